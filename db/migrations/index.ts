@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as core from './20261126_0001_core.js';
+
+/** Every migration, by name; names sort in the order they apply. */
+export const migrations: Record<string, Migration> = {
+  '20261126_0001_core': core,
+};

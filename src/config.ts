@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { policySchema, type Policy } from './policy/schema.js';
+
+/** A configuration problem: one readable line per bad value, never a stack trace. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+  .string()
+  .transform((v) => v.trim())
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string({ error: 'is required (the bot token, xoxb-…)' }).regex(/^xoxb-\S+$/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string({ error: 'is required (Basic Information → Signing Secret)' }).regex(/^\S{8,}$/, 'must be the app signing secret (at least 8 characters, no spaces)'),
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-\S+$/, 'must be an app-level token starting with xapp-').optional()),
+  SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
+  DATABASE_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  ),
+  DATA_DIR: optionalText.default('./data'),
+  PORT: optionalText
+    .default('3000')
+    .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number such as 3000'))
+    .transform(Number)
+    .pipe(z.number().max(65535, 'must be a port number from 0 to 65535')),
+  LOG_LEVEL: optionalText.default('info').pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  INCIDENT_ANNOUNCE_CHANNEL: optionalText,
+  INCIDENT_CONFIG: optionalText,
+});
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    apiUrl?: string;
+  };
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  announceChannel?: string;
+  policyFile?: string;
+  policy: Policy;
+}
+
+const DEFAULT_POLICY_FILE = 'incident-officer.yml';
+
+function describePath(p: PropertyKey[]): string {
+  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}
+
+/** Formats zod issues as `where: what`, one per line. */
+export function formatIssues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = describePath(issue.path);
+    const label = [prefix, where].filter(Boolean).join(prefix && where ? ' ' : '');
+    return `${label}: ${issue.message}`;
+  });
+}
+
+/** Reads and validates the YAML policy file. */
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return policySchema.parse({});
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      throw new ConfigError([`INCIDENT_CONFIG ${file}: not valid YAML at line ${err.linePos?.[0]?.line ?? '?'}: ${err.message.split('\n')[0]}`]);
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError([`INCIDENT_CONFIG ${file}: cannot read the file (${code ?? (err as Error).message})`]);
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error).map((l) => l.replace(`${file}: `, `${file} `)));
+  return parsed.data;
+}
+
+/** Parses the environment (and the policy file it names) into a Config, or throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const message = issue.code === 'invalid_type' && env[name] === undefined ? issue.message : issue.message;
+        return `${name}: ${message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  let policyFile = e.INCIDENT_CONFIG ? path.resolve(cwd, e.INCIDENT_CONFIG) : undefined;
+  if (!policyFile && existsSync(path.join(cwd, DEFAULT_POLICY_FILE))) policyFile = path.join(cwd, DEFAULT_POLICY_FILE);
+  const policy = loadPolicy(policyFile);
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL ? (e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`) : undefined,
+    },
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL ?? policy.channel.announce,
+    policyFile,
+    policy,
+  };
+}

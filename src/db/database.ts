@@ -1,0 +1,36 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type { Database };
+export type Db = Kysely<Database>;
+
+// int8 (bigserial ids, counts) as strings is exact; timestamps stay Dates.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a Kysely instance over a pg pool. The embedded database is one backend session, so it gets a
+ * pool of one: a transaction then waits for the connection instead of interleaving with another.
+ */
+export function openDatabase(url: string, opts: { embedded?: boolean; max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.embedded ? 1 : (opts.max ?? 10),
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped idle connection (e.g. the server restarting) must not crash the process; the pool reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    close: () => db.destroy(),
+  };
+}

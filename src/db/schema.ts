@@ -1,0 +1,92 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Table types for Kysely. Column names are snake_case as stored. */
+export interface Database {
+  incident_counters: IncidentCountersTable;
+  incidents: IncidentsTable;
+  incident_roles: IncidentRolesTable;
+  timeline_events: TimelineEventsTable;
+  slack_tasks: SlackTasksTable;
+  slack_event_receipts: SlackEventReceiptsTable;
+}
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface IncidentCountersTable {
+  team_id: string;
+  last_number: number;
+}
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  team_id: string;
+  number: number;
+  title: string;
+  description: string;
+  severity: string;
+  kind: 'service' | 'security';
+  status: string;
+  services: ColumnType<string[], string[] | undefined, string[]>;
+  commander_id: string | null;
+  reporter_id: string;
+  resolution_summary: string | null;
+  next_update_at: NullableTimestamp;
+  declared_at: Timestamp;
+  acknowledged_at: NullableTimestamp;
+  mitigated_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  /** Idempotency key of the request that declared it (e.g. the modal's view id). */
+  source_key: string | null;
+  channel_id: string | null;
+  channel_name: string | null;
+  card_ts: string | null;
+  announce_channel_id: string | null;
+  announce_ts: string | null;
+  bookmark_id: string | null;
+  provisioned_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface IncidentRolesTable {
+  id: Generated<string>;
+  incident_id: string;
+  role: string;
+  user_id: string;
+  assigned_by: string;
+  assigned_at: Timestamp;
+  released_at: NullableTimestamp;
+}
+
+export interface TimelineEventsTable {
+  id: Generated<string>;
+  incident_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  kind: string;
+  payload: JSONColumnType<Record<string, unknown>>;
+  /** Set for rows that must be recorded once, e.g. a reaction's event id. */
+  dedupe_key: string | null;
+}
+
+export interface SlackTasksTable {
+  id: Generated<string>;
+  kind: string;
+  incident_id: string | null;
+  payload: JSONColumnType<Record<string, unknown>>;
+  /** While a task with this key is pending, another with the same key is not added. */
+  dedupe_key: string | null;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  done_at: NullableTimestamp;
+  failed: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface SlackEventReceiptsTable {
+  event_id: string;
+  received_at: Timestamp;
+}

@@ -1,0 +1,76 @@
+import type { Selectable } from 'kysely';
+import type { IncidentsTable } from '../db/schema.js';
+
+export type IncidentKind = 'service' | 'security';
+
+/** An incident as the rest of the code sees it. */
+export interface Incident {
+  id: string;
+  teamId: string;
+  number: number;
+  title: string;
+  description: string;
+  severity: string;
+  kind: IncidentKind;
+  status: string;
+  services: string[];
+  commanderId: string | null;
+  reporterId: string;
+  resolutionSummary: string | null;
+  nextUpdateAt: Date | null;
+  declaredAt: Date;
+  acknowledgedAt: Date | null;
+  mitigatedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  channelId: string | null;
+  channelName: string | null;
+  cardTs: string | null;
+  announceChannelId: string | null;
+  announceTs: string | null;
+  bookmarkId: string | null;
+  provisionedAt: Date | null;
+}
+
+/** Security incidents are private: their details never leave their own (private) channel. */
+export function isPrivate(incident: Pick<Incident, 'kind'>): boolean {
+  return incident.kind === 'security';
+}
+
+export function isResolved(incident: Pick<Incident, 'resolvedAt'>): boolean {
+  return incident.resolvedAt !== null;
+}
+
+export function isClosed(incident: Pick<Incident, 'closedAt'>): boolean {
+  return incident.closedAt !== null;
+}
+
+export function toIncident(row: Selectable<IncidentsTable>): Incident {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    number: row.number,
+    title: row.title,
+    description: row.description,
+    severity: row.severity,
+    kind: row.kind,
+    status: row.status,
+    services: row.services,
+    commanderId: row.commander_id,
+    reporterId: row.reporter_id,
+    resolutionSummary: row.resolution_summary,
+    nextUpdateAt: row.next_update_at,
+    declaredAt: row.declared_at,
+    acknowledgedAt: row.acknowledged_at,
+    mitigatedAt: row.mitigated_at,
+    resolvedAt: row.resolved_at,
+    closedAt: row.closed_at,
+    channelId: row.channel_id,
+    channelName: row.channel_name,
+    cardTs: row.card_ts,
+    announceChannelId: row.announce_channel_id,
+    announceTs: row.announce_ts,
+    bookmarkId: row.bookmark_id,
+    provisionedAt: row.provisioned_at,
+  };
+}

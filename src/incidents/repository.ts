@@ -1,0 +1,107 @@
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { Database, IncidentsTable } from '../db/schema.js';
+import { toIncident, type Incident, type IncidentKind } from './incident.js';
+
+export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): Promise<number> {
+  const row = await db
+    .insertInto('incident_counters')
+    .values({ team_id: teamId, last_number: 1 })
+    .onConflict((oc) => oc.column('team_id').doUpdateSet({ last_number: sql`incident_counters.last_number + 1` }))
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return row.last_number;
+}
+
+export interface InsertIncident {
+  teamId: string;
+  number: number;
+  title: string;
+  description: string;
+  severity: string;
+  kind: IncidentKind;
+  status: string;
+  services: string[];
+  commanderId: string;
+  reporterId: string;
+  sourceKey: string | null;
+}
+
+/** Inserts an incident; returns undefined when its source key was already used. */
+export async function insertIncident(db: Kysely<Database>, i: InsertIncident): Promise<Incident | undefined> {
+  const row = await db
+    .insertInto('incidents')
+    .values({
+      team_id: i.teamId,
+      number: i.number,
+      title: i.title,
+      description: i.description,
+      severity: i.severity,
+      kind: i.kind,
+      status: i.status,
+      services: i.services,
+      commander_id: i.commanderId,
+      reporter_id: i.reporterId,
+      source_key: i.sourceKey,
+      resolution_summary: null,
+      channel_id: null,
+      channel_name: null,
+      card_ts: null,
+      announce_channel_id: null,
+      announce_ts: null,
+      bookmark_id: null,
+    })
+    .onConflict((oc) => oc.column('source_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findIncidentById(db: Kysely<Database>, id: string, opts: { forUpdate?: boolean } = {}): Promise<Incident | undefined> {
+  let q = db.selectFrom('incidents').selectAll().where('id', '=', id);
+  if (opts.forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findIncidentBySourceKey(db: Kysely<Database>, key: string): Promise<Incident | undefined> {
+  const row = await db.selectFrom('incidents').selectAll().where('source_key', '=', key).executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findIncidentByChannel(db: Kysely<Database>, channelId: string): Promise<Incident | undefined> {
+  const row = await db.selectFrom('incidents').selectAll().where('channel_id', '=', channelId).executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findIncidentByNumber(db: Kysely<Database>, teamId: string, number: number): Promise<Incident | undefined> {
+  const row = await db.selectFrom('incidents').selectAll().where('team_id', '=', teamId).where('number', '=', number).executeTakeFirst();
+  return row ? toIncident(row) : undefined;
+}
+
+export async function updateIncident(db: Kysely<Database>, id: string, changes: Updateable<IncidentsTable>): Promise<Incident> {
+  const row = await db
+    .updateTable('incidents')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export interface ListFilter {
+  teamId: string;
+  includeClosed: boolean;
+  limit: number;
+  offset?: number;
+}
+
+/** Incidents newest first; those not yet closed unless includeClosed. */
+export async function listIncidents(db: Kysely<Database>, f: ListFilter): Promise<{ incidents: Incident[]; total: number }> {
+  let base = db.selectFrom('incidents').where('team_id', '=', f.teamId);
+  if (!f.includeClosed) base = base.where('closed_at', 'is', null);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('declared_at', 'desc').orderBy('number', 'desc').limit(f.limit).offset(f.offset ?? 0).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { incidents: rows.map(toIncident), total: Number(count.n) };
+}

@@ -1,0 +1,211 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { enqueueTask } from '../outbox/tasks.js';
+import type { Policy } from '../policy/schema.js';
+import { appendTimeline, listTimeline, type TimelineEvent } from '../timeline/timeline.js';
+import { DomainError } from './errors.js';
+import { isClosed, isResolved, type Incident, type IncidentKind } from './incident.js';
+import * as repo from './repository.js';
+import { IncidentTask } from './side-effects.js';
+
+export const TITLE_MAX = 80;
+
+export interface DeclareInput {
+  teamId: string;
+  title: string;
+  description: string;
+  severity: string;
+  kind: IncidentKind;
+  services: string[];
+  commanderId: string;
+  reporterId: string;
+  /** Idempotency key: declaring twice with the same key returns the first incident. */
+  sourceKey?: string;
+}
+
+export interface UpdateInput {
+  incidentId: string;
+  actorId: string;
+  status: string;
+  message: string;
+  nextUpdateAt?: Date | null;
+}
+
+class DuplicateDeclaration extends Error {}
+
+/** The incident lifecycle: declare, update, note, resolve, reopen, close. Each change is one transaction. */
+export class IncidentService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: Policy,
+    /** Called after a commit that queued Slack side effects. */
+    private readonly onTasksQueued: () => void = () => {},
+  ) {}
+
+  async declare(input: DeclareInput): Promise<{ incident: Incident; created: boolean }> {
+    const title = input.title.trim();
+    if (!title) throw new DomainError('invalid_input', 'An incident needs a title.');
+    if (title.length > TITLE_MAX) throw new DomainError('invalid_input', `The title can be at most ${TITLE_MAX} characters.`);
+    if (!this.policy.severities.some((s) => s.id === input.severity)) {
+      throw new DomainError('invalid_input', `Unknown severity ${input.severity}.`);
+    }
+    if (input.sourceKey) {
+      const existing = await repo.findIncidentBySourceKey(this.db, input.sourceKey);
+      if (existing) return { incident: existing, created: false };
+    }
+    try {
+      const incident = await this.db.transaction().execute(async (trx) => {
+        const number = await repo.nextIncidentNumber(trx, input.teamId);
+        const incident = await repo.insertIncident(trx, {
+          ...input,
+          number,
+          title,
+          description: input.description.trim(),
+          status: this.policy.statuses[0].id,
+          services: input.services.map((s) => s.trim()).filter(Boolean),
+          sourceKey: input.sourceKey ?? null,
+        });
+        // A concurrent delivery of the same request won the race: undo our number and return theirs.
+        if (!incident) throw new DuplicateDeclaration();
+        await trx.insertInto('incident_roles').values({ incident_id: incident.id, role: 'commander', user_id: input.commanderId, assigned_by: input.reporterId }).execute();
+        await appendTimeline(trx, {
+          incidentId: incident.id,
+          actorId: input.reporterId,
+          kind: 'declared',
+          payload: { title, severity: input.severity, kind: input.kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description },
+        });
+        await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
+        return incident;
+      });
+      this.onTasksQueued();
+      return { incident, created: true };
+    } catch (err) {
+      if (err instanceof DuplicateDeclaration && input.sourceKey) {
+        const existing = await repo.findIncidentBySourceKey(this.db, input.sourceKey);
+        if (existing) return { incident: existing, created: false };
+      }
+      throw err;
+    }
+  }
+
+  async postUpdate(input: UpdateInput): Promise<{ incident: Incident; event: TimelineEvent }> {
+    if (!this.policy.statuses.some((s) => s.id === input.status)) throw new DomainError('invalid_input', `Unknown status ${input.status}.`);
+    const message = input.message.trim();
+    if (!message) throw new DomainError('invalid_input', 'Say what changed.');
+    if (input.status === 'resolved') {
+      const { incident, event } = await this.resolve({ incidentId: input.incidentId, actorId: input.actorId, summary: message });
+      return { incident, event };
+    }
+    return this.change(input.incidentId, async (trx, current) => {
+      if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is resolved. Reopen it first with `/incident reopen <reason>`.');
+      const statusChanged = current.status !== input.status;
+      const incident = await repo.updateIncident(trx, current.id, {
+        status: input.status,
+        next_update_at: input.nextUpdateAt ?? null,
+        mitigated_at: current.mitigatedAt ?? (input.status === 'monitoring' ? new Date() : null),
+      });
+      if (statusChanged) {
+        await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: input.status } });
+      }
+      const event = await appendTimeline(trx, {
+        incidentId: current.id,
+        actorId: input.actorId,
+        kind: 'update',
+        payload: { status: input.status, message, next_update_at: input.nextUpdateAt?.toISOString() ?? null },
+      });
+      return { incident, event: event! };
+    });
+  }
+
+  async addNote(incidentId: string, actorId: string, text: string): Promise<TimelineEvent> {
+    const note = text.trim();
+    if (!note) throw new DomainError('invalid_input', 'A note needs some text: `/incident note <text>`.');
+    const incident = await repo.findIncidentById(this.db, incidentId);
+    if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
+    const event = await appendTimeline(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
+    return event!;
+  }
+
+  async resolve(input: { incidentId: string; actorId: string; summary: string }): Promise<{ incident: Incident; event: TimelineEvent }> {
+    const summary = input.summary.trim();
+    if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.');
+    return this.change(input.incidentId, async (trx, current) => {
+      if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is already resolved.');
+      const now = new Date();
+      const incident = await repo.updateIncident(trx, current.id, {
+        status: 'resolved',
+        resolution_summary: summary,
+        resolved_at: now,
+        mitigated_at: current.mitigatedAt ?? now,
+        next_update_at: null,
+      });
+      if (current.status !== 'resolved') {
+        await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: 'resolved' } });
+      }
+      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary } });
+      return { incident, event: event! };
+    });
+  }
+
+  async reopen(input: { incidentId: string; actorId: string; reason: string }): Promise<{ incident: Incident; event: TimelineEvent }> {
+    const reason = input.reason.trim();
+    if (!reason) throw new DomainError('invalid_input', 'Say why it is reopened: `/incident reopen <reason>`.');
+    return this.change(input.incidentId, async (trx, current) => {
+      if (!isResolved(current)) throw new DomainError('invalid_state', 'This incident is not resolved, so there is nothing to reopen.');
+      const status = this.policy.statuses[0].id;
+      const incident = await repo.updateIncident(trx, current.id, { status, resolved_at: null, closed_at: null, resolution_summary: null });
+      await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: status } });
+      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'reopened', payload: { reason, was_closed: isClosed(current) } });
+      return { incident, event: event! };
+    });
+  }
+
+  async close(input: { incidentId: string; actorId: string }): Promise<{ incident: Incident; event: TimelineEvent }> {
+    return this.change(input.incidentId, async (trx, current) => {
+      if (isClosed(current)) throw new DomainError('invalid_state', 'This incident is already closed.');
+      if (!isResolved(current)) throw new DomainError('invalid_state', 'Resolve the incident before closing it: `/incident resolve`.');
+      const incident = await repo.updateIncident(trx, current.id, { closed_at: new Date() });
+      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
+      return { incident, event: event! };
+    });
+  }
+
+  findByChannel(channelId: string): Promise<Incident | undefined> {
+    return repo.findIncidentByChannel(this.db, channelId);
+  }
+
+  findById(id: string): Promise<Incident | undefined> {
+    return repo.findIncidentById(this.db, id);
+  }
+
+  list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number }) {
+    return repo.listIncidents(this.db, { teamId, ...opts });
+  }
+
+  timeline(incidentId: string): Promise<TimelineEvent[]> {
+    return listTimeline(this.db, incidentId);
+  }
+
+  /**
+   * Runs a change under a row lock, then queues the Slack side effects: the event is broadcast
+   * to the channel and announcement thread, and the card/topic are re-synced.
+   */
+  private async change(
+    incidentId: string,
+    fn: (trx: Kysely<Database>, current: Incident) => Promise<{ incident: Incident; event: TimelineEvent }>,
+  ): Promise<{ incident: Incident; event: TimelineEvent }> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const current = await repo.findIncidentById(trx, incidentId, { forUpdate: true });
+      if (!current) throw new DomainError('not_found', 'That incident no longer exists.');
+      const out = await fn(trx, current);
+      for (const target of ['channel', 'announcement']) {
+        await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: out.event.id, target } });
+      }
+      await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
+      return out;
+    });
+    this.onTasksQueued();
+    return result;
+  }
+}

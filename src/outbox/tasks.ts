@@ -1,0 +1,91 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/**
+ * The outbox: Slack side effects are stored as tasks in the same transaction as the change that
+ * causes them, then carried out (and retried) by the task runner. Nothing is lost if Slack fails
+ * or the process dies half way.
+ */
+export interface Task {
+  id: string;
+  kind: string;
+  incidentId: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  runAt: Date;
+}
+
+export interface NewTask {
+  kind: string;
+  incidentId?: string | null;
+  payload?: Record<string, unknown>;
+  /** While a pending task has this key, adding another is a no-op (coalescing). */
+  dedupeKey?: string;
+  runAt?: Date;
+}
+
+export async function enqueueTask(db: Kysely<Database>, task: NewTask): Promise<void> {
+  await db
+    .insertInto('slack_tasks')
+    .values({
+      kind: task.kind,
+      incident_id: task.incidentId ?? null,
+      payload: JSON.stringify(task.payload ?? {}),
+      dedupe_key: task.dedupeKey ?? null,
+      run_at: task.runAt ?? sql<Date>`now()`,
+      last_error: null,
+      locked_until: null,
+      done_at: null,
+    } as never)
+    .onConflict((oc) => oc.column('dedupe_key').where('done_at', 'is', null).doNothing())
+    .execute();
+}
+
+/**
+ * Claims up to `limit` due tasks for `leaseSeconds`. Only the oldest pending task of an incident is
+ * eligible, so one incident's side effects happen in order; SKIP LOCKED lets replicas share the work.
+ */
+export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<Task[]> {
+  const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: Record<string, unknown>; attempts: number; run_at: Date }>`
+    update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
+    where id in (
+      select t.id from slack_tasks t
+      where t.done_at is null and t.run_at <= now()
+        and (t.locked_until is null or t.locked_until < now())
+        and not exists (
+          select 1 from slack_tasks p
+          where p.incident_id = t.incident_id and p.done_at is null and p.id < t.id
+        )
+      order by t.run_at, t.id
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, kind, incident_id, payload, attempts, run_at`.execute(db);
+  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, attempts: r.attempts, runAt: r.run_at }));
+}
+
+export async function completeTask(db: Kysely<Database>, id: string): Promise<void> {
+  await db.updateTable('slack_tasks').set({ done_at: sql<Date>`now()`, locked_until: null, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function rescheduleTask(db: Kysely<Database>, id: string, delayMs: number, error: string): Promise<void> {
+  await db
+    .updateTable('slack_tasks')
+    .set({ run_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`, locked_until: null, last_error: error.slice(0, 2000) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Gives up on a task: it stays in the table, marked failed, for inspection. */
+export async function failTask(db: Kysely<Database>, id: string, error: string): Promise<void> {
+  await db
+    .updateTable('slack_tasks')
+    .set({ done_at: sql<Date>`now()`, failed: true, locked_until: null, last_error: error.slice(0, 2000) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function countPendingTasks(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('slack_tasks').select((eb) => eb.fn.countAll<string>().as('n')).where('done_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

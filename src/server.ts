@@ -1,0 +1,95 @@
+import type { AddressInfo, Server } from 'node:net';
+import type { RetryOptions } from '@slack/web-api';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { migrateToLatest, migrationsApplied } from './db/migrate.js';
+import { Metrics } from './http/metrics.js';
+import { httpRoutes } from './http/routes.js';
+import { IncidentService } from './incidents/service.js';
+import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
+import type { Logger } from './logger.js';
+import { EventReceipts } from './outbox/receipts.js';
+import { createSlackApp } from './slack/app.js';
+import { createSlackEffects } from './slack/effects/index.js';
+import { sql } from 'kysely';
+
+export interface StartOptions {
+  logger: Logger;
+  taskRunner?: TaskRunnerOptions;
+  /** Web API retry policy (tests use a fast one). */
+  slackRetry?: RetryOptions;
+}
+
+export interface RunningApp {
+  port: number;
+  db: Db;
+  runner: TaskRunner;
+  metrics: Metrics;
+  /** Graceful stop: no new requests, in-flight work finished, pool and embedded database closed. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: database → services → Slack app → jobs → listen. */
+export async function startIncidentOfficer(config: Config, opts: StartOptions): Promise<RunningApp> {
+  const { logger } = opts;
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    url = embedded.url;
+    logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL under DATA_DIR (one process only; set DATABASE_URL for production or several replicas)');
+  }
+  const handle = openDatabase(url, { embedded: Boolean(embedded) });
+  let shuttingDown = false;
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+
+    const metrics = new Metrics();
+    const incidentsRunner: { kick: () => void } = { kick: () => {} };
+    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick());
+    const routes = httpRoutes(
+      {
+        isShuttingDown: () => shuttingDown,
+        ready: async () => {
+          await sql`select 1`.execute(handle.db);
+          const ok = await migrationsApplied(handle.db);
+          return { ok, detail: ok ? 'database reachable, migrations applied' : 'migrations pending' };
+        },
+      },
+      metrics,
+    );
+    const app = createSlackApp(
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
+      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
+    );
+    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, announceChannel: config.announceChannel });
+    const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
+    incidentsRunner.kick = () => runner.kick();
+
+    const started = (await app.start(config.port)) as unknown;
+    const server = config.slack.appToken ? undefined : (started as Server);
+    const port = server ? (server.address() as AddressInfo).port : config.port;
+    runner.start();
+    logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Incident Officer is listening');
+
+    return {
+      port,
+      db: handle.db,
+      runner,
+      metrics,
+      async stop() {
+        shuttingDown = true;
+        await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
+        await runner.stop();
+        await handle.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../http/metrics.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { Policy } from '../policy/schema.js';
+import type { EventReceipts } from '../outbox/receipts.js';
+
+/** What the Slack adapter needs from the rest of the app, assembled in main. */
+export interface SlackDeps {
+  policy: Policy;
+  incidents: IncidentService;
+  receipts: EventReceipts;
+  logger: Logger;
+  metrics: Metrics;
+  announceChannel?: string;
+}

@@ -1,0 +1,141 @@
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackShortcutMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+
+type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { DomainError } from '../../incidents/errors.js';
+import { TITLE_MAX } from '../../incidents/service.js';
+import type { SlackDeps } from '../deps.js';
+import { describeFailure } from '../errors.js';
+import { Action, Block, Callback } from '../ids.js';
+import { instrument } from '../listen.js';
+import { incidentRef } from '../views/format.js';
+import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
+import { blockActionPayload, incidentMetadata, metadata, selectedUser, selectedValue, shortcutPayload, textValue, viewPayload } from './payloads.js';
+
+type Errors = Record<string, string>;
+
+/** Declaring, updating, noting and resolving through modals and the card's buttons. */
+export function registerModals(app: App, deps: SlackDeps): void {
+  const { policy, incidents, logger, metrics } = deps;
+
+  app.shortcut(
+    Callback.declareShortcut,
+    instrument('shortcut.declare', metrics, logger, async ({ ack, body, client }: ShortcutArgs) => {
+      await ack();
+      const p = shortcutPayload.parse(body);
+      await client.views.open({ trigger_id: p.trigger_id, view: declareModal(policy, { reporterId: p.user.id, metadata: {} }) });
+    }),
+  );
+
+  app.view(
+    Callback.declareModal,
+    instrument('view.declare', metrics, logger, async ({ ack, body }: ViewArgs) => {
+      const p = viewPayload.safeParse(body);
+      if (!p.success) return ack({ response_action: 'errors', errors: { [Block.title]: 'This form arrived incomplete; please submit it again.' } });
+      const values = p.data.view.state.values;
+      const title = textValue(values, Block.title);
+      const severity = selectedValue(values, Block.severity) ?? '';
+      const kind = selectedValue(values, Block.kind) ?? 'service';
+      const commanderId = selectedUser(values, Block.commander) ?? p.data.user.id;
+      const errors: Errors = {};
+      if (!title) errors[Block.title] = 'Give the incident a short title.';
+      else if (title.length > TITLE_MAX) errors[Block.title] = `Keep the title to ${TITLE_MAX} characters (it has ${title.length}).`;
+      if (!policy.severities.some((s) => s.id === severity)) errors[Block.severity] = 'Choose a severity.';
+      if (kind !== 'service' && kind !== 'security') errors[Block.kind] = 'Choose service or security.';
+      if (Object.keys(errors).length) return ack({ response_action: 'errors', errors });
+      const teamId = p.data.team?.id ?? p.data.user.team_id ?? 'unknown';
+      try {
+        // Stored before the ack: once the modal closes, the incident exists. Slack side effects follow.
+        await incidents.declare({
+          teamId,
+          title,
+          description: textValue(values, Block.description),
+          severity,
+          kind: kind as 'service' | 'security',
+          services: textValue(values, Block.services).split(','),
+          commanderId,
+          reporterId: p.data.user.id,
+          sourceKey: `view:${p.data.view.id}`,
+        });
+      } catch (err) {
+        const message = describeFailure(err, logger, { handler: 'view.declare' });
+        return ack({ response_action: 'errors', errors: { [Block.title]: message.slice(0, 150) } });
+      }
+      await ack();
+    }),
+  );
+
+  const openFor = (action: string, build: (incident: NonNullable<Awaited<ReturnType<typeof incidents.findById>>>) => ReturnType<typeof updateModal>) =>
+    app.action(
+      action,
+      instrument(`action.${action}`, metrics, logger, async ({ ack, body, client, respond }: ActionArgs) => {
+        await ack();
+        const p = blockActionPayload.parse(body);
+        const incident = await incidents.findById(p.actions[0].value ?? '');
+        if (!incident) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'That incident no longer exists.' }));
+        if (incident.resolvedAt && action !== Action.openNote) {
+          return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This incident is already resolved. `/incident reopen <reason>` reopens it.' }));
+        }
+        await client.views.open({ trigger_id: p.trigger_id, view: build(incident) });
+      }),
+    );
+  const ref = (i: { number: number }) => incidentRef(policy.number_prefix, i);
+  openFor(Action.openUpdate, (i) => updateModal(policy, { incidentRef: ref(i), currentStatus: i.status, metadata: { incidentId: i.id } }));
+  openFor(Action.openResolve, (i) => resolveModal({ incidentRef: ref(i), metadata: { incidentId: i.id } }));
+  openFor(Action.openNote, (i) => noteModal({ incidentRef: ref(i), metadata: { incidentId: i.id } }));
+
+  app.action(
+    Action.close,
+    instrument('action.close', metrics, logger, async ({ ack, body, respond }: ActionArgs) => {
+      await ack();
+      const p = blockActionPayload.parse(body);
+      try {
+        await incidents.close({ incidentId: p.actions[0].value ?? '', actorId: p.user.id });
+      } catch (err) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, logger) });
+      }
+    }),
+  );
+
+  /** A submission for an existing incident: validated, applied, or answered with inline errors. */
+  const submission = (callbackId: string, errorBlock: string, apply: (incidentId: string, userId: string, values: Record<string, Record<string, any>>) => Promise<Errors | void>) =>
+    app.view(
+      callbackId,
+      instrument(`view.${callbackId}`, metrics, logger, async ({ ack, body }: ViewArgs) => {
+        const p = viewPayload.safeParse(body);
+        const meta = p.success ? metadata(incidentMetadata, p.data.view.private_metadata) : undefined;
+        if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [errorBlock]: 'This form arrived incomplete; close it and try again.' } });
+        try {
+          const errors = await apply(meta.incidentId, p.data.user.id, p.data.view.state.values);
+          if (errors && Object.keys(errors).length) return ack({ response_action: 'errors', errors });
+        } catch (err) {
+          const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: callbackId });
+          return ack({ response_action: 'errors', errors: { [errorBlock]: message.slice(0, 300) } });
+        }
+        await ack();
+      }),
+    );
+
+  submission(Callback.updateModal, Block.message, async (incidentId, userId, values): Promise<Errors | void> => {
+    const message = textValue(values, Block.message);
+    const status = selectedValue(values, Block.status) ?? '';
+    if (!message) return { [Block.message]: 'Say what changed.' };
+    if (!policy.statuses.some((s) => s.id === status)) return { [Block.status]: 'Choose a status.' };
+    const next = selectedValue(values, Block.nextUpdate);
+    const minutes = next && next !== 'none' ? Number(next) : undefined;
+    await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateAt: minutes ? new Date(Date.now() + minutes * 60_000) : null });
+  });
+
+  submission(Callback.resolveModal, Block.summary, async (incidentId, userId, values) => {
+    const summary = textValue(values, Block.summary);
+    if (!summary) return { [Block.summary]: 'Describe how it was resolved.' };
+    await incidents.resolve({ incidentId, actorId: userId, summary });
+  });
+
+  submission(Callback.noteModal, Block.note, async (incidentId, userId, values) => {
+    const note = textValue(values, Block.note);
+    if (!note) return { [Block.note]: 'Write the note.' };
+    await incidents.addNote(incidentId, userId, note);
+  });
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** The parts of Slack payloads the listeners rely on, validated before use. */
+export const commandPayload = z.object({
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  team_id: z.string().min(1),
+  trigger_id: z.string().min(1),
+});
+
+export const blockActionPayload = z.object({
+  trigger_id: z.string().min(1),
+  user: z.object({ id: z.string().min(1) }),
+  team: z.object({ id: z.string().min(1) }).nullable().optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+});
+
+export const viewPayload = z.object({
+  user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
+  team: z.object({ id: z.string().min(1) }).nullable().optional(),
+  view: z.object({
+    id: z.string().min(1),
+    callback_id: z.string(),
+    private_metadata: z.string().default(''),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.any())) }),
+  }),
+});
+
+export const shortcutPayload = z.object({
+  trigger_id: z.string().min(1),
+  user: z.object({ id: z.string().min(1) }),
+});
+
+type Values = Record<string, Record<string, any>>;
+
+/** Reads a plain text input's value ('' when empty). */
+export function textValue(values: Values, block: string): string {
+  return String(values[block]?.[block]?.value ?? '').trim();
+}
+
+/** Reads a select's or radio group's chosen value. */
+export function selectedValue(values: Values, block: string): string | undefined {
+  return values[block]?.[block]?.selected_option?.value ?? undefined;
+}
+
+export function selectedUser(values: Values, block: string): string | undefined {
+  return values[block]?.[block]?.selected_user ?? undefined;
+}
+
+/** Parses private_metadata that this app wrote; malformed metadata yields undefined. */
+export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infer<T> | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw || '{}'));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
+export const declareMetadata = z.object({ channelId: z.string().optional() });

@@ -1,0 +1,33 @@
+import type { KnownBlock } from '@slack/types';
+import { isPrivate, type Incident } from '../../incidents/incident.js';
+import type { Policy } from '../../policy/schema.js';
+import { statusLabel } from './card.js';
+import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate } from './format.js';
+
+export const LIST_PAGE_SIZE = 40;
+
+/** `/incident list`: one line per incident, newest first. Security incidents show no title. */
+export function incidentList(policy: Policy, incidents: Incident[], opts: { all: boolean; total: number }): { text: string; blocks: KnownBlock[] } {
+  const heading = opts.all ? 'All incidents' : 'Open incidents';
+  if (!incidents.length) {
+    const text = opts.all ? 'No incidents yet.' : 'No open incidents. :tada:  (`/incident list all` shows closed ones too.)';
+    return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  }
+  const lines = incidents.map((i) => {
+    const ref = incidentRef(policy.number_prefix, i);
+    const title = isPrivate(i) ? ':lock: _security incident_' : esc(truncate(i.title, 80));
+    return `${statusEmoji(i.status)} *${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
+  });
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `${heading} (${opts.total})` } }];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk && chunk.length + line.length + 1 > 2900) {
+      blocks.push({ type: 'section', text: mrkdwn(chunk) });
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  if (chunk) blocks.push({ type: 'section', text: mrkdwn(chunk) });
+  if (opts.total > incidents.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the newest ${incidents.length} of ${opts.total}.`)] });
+  return { text: `${heading}: ${opts.total}`, blocks: blocks.slice(0, 50) };
+}

@@ -1,0 +1,116 @@
+import type { KnownBlock } from '@slack/types';
+import { isPrivate, type Incident } from '../../incidents/incident.js';
+import type { Policy } from '../../policy/schema.js';
+import type { TimelineEvent } from '../../timeline/timeline.js';
+import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+
+/** One line describing a timeline row, in mrkdwn. */
+export function describeEvent(e: TimelineEvent): string {
+  const p = e.payload as Record<string, any>;
+  const who = user(e.actorId);
+  switch (e.kind) {
+    case 'declared':
+      return `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(String(p.title ?? ''))}`;
+    case 'update':
+      return `${who} posted an update (${p.status}): ${esc(String(p.message ?? ''))}`;
+    case 'status_changed':
+      return `${who} changed the status ${p.from} → ${p.to}`;
+    case 'severity_changed':
+      return `${who} changed the severity ${p.from} → ${p.to}`;
+    case 'note':
+      return `${who} noted: ${esc(String(p.text ?? ''))}`;
+    case 'role_assigned':
+      return `${who} made ${user(p.user)} ${p.role}`;
+    case 'resolved':
+      return `${who} resolved the incident: ${esc(String(p.summary ?? ''))}`;
+    case 'reopened':
+      return `${who} reopened the incident: ${esc(String(p.reason ?? ''))}`;
+    case 'closed':
+      return `${who} closed the incident`;
+    case 'channel_created':
+      return `Channel ${channel(String(p.channel_id))} created`;
+    case 'channel_failed':
+      return `Creating the channel failed (${esc(String(p.error ?? 'unknown error'))}); retrying`;
+    default:
+      return `${who} ${e.kind}`;
+  }
+}
+
+function spansDays(events: TimelineEvent[]): boolean {
+  if (events.length < 2) return false;
+  return events[0].at.toISOString().slice(0, 10) !== events[events.length - 1].at.toISOString().slice(0, 10);
+}
+
+/** Timeline lines with times (and dates when it spans days), oldest first. */
+export function timelineLines(events: TimelineEvent[]): string[] {
+  const format = spansDays(events) ? '{date_short} {time}' : '{time}';
+  return events.map((e) => `${slackDate(e.at, format)}  ${truncate(describeEvent(e), 2800)}`);
+}
+
+const MAX_SECTION = 2900;
+/** Sections in one message, leaving room for the header and context. */
+export const TIMELINE_MAX_SECTIONS = 45;
+
+/** Packs lines into sections of at most ~2,900 characters; returns undefined when it needs more than fit. */
+export function timelineBlocks(policy: Policy, incident: Incident, events: TimelineEvent[]): KnownBlock[] | undefined {
+  const sections: string[] = [];
+  let current = '';
+  for (const line of timelineLines(events)) {
+    if (current && current.length + line.length + 1 > MAX_SECTION) {
+      sections.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) sections.push(current);
+  if (sections.length > TIMELINE_MAX_SECTIONS) return undefined;
+  return [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${incidentRef(policy.number_prefix, incident)} timeline`, 150) } },
+    ...sections.map((s) => ({ type: 'section' as const, text: mrkdwn(s) })),
+    { type: 'context', elements: [mrkdwn(`${events.length} entries`)] },
+  ];
+}
+
+/** The timeline as a Markdown document (for long timelines, attached as a file). */
+export function timelineMarkdown(policy: Policy, incident: Incident, events: TimelineEvent[]): string {
+  const ref = incidentRef(policy.number_prefix, incident);
+  const rows = events.map((e) => `| ${e.at.toISOString().replace('T', ' ').slice(0, 19)} UTC | ${e.kind} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  return [`# ${ref}: ${incident.title}`, '', '| Time | Kind | Entry |', '| --- | --- | --- |', ...rows, ''].join('\n');
+}
+
+/** The message posted in the channel (and, shortened, in the announcement thread) for a timeline event. */
+export function broadcastMessage(policy: Policy, incident: Incident, e: TimelineEvent): { channel?: { text: string; blocks: KnownBlock[] }; thread?: string } {
+  const ref = incidentRef(policy.number_prefix, incident);
+  const p = e.payload as Record<string, any>;
+  const secret = isPrivate(incident);
+  switch (e.kind) {
+    case 'update': {
+      const next = p.next_update_at ? `\n_Next update ${slackDate(new Date(p.next_update_at))}_` : '';
+      const body = `${statusEmoji(p.status)} *${ref} update · ${p.status}*\n${esc(String(p.message))}${next}`;
+      return {
+        channel: { text: `${ref} update (${p.status}): ${p.message}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Posted by ${user(e.actorId)}`)] }] },
+        thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${truncate(esc(String(p.message)), 280)}`,
+      };
+    }
+    case 'resolved': {
+      const body = `:white_check_mark: *${ref} resolved*\n${esc(String(p.summary))}`;
+      return {
+        channel: { text: `${ref} resolved: ${p.summary}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Resolved by ${user(e.actorId)} · \`/incident close\` when the follow-up is done`)] }] },
+        thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${truncate(esc(String(p.summary)), 280)}`,
+      };
+    }
+    case 'reopened': {
+      return {
+        channel: { text: `${ref} reopened: ${p.reason}`, blocks: [{ type: 'section', text: mrkdwn(`:warning: *${ref} reopened* by ${user(e.actorId)}\n${esc(String(p.reason))}`) }] },
+        thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${truncate(esc(String(p.reason)), 280)}`,
+      };
+    }
+    case 'closed':
+      return {
+        channel: { text: `${ref} closed`, blocks: [{ type: 'section', text: mrkdwn(`:lock_with_ink_pen: *${ref} closed* by ${user(e.actorId)}.`) }] },
+        thread: `:lock_with_ink_pen: ${ref} is closed.`,
+      };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,58 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TimelineEventsTable } from '../db/schema.js';
+
+/** Kinds of timeline rows. Rows are only ever appended. */
+export type TimelineKind =
+  | 'declared'
+  | 'update'
+  | 'status_changed'
+  | 'severity_changed'
+  | 'note'
+  | 'role_assigned'
+  | 'resolved'
+  | 'reopened'
+  | 'closed'
+  | 'channel_created'
+  | 'channel_failed';
+
+export interface TimelineEvent {
+  id: string;
+  incidentId: string;
+  at: Date;
+  actorId: string | null;
+  kind: TimelineKind;
+  payload: Record<string, unknown>;
+}
+
+export interface NewTimelineEvent {
+  incidentId: string;
+  actorId: string | null;
+  kind: TimelineKind;
+  payload?: Record<string, unknown>;
+  dedupeKey?: string;
+}
+
+function toEvent(row: Selectable<TimelineEventsTable>): TimelineEvent {
+  return { id: row.id, incidentId: row.incident_id, at: row.at, actorId: row.actor_id, kind: row.kind as TimelineKind, payload: row.payload };
+}
+
+/** Appends a row; with a dedupe key, a second append of the same key returns undefined. */
+export async function appendTimeline(db: Kysely<Database>, e: NewTimelineEvent): Promise<TimelineEvent | undefined> {
+  const row = await db
+    .insertInto('timeline_events')
+    .values({ incident_id: e.incidentId, actor_id: e.actorId, kind: e.kind, payload: JSON.stringify(e.payload ?? {}), dedupe_key: e.dedupeKey ?? null })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toEvent(row) : undefined;
+}
+
+export async function listTimeline(db: Kysely<Database>, incidentId: string): Promise<TimelineEvent[]> {
+  const rows = await db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incidentId).orderBy('at').orderBy('id').execute();
+  return rows.map(toEvent);
+}
+
+export async function findTimelineEvent(db: Kysely<Database>, id: string): Promise<TimelineEvent | undefined> {
+  const row = await db.selectFrom('timeline_events').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toEvent(row) : undefined;
+}
