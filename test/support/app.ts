@@ -1,0 +1,100 @@
+import { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { Policy } from '../../src/policy/schema.js';
+import { startIncidentOfficer, type RunningApp } from '../../src/server.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { FakeSlack } from './fake-slack.js';
+import { SlackDriver } from './slack-requests.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f7422';
+export const BOT_TOKEN = 'xoxb-test-0000-bot-token';
+
+export interface TestApp {
+  app: RunningApp;
+  fake: FakeSlack;
+  slack: SlackDriver;
+  database: TestDatabase;
+  config: Config;
+  url: string;
+  /** Every log line the app wrote, as text. */
+  logs: string[];
+  /** Runs outbox tasks until none is due (Slack side effects done). */
+  settle(): Promise<void>;
+  /** Stops the app only (the database and fake Slack stay), e.g. to restart it. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  policy?: Partial<Policy> | Record<string, unknown>;
+  env?: Record<string, string>;
+  fake?: FakeSlack;
+  database?: TestDatabase;
+}
+
+/** Starts the real app against a fresh database and the fake Slack, on a free port. */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const fake = opts.fake ?? (await FakeSlack.start());
+  const database = opts.database ?? (await createTestDatabase());
+  const announce = fake.channelByName('incidents') ?? fake.addChannel({ name: 'incidents' });
+  const env = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_URL: database.url,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    INCIDENT_ANNOUNCE_CHANNEL: announce.id,
+    ...opts.env,
+  };
+  const config = loadConfig(env, process.cwd());
+  if (opts.policy) config.policy = { ...config.policy, ...(opts.policy as Partial<Policy>) };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret], destination: sink });
+  const start = () =>
+    startIncidentOfficer(config, {
+      logger,
+      taskRunner: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500 },
+      slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
+    });
+  let app = await start();
+  const harness: TestApp = {
+    get app() {
+      return app;
+    },
+    fake,
+    database,
+    config,
+    logs,
+    get url() {
+      return `http://127.0.0.1:${app.port}`;
+    },
+    get slack() {
+      return new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
+    },
+    async settle() {
+      // Give in-flight listeners (work after ack) a moment, then run every due task.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 30));
+        await app.runner.drain();
+      }
+    },
+    async restart() {
+      await app.stop();
+      app = await start();
+    },
+    async stop() {
+      await app.stop().catch(() => {});
+      if (!opts.fake) await fake.close();
+      if (!opts.database) await database.drop();
+    },
+  };
+  return harness;
+}
