@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { validateBlocks } from './block-kit-validator.js';
+import { MSG_BLOCKS_TOTAL_TEXT_LIMIT, totalBlockText, validateBlocks } from './block-kit-validator.js';
 import { SlackApiError, isUserId, type Args, type HandlerMap } from './fake-slack-methods/shared.js';
 import { parseBody, readBody } from './fake-slack-methods/http-util.js';
 import { withIds } from './fake-slack-methods/render.js';
@@ -478,6 +478,7 @@ export class FakeSlack {
     if (!body.text && !body.blocks && !body.delete_original) return reply(400, 'no_text');
     if (body.blocks !== undefined) {
       if (validateBlocks(body.blocks, 'message').length) return reply(400, 'invalid_blocks');
+      if (totalBlockText(body.blocks) > MSG_BLOCKS_TOTAL_TEXT_LIMIT) return reply(400, 'msg_blocks_too_long');
     }
     state.uses++;
     reply(200);

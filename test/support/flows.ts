@@ -6,7 +6,7 @@ import { eventually } from './wait.js';
 
 /** The modal most recently opened for a user. */
 export function lastModal(t: TestApp, userId: string, callbackId?: string): any {
-  const views = [...t.fake.views.values()].filter((v) => v.type === 'modal' && v.user === userId && (!callbackId || v.view.callback_id === callbackId));
+  const views = [...t.fake.views.values()].filter((v) => v.type === 'modal' && !v.closed && v.user === userId && (!callbackId || v.view.callback_id === callbackId));
   const view = views.at(-1);
   if (!view) throw new Error(`no modal${callbackId ? ` ${callbackId}` : ''} open for ${userId}`);
   return { ...view.view, id: view.id };
@@ -61,7 +61,9 @@ export async function submitModal(t: TestApp, userId: string, callbackId: string
 
 /** The ephemeral reply most recently sent to a command's response_url. */
 export async function lastResponse(t: TestApp, responseUrl: string): Promise<any> {
-  return eventually(() => t.fake.responses.filter((r) => r.url === responseUrl).at(-1)?.body, 3_000, 'response_url reply');
+  const last = await eventually(() => t.fake.responses.filter((r) => r.url === responseUrl).at(-1), 3_000, 'response_url reply');
+  if (last.rejected) throw new Error(`Slack refused the reply: ${last.rejected}`);
+  return last.body;
 }
 
 /** All text of a message (text + section/header/context texts and fields). */

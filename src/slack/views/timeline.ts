@@ -48,10 +48,13 @@ export function timelineLines(events: TimelineEvent[]): string[] {
 }
 
 const MAX_SECTION = 2900;
-/** Sections in one message, leaving room for the header and context. */
-export const TIMELINE_MAX_SECTIONS = 45;
+/**
+ * Slack refuses messages whose blocks carry much more than ~13k characters of text in total
+ * (`msg_blocks_too_long`), well before the 50-block limit; stay under it.
+ */
+export const TIMELINE_MAX_CHARS = 12_000;
 
-/** Packs lines into sections of at most ~2,900 characters; returns undefined when it needs more than fit. */
+/** Packs lines into sections of at most ~2,900 characters; returns undefined when they would not fit one message. */
 export function timelineBlocks(policy: Policy, incident: Incident, events: TimelineEvent[]): KnownBlock[] | undefined {
   const sections: string[] = [];
   let current = '';
@@ -63,7 +66,7 @@ export function timelineBlocks(policy: Policy, incident: Incident, events: Timel
     current = current ? `${current}\n${line}` : line;
   }
   if (current) sections.push(current);
-  if (sections.length > TIMELINE_MAX_SECTIONS) return undefined;
+  if (sections.reduce((n, sec) => n + sec.length, 0) > TIMELINE_MAX_CHARS) return undefined;
   return [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${incidentRef(policy.number_prefix, incident)} timeline`, 150) } },
     ...sections.map((s) => ({ type: 'section' as const, text: mrkdwn(s) })),
