@@ -84,7 +84,7 @@ export function loadPolicy(file: string | undefined): Policy {
     throw new ConfigError([`INCIDENT_CONFIG ${file}: cannot read the file (${code ?? (err as Error).message})`]);
   }
   const parsed = policySchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error).map((l) => l.replace(`${file}: `, `${file} `)));
+  if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error));
   return parsed.data;
 }
 
@@ -95,8 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const message = issue.code === 'invalid_type' && env[name] === undefined ? issue.message : issue.message;
-        return `${name}: ${message}`;
+        return `${name}: ${issue.message}`;
       }),
     );
   }
