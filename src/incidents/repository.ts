@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, IncidentsTable } from '../db/schema.js';
-import { toIncident, type Incident, type IncidentKind } from './incident.js';
+import { toIncident, type Incident } from './incident.js';
 
 export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): Promise<number> {
   const row = await db
@@ -12,19 +12,10 @@ export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): 
   return row.last_number;
 }
 
-export interface InsertIncident {
-  teamId: string;
-  number: number;
-  title: string;
-  description: string;
-  severity: string;
-  kind: IncidentKind;
-  status: string;
-  services: string[];
+export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'description' | 'severity' | 'kind' | 'status' | 'services' | 'reporterId'> & {
   commanderId: string;
-  reporterId: string;
   sourceKey: string | null;
-}
+};
 
 /** Inserts an incident; returns undefined when its source key was already used. */
 export async function insertIncident(db: Kysely<Database>, i: InsertIncident): Promise<Incident | undefined> {

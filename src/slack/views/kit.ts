@@ -1,0 +1,69 @@
+import type { View } from '@slack/types';
+import { plain } from './format.js';
+
+/** Small builders for the Block Kit pieces the modals share. */
+
+export function option(value: string, text: string, description?: string) {
+  return { value, text: plain(text, 75), ...(description ? { description: plain(description, 75) } : {}) };
+}
+
+export type Option = ReturnType<typeof option>;
+
+export function modal(o: { callbackId: string; title: string; submit: string; metadata: unknown; blocks: unknown[] }): View {
+  return {
+    type: 'modal',
+    callback_id: o.callbackId,
+    title: plain(o.title, 24),
+    submit: plain(o.submit, 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(o.metadata),
+    blocks: o.blocks,
+  } as View;
+}
+
+export function textInput(blockId: string, label: string, opts: { multiline?: boolean; initial?: string; placeholder?: string; optional?: boolean; max?: number; hint?: string } = {}) {
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    optional: opts.optional ?? false,
+    label: plain(label, 2000),
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    element: {
+      type: 'plain_text_input' as const,
+      action_id: blockId,
+      multiline: opts.multiline ?? false,
+      ...(opts.max ? { max_length: opts.max } : {}),
+      ...(opts.initial ? { initial_value: opts.initial } : {}),
+      ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+    },
+  };
+}
+
+/** A static select (or radio group) input; the block id doubles as the action id. */
+export function selectInput(blockId: string, label: string, options: Option[], opts: { initial?: string; optional?: boolean; radio?: boolean; placeholder?: string; hint?: string } = {}) {
+  const initial = options.find((o) => o.value === opts.initial);
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    optional: opts.optional ?? false,
+    label: plain(label, 2000),
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    element: {
+      type: opts.radio ? ('radio_buttons' as const) : ('static_select' as const),
+      action_id: blockId,
+      options: options.slice(0, opts.radio ? 10 : 100),
+      ...(initial ? { initial_option: initial } : {}),
+      ...(!opts.radio && opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+    },
+  };
+}
+
+export function userInput(blockId: string, label: string, opts: { initial?: string; optional?: boolean } = {}) {
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    optional: opts.optional ?? false,
+    label: plain(label, 2000),
+    element: { type: 'users_select' as const, action_id: blockId, ...(opts.initial ? { initial_user: opts.initial } : {}) },
+  };
+}
