@@ -83,6 +83,10 @@ export function loadPolicy(file: string | undefined): Policy {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError([`INCIDENT_CONFIG ${file}: cannot read the file (${code ?? (err as Error).message})`]);
   }
+  // A section whose keys are all commented out parses as null: treat it as absent (defaults apply).
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    raw = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
+  }
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error));
   return parsed.data;

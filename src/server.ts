@@ -1,5 +1,6 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { RetryOptions } from '@slack/web-api';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
@@ -16,6 +17,7 @@ import { sql } from 'kysely';
 
 export interface StartOptions {
   logger: Logger;
+  clock?: Clock;
   taskRunner?: TaskRunnerOptions;
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
@@ -33,6 +35,7 @@ export interface RunningApp {
 /** The composition root: database → services → Slack app → jobs → listen. */
 export async function startIncidentOfficer(config: Config, opts: StartOptions): Promise<RunningApp> {
   const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
   if (!url) {
@@ -48,7 +51,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
 
     const metrics = new Metrics();
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
-    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick());
+    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick(), clock);
     const routes = httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
@@ -64,7 +67,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
       { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, announceChannel: config.announceChannel });
+    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel });
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
 

@@ -8,6 +8,8 @@ export interface Database {
   timeline_events: TimelineEventsTable;
   slack_tasks: SlackTasksTable;
   slack_event_receipts: SlackEventReceiptsTable;
+  vendor_engagements: VendorEngagementsTable;
+  nags: NagsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -47,6 +49,36 @@ export interface IncidentsTable {
   bookmark_id: string | null;
   provisioned_at: NullableTimestamp;
   updated_at: Timestamp;
+  priority: string | null;
+  category: string | null;
+  impact: string | null;
+  urgency: string | null;
+  business_impact: string | null;
+  classification: ColumnType<'incident' | 'security_event', 'incident' | 'security_event' | undefined, 'incident' | 'security_event'>;
+  classification_reason: string | null;
+  bridge_url: string | null;
+  last_update_at: NullableTimestamp;
+}
+
+export interface VendorEngagementsTable {
+  id: Generated<string>;
+  incident_id: string;
+  vendor: string;
+  ticket_ref: string | null;
+  contact: string | null;
+  response_minutes: number;
+  engaged_at: Timestamp;
+  engaged_by: string;
+  responded_at: NullableTimestamp;
+  responded_by: string | null;
+}
+
+/** A nag or clock warning already sent; the key makes each fire once across replicas and restarts. */
+export interface NagsTable {
+  key: string;
+  incident_id: string;
+  kind: string;
+  fired_at: Timestamp;
 }
 
 export interface IncidentRolesTable {

@@ -30,6 +30,16 @@ export interface Incident {
   announceTs: string | null;
   bookmarkId: string | null;
   provisionedAt: Date | null;
+  priority: string | null;
+  category: string | null;
+  impact: string | null;
+  urgency: string | null;
+  businessImpact: string | null;
+  /** 'security_event': triaged as an event, not an incident (recorded and closed with a reason). */
+  classification: 'incident' | 'security_event';
+  classificationReason: string | null;
+  bridgeUrl: string | null;
+  lastUpdateAt: Date | null;
 }
 
 /** Security incidents are private: their details never leave their own (private) channel. */
@@ -72,5 +82,14 @@ export function toIncident(row: Selectable<IncidentsTable>): Incident {
     announceTs: row.announce_ts,
     bookmarkId: row.bookmark_id,
     provisionedAt: row.provisioned_at,
+    priority: row.priority,
+    category: row.category,
+    impact: row.impact,
+    urgency: row.urgency,
+    businessImpact: row.business_impact,
+    classification: row.classification,
+    classificationReason: row.classification_reason,
+    bridgeUrl: row.bridge_url,
+    lastUpdateAt: row.last_update_at,
   };
 }

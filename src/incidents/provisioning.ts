@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import type { Incident } from './incident.js';
@@ -8,12 +9,15 @@ import * as repo from './repository.js';
  * run skips what is already done.
  */
 export class ProvisioningStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   async channelCreated(incident: Incident, channelId: string, channelName: string): Promise<Incident> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await repo.updateIncident(trx, incident.id, { channel_id: channelId, channel_name: channelName });
-      await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'channel_created', payload: { channel_id: channelId, name: channelName } });
+      await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'channel_created', payload: { channel_id: channelId, name: channelName }, at: this.clock.now() });
       return updated;
     });
   }
@@ -26,6 +30,7 @@ export class ProvisioningStore {
       kind: 'channel_failed',
       payload: { error },
       dedupeKey: `channel_failed:${incident.id}`,
+      at: this.clock.now(),
     });
     return row !== undefined;
   }
@@ -43,6 +48,6 @@ export class ProvisioningStore {
   }
 
   provisioned(incident: Incident): Promise<Incident> {
-    return repo.updateIncident(this.db, incident.id, { provisioned_at: new Date() });
+    return repo.updateIncident(this.db, incident.id, { provisioned_at: this.clock.now() });
   }
 }

@@ -15,6 +15,7 @@ export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): 
 export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'description' | 'severity' | 'kind' | 'status' | 'services' | 'reporterId'> & {
   commanderId: string;
   sourceKey: string | null;
+  declaredAt: Date;
 };
 
 /** Inserts an incident; returns undefined when its source key was already used. */
@@ -33,6 +34,7 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       commander_id: i.commanderId,
       reporter_id: i.reporterId,
       source_key: i.sourceKey,
+      declared_at: i.declaredAt,
       resolution_summary: null,
       channel_id: null,
       channel_name: null,
@@ -40,6 +42,13 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       announce_channel_id: null,
       announce_ts: null,
       bookmark_id: null,
+      priority: null,
+      category: null,
+      impact: null,
+      urgency: null,
+      business_impact: null,
+      classification_reason: null,
+      bridge_url: null,
     })
     .onConflict((oc) => oc.column('source_key').doNothing())
     .returningAll()

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { enqueueTask } from '../outbox/tasks.js';
@@ -29,7 +30,8 @@ export interface UpdateInput {
   actorId: string;
   status: string;
   message: string;
-  nextUpdateAt?: Date | null;
+  /** Minutes until the next update is due; null for none. */
+  nextUpdateInMinutes?: number | null;
 }
 
 class DuplicateDeclaration extends Error {}
@@ -41,7 +43,13 @@ export class IncidentService {
     private readonly policy: Policy,
     /** Called after a commit that queued Slack side effects. */
     private readonly onTasksQueued: () => void = () => {},
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** Appends a timeline row stamped with this service's clock. */
+  private append(db: Kysely<Database>, e: Omit<Parameters<typeof appendTimeline>[1], 'at'>) {
+    return appendTimeline(db, { ...e, at: this.clock.now() });
+  }
 
   async declare(input: DeclareInput): Promise<{ incident: Incident; created: boolean }> {
     const title = input.title.trim();
@@ -65,11 +73,12 @@ export class IncidentService {
           status: this.policy.statuses[0].id,
           services: input.services.map((s) => s.trim()).filter(Boolean),
           sourceKey: input.sourceKey ?? null,
+          declaredAt: this.clock.now(),
         });
         // A concurrent delivery of the same request won the race: undo our number and return theirs.
         if (!incident) throw new DuplicateDeclaration();
         await trx.insertInto('incident_roles').values({ incident_id: incident.id, role: 'commander', user_id: input.commanderId, assigned_by: input.reporterId }).execute();
-        await appendTimeline(trx, {
+        await this.append(trx, {
           incidentId: incident.id,
           actorId: input.reporterId,
           kind: 'declared',
@@ -100,19 +109,22 @@ export class IncidentService {
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is resolved. Reopen it first with `/incident reopen <reason>`.');
       const statusChanged = current.status !== input.status;
+      const now = this.clock.now();
+      const nextUpdateAt = input.nextUpdateInMinutes ? new Date(now.getTime() + input.nextUpdateInMinutes * 60_000) : null;
       const incident = await repo.updateIncident(trx, current.id, {
         status: input.status,
-        next_update_at: input.nextUpdateAt ?? null,
-        mitigated_at: current.mitigatedAt ?? (input.status === 'monitoring' ? new Date() : null),
+        next_update_at: nextUpdateAt,
+        last_update_at: now,
+        mitigated_at: current.mitigatedAt ?? (input.status === 'monitoring' ? now : null),
       });
       if (statusChanged) {
-        await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: input.status } });
+        await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: input.status } });
       }
-      const event = await appendTimeline(trx, {
+      const event = await this.append(trx, {
         incidentId: current.id,
         actorId: input.actorId,
         kind: 'update',
-        payload: { status: input.status, message, next_update_at: input.nextUpdateAt?.toISOString() ?? null },
+        payload: { status: input.status, message, next_update_at: nextUpdateAt?.toISOString() ?? null },
       });
       return { incident, event: event! };
     });
@@ -123,7 +135,7 @@ export class IncidentService {
     if (!note) throw new DomainError('invalid_input', 'A note needs some text: `/incident note <text>`.');
     const incident = await repo.findIncidentById(this.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
-    const event = await appendTimeline(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
+    const event = await this.append(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
     return event!;
   }
 
@@ -132,7 +144,7 @@ export class IncidentService {
     if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.');
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is already resolved.');
-      const now = new Date();
+      const now = this.clock.now();
       const incident = await repo.updateIncident(trx, current.id, {
         status: 'resolved',
         resolution_summary: summary,
@@ -141,9 +153,9 @@ export class IncidentService {
         next_update_at: null,
       });
       if (current.status !== 'resolved') {
-        await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: 'resolved' } });
+        await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: 'resolved' } });
       }
-      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary } });
+      const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary } });
       return { incident, event: event! };
     });
   }
@@ -155,8 +167,8 @@ export class IncidentService {
       if (!isResolved(current)) throw new DomainError('invalid_state', 'This incident is not resolved, so there is nothing to reopen.');
       const status = this.policy.statuses[0].id;
       const incident = await repo.updateIncident(trx, current.id, { status, resolved_at: null, closed_at: null, resolution_summary: null });
-      await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: status } });
-      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'reopened', payload: { reason, was_closed: isClosed(current) } });
+      await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: status } });
+      const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'reopened', payload: { reason, was_closed: isClosed(current) } });
       return { incident, event: event! };
     });
   }
@@ -165,8 +177,8 @@ export class IncidentService {
     return this.change(input.incidentId, async (trx, current) => {
       if (isClosed(current)) throw new DomainError('invalid_state', 'This incident is already closed.');
       if (!isResolved(current)) throw new DomainError('invalid_state', 'Resolve the incident before closing it: `/incident resolve`.');
-      const incident = await repo.updateIncident(trx, current.id, { closed_at: new Date() });
-      const event = await appendTimeline(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
+      const incident = await repo.updateIncident(trx, current.id, { closed_at: this.clock.now() });
+      const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
       return { incident, event: event! };
     });
   }

@@ -30,6 +30,102 @@ export const DEFAULT_STATUSES = [
   { id: 'resolved', description: 'Service restored' },
 ];
 
+function unique(list: string[]): boolean {
+  return new Set(list).size === list.length;
+}
+
+export const DEFAULT_CATEGORIES = ['network', 'database', 'application', 'security', 'hardware', 'third-party'];
+
+export const IMPACTS = ['extensive', 'significant', 'moderate', 'minor'] as const;
+export const URGENCIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Impact = (typeof IMPACTS)[number];
+export type Urgency = (typeof URGENCIES)[number];
+
+const priority = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'a short id such as P1'),
+    description: z.string().min(1).max(150),
+    /** Minutes between status updates; omit for no cadence. */
+    update_every_minutes: z.number().int().min(1).max(10080).optional(),
+    /** Target minutes from declaration to acknowledgement (first triage). */
+    response_minutes: z.number().int().min(1).max(100000).optional(),
+    /** Target minutes from declaration to resolution. */
+    resolution_minutes: z.number().int().min(1).max(1000000).optional(),
+  })
+  .strict();
+
+export const DEFAULT_PRIORITIES = [
+  { id: 'P1', description: 'Critical: business stopped, act now', update_every_minutes: 30, response_minutes: 15, resolution_minutes: 240 },
+  { id: 'P2', description: 'High: major disruption', update_every_minutes: 60, response_minutes: 30, resolution_minutes: 480 },
+  { id: 'P3', description: 'Moderate: limited disruption', update_every_minutes: 240, response_minutes: 240, resolution_minutes: 2880 },
+  { id: 'P4', description: 'Low: minor or no disruption', response_minutes: 1440, resolution_minutes: 7200 },
+];
+
+const matrixRow = z.object({ critical: z.string(), high: z.string(), medium: z.string(), low: z.string() }).strict();
+const matrixSchema = z.object({ extensive: matrixRow, significant: matrixRow, moderate: matrixRow, minor: matrixRow }).strict();
+
+export const DEFAULT_MATRIX = {
+  extensive: { critical: 'P1', high: 'P1', medium: 'P2', low: 'P3' },
+  significant: { critical: 'P1', high: 'P2', medium: 'P3', low: 'P3' },
+  moderate: { critical: 'P2', high: 'P3', medium: 'P3', low: 'P4' },
+  minor: { critical: 'P3', high: 'P3', medium: 'P4', low: 'P4' },
+};
+
+const role = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9_]{0,23}$/, 'a lowercase id such as scribe'),
+    label: z.string().min(1).max(40),
+    description: z.string().min(1).max(300),
+    /** What the holder should do first; DMed when the role is given. */
+    checklist: z.array(z.string().min(1).max(200)).max(20).default([]),
+  })
+  .strict();
+
+export const DEFAULT_ROLES = [
+  { id: 'commander', label: 'Incident commander', description: 'Leads the response and makes the calls.', checklist: ['Confirm severity and priority (`/incident triage`)', 'Fill the other roles (`/incident role <role> @user`)', 'Agree the next update time'] },
+  { id: 'deputy', label: 'Deputy commander', description: 'Backs up the commander and takes over when asked.', checklist: ['Keep track of open questions', 'Be ready to take command'] },
+  { id: 'communications', label: 'Communications lead', description: 'Keeps stakeholders and executives informed on cadence.', checklist: ['Post updates on time (`/incident update`)', 'Choose the audiences for each update'] },
+  { id: 'scribe', label: 'Scribe', description: 'Keeps the timeline complete.', checklist: ['Pin key messages to the timeline with :pushpin:', 'Add notes for decisions (`/incident note`)'] },
+  { id: 'operations', label: 'Operations lead', description: 'Coordinates the hands-on technical work.', checklist: ['Split the work and name owners', 'Report progress to the commander'] },
+  { id: 'security', label: 'Security lead', description: 'Owns evidence, containment and disclosure questions.', checklist: ['Preserve evidence', 'Decide on containment', 'Assess notification duties'] },
+];
+
+const escalationRule = z
+  .object({
+    /** Applies when the incident has one of these priorities (any when omitted). */
+    priorities: z.array(z.string()).optional(),
+    /** Applies when one of these services is affected (any when omitted). */
+    services: z.array(z.string()).optional(),
+    /** Slack user group ids (S…) or handles to page. */
+    usergroups: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+const audience = z
+  .object({
+    /** Channel id (C…) the update goes to. */
+    channel: z.string().min(1).optional(),
+    /** User ids (U…) who get it by DM (executive summaries). */
+    users: z.array(z.string().min(1)).max(50).optional(),
+    /** Message template: {ref}, {title}, {priority}, {severity}, {status}, {impact}, {message}, {next_update}, {commander}, {channel}. */
+    template: z.string().min(1).max(3000).optional(),
+  })
+  .strict();
+
+export const DEFAULT_TEMPLATES = {
+  technical: '*{ref} update · {status}*\n{message}\n_Next update {next_update}_',
+  business: '*{ref}: {title}* ({priority})\nStatus: {status}\nBusiness impact: {impact}\n{message}\nNext update: {next_update}',
+  executive: '*{ref}* ({priority}) is *{status}*. Impact: {impact}. Next update {next_update}. Lead: {commander}.',
+};
+
+const commsSchema = z
+  .object({
+    technical: audience.default({}),
+    business: audience.default({}),
+    executive: audience.default({}),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     /** Prefix of the human incident number, e.g. INC for INC-42. */
@@ -60,14 +156,72 @@ export const policySchema = z
       .default(DEFAULT_STATUSES)
       .refine((list) => list.some((s) => s.id === 'resolved'), 'must include a "resolved" status')
       .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'status ids must be unique'),
-    /** How often the reconciler looks for unfinished Slack side effects, in seconds. */
-    reconcile_interval_seconds: z.number().int().min(1).max(3600).default(30),
+    categories: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a lowercase id such as network'))
+      .min(1)
+      .max(100)
+      .default(DEFAULT_CATEGORIES)
+      .refine(unique, 'category ids must be unique'),
+    priorities: z
+      .array(priority)
+      .min(1)
+      .max(10)
+      .default(DEFAULT_PRIORITIES)
+      .refine((list) => unique(list.map((p) => p.id)), 'priority ids must be unique'),
+    /** ITIL impact × urgency → priority. */
+    matrix: matrixSchema.default(DEFAULT_MATRIX),
+    roles: z
+      .array(role)
+      .min(1)
+      .max(20)
+      .default(DEFAULT_ROLES)
+      .refine((list) => list.some((r) => r.id === 'commander'), 'must include the "commander" role')
+      .refine((list) => unique(list.map((r) => r.id)), 'role ids must be unique'),
+    nags: z
+      .object({
+        /** Nag the channel when an incident has no commander for this long (and again each interval). */
+        no_commander_minutes: z.number().int().min(1).max(1440).default(10),
+      })
+      .strict()
+      .default({ no_commander_minutes: 10 }),
+    escalation: z.array(escalationRule).max(100).default([]),
+    bridge: z
+      .object({
+        /** Template for a generated bridge-call link: {number}, {ref}, {slug}. */
+        url_template: z.string().url().optional(),
+      })
+      .strict()
+      .default({}),
+    comms: commsSchema.prefault({}),
+    capture: z
+      .object({
+        /** Reacting with this emoji (name without colons) adds the message to the timeline. */
+        emoji: z.string().regex(/^[a-z0-9_+-]{1,64}$/, 'an emoji name without colons, such as pushpin').default('pushpin'),
+      })
+      .strict()
+      .default({ emoji: 'pushpin' }),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    const priorities = new Set(policy.priorities.map((p) => p.id));
+    for (const [impact, row] of Object.entries(policy.matrix)) {
+      for (const [urgency, p] of Object.entries(row)) {
+        if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['matrix', impact, urgency], message: `unknown priority ${p}` });
+      }
+    }
+    policy.escalation.forEach((rule, i) => {
+      for (const p of rule.priorities ?? []) {
+        if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'priorities'], message: `unknown priority ${p}` });
+      }
+    });
+  });
 
 export type Policy = z.infer<typeof policySchema>;
 export type Severity = Policy['severities'][number];
 export type Status = Policy['statuses'][number];
+export type Priority = Policy['priorities'][number];
+export type Role = Policy['roles'][number];
+export type Audience = 'technical' | 'business' | 'executive';
 
 /** The policy used when no file is configured. */
 export function defaultPolicy(): Policy {

@@ -3,6 +3,7 @@ import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands.js';
+import { incidentCommands } from './listeners/incident-commands.js';
 import { registerModals } from './listeners/modals.js';
 
 export interface SlackAppOptions {
@@ -67,7 +68,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps);
+  registerCommands(app, deps, [...incidentCommands]);
   registerModals(app, deps);
 
   app.error(async (err) => {

@@ -30,6 +30,8 @@ export interface NewTimelineEvent {
   kind: TimelineKind;
   payload?: Record<string, unknown>;
   dedupeKey?: string;
+  /** Defaults to the database's now(). */
+  at?: Date;
 }
 
 function toEvent(row: Selectable<TimelineEventsTable>): TimelineEvent {
@@ -40,15 +42,16 @@ function toEvent(row: Selectable<TimelineEventsTable>): TimelineEvent {
 export async function appendTimeline(db: Kysely<Database>, e: NewTimelineEvent): Promise<TimelineEvent | undefined> {
   const row = await db
     .insertInto('timeline_events')
-    .values({ incident_id: e.incidentId, actor_id: e.actorId, kind: e.kind, payload: JSON.stringify(e.payload ?? {}), dedupe_key: e.dedupeKey ?? null })
+    .values({ incident_id: e.incidentId, actor_id: e.actorId, kind: e.kind, payload: JSON.stringify(e.payload ?? {}), dedupe_key: e.dedupeKey ?? null, ...(e.at ? { at: e.at } : {}) })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returningAll()
     .executeTakeFirst();
   return row ? toEvent(row) : undefined;
 }
 
+/** The timeline in the order it was recorded. */
 export async function listTimeline(db: Kysely<Database>, incidentId: string): Promise<TimelineEvent[]> {
-  const rows = await db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incidentId).orderBy('at').orderBy('id').execute();
+  const rows = await db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
   return rows.map(toEvent);
 }
 

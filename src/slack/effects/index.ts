@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../db/database.js';
 import { findIncidentById } from '../../incidents/repository.js';
@@ -15,6 +16,7 @@ export interface EffectsDeps {
   client: WebClient;
   policy: Policy;
   logger: Logger;
+  clock: Clock;
   announceChannel?: string;
 }
 
@@ -30,7 +32,7 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
     });
     return botUserId;
   };
-  const store = new ProvisioningStore(deps.db);
+  const store = new ProvisioningStore(deps.db, deps.clock);
   const common = { client: deps.client, policy: deps.policy, load, loadEvent };
   return {
     [IncidentTask.provision]: (task) =>

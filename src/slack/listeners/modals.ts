@@ -124,7 +124,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
     if (!policy.statuses.some((s) => s.id === status)) return { [Block.status]: 'Choose a status.' };
     const next = selectedValue(values, Block.nextUpdate);
     const minutes = next && next !== 'none' ? Number(next) : undefined;
-    await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateAt: minutes ? new Date(Date.now() + minutes * 60_000) : null });
+    await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateInMinutes: minutes ?? null });
   });
 
   submission(Callback.resolveModal, Block.summary, async (incidentId, userId, values) => {
