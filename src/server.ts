@@ -8,6 +8,8 @@ import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
 import { IncidentService } from './incidents/service.js';
+import { housekeepingJob } from './jobs/housekeeping.js';
+import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
@@ -21,12 +23,15 @@ export interface StartOptions {
   taskRunner?: TaskRunnerOptions;
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
+  /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
+  scheduler?: boolean;
 }
 
 export interface RunningApp {
   port: number;
   db: Db;
   runner: TaskRunner;
+  scheduler: Scheduler;
   metrics: Metrics;
   /** Graceful stop: no new requests, in-flight work finished, pool and embedded database closed. */
   stop(): Promise<void>;
@@ -70,21 +75,26 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel });
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
+    const jobs: ScheduledJob[] = [housekeepingJob(handle.db)];
+    const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;
     const server = config.slack.appToken ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : config.port;
     runner.start();
+    if (opts.scheduler !== false) scheduler.start();
     logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Incident Officer is listening');
 
     return {
       port,
       db: handle.db,
       runner,
+      scheduler,
       metrics,
       async stop() {
         shuttingDown = true;
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
+        await scheduler.stop();
         await runner.stop();
         await handle.close();
         await embedded?.stop();

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 // Triage (priority matrix, category, security classification), bridge, vendor engagements,
-// and the record of nags and clock warnings already sent (each fires once).
+// the record of nags and clock warnings already sent (each fires once), and periodic-job claims.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('incidents')
@@ -39,10 +39,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('fired_at', 'timestamptz', (c) => c.notNull())
     .execute();
 
+  // One row per scheduled fire of a periodic job: the first replica to insert it runs that fire.
+  await db.schema
+    .createTable('job_runs')
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('fire_time', 'timestamptz', (c) => c.notNull())
+    .addColumn('claimed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('finished_at', 'timestamptz')
+    .addColumn('error', 'text')
+    .addPrimaryKeyConstraint('job_runs_pkey', ['name', 'fire_time'])
+    .execute();
+
   await db.schema.createIndex('incident_roles_user_idx').on('incident_roles').columns(['user_id', 'incident_id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('job_runs').ifExists().execute();
   await db.schema.dropTable('nags').ifExists().execute();
   await db.schema.dropTable('vendor_engagements').ifExists().execute();
   await db.schema.dropIndex('incident_roles_user_idx').ifExists().execute();

@@ -10,6 +10,7 @@ export interface Database {
   slack_event_receipts: SlackEventReceiptsTable;
   vendor_engagements: VendorEngagementsTable;
   nags: NagsTable;
+  job_runs: JobRunsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -121,4 +122,12 @@ export interface SlackTasksTable {
 export interface SlackEventReceiptsTable {
   event_id: string;
   received_at: Timestamp;
+}
+
+export interface JobRunsTable {
+  name: string;
+  fire_time: Timestamp;
+  claimed_at: Timestamp;
+  finished_at: NullableTimestamp;
+  error: string | null;
 }

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { Policy } from '../../src/policy/schema.js';
@@ -31,6 +32,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   fake?: FakeSlack;
   database?: TestDatabase;
+  /** A controllable clock; scheduled jobs then run only when a test fires them. */
+  clock?: Clock;
 }
 
 /** Starts the real app against a fresh database and the fake Slack, on a free port. */
@@ -61,6 +64,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const start = () =>
     startIncidentOfficer(config, {
       logger,
+      clock: opts.clock,
+      scheduler: opts.clock ? false : true,
       taskRunner: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500 },
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
     });
