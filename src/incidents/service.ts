@@ -36,6 +36,18 @@ export interface UpdateInput {
 
 class DuplicateDeclaration extends Error {}
 
+/**
+ * Extension points for other features (reviews, paging…). Each runs inside the transaction of the
+ * change, so what it writes (rows, outbox tasks) commits or rolls back with it.
+ */
+export interface IncidentHooks {
+  declared?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  resolved?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
+  canClose?(trx: Kysely<Database>, incident: Incident): Promise<string | undefined>;
+  priorityChanged?(trx: Kysely<Database>, incident: Incident, from: string | null, to: string): Promise<void>;
+}
+
 /** The incident lifecycle: declare, update, note, resolve, reopen, close. Each change is one transaction. */
 export class IncidentService {
   constructor(
@@ -45,6 +57,23 @@ export class IncidentService {
     private readonly onTasksQueued: () => void = () => {},
     private readonly clock: Clock = systemClock,
   ) {}
+
+  private readonly hooks: IncidentHooks[] = [];
+
+  /** Registers hooks; called while the app is assembled. */
+  addHooks(hooks: IncidentHooks): void {
+    this.hooks.push(hooks);
+  }
+
+  /** Runs one kind of hook for every registered feature, in order. */
+  async runHooks<K extends keyof IncidentHooks>(name: K, ...args: Parameters<NonNullable<IncidentHooks[K]>>): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const h of this.hooks) {
+      const fn = h[name] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      if (fn) results.push(await fn.apply(h, args));
+    }
+    return results;
+  }
 
   /** Appends a timeline row stamped with this service's clock. */
   private append(db: Kysely<Database>, e: Omit<Parameters<typeof appendTimeline>[1], 'at'>) {
@@ -85,6 +114,7 @@ export class IncidentService {
           payload: { title, severity: input.severity, kind: input.kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description },
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
+        await this.runHooks('declared', trx, incident);
         return incident;
       });
       this.onTasksQueued();
@@ -156,6 +186,7 @@ export class IncidentService {
         await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: 'resolved' } });
       }
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary } });
+      await this.runHooks('resolved', trx, incident);
       return { incident, event: event! };
     });
   }
@@ -177,6 +208,8 @@ export class IncidentService {
     return this.change(input.incidentId, async (trx, current) => {
       if (isClosed(current)) throw new DomainError('invalid_state', 'This incident is already closed.');
       if (!isResolved(current)) throw new DomainError('invalid_state', 'Resolve the incident before closing it: `/incident resolve`.');
+      const refusals = (await this.runHooks('canClose', trx, current)).filter((r): r is string => typeof r === 'string');
+      if (refusals.length) throw new DomainError('invalid_state', refusals.join(' '));
       const incident = await repo.updateIncident(trx, current.id, { closed_at: this.clock.now() });
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
       return { incident, event: event! };
