@@ -7,7 +7,13 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
+import { CaptureService } from './capture/service.js';
+import { clocksJob } from './clocks/job.js';
+import { EscalationService } from './escalation/service.js';
 import { IncidentService } from './incidents/service.js';
+import { RoleService } from './roles/service.js';
+import { TriageService } from './triage/service.js';
+import { VendorService } from './vendors/service.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
@@ -56,7 +62,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
 
     const metrics = new Metrics();
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
-    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick(), clock);
+    const kick = () => incidentsRunner.kick();
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock);
+    const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
+    const services = {
+      incidents,
+      triage: new TriageService(incidents, config.policy),
+      roles: new RoleService(handle.db, incidents, config.policy),
+      escalation,
+      vendors: new VendorService(handle.db, incidents),
+      capture: new CaptureService(incidents),
+    };
     const routes = httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
@@ -70,12 +86,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     );
     const app = createSlackApp(
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
-      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
+      { policy: config.policy, clock, ...services, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel });
+    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel, recordPaged: escalation.pagedRecorder() });
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db)];
+    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick)];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;

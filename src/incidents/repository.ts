@@ -13,7 +13,7 @@ export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): 
 }
 
 export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'description' | 'severity' | 'kind' | 'status' | 'services' | 'reporterId'> & {
-  commanderId: string;
+  commanderId: string | null;
   sourceKey: string | null;
   declaredAt: Date;
 };

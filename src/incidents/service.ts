@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type TimelineEvent } from '../timeline/timeline.js';
+import { enqueueTask, type NewTask } from '../outbox/tasks.js';
+import type { Audience, Policy } from '../policy/schema.js';
+import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEvent } from '../timeline/timeline.js';
 import { DomainError } from './errors.js';
 import { isClosed, isResolved, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
@@ -19,7 +19,8 @@ export interface DeclareInput {
   severity: string;
   kind: IncidentKind;
   services: string[];
-  commanderId: string;
+  /** Null leaves the role open (and the channel is nagged until someone takes it). */
+  commanderId: string | null;
   reporterId: string;
   /** Idempotency key: declaring twice with the same key returns the first incident. */
   sourceKey?: string;
@@ -32,9 +33,18 @@ export interface UpdateInput {
   message: string;
   /** Minutes until the next update is due; null for none. */
   nextUpdateInMinutes?: number | null;
+  /** Audiences besides the incident channel (policy `comms`), e.g. business, executive. */
+  audiences?: Audience[];
 }
 
 class DuplicateDeclaration extends Error {}
+
+/** Helpers handed to a change: its time, and timeline/outbox writes bound to its transaction and incident. */
+export interface ChangeTools {
+  now: Date;
+  append(e: Omit<NewTimelineEvent, 'at' | 'incidentId'>): Promise<TimelineEvent | undefined>;
+  enqueue(task: Omit<NewTask, 'incidentId'>): Promise<void>;
+}
 
 /**
  * Extension points for other features (reviews, paging…). Each runs inside the transaction of the
@@ -106,7 +116,9 @@ export class IncidentService {
         });
         // A concurrent delivery of the same request won the race: undo our number and return theirs.
         if (!incident) throw new DuplicateDeclaration();
-        await trx.insertInto('incident_roles').values({ incident_id: incident.id, role: 'commander', user_id: input.commanderId, assigned_by: input.reporterId }).execute();
+        if (input.commanderId) {
+          await trx.insertInto('incident_roles').values({ incident_id: incident.id, role: 'commander', user_id: input.commanderId, assigned_by: input.reporterId, assigned_at: incident.declaredAt }).execute();
+        }
         await this.append(trx, {
           incidentId: incident.id,
           actorId: input.reporterId,
@@ -132,6 +144,11 @@ export class IncidentService {
     if (!this.policy.statuses.some((s) => s.id === input.status)) throw new DomainError('invalid_input', `Unknown status ${input.status}.`);
     const message = input.message.trim();
     if (!message) throw new DomainError('invalid_input', 'Say what changed.');
+    const audiences = [...new Set(input.audiences ?? [])].filter((a) => a !== 'technical');
+    for (const a of audiences) {
+      const target = this.policy.comms[a];
+      if (!target.channel && !target.users?.length) throw new DomainError('invalid_input', `No ${a} audience is configured in the policy (comms.${a}).`);
+    }
     if (input.status === 'resolved') {
       const { incident, event } = await this.resolve({ incidentId: input.incidentId, actorId: input.actorId, summary: message });
       return { incident, event };
@@ -154,8 +171,16 @@ export class IncidentService {
         incidentId: current.id,
         actorId: input.actorId,
         kind: 'update',
-        payload: { status: input.status, message, next_update_at: nextUpdateAt?.toISOString() ?? null },
+        payload: { status: input.status, message, next_update_at: nextUpdateAt?.toISOString() ?? null, audiences },
       });
+      // One task per destination, so a retry never repeats a post that already went out.
+      for (const audience of audiences) {
+        const target = this.policy.comms[audience];
+        const destinations = [...(target.channel ? [{ channel: target.channel }] : []), ...(target.users ?? []).map((u) => ({ user: u }))];
+        for (const to of destinations) {
+          await enqueueTask(trx, { kind: IncidentTask.deliver, incidentId: current.id, payload: { eventId: event!.id, audience, ...to } });
+        }
+      }
       return { incident, event: event! };
     });
   }
@@ -233,24 +258,42 @@ export class IncidentService {
   }
 
   /**
-   * Runs a change under a row lock, then queues the Slack side effects: the event is broadcast
-   * to the channel and announcement thread, and the card/topic are re-synced.
+   * Runs a change to one incident under a row lock, in one transaction, then queues its Slack side
+   * effects: the returned timeline event (if any) is broadcast to the channel and the announcement
+   * thread, and the card/topic are re-synced. Other features (triage, roles…) change incidents this way.
    */
-  private async change(
+  async applyChange<T extends object>(
     incidentId: string,
-    fn: (trx: Kysely<Database>, current: Incident) => Promise<{ incident: Incident; event: TimelineEvent }>,
-  ): Promise<{ incident: Incident; event: TimelineEvent }> {
+    fn: (trx: Kysely<Database>, current: Incident, tools: ChangeTools) => Promise<T>,
+    opts: { sync?: boolean } = {},
+  ): Promise<T> {
     const result = await this.db.transaction().execute(async (trx) => {
       const current = await repo.findIncidentById(trx, incidentId, { forUpdate: true });
       if (!current) throw new DomainError('not_found', 'That incident no longer exists.');
-      const out = await fn(trx, current);
-      for (const target of ['channel', 'announcement']) {
-        await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: out.event.id, target } });
+      const now = this.clock.now();
+      const tools: ChangeTools = {
+        now,
+        append: (e) => appendTimeline(trx, { ...e, incidentId, at: now }),
+        enqueue: (task) => enqueueTask(trx, { ...task, incidentId }),
+      };
+      const out = await fn(trx, current, tools);
+      const event = (out as { event?: TimelineEvent }).event;
+      if (event) {
+        for (const target of ['channel', 'announcement']) {
+          await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event.id, target } });
+        }
       }
-      await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
+      if (opts.sync !== false) await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return out;
     });
     this.onTasksQueued();
     return result;
+  }
+
+  private change(
+    incidentId: string,
+    fn: (trx: Kysely<Database>, current: Incident) => Promise<{ incident: Incident; event: TimelineEvent }>,
+  ): Promise<{ incident: Incident; event: TimelineEvent }> {
+    return this.applyChange(incidentId, (trx, current) => fn(trx, current));
   }
 }

@@ -6,4 +6,6 @@ export const IncidentTask = {
   sync: 'incident.sync',
   /** Post a timeline event (update, resolution…) to the channel, or mirror it to the announcement thread (payload.target). */
   broadcast: 'incident.broadcast',
+  /** Send an update to one audience (business channel, executive channel or DMs) from its template. */
+  deliver: 'incident.deliver',
 } as const;

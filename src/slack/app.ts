@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
+import { registerCapture } from './listeners/capture.js';
+import { registerRoles, roleCommands } from './listeners/roles.js';
+import { registerTriage, triageCommands } from './listeners/triage.js';
 import { registerModals } from './listeners/modals.js';
 
 export interface SlackAppOptions {
@@ -68,8 +71,11 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands]);
   registerModals(app, deps);
+  registerTriage(app, deps);
+  registerRoles(app, deps);
+  registerCapture(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

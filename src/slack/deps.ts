@@ -1,13 +1,25 @@
+import type { CaptureService } from '../capture/service.js';
+import type { Clock } from '../clock.js';
+import type { EscalationService } from '../escalation/service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentService } from '../incidents/service.js';
-import type { Policy } from '../policy/schema.js';
 import type { EventReceipts } from '../outbox/receipts.js';
+import type { Policy } from '../policy/schema.js';
+import type { RoleService } from '../roles/service.js';
+import type { TriageService } from '../triage/service.js';
+import type { VendorService } from '../vendors/service.js';
 
-/** What the Slack adapter needs from the rest of the app, assembled in main. */
+/** What the Slack adapter needs from the rest of the app, assembled in server.ts. */
 export interface SlackDeps {
   policy: Policy;
+  clock: Clock;
   incidents: IncidentService;
+  triage: TriageService;
+  roles: RoleService;
+  escalation: EscalationService;
+  vendors: VendorService;
+  capture: CaptureService;
   receipts: EventReceipts;
   logger: Logger;
   metrics: Metrics;

@@ -5,6 +5,11 @@ export const Callback = {
   updateModal: 'incident_update',
   resolveModal: 'incident_resolve',
   noteModal: 'incident_note',
+  updatePreview: 'incident_update_preview',
+  triageModal: 'incident_triage',
+  escalateModal: 'incident_escalate',
+  vendorModal: 'incident_vendor',
+  addToTimelineShortcut: 'add_to_timeline',
 } as const;
 
 export const Action = {
@@ -12,6 +17,9 @@ export const Action = {
   openNote: 'incident_open_note',
   openResolve: 'incident_open_resolve',
   close: 'incident_close',
+  openTriage: 'incident_open_triage',
+  /** Prefix: `incident_claim_role:<role>`; the value is the incident id. */
+  claimRole: 'incident_claim_role',
 } as const;
 
 /** Input blocks; each holds one element whose action_id is the same string. */
@@ -27,4 +35,19 @@ export const Block = {
   nextUpdate: 'next_update',
   summary: 'summary',
   note: 'note',
+  audiences: 'audiences',
+  category: 'category',
+  impact: 'impact',
+  urgency: 'urgency',
+  businessImpact: 'business_impact',
+  classification: 'classification',
+  reason: 'reason',
+  priorityPreview: 'priority_preview',
+  priority: 'priority',
+  usergroups: 'usergroups',
+  extraGroups: 'extra_groups',
+  vendor: 'vendor',
+  ticketRef: 'ticket_ref',
+  contact: 'contact',
+  responseMinutes: 'response_minutes',
 } as const;

@@ -13,7 +13,19 @@ export type TimelineKind =
   | 'reopened'
   | 'closed'
   | 'channel_created'
-  | 'channel_failed';
+  | 'channel_failed'
+  | 'triaged'
+  | 'priority_changed'
+  | 'classified'
+  | 'escalated'
+  | 'paged'
+  | 'bridge_set'
+  | 'vendor_engaged'
+  | 'vendor_responded'
+  | 'vendor_overdue'
+  | 'message_captured'
+  | 'message_withdrawn'
+  | 'sla_breached';
 
 export interface TimelineEvent {
   id: string;

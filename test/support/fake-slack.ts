@@ -204,6 +204,18 @@ export class FakeSlack {
     return this.postInternal(ch, m);
   }
 
+  /** Records a user's reaction on a message (what Slack stores before it sends reaction_added). */
+  react(channelId: string, ts: string, name: string, userId: string, remove = false): void {
+    const msg = this.channels.get(channelId)?.messages.find((m) => m.ts === ts);
+    if (!msg) throw new Error(`fake-slack: no message ${ts} in ${channelId}`);
+    msg.reactions ??= [];
+    let r = msg.reactions.find((x) => x.name === name);
+    if (!r) msg.reactions.push((r = { name, users: [], count: 0 }));
+    r.users = remove ? r.users.filter((u) => u !== userId) : [...new Set([...r.users, userId])];
+    r.count = r.users.length;
+    msg.reactions = msg.reactions.filter((x) => x.count > 0);
+  }
+
   /** A trigger_id valid for TRIGGER_TTL_MS of this.now() time and usable once. */
   issueTriggerId(userId = ''): string {
     const id = `${this.seq + 1000}.${Math.floor(this.now() / 1000)}.${randomBytes(16).toString('hex')}`;

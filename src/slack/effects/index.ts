@@ -2,13 +2,21 @@ import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../db/database.js';
+import type { Incident } from '../../incidents/incident.js';
 import { findIncidentById } from '../../incidents/repository.js';
+import { currentRoles } from '../../roles/repository.js';
 import { ProvisioningStore } from '../../incidents/provisioning.js';
 import { IncidentTask } from '../../incidents/side-effects.js';
 import type { TaskHandler } from '../../jobs/task-runner.js';
 import type { Policy } from '../../policy/schema.js';
 import { findTimelineEvent } from '../../timeline/timeline.js';
 import { provisionIncident } from './provision.js';
+import { announceClockAlert, bookmarkBridge, deliverUpdate, pageGroups, welcomeRoleHolder } from './coordination.js';
+import { ClockTask } from '../../clocks/job.js';
+import type { ClockAlert } from '../../clocks/deadlines.js';
+import { EscalationTask } from '../../escalation/service.js';
+import { RoleTask } from '../../roles/service.js';
+import type { Audience } from '../../policy/schema.js';
 import { broadcastEvent, syncIncident } from './sync.js';
 
 export interface EffectsDeps {
@@ -18,6 +26,7 @@ export interface EffectsDeps {
   logger: Logger;
   clock: Clock;
   announceChannel?: string;
+  recordPaged: (incidentId: string, eventId: string, group: string, users: string[]) => Promise<void>;
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
@@ -33,12 +42,20 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
     return botUserId;
   };
   const store = new ProvisioningStore(deps.db, deps.clock);
-  const common = { client: deps.client, policy: deps.policy, load, loadEvent };
+  const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
+  const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext };
+  const coordination = { ...common, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser, recordPaged: deps.recordPaged };
   return {
     [IncidentTask.provision]: (task) =>
       provisionIncident({ ...common, store, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
     [IncidentTask.sync]: (task) => syncIncident(common, task.incidentId!),
     [IncidentTask.broadcast]: (task) =>
       broadcastEvent(common, task.incidentId!, String(task.payload.eventId), task.payload.target === 'announcement' ? 'announcement' : 'channel'),
+    [IncidentTask.deliver]: (task) =>
+      deliverUpdate(coordination, task.incidentId, String(task.payload.eventId), task.payload.audience as Audience, { channel: task.payload.channel as string | undefined, user: task.payload.user as string | undefined }),
+    [RoleTask.welcome]: (task) => welcomeRoleHolder(coordination, task.incidentId, String(task.payload.role), String(task.payload.userId)),
+    [EscalationTask.page]: (task) => pageGroups(coordination, task.incidentId, String(task.payload.eventId), task.payload.usergroups as string[]),
+    [EscalationTask.bridge]: (task) => bookmarkBridge(coordination, task.incidentId),
+    [ClockTask.alert]: (task) => announceClockAlert(coordination, task.incidentId, task.payload as unknown as ClockAlert),
   };
 }

@@ -6,7 +6,7 @@ import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
 import { isSlackError, slackErrorName } from '../errors.js';
-import { announcement, channelTopic, incidentCard } from '../views/card.js';
+import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
 import { incidentRef } from '../views/format.js';
 
 export interface ProvisionDeps {
@@ -17,6 +17,7 @@ export interface ProvisionDeps {
   announceChannel?: string;
   botUserId: () => Promise<string>;
   load: (id: string) => Promise<Incident | undefined>;
+  cardContext: (incident: Incident) => Promise<CardContext>;
 }
 
 const NAME_ATTEMPTS = 20;
@@ -98,7 +99,7 @@ export async function provisionIncident(deps: ProvisionDeps, incidentId: string)
   await inviteUsers(deps, channelId, [incident.reporterId, incident.commanderId ?? ''], botUserId);
 
   if (!incident.cardTs) {
-    const card = incidentCard(deps.policy, incident);
+    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident));
     const res = await deps.client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
     incident = await deps.store.cardPosted(incident, res.ts!);
   }

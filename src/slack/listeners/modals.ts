@@ -11,9 +11,12 @@ import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { incidentRef } from '../views/format.js';
 import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
-import { blockActionPayload, incidentMetadata, metadata, selectedUser, selectedValue, shortcutPayload, textValue, viewPayload } from './payloads.js';
+import type { View } from '@slack/types';
+import type { Audience } from '../../policy/schema.js';
+import { updatePreview, updatePreviewError, type UpdateDraft } from '../views/comms.js';
+import { blockActionPayload, metadata, selectedUser, selectedValue, shortcutPayload, textValue, updateDraft, viewPayload } from './payloads.js';
+import { onSubmit, type Errors } from './submissions.js';
 
-type Errors = Record<string, string>;
 
 /** Declaring, updating, noting and resolving through modals and the card's buttons. */
 export function registerModals(app: App, deps: SlackDeps): void {
@@ -37,7 +40,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
       const title = textValue(values, Block.title);
       const severity = selectedValue(values, Block.severity) ?? '';
       const kind = selectedValue(values, Block.kind) ?? 'service';
-      const commanderId = selectedUser(values, Block.commander) ?? p.data.user.id;
+      const commanderId = selectedUser(values, Block.commander) ?? null;
       const errors: Errors = {};
       if (!title) errors[Block.title] = 'Give the incident a short title.';
       else if (title.length > TITLE_MAX) errors[Block.title] = `Keep the title to ${TITLE_MAX} characters (it has ${title.length}).`;
@@ -98,42 +101,51 @@ export function registerModals(app: App, deps: SlackDeps): void {
     }),
   );
 
-  /** A submission for an existing incident: validated, applied, or answered with inline errors. */
-  const submission = (callbackId: string, errorBlock: string, apply: (incidentId: string, userId: string, values: Record<string, Record<string, any>>) => Promise<Errors | void>) =>
-    app.view(
-      callbackId,
-      instrument(`view.${callbackId}`, metrics, logger, async ({ ack, body }: ViewArgs) => {
-        const p = viewPayload.safeParse(body);
-        const meta = p.success ? metadata(incidentMetadata, p.data.view.private_metadata) : undefined;
-        if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [errorBlock]: 'This form arrived incomplete; close it and try again.' } });
-        try {
-          const errors = await apply(meta.incidentId, p.data.user.id, p.data.view.state.values);
-          if (errors && Object.keys(errors).length) return ack({ response_action: 'errors', errors });
-        } catch (err) {
-          const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: callbackId });
-          return ack({ response_action: 'errors', errors: { [errorBlock]: message.slice(0, 300) } });
-        }
-        await ack();
-      }),
-    );
-
-  submission(Callback.updateModal, Block.message, async (incidentId, userId, values): Promise<Errors | void> => {
+  onSubmit(app, deps, Callback.updateModal, Block.message, async (incidentId, userId, values): Promise<Errors | { response_action: string; view: View } | void> => {
     const message = textValue(values, Block.message);
     const status = selectedValue(values, Block.status) ?? '';
     if (!message) return { [Block.message]: 'Say what changed.' };
     if (!policy.statuses.some((s) => s.id === status)) return { [Block.status]: 'Choose a status.' };
     const next = selectedValue(values, Block.nextUpdate);
-    const minutes = next && next !== 'none' ? Number(next) : undefined;
-    await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateInMinutes: minutes ?? null });
+    const nextUpdateInMinutes = next && next !== 'none' ? Number(next) : null;
+    const audiences = ((values[Block.audiences]?.[Block.audiences]?.selected_options ?? []) as { value: string }[])
+      .map((o) => o.value)
+      .filter((a): a is Audience => a === 'business' || a === 'executive');
+    if (!audiences.length || status === 'resolved') {
+      await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateInMinutes });
+      return;
+    }
+    // Other audiences: show exactly what each will receive before anything is posted.
+    const incident = await incidents.findById(incidentId);
+    if (!incident) return { [Block.message]: 'That incident no longer exists.' };
+    const draft: UpdateDraft = { incidentId, status, message, nextUpdateInMinutes, audiences: ['technical', ...audiences] };
+    return { response_action: 'push', view: updatePreview(policy, incident, draft, deps.clock.now()) };
   });
 
-  submission(Callback.resolveModal, Block.summary, async (incidentId, userId, values) => {
+  app.view(
+    Callback.updatePreview,
+    instrument('view.update_preview', metrics, logger, async ({ ack, body }: ViewArgs) => {
+      const p = viewPayload.safeParse(body);
+      const draft = p.success ? metadata(updateDraft, p.data.view.private_metadata) : undefined;
+      if (!p.success || !draft) return ack({ response_action: 'errors', errors: {} });
+      try {
+        await incidents.postUpdate({ ...draft, actorId: p.data.user.id, audiences: draft.audiences.filter((a) => a !== 'technical') });
+      } catch (err) {
+        // The preview has no inputs to hang an error on: go back to it with the reason on top.
+        const reason = describeFailure(err, logger, { handler: 'view.update_preview' });
+        return ack({ response_action: 'update', view: { ...updatePreviewError(reason), private_metadata: p.data.view.private_metadata } as View });
+      }
+      await ack({ response_action: 'clear' });
+    }),
+  );
+
+  onSubmit(app, deps, Callback.resolveModal, Block.summary, async (incidentId, userId, values) => {
     const summary = textValue(values, Block.summary);
     if (!summary) return { [Block.summary]: 'Describe how it was resolved.' };
     await incidents.resolve({ incidentId, actorId: userId, summary });
   });
 
-  submission(Callback.noteModal, Block.note, async (incidentId, userId, values) => {
+  onSubmit(app, deps, Callback.noteModal, Block.note, async (incidentId, userId, values) => {
     const note = textValue(values, Block.note);
     if (!note) return { [Block.note]: 'Write the note.' };
     await incidents.addNote(incidentId, userId, note);

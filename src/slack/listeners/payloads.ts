@@ -60,3 +60,11 @@ export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infe
 
 export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
 export const declareMetadata = z.object({ channelId: z.string().optional() });
+
+export const updateDraft = z.object({
+  incidentId: z.string().regex(/^\d+$/),
+  status: z.string().min(1),
+  message: z.string().min(1),
+  nextUpdateInMinutes: z.number().int().positive().nullable(),
+  audiences: z.array(z.enum(['technical', 'business', 'executive'])),
+});

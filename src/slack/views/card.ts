@@ -1,6 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
+import { slaTargets } from '../../clocks/deadlines.js';
+import type { RoleHolder } from '../../roles/repository.js';
+import { effectivePriority } from '../../triage/priority.js';
 import { Action } from '../ids.js';
 import { duration, esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
@@ -8,18 +11,35 @@ export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;
 }
 
-/** The pinned incident card: the facts at a glance and the next steps as buttons. */
-export function incidentCard(policy: Policy, incident: Incident): { text: string; blocks: KnownBlock[] } {
+export interface CardContext {
+  roles: RoleHolder[];
+  now: Date;
+}
+
+function slaLine(policy: Policy, incident: Incident, now: Date): string | undefined {
+  const parts = slaTargets(policy, incident).map((t) => {
+    const name = t.clock === 'response' ? 'Response' : 'Resolution';
+    if (t.metAt) return `${name} ${t.metAt <= t.dueAt ? ':white_check_mark: met' : ':x: missed'}`;
+    const left = t.dueAt.getTime() - now.getTime();
+    return left > 0 ? `${name} due ${slackDate(t.dueAt, '{time}')} (${duration(left)} left)` : `${name} :rotating_light: *breached* ${duration(-left)} ago`;
+  });
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The pinned incident card: the facts at a glance, the roles, the clocks and the next steps. */
+export function incidentCard(policy: Policy, incident: Incident, ctx: CardContext): { text: string; blocks: KnownBlock[] } {
   const ref = incidentRef(policy.number_prefix, incident);
+  const priority = incident.priority ?? `${effectivePriority(policy, incident)} _(untriaged)_`;
   const fields = [
-    mrkdwn(`*Severity*\n${incident.severity}`),
+    mrkdwn(`*Priority · Severity*\n${priority} · ${incident.severity}`),
     mrkdwn(`*Status*\n${statusEmoji(incident.status)} ${statusLabel(incident)}`),
     mrkdwn(`*Commander*\n${user(incident.commanderId)}`),
     mrkdwn(`*Reporter*\n${user(incident.reporterId)}`),
     mrkdwn(`*Started*\n${slackDate(incident.declaredAt)}`),
-    mrkdwn(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}`),
+    mrkdwn(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
   ];
   if (incident.services.length) fields.push(mrkdwn(`*Services*\n${truncate(esc(incident.services.join(', ')), 1900)}`));
+  if (incident.bridgeUrl) fields.push(mrkdwn(`*Bridge*\n<${incident.bridgeUrl}|Join the call>`));
   if (incident.resolvedAt) fields.push(mrkdwn(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
   else if (incident.nextUpdateAt) fields.push(mrkdwn(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
 
@@ -28,7 +48,14 @@ export function incidentCard(policy: Policy, incident: Incident): { text: string
     { type: 'section', fields: fields.slice(0, 10) },
   ];
   if (incident.description) blocks.push({ type: 'section', text: mrkdwn(esc(incident.description)) });
+  if (incident.businessImpact) blocks.push({ type: 'section', text: mrkdwn(`*Business impact*\n${esc(incident.businessImpact)}`) });
   if (incident.resolutionSummary) blocks.push({ type: 'section', text: mrkdwn(`*Resolution*\n${esc(incident.resolutionSummary)}`) });
+  const sla = isResolved(incident) && !incident.priority ? undefined : slaLine(policy, incident, ctx.now);
+  if (sla) blocks.push({ type: 'context', elements: [mrkdwn(`*SLA* ${sla}`)] });
+
+  const held = new Map(ctx.roles.map((r) => [r.role, r.userId]));
+  const roleLines = policy.roles.filter((r) => held.has(r.id)).map((r) => `${r.label}: ${user(held.get(r.id))}`);
+  if (roleLines.length) blocks.push({ type: 'section', text: mrkdwn(`*Roles*\n${roleLines.join('\n')}`) });
 
   const buttons = isResolved(incident)
     ? isClosed(incident)
@@ -36,18 +63,30 @@ export function incidentCard(policy: Policy, incident: Incident): { text: string
       : [{ type: 'button' as const, action_id: Action.close, text: plain('Close incident'), value: incident.id }]
     : [
         { type: 'button' as const, action_id: Action.openUpdate, text: plain('Post update'), value: incident.id, style: 'primary' as const },
+        { type: 'button' as const, action_id: Action.openTriage, text: plain('Triage'), value: incident.id },
         { type: 'button' as const, action_id: Action.openNote, text: plain('Add note'), value: incident.id },
         { type: 'button' as const, action_id: Action.openResolve, text: plain('Resolve'), value: incident.id },
       ];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'card_actions', elements: buttons });
+  if (!isResolved(incident)) {
+    const open = policy.roles.filter((r) => !held.has(r.id));
+    if (open.length) {
+      blocks.push({
+        type: 'actions',
+        block_id: 'card_claim',
+        elements: open.slice(0, 25).map((r) => ({ type: 'button' as const, action_id: `${Action.claimRole}:${r.id}`, text: plain(`Claim ${r.label}`), value: incident.id })),
+      });
+    }
+  }
   blocks.push({ type: 'context', elements: [mrkdwn(`${ref} · declared ${slackDate(incident.declaredAt)} · \`/incident help\` for commands`)] });
-  return { text: `${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`, blocks };
+  return { text: `${ref}: ${incident.title} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
 }
 
 /** The channel topic: `SEV1 · investigating · IC @name`. */
 export function channelTopic(policy: Policy, incident: Incident): string {
   const ref = incidentRef(policy.number_prefix, incident);
-  return truncate(`${ref} · ${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)}`, 250);
+  const priority = incident.priority ? `${incident.priority} · ` : '';
+  return truncate(`${ref} · ${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)}`, 250);
 }
 
 /**
@@ -62,7 +101,9 @@ export function announcement(policy: Policy, incident: Incident): { text: string
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
   const icon = state === 'open' ? ':rotating_light:' : ':white_check_mark:';
-  const text = `${icon} *${ref}: ${esc(incident.title)}*\n${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)} · join <#${incident.channelId}>`;
+  const bridge = incident.bridgeUrl ? ` · <${incident.bridgeUrl}|bridge>` : '';
+  const priority = incident.priority ? `${incident.priority} · ` : '';
+  const text = `${icon} *${ref}: ${esc(incident.title)}*\n${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)} · join <#${incident.channelId}>${bridge}`;
   return {
     text: `${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`,
     blocks: [

@@ -2,7 +2,8 @@ import type { View } from '@slack/types';
 import type { Policy } from '../../policy/schema.js';
 import { TITLE_MAX } from '../../incidents/service.js';
 import { Block, Callback } from '../ids.js';
-import { truncate } from './format.js';
+import { plain, truncate } from './format.js';
+import { AUDIENCE_LABELS, configuredAudiences } from './comms.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 export interface DeclareMetadata {
@@ -29,7 +30,7 @@ export function declareModal(policy: Policy, opts: { title?: string; reporterId:
       selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity' }),
       selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: 'service' }),
       textInput(Block.services, 'Affected service(s)', { optional: true, placeholder: 'checkout, payments-api', hint: 'Comma-separated', max: 500 }),
-      userInput(Block.commander, 'Incident commander', { initial: opts.reporterId }),
+      userInput(Block.commander, 'Incident commander', { initial: opts.reporterId, optional: true }),
     ],
   });
 }
@@ -43,9 +44,21 @@ const NEXT_UPDATE_CHOICES: [string, string][] = [
   ['none', 'No further update planned'],
 ];
 
-/** The status update modal. */
+/** The status update modal; with audiences configured it offers them, and submitting shows a preview. */
 export function updateModal(policy: Policy, opts: { incidentRef: string; currentStatus: string; metadata: IncidentMetadata }): View {
   const statuses = policy.statuses.map((s) => option(s.id, s.label ?? s.id, s.description));
+  // The update always goes to the incident channel; configured audiences can be added to it.
+  const audiences = configuredAudiences(policy)
+    .filter((a) => a !== 'technical')
+    .map((a) => option(a, AUDIENCE_LABELS[a]));
+  const audienceBlock = {
+    type: 'input',
+    block_id: Block.audiences,
+    optional: true,
+    label: plain('Also send to', 2000),
+    hint: plain('You will see each message before it is posted.', 2000),
+    element: { type: 'checkboxes', action_id: Block.audiences, options: audiences },
+  };
   return modal({
     callbackId: Callback.updateModal,
     title: `Update ${opts.incidentRef}`,
@@ -53,8 +66,9 @@ export function updateModal(policy: Policy, opts: { incidentRef: string; current
     metadata: opts.metadata,
     blocks: [
       selectInput(Block.status, 'Status', statuses, { initial: opts.currentStatus }),
-      textInput(Block.message, 'What changed?', { multiline: true, max: 2500, placeholder: 'Rolled back the 14:02 deploy; error rate falling.' }),
+      textInput(Block.message, 'What changed?', { multiline: true, max: 2000, placeholder: 'Rolled back the 14:02 deploy; error rate falling.' }),
       selectInput(Block.nextUpdate, 'Next update', NEXT_UPDATE_CHOICES.map(([v, t]) => option(v, t)), { optional: true, initial: '30' }),
+      ...(audiences.length ? [audienceBlock] : []),
     ],
   });
 }

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
+import { audienceText } from './comms.js';
 import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 /** One line describing a timeline row, in mrkdwn. */
@@ -20,7 +21,31 @@ export function describeEvent(e: TimelineEvent): string {
     case 'note':
       return `${who} noted: ${esc(String(p.text ?? ''))}`;
     case 'role_assigned':
-      return `${who} made ${user(p.user)} ${p.role}`;
+      return `${who} made ${user(p.user)} ${p.label ?? p.role}${p.previous ? ` (was ${user(p.previous)})` : ''}`;
+    case 'triaged':
+      return `${who} triaged: ${p.priority} (${p.impact} impact × ${p.urgency} urgency), ${p.category}${p.business_impact ? ` — ${esc(String(p.business_impact))}` : ''}`;
+    case 'priority_changed':
+      return `${who} changed the priority ${p.from ?? 'untriaged'} → ${p.to}`;
+    case 'classified':
+      return `${who} classified it as a security event, not an incident: ${esc(String(p.reason ?? ''))}`;
+    case 'escalated':
+      return `${who} escalated${p.to !== p.from ? ` to ${p.to}` : ''}${(p.usergroups as string[] | undefined)?.length ? `, paging ${(p.usergroups as string[]).join(', ')}` : ''}${p.note ? `: ${esc(String(p.note))}` : ''}`;
+    case 'paged':
+      return `Paged ${p.usergroup}: ${((p.users as string[] | undefined) ?? []).map((u) => user(u)).join(', ') || 'nobody (empty group)'}`;
+    case 'bridge_set':
+      return `${who} set the bridge call: ${p.url}`;
+    case 'vendor_engaged':
+      return `${who} engaged ${esc(String(p.vendor))}${p.ticket_ref ? ` (ticket ${esc(String(p.ticket_ref))})` : ''}; contractual response ${p.response_minutes}m`;
+    case 'vendor_responded':
+      return `${who} recorded that ${esc(String(p.vendor))} responded after ${p.after_minutes}m${p.within_contract ? '' : ' (outside contract)'}`;
+    case 'vendor_overdue':
+      return `${esc(String(p.vendor))} has not responded within ${p.response_minutes}m`;
+    case 'message_captured':
+      return `${who} pinned ${p.author ? `${user(String(p.author))}'s` : 'a'} message${p.permalink ? ` (<${p.permalink}|link>)` : ''}: ${esc(truncate(String(p.text ?? ''), 500))}`;
+    case 'message_withdrawn':
+      return `${who} withdrew a pinned message`;
+    case 'sla_breached':
+      return `The ${p.clock} SLA for ${p.priority} (${p.target_minutes}m) was breached`;
     case 'resolved':
       return `${who} resolved the incident: ${esc(String(p.summary ?? ''))}`;
     case 'reopened':
@@ -34,6 +59,10 @@ export function describeEvent(e: TimelineEvent): string {
     default:
       return `${who} ${e.kind}`;
   }
+}
+
+function simple(text: string): { text: string; blocks: KnownBlock[] } {
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
 function spansDays(events: TimelineEvent[]): boolean {
@@ -88,8 +117,7 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
   const secret = isPrivate(incident);
   switch (e.kind) {
     case 'update': {
-      const next = p.next_update_at ? `\n_Next update ${slackDate(new Date(p.next_update_at))}_` : '';
-      const body = `${statusEmoji(p.status)} *${ref} update · ${p.status}*\n${esc(String(p.message))}${next}`;
+      const body = `${statusEmoji(p.status)} ${audienceText(policy, 'technical', incident, { status: p.status, message: String(p.message), nextUpdateAt: p.next_update_at ? new Date(p.next_update_at) : null })}`;
       return {
         channel: { text: `${ref} update (${p.status}): ${p.message}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Posted by ${user(e.actorId)}`)] }] },
         thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${truncate(esc(String(p.message)), 280)}`,
@@ -108,6 +136,19 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
         thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${truncate(esc(String(p.reason)), 280)}`,
       };
     }
+    case 'triaged':
+      return { channel: simple(`:clipboard: ${describeEvent(e)}`), thread: secret ? undefined : `${ref} triaged as ${p.priority}` };
+    case 'classified':
+      return { channel: simple(`:shield: ${describeEvent(e)}`), thread: secret ? `${ref} is closed.` : `${ref} was a security event, not an incident; closed.` };
+    case 'role_assigned':
+      return { channel: simple(`:bust_in_silhouette: ${describeEvent(e)}`) };
+    case 'escalated':
+      return { channel: simple(`:arrow_double_up: ${describeEvent(e)}`), thread: secret ? `:arrow_double_up: ${ref} was escalated.` : `:arrow_double_up: ${describeEvent(e)}` };
+    case 'bridge_set':
+      return { channel: simple(`:telephone_receiver: Bridge call: ${p.url} (set by ${user(e.actorId)})`), thread: secret ? undefined : `:telephone_receiver: ${ref} bridge: ${p.url}` };
+    case 'vendor_engaged':
+    case 'vendor_responded':
+      return { channel: simple(`:handshake: ${describeEvent(e)}`) };
     case 'closed':
       return {
         channel: { text: `${ref} closed`, blocks: [{ type: 'section', text: mrkdwn(`:lock_with_ink_pen: *${ref} closed* by ${user(e.actorId)}.`) }] },

@@ -204,6 +204,12 @@ export const chatMethods: HandlerMap = {
     return {};
   },
 
+  'reactions.get'(fake, args) {
+    const ch = channelArg(fake, args);
+    const msg = messageArg(fake, ch, args, 'timestamp');
+    return { type: 'message', channel: ch.id, message: { ...messageObject(fake, msg), reactions: (msg.reactions ?? []).map((r) => ({ ...r, users: [...r.users] })) } };
+  },
+
   'reactions.remove'(fake, args) {
     const ch = channelArg(fake, args);
     const msg = messageArg(fake, ch, args, 'timestamp');

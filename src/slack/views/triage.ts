@@ -1,0 +1,101 @@
+import type { View } from '@slack/types';
+import type { Incident } from '../../incidents/incident.js';
+import type { Policy } from '../../policy/schema.js';
+import { IMPACTS, URGENCIES, isImpact, isUrgency, priorityFor, priorityPolicy, priorityRank, effectivePriority } from '../../triage/priority.js';
+import { Block, Callback } from '../ids.js';
+import { mrkdwn } from './format.js';
+import { modal, option, selectInput, textInput } from './kit.js';
+
+export interface TriageMetadata {
+  incidentId: string;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The line that shows the priority the matrix gives, updated as impact and urgency are chosen. */
+export function priorityPreview(policy: Policy, impact?: string, urgency?: string) {
+  const text =
+    isImpact(impact) && isUrgency(urgency)
+      ? (() => {
+          const p = priorityFor(policy, impact, urgency);
+          return `*Priority: ${p}* — ${priorityPolicy(policy, p)?.description ?? ''} _(${impact} impact × ${urgency} urgency)_`;
+        })()
+      : '*Priority:* choose impact and urgency to see it';
+  return { type: 'section' as const, block_id: Block.priorityPreview, text: mrkdwn(text) };
+}
+
+/** The triage modal; impact and urgency dispatch actions so the priority is shown before submit. */
+export function triageModal(policy: Policy, incident: Incident, chosen: { impact?: string; urgency?: string } = {}): View {
+  const impact = chosen.impact ?? incident.impact ?? undefined;
+  const urgency = chosen.urgency ?? incident.urgency ?? undefined;
+  const dispatch = (block: ReturnType<typeof selectInput>) => ({ ...block, dispatch_action: true });
+  return modal({
+    callbackId: Callback.triageModal,
+    title: 'Triage',
+    submit: 'Save triage',
+    metadata: { incidentId: incident.id } satisfies TriageMetadata,
+    blocks: [
+      selectInput(Block.category, 'Category', policy.categories.map((c) => option(c, c)), { initial: incident.category ?? undefined, placeholder: 'Choose a category' }),
+      dispatch(selectInput(Block.impact, 'Impact', IMPACTS.map((i) => option(i, cap(i))), { initial: impact, placeholder: 'How widely does it hurt?' })),
+      dispatch(selectInput(Block.urgency, 'Urgency', URGENCIES.map((u) => option(u, cap(u))), { initial: urgency, placeholder: 'How fast must it be fixed?' })),
+      priorityPreview(policy, impact, urgency),
+      selectInput(Block.severity, 'Severity', policy.severities.map((s) => option(s.id, s.label ? `${s.id} · ${s.label}` : s.id, s.description)), { initial: incident.severity }),
+      textInput(Block.services, 'Affected service(s)', { optional: true, initial: incident.services.join(', ') || undefined, hint: 'Comma-separated', max: 500 }),
+      textInput(Block.businessImpact, 'Business impact', { optional: true, multiline: true, initial: incident.businessImpact ?? undefined, placeholder: 'Who cannot do what, and what it costs', max: 1000 }),
+      selectInput(
+        Block.classification,
+        'Classification',
+        [option('incident', 'Incident', 'Needs a response'), option('security_event', 'Security event, no incident', 'Recorded and closed with a reason')],
+        { radio: true, initial: 'incident' },
+      ),
+      textInput(Block.reason, 'Reason (for a security event)', { optional: true, multiline: true, max: 1000 }),
+    ],
+  });
+}
+
+export interface EscalateMetadata {
+  incidentId: string;
+}
+
+/** The escalate modal: raise priority and/or page teams (policy groups preselected). */
+export function escalateModal(policy: Policy, incident: Incident, suggestedGroups: string[]): View {
+  const current = effectivePriority(policy, incident);
+  const higher = policy.priorities.filter((p) => priorityRank(policy, p.id) <= priorityRank(policy, current));
+  const groups = [...new Set([...policy.escalation.flatMap((r) => r.usergroups), ...suggestedGroups])];
+  const blocks: unknown[] = [
+    selectInput(Block.priority, `Priority (now ${current})`, higher.map((p) => option(p.id, p.id, p.description)), { initial: current }),
+  ];
+  if (groups.length) {
+    blocks.push({
+      type: 'input',
+      block_id: Block.usergroups,
+      optional: true,
+      label: { type: 'plain_text', text: 'Teams to page' },
+      element: {
+        type: 'multi_static_select',
+        action_id: Block.usergroups,
+        options: groups.slice(0, 100).map((g) => option(g, g)),
+        ...(suggestedGroups.length ? { initial_options: suggestedGroups.slice(0, 100).map((g) => option(g, g)) } : {}),
+      },
+    });
+  }
+  blocks.push(textInput(Block.extraGroups, 'Other user groups', { optional: true, placeholder: 'dba-oncall, S0123ABCD', hint: 'Handles or ids, comma-separated', max: 500 }));
+  blocks.push(textInput(Block.note, 'Why', { optional: true, multiline: true, max: 1000 }));
+  return modal({ callbackId: Callback.escalateModal, title: 'Escalate', submit: 'Escalate', metadata: { incidentId: incident.id } satisfies EscalateMetadata, blocks });
+}
+
+/** The vendor engagement modal. */
+export function vendorModal(incident: Incident): View {
+  return modal({
+    callbackId: Callback.vendorModal,
+    title: 'Engage a vendor',
+    submit: 'Start the clock',
+    metadata: { incidentId: incident.id },
+    blocks: [
+      textInput(Block.vendor, 'Vendor', { placeholder: 'Acme Cloud', max: 100 }),
+      textInput(Block.ticketRef, 'Their ticket reference', { optional: true, max: 100 }),
+      textInput(Block.contact, 'Contact', { optional: true, placeholder: 'support@acme.example, +1 555 0100', max: 200 }),
+      textInput(Block.responseMinutes, 'Contractual response time (minutes)', { initial: '60', max: 6 }),
+    ],
+  });
+}
