@@ -44,10 +44,12 @@ export async function enqueueTask(db: Kysely<Database>, task: NewTask): Promise<
 /**
  * Claims up to `limit` due tasks for `leaseSeconds`. Only the oldest pending task of an incident is
  * eligible, so one incident's side effects happen in order; SKIP LOCKED lets replicas share the work.
+ * A claimed task gives up its dedupe key: a change made while it runs queues a fresh task instead of
+ * being absorbed by one that may already have read the old state.
  */
 export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<Task[]> {
   const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: Record<string, unknown>; attempts: number; run_at: Date }>`
-    update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
+    update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1, dedupe_key = null
     where id in (
       select t.id from slack_tasks t
       where t.done_at is null and t.run_at <= now()

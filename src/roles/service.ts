@@ -8,6 +8,9 @@ import { currentRoles, insertRole, releaseRole, type RoleHolder } from './reposi
 
 export type { RoleHolder };
 
+/** Short names people type for the default roles. */
+const ROLE_ALIASES: Record<string, string> = { ic: 'commander', comms: 'communications', comm: 'communications', ops: 'operations', sec: 'security', dep: 'deputy' };
+
 /** Outbox task: invite the new holder to the channel and DM them the role's checklist. */
 export const RoleTask = { welcome: 'role.welcome' } as const;
 
@@ -19,9 +22,10 @@ export class RoleService {
     private readonly policy: Policy,
   ) {}
 
-  /** Finds a role by id or label, forgivingly (`comms`, `Communications lead`, `communications`). */
+  /** Finds a role by id or label, forgivingly (`comms`, `Communications lead`, `communications`, `ic`). */
   findRole(name: string): Role | undefined {
-    const n = name.trim().toLowerCase().replace(/^@/, '');
+    const raw = name.trim().toLowerCase().replace(/^@/, '');
+    const n = ROLE_ALIASES[raw] ?? raw;
     if (!n) return undefined;
     return (
       this.policy.roles.find((r) => r.id === n || r.label.toLowerCase() === n) ??

@@ -5,7 +5,6 @@ import { PermanentFailure } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Audience, Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
-import { slackErrorName } from '../errors.js';
 import { audienceText } from '../views/comms.js';
 import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
@@ -49,29 +48,17 @@ export async function pageGroups(deps: CoordinationDeps, incidentId: string | nu
   const incident = await loadIncident(deps, incidentId);
   const channelId = requireChannel(incident);
   const event = await deps.loadEvent(eventId);
-  let known: Groups | undefined;
+  const known: Groups = ((await deps.client.usergroups.list({})).usergroups ?? []).map((u) => ({ id: u.id!, handle: u.handle ?? '' }));
   const resolved: { id: string; handle: string; users: string[] }[] = [];
   const unknown: string[] = [];
   for (const g of groups) {
-    let id = /^S[A-Z0-9]{2,}$/.test(g) ? g : undefined;
-    let handle = g;
-    if (!id) {
-      known ??= ((await deps.client.usergroups.list({})).usergroups ?? []).map((u) => ({ id: u.id!, handle: u.handle ?? '' }));
-      const match = known.find((k) => k.handle === g);
-      if (!match) {
-        unknown.push(g);
-        continue;
-      }
-      id = match.id;
-      handle = match.handle;
-    }
-    try {
-      const res = await deps.client.usergroups.users.list({ usergroup: id });
-      resolved.push({ id, handle, users: res.users ?? [] });
-    } catch (err) {
-      if (!slackErrorName(err)) throw err;
+    const match = known.find((k) => k.id === g || k.handle === g);
+    if (!match) {
       unknown.push(g);
+      continue;
     }
+    const res = await deps.client.usergroups.users.list({ usergroup: match.id });
+    resolved.push({ ...match, users: res.users ?? [] });
   }
   const bot = await deps.botUserId();
   await inviteUsers(deps, channelId, resolved.flatMap((r) => r.users), bot);
