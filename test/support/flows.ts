@@ -19,6 +19,7 @@ export interface DeclareOptions {
   kind?: 'service' | 'security';
   description?: string;
   services?: string;
+  /** Defaults to the reporter; '' leaves the role open. */
   commander?: string;
   channelId?: string;
 }
@@ -30,7 +31,7 @@ export function declareValues(o: DeclareOptions) {
     severity: { severity: input.select(o.severity ?? 'SEV2') },
     kind: { kind: input.radio(o.kind ?? 'service') },
     services: { services: input.text(o.services ?? null) },
-    commander: { commander: input.user(o.commander ?? o.userId) },
+    commander: { commander: input.user(o.commander === undefined ? o.userId : o.commander || null) },
   };
 }
 
