@@ -30,6 +30,15 @@ export const DEFAULT_STATUSES = [
   { id: 'resolved', description: 'Service restored' },
 ];
 
+function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function unique(list: string[]): boolean {
   return new Set(list).size === list.length;
 }
@@ -193,6 +202,29 @@ export const policySchema = z
       .strict()
       .default({}),
     comms: commsSchema.prefault({}),
+    reports: z
+      .object({
+        /** A service + category seen this many times within `recurring_window_days` is flagged as recurring. */
+        recurring_threshold: z.number().int().min(2).max(100).default(3),
+        recurring_window_days: z.number().int().min(1).max(365).default(30),
+        weekly: z
+          .object({
+            /** Channel for the weekly leadership report; none → not sent. */
+            channel: z.string().min(1).optional(),
+            day: z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']).default('mon'),
+            time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00').default('09:00'),
+            timezone: z.string().refine(validTimezone, 'an IANA timezone such as Europe/Berlin').default('UTC'),
+          })
+          .strict()
+          .prefault({}),
+        /** Public base URL of this bot, for dashboard links (default http://localhost:PORT). */
+        base_url: z.string().url().optional(),
+        /** How long a dashboard link from `/incident dashboard` stays valid, and the session it opens. */
+        link_minutes: z.number().int().min(1).max(1440).default(60),
+        session_hours: z.number().int().min(1).max(168).default(8),
+      })
+      .strict()
+      .prefault({}),
     capture: z
       .object({
         /** Reacting with this emoji (name without colons) adds the message to the timeline. */

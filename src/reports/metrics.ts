@@ -1,0 +1,140 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Policy } from '../policy/schema.js';
+
+/** Durations in seconds over the incidents that have reached that point. */
+export interface DurationStats {
+  count: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+}
+
+export interface SlaStats {
+  priority: string;
+  response: { met: number; breached: number; pct: number | null };
+  resolution: { met: number; breached: number; pct: number | null };
+}
+
+export interface Stats {
+  total: number;
+  open: number;
+  byPriority: Record<string, number>;
+  byCategory: Record<string, number>;
+  byService: Record<string, number>;
+  byKind: Record<string, number>;
+  mtta: DurationStats;
+  mttr: DurationStats;
+  mttm: DurationStats;
+  sla: SlaStats[];
+}
+
+export interface StatsQuery {
+  teamId?: string;
+  from: Date;
+  to: Date;
+  /** "Now" for open incidents' SLA clocks. */
+  now: Date;
+}
+
+/** The priority an incident counts as: its triaged priority, else the one its severity maps to. */
+export function effectivePrioritySql(policy: Policy): RawBuilder<string> {
+  const last = policy.priorities[policy.priorities.length - 1].id;
+  const cases = policy.severities.map((s, i) => sql`when ${s.id} then ${policy.priorities[Math.min(i, policy.priorities.length - 1)].id}`);
+  return sql<string>`coalesce(i.priority, case i.severity ${sql.join(cases, sql` `)} else ${last} end)`;
+}
+
+function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minutes'): RawBuilder<number | null> {
+  const cases = policy.priorities.filter((p) => p[field]).map((p) => sql`when ${p.id} then ${p[field]!}::int`);
+  if (!cases.length) return sql<null>`null::int`;
+  return sql<number | null>`case prio ${sql.join(cases, sql` `)} else null end`;
+}
+
+/**
+ * Which incidents count: real incidents (not security events classified as "no incident"),
+ * declared in [from, to). Exported so reports, exports and the dashboard agree.
+ */
+export function countedIncidents(policy: Policy, q: Pick<StatsQuery, 'teamId' | 'from' | 'to'>): RawBuilder<unknown> {
+  const team = q.teamId ? sql`and i.team_id = ${q.teamId}` : sql``;
+  return sql`
+    select i.*, ${effectivePrioritySql(policy)} as prio
+    from incidents i
+    where i.declared_at >= ${q.from} and i.declared_at < ${q.to}
+      and i.classification = 'incident'
+      ${team}`;
+}
+
+function durationStats(row: Record<string, unknown>, prefix: string): DurationStats {
+  // Rounded to the millisecond: percentile interpolation leaves float noise below that.
+  const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
+  return { count: Number(row[`${prefix}_n`] ?? 0), mean: num(row[`${prefix}_mean`]), p50: num(row[`${prefix}_p50`]), p90: num(row[`${prefix}_p90`]) };
+}
+
+/** count/mean/p50/p90 of seconds from declaration to `col` (nulls, i.e. not reached yet, are ignored). */
+function durationColumns(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at') {
+  const d = `extract(epoch from (${col} - declared_at))`;
+  return sql.raw(
+    `count(${col}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ` +
+      `percentile_cont(0.5) within group (order by ${d}) as ${prefix}_p50, percentile_cont(0.9) within group (order by ${d}) as ${prefix}_p90`,
+  );
+}
+
+function tally(rows: { k: string | null; n: string | number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.k ?? 'unset'] = Number(r.n);
+  return out;
+}
+
+/** Incident metrics for a period, computed in SQL from the stored timestamps. */
+export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promise<Stats> {
+  const base = countedIncidents(policy, q);
+  const agg = await sql<Record<string, unknown>>`
+    with base as (${base})
+    select count(*) as total,
+      count(*) filter (where resolved_at is null) as open,
+      ${durationColumns('mtta', 'acknowledged_at')},
+      ${durationColumns('mttr', 'resolved_at')},
+      ${durationColumns('mttm', 'mitigated_at')}
+    from base`.execute(db);
+  const row = agg.rows[0] ?? {};
+  const group = async (expr: RawBuilder<unknown>) =>
+    tally((await sql<{ k: string | null; n: string }>`with base as (${base}) select ${expr} as k, count(*) as n from base group by 1 order by 2 desc, 1`.execute(db)).rows);
+  const [byPriority, byCategory, byKind, byService] = await Promise.all([
+    group(sql`prio`),
+    group(sql`category`),
+    group(sql`kind`),
+    (async () => tally((await sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db)).rows))(),
+  ]);
+  const slaRows = await sql<{ prio: string; r_met: string; r_breached: string; s_met: string; s_breached: string }>`
+    with base as (${base}), t as (
+      select prio, declared_at, acknowledged_at, resolved_at,
+        ${targetSql(policy, 'response_minutes')} as response_min,
+        ${targetSql(policy, 'resolution_minutes')} as resolution_min
+      from base)
+    select prio,
+      count(*) filter (where response_min is not null and acknowledged_at <= declared_at + make_interval(mins => response_min)) as r_met,
+      count(*) filter (where response_min is not null and coalesce(acknowledged_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => response_min)) as r_breached,
+      count(*) filter (where resolution_min is not null and resolved_at <= declared_at + make_interval(mins => resolution_min)) as s_met,
+      count(*) filter (where resolution_min is not null and coalesce(resolved_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => resolution_min)) as s_breached
+    from t group by prio`.execute(db);
+  const pct = (met: number, breached: number) => (met + breached ? Math.round((1000 * met) / (met + breached)) / 10 : null);
+  const sla = policy.priorities
+    .map((p) => {
+      const r = slaRows.rows.find((x) => x.prio === p.id);
+      const rm = Number(r?.r_met ?? 0), rb = Number(r?.r_breached ?? 0), sm = Number(r?.s_met ?? 0), sb = Number(r?.s_breached ?? 0);
+      return { priority: p.id, response: { met: rm, breached: rb, pct: pct(rm, rb) }, resolution: { met: sm, breached: sb, pct: pct(sm, sb) } };
+    })
+    .filter((s) => s.response.met + s.response.breached + s.resolution.met + s.resolution.breached > 0);
+  return {
+    total: Number(row.total ?? 0),
+    open: Number(row.open ?? 0),
+    byPriority,
+    byCategory,
+    byService,
+    byKind,
+    mtta: durationStats(row, 'mtta'),
+    mttr: durationStats(row, 'mttr'),
+    mttm: durationStats(row, 'mttm'),
+    sla,
+  };
+}
