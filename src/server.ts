@@ -11,6 +11,11 @@ import { CaptureService } from './capture/service.js';
 import { clocksJob } from './clocks/job.js';
 import { EscalationService } from './escalation/service.js';
 import { IncidentService } from './incidents/service.js';
+import { DashboardAuth } from './http/dashboard/auth.js';
+import { dashboardRoutes } from './http/dashboard/routes.js';
+import { ReportService } from './reports/service.js';
+import { weeklyReportJob } from './reports/weekly.js';
+import type { SlackDeps } from './slack/deps.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
@@ -72,8 +77,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       escalation,
       vendors: new VendorService(handle.db, incidents),
       capture: new CaptureService(incidents),
+      reports: new ReportService(handle.db, config.policy, clock),
     };
-    const routes = httpRoutes(
+    const dashboard = new DashboardAuth(config.slack.signingSecret);
+    const routes = [
+      ...dashboardRoutes({ policy: config.policy, reports: services.reports, auth: dashboard, logger: logger.child({ component: 'dashboard' }) }),
+      ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
         ready: async () => {
@@ -83,20 +92,44 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         },
       },
       metrics,
-    );
+      ),
+    ];
+    const slackDeps: SlackDeps = {
+      policy: config.policy,
+      clock,
+      ...services,
+      dashboard,
+      publicUrl: config.policy.reports.base_url ?? `http://localhost:${config.port}`,
+      homeSections: [],
+      receipts: new EventReceipts(handle.db),
+      logger,
+      metrics,
+      announceChannel: config.announceChannel,
+    };
     const app = createSlackApp(
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
-      { policy: config.policy, clock, ...services, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
+      slackDeps,
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel, recordPaged: escalation.pagedRecorder() });
+    const effects = createSlackEffects({
+      db: handle.db,
+      client: app.client,
+      policy: config.policy,
+      logger,
+      clock,
+      announceChannel: config.announceChannel,
+      recordPaged: escalation.pagedRecorder(),
+      reports: services.reports,
+      weeklySections: [],
+    });
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick)];
+    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick), weeklyReportJob(handle.db, config.policy, kick)];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;
     const server = config.slack.appToken ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : config.port;
+    if (!config.policy.reports.base_url) slackDeps.publicUrl = `http://localhost:${port}`;
     runner.start();
     if (opts.scheduler !== false) scheduler.start();
     logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Incident Officer is listening');

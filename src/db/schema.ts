@@ -11,6 +11,7 @@ export interface Database {
   vendor_engagements: VendorEngagementsTable;
   nags: NagsTable;
   job_runs: JobRunsTable;
+  sent_reports: SentReportsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -130,4 +131,10 @@ export interface JobRunsTable {
   claimed_at: Timestamp;
   finished_at: NullableTimestamp;
   error: string | null;
+}
+
+/** A scheduled report already sent, by key (e.g. `weekly:2026-W48`). */
+export interface SentReportsTable {
+  key: string;
+  sent_at: Timestamp;
 }

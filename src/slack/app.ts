@@ -5,6 +5,7 @@ import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
+import { registerHome, reportCommands } from './listeners/reports.js';
 import { registerRoles, roleCommands } from './listeners/roles.js';
 import { registerTriage, triageCommands } from './listeners/triage.js';
 import { registerModals } from './listeners/modals.js';
@@ -71,11 +72,12 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands]);
   registerModals(app, deps);
   registerTriage(app, deps);
   registerRoles(app, deps);
   registerCapture(app, deps);
+  registerHome(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

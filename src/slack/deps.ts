@@ -9,6 +9,9 @@ import type { Policy } from '../policy/schema.js';
 import type { RoleService } from '../roles/service.js';
 import type { TriageService } from '../triage/service.js';
 import type { VendorService } from '../vendors/service.js';
+import type { DashboardAuth } from '../http/dashboard/auth.js';
+import type { ReportService } from '../reports/service.js';
+import type { HomeSection } from './views/home.js';
 
 /** What the Slack adapter needs from the rest of the app, assembled in server.ts. */
 export interface SlackDeps {
@@ -21,6 +24,12 @@ export interface SlackDeps {
   vendors: VendorService;
   capture: CaptureService;
   receipts: EventReceipts;
+  reports: ReportService;
+  dashboard: DashboardAuth;
+  /** Base URL people reach this bot at (dashboard links). */
+  publicUrl: string;
+  /** Extra Home tab sections (follow-up actions, on-call…), each for one user. */
+  homeSections: ((userId: string) => Promise<HomeSection | undefined>)[];
   logger: Logger;
   metrics: Metrics;
   announceChannel?: string;

@@ -11,6 +11,9 @@ import type { TaskHandler } from '../../jobs/task-runner.js';
 import type { Policy } from '../../policy/schema.js';
 import { findTimelineEvent } from '../../timeline/timeline.js';
 import { provisionIncident } from './provision.js';
+import { postWeeklyReport, type ReportDeps } from './reports.js';
+import type { ReportService } from '../../reports/service.js';
+import { ReportTask } from '../../reports/weekly.js';
 import { announceClockAlert, bookmarkBridge, deliverUpdate, pageGroups, welcomeRoleHolder } from './coordination.js';
 import { ClockTask } from '../../clocks/job.js';
 import type { ClockAlert } from '../../clocks/deadlines.js';
@@ -27,6 +30,8 @@ export interface EffectsDeps {
   clock: Clock;
   announceChannel?: string;
   recordPaged: (incidentId: string, eventId: string, group: string, users: string[]) => Promise<void>;
+  reports: ReportService;
+  weeklySections: ReportDeps['weeklySections'];
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
@@ -56,6 +61,7 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
     [RoleTask.welcome]: (task) => welcomeRoleHolder(coordination, task.incidentId, String(task.payload.role), String(task.payload.userId)),
     [EscalationTask.page]: (task) => pageGroups(coordination, task.incidentId, String(task.payload.eventId), task.payload.usergroups as string[]),
     [EscalationTask.bridge]: (task) => bookmarkBridge(coordination, task.incidentId),
+    [ReportTask.weekly]: (task) => postWeeklyReport({ client: deps.client, policy: deps.policy, reports: deps.reports, weeklySections: deps.weeklySections }, String(task.payload.week)),
     [ClockTask.alert]: (task) => announceClockAlert(coordination, task.incidentId, task.payload as unknown as ClockAlert),
   };
 }

@@ -1,0 +1,122 @@
+import { sql } from 'kysely';
+import { stringify } from 'csv-stringify/sync';
+import type { Db } from '../db/database.js';
+import type { Policy } from '../policy/schema.js';
+import { privateIncidentsVisibleTo, RESTRICTED_TITLE } from './access.js';
+import { countedIncidents } from './metrics.js';
+
+/** One incident with its measures, as exported and listed on the dashboard. */
+export interface IncidentRow {
+  id: string;
+  ref: string;
+  title: string;
+  restricted: boolean;
+  kind: string;
+  priority: string;
+  severity: string;
+  category: string | null;
+  services: string[];
+  status: string;
+  declared_at: string;
+  acknowledged_at: string | null;
+  mitigated_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  mtta_seconds: number | null;
+  mttr_seconds: number | null;
+  mttm_seconds: number | null;
+  response_sla_met: boolean | null;
+  resolution_sla_met: boolean | null;
+  channel_id: string | null;
+}
+
+export interface RowFilter {
+  teamId?: string;
+  from: Date;
+  to: Date;
+  now: Date;
+  priority?: string;
+  category?: string;
+  service?: string;
+  status?: 'open' | 'resolved';
+  /** Slack user viewing: private incidents they are not part of show no title. */
+  viewer?: string;
+  limit?: number;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Incidents of a period with their measures, newest first, private ones redacted for outsiders. */
+export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promise<IncidentRow[]> {
+  const targets = (field: 'response_minutes' | 'resolution_minutes') => new Map(policy.priorities.filter((p) => p[field]).map((p) => [p.id, p[field]!]));
+  const response = targets('response_minutes');
+  const resolution = targets('resolution_minutes');
+  const where = [
+    f.priority ? sql`and prio = ${f.priority}` : sql``,
+    f.category ? sql`and category = ${f.category}` : sql``,
+    f.service ? sql`and ${f.service} = any(services)` : sql``,
+    f.status === 'open' ? sql`and resolved_at is null` : f.status === 'resolved' ? sql`and resolved_at is not null` : sql``,
+  ];
+  const { rows } = await sql<Record<string, any>>`
+    with base as (${countedIncidents(policy, f)})
+    select * from base where true ${sql.join(where, sql` `)}
+    order by declared_at desc, number desc
+    limit ${f.limit ?? 10_000}`.execute(db);
+  const visible = await privateIncidentsVisibleTo(db, f.viewer, rows.filter((r) => r.kind === 'security').map((r) => r.id));
+  const secs = (a: Date | null, b: Date) => (a ? Math.round((a.getTime() - b.getTime()) / 1000) : null);
+  const met = (at: Date | null, declared: Date, minutes: number | undefined) => {
+    if (!minutes) return null;
+    const due = declared.getTime() + minutes * 60_000;
+    if (at) return at.getTime() <= due;
+    return f.now.getTime() > due ? false : null;
+  };
+  return rows.map((r) => {
+    const restricted = r.kind === 'security' && !visible.has(r.id);
+    return {
+      id: r.id,
+      ref: `${policy.number_prefix}-${r.number}`,
+      title: restricted ? RESTRICTED_TITLE : r.title,
+      restricted,
+      kind: r.kind,
+      priority: r.prio,
+      severity: r.severity,
+      category: r.category,
+      services: restricted ? [] : r.services,
+      status: r.closed_at ? 'closed' : r.status,
+      declared_at: iso(r.declared_at)!,
+      acknowledged_at: iso(r.acknowledged_at),
+      mitigated_at: iso(r.mitigated_at),
+      resolved_at: iso(r.resolved_at),
+      closed_at: iso(r.closed_at),
+      mtta_seconds: secs(r.acknowledged_at, r.declared_at),
+      mttr_seconds: secs(r.resolved_at, r.declared_at),
+      mttm_seconds: secs(r.mitigated_at, r.declared_at),
+      response_sla_met: met(r.acknowledged_at, r.declared_at, response.get(r.prio)),
+      resolution_sla_met: met(r.resolved_at, r.declared_at, resolution.get(r.prio)),
+      channel_id: restricted ? null : r.channel_id,
+    };
+  });
+}
+
+const CSV_COLUMNS: (keyof IncidentRow)[] = ['ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at', 'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'response_sla_met', 'resolution_sla_met'];
+
+export function incidentsCsv(rows: IncidentRow[]): string {
+  return stringify(
+    rows.map((r) => CSV_COLUMNS.map((c) => (Array.isArray(r[c]) ? (r[c] as string[]).join(';') : r[c]))),
+    { header: true, columns: CSV_COLUMNS as string[], cast: { boolean: (v) => (v ? 'true' : 'false') } },
+  );
+}
+
+export interface TimelineRow {
+  at: string;
+  actor: string | null;
+  kind: string;
+  payload: Record<string, unknown>;
+}
+
+export function timelineCsv(rows: TimelineRow[]): string {
+  return stringify(
+    rows.map((r) => [r.at, r.actor ?? '', r.kind, JSON.stringify(r.payload)]),
+    { header: true, columns: ['at', 'actor', 'kind', 'payload'] },
+  );
+}

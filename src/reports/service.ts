@@ -1,0 +1,91 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { DomainError } from '../incidents/errors.js';
+import { toIncident, type Incident } from '../incidents/incident.js';
+import type { Policy } from '../policy/schema.js';
+import { listTimeline } from '../timeline/timeline.js';
+import { privateIncidentsVisibleTo } from './access.js';
+import { incidentRows, type IncidentRow, type RowFilter, type TimelineRow } from './export.js';
+import { computeStats, type Stats } from './metrics.js';
+import { periodOf, type Period, type PeriodKey } from './period.js';
+import { recurringIssues, type RecurringIssue } from './recurring.js';
+
+export interface Summary {
+  period: Period;
+  stats: Stats;
+  previous: Stats;
+  recurring: RecurringIssue[];
+}
+
+/** Numbers and lists for leadership and responders: stats, exports, the Home tab, the dashboard. */
+export class ReportService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  async summary(key: PeriodKey, teamId?: string): Promise<Summary> {
+    const now = this.clock.now();
+    const period = periodOf(key, now);
+    const [stats, previous, recurring] = await Promise.all([
+      computeStats(this.db, this.policy, { teamId, from: period.from, to: period.to, now }),
+      computeStats(this.db, this.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
+      recurringIssues(this.db, this.policy, { teamId, now }),
+    ]);
+    return { period, stats, previous, recurring };
+  }
+
+  rows(filter: Omit<RowFilter, 'now'>): Promise<IncidentRow[]> {
+    return incidentRows(this.db, this.policy, { ...filter, now: this.clock.now() });
+  }
+
+  /** One incident and its timeline, if the viewer may see it (private incidents: participants only). */
+  async incidentReport(id: string, viewer: string | undefined): Promise<{ incident: Incident; timeline: TimelineRow[] }> {
+    if (!/^\d+$/.test(id)) throw new DomainError('not_found', 'No such incident.');
+    const row = await this.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new DomainError('not_found', 'No such incident.');
+    const incident = toIncident(row);
+    if (incident.kind === 'security' && !(await privateIncidentsVisibleTo(this.db, viewer, [id])).has(id)) {
+      throw new DomainError('forbidden', 'This is a restricted security incident.');
+    }
+    const events = await listTimeline(this.db, id);
+    return { incident, timeline: events.map((e) => ({ at: e.at.toISOString(), actor: e.actorId, kind: e.kind, payload: e.payload })) };
+  }
+
+  /** Open incidents where the user is reporter, commander or holds a role, newest first. */
+  async myOpenIncidents(userId: string, opts: { limit: number; offset: number }): Promise<{ incidents: (Incident & { myRoles: string[] })[]; total: number }> {
+    const base = this.db
+      .selectFrom('incidents as i')
+      .where('i.resolved_at', 'is', null)
+      .where('i.closed_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('i.reporter_id', '=', userId),
+          eb('i.commander_id', '=', userId),
+          eb.exists(eb.selectFrom('incident_roles as r').select('r.id').whereRef('r.incident_id', '=', 'i.id').where('r.user_id', '=', userId).where('r.released_at', 'is', null)),
+        ]),
+      );
+    const [rows, count] = await Promise.all([
+      base.selectAll('i').orderBy('i.declared_at', 'desc').limit(opts.limit).offset(opts.offset).execute(),
+      base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const ids = rows.map((r) => r.id);
+    const roles = ids.length ? await this.db.selectFrom('incident_roles').select(['incident_id', 'role']).where('incident_id', 'in', ids).where('user_id', '=', userId).where('released_at', 'is', null).execute() : [];
+    return {
+      incidents: rows.map((r) => ({ ...toIncident(r), myRoles: roles.filter((x) => x.incident_id === r.id).map((x) => x.role) })),
+      total: Number(count.n),
+    };
+  }
+
+  /** P1/P2 incidents declared in a window (for the weekly report). */
+  async majorIncidents(from: Date, to: Date): Promise<IncidentRow[]> {
+    const top = this.policy.priorities.slice(0, 2).map((p) => p.id);
+    const rows = await this.rows({ from, to });
+    return rows.filter((r) => top.includes(r.priority));
+  }
+}

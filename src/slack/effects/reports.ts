@@ -1,0 +1,30 @@
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import type { Policy } from '../../policy/schema.js';
+import type { ReportService } from '../../reports/service.js';
+import { esc, mrkdwn, plain, slackDate } from '../views/format.js';
+import { statsBlocks } from '../views/stats.js';
+
+export interface ReportDeps {
+  client: WebClient;
+  policy: Policy;
+  reports: ReportService;
+  /** Extra sections for the weekly report (e.g. overdue follow-up actions). */
+  weeklySections: (() => Promise<KnownBlock[]>)[];
+}
+
+/** Posts the weekly leadership report: headline numbers, the week's P1/P2s, recurring issues. */
+export async function postWeeklyReport(deps: ReportDeps, week: string): Promise<void> {
+  const channel = deps.policy.reports.weekly.channel;
+  if (!channel) return;
+  const s = await deps.reports.summary('7d');
+  const major = await deps.reports.majorIncidents(s.period.from, s.period.to);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(`Weekly incident report · ${week}`, 150) },
+    ...statsBlocks(deps.policy, s.period, s.stats, s.previous, s.recurring).slice(1),
+  ];
+  const lines = major.slice(0, 20).map((r) => `• *${r.ref}* ${r.restricted ? '_security incident (restricted)_' : esc(r.title)} · ${r.priority} · ${r.status}${r.channel_id ? ` · <#${r.channel_id}>` : ''} · ${slackDate(new Date(r.declared_at), '{date_short}')}`);
+  blocks.push({ type: 'section', text: mrkdwn(`*${deps.policy.priorities.slice(0, 2).map((p) => p.id).join('/')} incidents this week* (${major.length})\n${lines.join('\n') || 'None. :tada:'}`) });
+  for (const section of deps.weeklySections) blocks.push(...(await section()));
+  await deps.client.chat.postMessage({ channel, text: `Weekly incident report ${week}: ${s.stats.total} incidents`, blocks: blocks.slice(0, 50), unfurl_links: false });
+}
