@@ -85,10 +85,10 @@ function tally(rows: { k: string | null; n: string | number }[]): Record<string,
   return out;
 }
 
-/** Incident metrics for a period, computed in SQL from the stored timestamps. */
+/** Incident metrics for a period, computed in SQL from the stored timestamps (three queries). */
 export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promise<Stats> {
   const base = countedIncidents(policy, q);
-  const agg = await sql<Record<string, unknown>>`
+  const aggregate = sql<Record<string, unknown>>`
     with base as (${base})
     select count(*) as total,
       count(*) filter (where resolved_at is null) as open,
@@ -96,42 +96,43 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
       ${durationColumns('mttr', 'resolved_at')},
       ${durationColumns('mttm', 'mitigated_at')}
     from base`.execute(db);
-  const row = agg.rows[0] ?? {};
-  const group = async (expr: RawBuilder<unknown>) =>
-    tally((await sql<{ k: string | null; n: string }>`with base as (${base}) select ${expr} as k, count(*) as n from base group by 1 order by 2 desc, 1`.execute(db)).rows);
-  const [byPriority, byCategory, byKind, byService] = await Promise.all([
-    group(sql`prio`),
-    group(sql`category`),
-    group(sql`kind`),
-    (async () => tally((await sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db)).rows))(),
-  ]);
-  const slaRows = await sql<{ prio: string; r_met: string; r_breached: string; s_met: string; s_breached: string }>`
+  // Counts by priority, category and kind in one pass; SLA met/breached per priority alongside.
+  const grouped = sql<{ prio: string | null; category: string | null; kind: string | null; g_prio: number; g_cat: number; n: string; r_met: string; r_breached: string; s_met: string; s_breached: string }>`
     with base as (${base}), t as (
-      select prio, declared_at, acknowledged_at, resolved_at,
+      select prio, category, kind, declared_at, acknowledged_at, resolved_at,
         ${targetSql(policy, 'response_minutes')} as response_min,
         ${targetSql(policy, 'resolution_minutes')} as resolution_min
       from base)
-    select prio,
+    select prio, category, kind, grouping(prio) as g_prio, grouping(category) as g_cat, count(*) as n,
       count(*) filter (where response_min is not null and acknowledged_at <= declared_at + make_interval(mins => response_min)) as r_met,
       count(*) filter (where response_min is not null and coalesce(acknowledged_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => response_min)) as r_breached,
       count(*) filter (where resolution_min is not null and resolved_at <= declared_at + make_interval(mins => resolution_min)) as s_met,
       count(*) filter (where resolution_min is not null and coalesce(resolved_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => resolution_min)) as s_breached
-    from t group by prio`.execute(db);
+    from t group by grouping sets ((prio), (category), (kind))
+    order by n desc`.execute(db);
+  const services = sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db);
+  const [agg, groups, svc] = await Promise.all([aggregate, grouped, services]);
+  const row = agg.rows[0] ?? {};
+  const rows = groups.rows;
+  const byPrio = rows.filter((r) => r.g_prio === 0);
+  const byCat = rows.filter((r) => r.g_prio === 1 && r.g_cat === 0);
+  const byKind = rows.filter((r) => r.g_prio === 1 && r.g_cat === 1);
   const pct = (met: number, breached: number) => (met + breached ? Math.round((1000 * met) / (met + breached)) / 10 : null);
   const sla = policy.priorities
     .map((p) => {
-      const r = slaRows.rows.find((x) => x.prio === p.id);
+      const r = byPrio.find((x) => x.prio === p.id);
       const rm = Number(r?.r_met ?? 0), rb = Number(r?.r_breached ?? 0), sm = Number(r?.s_met ?? 0), sb = Number(r?.s_breached ?? 0);
       return { priority: p.id, response: { met: rm, breached: rb, pct: pct(rm, rb) }, resolution: { met: sm, breached: sb, pct: pct(sm, sb) } };
     })
-    .filter((s) => s.response.met + s.response.breached + s.resolution.met + s.resolution.breached > 0);
+    .filter((x) => x.response.met + x.response.breached + x.resolution.met + x.resolution.breached > 0);
+  const sortTally = (list: { k: string | null; n: string }[]) => tally([...list].sort((a, b) => Number(b.n) - Number(a.n) || String(a.k).localeCompare(String(b.k))));
   return {
     total: Number(row.total ?? 0),
     open: Number(row.open ?? 0),
-    byPriority,
-    byCategory,
-    byService,
-    byKind,
+    byPriority: sortTally(byPrio.map((r) => ({ k: r.prio, n: r.n }))),
+    byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: r.n }))),
+    byService: tally(svc.rows),
+    byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: r.n }))),
     mtta: durationStats(row, 'mtta'),
     mttr: durationStats(row, 'mttr'),
     mttm: durationStats(row, 'mttm'),
