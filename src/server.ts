@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
+import { AuditService } from './audit/service.js';
 import { CaptureService } from './capture/service.js';
 import { clocksJob } from './clocks/job.js';
 import { EscalationService } from './escalation/service.js';
@@ -78,6 +79,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       vendors: new VendorService(handle.db, incidents),
       capture: new CaptureService(incidents),
       reports: new ReportService(handle.db, config.policy, clock),
+      audit: new AuditService(handle.db),
     };
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     const routes = [

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as core from './20261126_0001_core.js';
 import * as triage from './20261126_0002_triage.js';
 import * as reports from './20261126_0007_reports.js';
+import * as audit from './20261126_0009_audit.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   '20261126_0001_core': core,
   '20261126_0002_triage': triage,
   '20261126_0007_reports': reports,
+  '20261126_0009_audit': audit,
 };

@@ -102,6 +102,10 @@ export interface TimelineEventsTable {
   payload: JSONColumnType<Record<string, unknown>>;
   /** Set for rows that must be recorded once, e.g. a reaction's event id. */
   dedupe_key: string | null;
+  /** Position in the incident's hash chain; set by the database. */
+  seq: Generated<number>;
+  prev_hash: Generated<string>;
+  hash: Generated<string>;
 }
 
 export interface SlackTasksTable {

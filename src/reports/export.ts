@@ -108,15 +108,19 @@ export function incidentsCsv(rows: IncidentRow[]): string {
 }
 
 export interface TimelineRow {
+  seq: number;
   at: string;
   actor: string | null;
   kind: string;
   payload: Record<string, unknown>;
+  /** The row's link in the incident's hash chain. */
+  hash: string;
 }
 
+/** The timeline as CSV; every row carries its chain hash, the last one being the chain head. */
 export function timelineCsv(rows: TimelineRow[]): string {
   return stringify(
-    rows.map((r) => [r.at, r.actor ?? '', r.kind, JSON.stringify(r.payload)]),
-    { header: true, columns: ['at', 'actor', 'kind', 'payload'] },
+    rows.map((r) => [r.seq, r.at, r.actor ?? '', r.kind, JSON.stringify(r.payload), r.hash]),
+    { header: true, columns: ['seq', 'at', 'actor', 'kind', 'payload', 'sha256'] },
   );
 }

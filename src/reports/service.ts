@@ -3,7 +3,6 @@ import type { Db } from '../db/database.js';
 import { DomainError } from '../incidents/errors.js';
 import { toIncident, type Incident } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
-import { listTimeline } from '../timeline/timeline.js';
 import { privateIncidentsVisibleTo } from './access.js';
 import { incidentRows, type IncidentRow, type RowFilter, type TimelineRow } from './export.js';
 import { computeStats, type Stats } from './metrics.js';
@@ -53,8 +52,8 @@ export class ReportService {
     if (incident.kind === 'security' && !(await privateIncidentsVisibleTo(this.db, viewer, [id])).has(id)) {
       throw new DomainError('forbidden', 'This is a restricted security incident.');
     }
-    const events = await listTimeline(this.db, id);
-    return { incident, timeline: events.map((e) => ({ at: e.at.toISOString(), actor: e.actorId, kind: e.kind, payload: e.payload })) };
+    const rows = await this.db.selectFrom('timeline_events').select(['seq', 'at', 'actor_id', 'kind', 'payload', 'hash']).where('incident_id', '=', id).orderBy('seq').execute();
+    return { incident, timeline: rows.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor_id, kind: e.kind, payload: e.payload, hash: e.hash })) };
   }
 
   /** Open incidents where the user is reporter, commander or holds a role, newest first. */

@@ -1,3 +1,4 @@
+import type { AuditService } from '../audit/service.js';
 import type { CaptureService } from '../capture/service.js';
 import type { Clock } from '../clock.js';
 import type { EscalationService } from '../escalation/service.js';
@@ -25,6 +26,7 @@ export interface SlackDeps {
   capture: CaptureService;
   receipts: EventReceipts;
   reports: ReportService;
+  audit: AuditService;
   dashboard: DashboardAuth;
   /** Base URL people reach this bot at (dashboard links). */
   publicUrl: string;

@@ -81,7 +81,8 @@ export function dashboardRoutes(deps: DashboardDeps): CustomRoute[] {
         const { incident: i, timeline } = await reports.incidentReport(incident, user);
         const name = `${policy.number_prefix}-${i.number}-timeline`;
         if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', timelineCsv(timeline), { 'content-disposition': `attachment; filename="${name}.csv"` });
-        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incident: `${policy.number_prefix}-${i.number}`, timeline }, null, 2));
+        const head = timeline.at(-1);
+        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incident: `${policy.number_prefix}-${i.number}`, chain_head: head ? { seq: head.seq, sha256: head.hash } : null, timeline }, null, 2));
       }
       const rows = await rowsFor(filters(url), user);
       if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', incidentsCsv(rows), { 'content-disposition': 'attachment; filename="incidents.csv"' });

@@ -47,11 +47,22 @@ export const incidentCommands: Subcommand[] = [
   },
   {
     name: 'timeline',
-    usage: 'timeline',
-    help: 'show the timeline',
+    usage: 'timeline [verify]',
+    help: 'show the timeline (`verify` checks its hash chain)',
     async run(ctx) {
       const incident = await ctx.incidentHere();
       if (!incident) return;
+      if (/^verify$/i.test(ctx.arg)) {
+        const report = await ctx.deps.audit.verify(incident.id);
+        const head = await ctx.deps.audit.head(incident.id);
+        const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
+        if (report.broken.length) {
+          const b = report.broken[0];
+          return ctx.reply(`:x: The ${ref} timeline has been tampered with: entry #${b.seq} — ${b.reason}.`);
+        }
+        return ctx.reply(`:white_check_mark: The ${ref} timeline is intact: ${report.rows} entries, chain head #${head?.seq} \`${head?.hash}\`.`);
+      }
+      if (ctx.arg) return ctx.reply('Usage: `/incident timeline` or `/incident timeline verify`.');
       const events = await ctx.deps.incidents.timeline(incident.id);
       const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
       const blocks = timelineBlocks(ctx.deps.policy, incident, events);
@@ -60,7 +71,7 @@ export const incidentCommands: Subcommand[] = [
         channel_id: incident.channelId!,
         filename: `${ref}-timeline.md`,
         title: `${ref} timeline`,
-        content: timelineMarkdown(ctx.deps.policy, incident, events),
+        content: timelineMarkdown(ctx.deps.policy, incident, events, await ctx.deps.audit.head(incident.id)),
         initial_comment: `${ref} timeline (${events.length} entries), requested by <@${ctx.userId}>`,
       });
       await ctx.reply(`The ${ref} timeline has ${events.length} entries, too long for a message: I posted it to this channel as a file.`);

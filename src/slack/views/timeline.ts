@@ -104,10 +104,11 @@ export function timelineBlocks(policy: Policy, incident: Incident, events: Timel
 }
 
 /** The timeline as a Markdown document (for long timelines, attached as a file). */
-export function timelineMarkdown(policy: Policy, incident: Incident, events: TimelineEvent[]): string {
+export function timelineMarkdown(policy: Policy, incident: Incident, events: TimelineEvent[], head?: { seq: number; hash: string }): string {
   const ref = incidentRef(policy.number_prefix, incident);
   const rows = events.map((e) => `| ${e.at.toISOString().replace('T', ' ').slice(0, 19)} UTC | ${e.kind} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
-  return [`# ${ref}: ${incident.title}`, '', '| Time | Kind | Entry |', '| --- | --- | --- |', ...rows, ''].join('\n');
+  const chain = head ? [`Timeline chain head: entry #${head.seq}, sha256 \`${head.hash}\` (\`/incident timeline verify\` checks it).`, ''] : [];
+  return [`# ${ref}: ${incident.title}`, '', ...chain, '| Time | Kind | Entry |', '| --- | --- | --- |', ...rows, ''].join('\n');
 }
 
 /** The message posted in the channel (and, shortened, in the announcement thread) for a timeline event. */
