@@ -16,6 +16,19 @@ import { EventReceipts } from './outbox/receipts.js';
 import { createSlackApp } from './slack/app.js';
 import { createSlackEffects } from './slack/effects/index.js';
 import { sql } from 'kysely';
+import { webhookSecretEnvName } from './config.js';
+import { healthcheckJob } from './healthchecks/job.js';
+import { webhookRoute } from './http/webhooks.js';
+import { findIncidentById } from './incidents/repository.js';
+import { OncallService } from './oncall/service.js';
+import { pagingEscalationJob } from './paging/job.js';
+import { pagerdutyHandler } from './paging/pagerduty.js';
+import { PagingService, PagingTask } from './paging/service.js';
+import { resolveSources } from './signals/auth.js';
+import { signalsHousekeepingJob } from './signals/job.js';
+import { SignalService } from './signals/service.js';
+import { createPagingEffects } from './slack/effects/paging.js';
+import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -56,7 +69,20 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
 
     const metrics = new Metrics();
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
-    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick(), clock);
+    const kick = () => incidentsRunner.kick();
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock);
+    const oncall = new OncallService(handle.db, config.policy, clock);
+    const pagerduty = config.signals.pagerdutyRoutingKey;
+    const paging = new PagingService(handle.db, config.policy, oncall, clock, Boolean(pagerduty), kick);
+    const signals = new SignalService(handle.db, config.policy, incidents, clock, kick);
+    incidents.addHooks({
+      declared: async (trx, incident) => {
+        await signals.onDeclared(trx, incident);
+        await paging.onDeclared(trx, incident);
+      },
+      resolved: (trx, incident) => paging.onResolved(trx, incident),
+      priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
+    });
     const routes = httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
@@ -67,15 +93,39 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         },
       },
       metrics,
+      [
+        webhookRoute({
+          sources: resolveSources(config.policy.signals.sources, config.signals.webhookSecrets, webhookSecretEnvName),
+          signals,
+          maxBodyBytes: config.policy.signals.max_body_kb * 1024,
+          isShuttingDown: () => shuttingDown,
+          logger,
+          metrics,
+          envName: webhookSecretEnvName,
+        }),
+      ],
     );
     const app = createSlackApp(
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
-      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
+      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel, clock, signals, oncall, paging },
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel });
+    const identity = slackIdentity(app.client);
+    const effects = {
+      ...createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel }),
+      ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
+      ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
+      ...(pagerduty
+        ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
+        : {}),
+    };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db)];
+    const jobs: ScheduledJob[] = [
+      housekeepingJob(handle.db),
+      pagingEscalationJob(paging),
+      signalsHousekeepingJob(signals),
+      ...(config.policy.healthchecks.length ? [healthcheckJob({ db: handle.db, checks: config.policy.healthchecks, signals, logger })] : []),
+    ];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;

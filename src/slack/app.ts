@@ -5,6 +5,9 @@ import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerModals } from './listeners/modals.js';
+import { oncallCommands } from './listeners/oncall.js';
+import { pagingCommands, registerPagingListeners } from './listeners/paging.js';
+import { registerSignalListeners } from './listeners/signals.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -68,8 +71,10 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...oncallCommands, ...pagingCommands]);
   registerModals(app, deps);
+  registerSignalListeners(app, deps);
+  registerPagingListeners(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

@@ -13,7 +13,14 @@ export type TimelineKind =
   | 'reopened'
   | 'closed'
   | 'channel_created'
-  | 'channel_failed';
+  | 'channel_failed'
+  | 'signal_linked'
+  | 'signals_resolved'
+  | 'paged'
+  | 'page_acknowledged'
+  | 'page_declined'
+  | 'page_escalated'
+  | 'page_unanswered';
 
 export interface TimelineEvent {
   id: string;
