@@ -9,7 +9,7 @@ let t: TestApp;
 let triage: string;
 beforeAll(async () => {
   t = await startTestApp({ env: WEBHOOK_ENV, policy: policyWith({}) });
-  triage = t.fake.addChannel({ name: 'alerts-triage', members: [t.fake.botUserId] }).id;
+  triage = t.fake.addChannel({ name: 'alerts-triage', members: new Set([t.fake.botUserId]) }).id;
   (t.config.policy.signals as { triage_channel?: string }).triage_channel = triage;
 });
 afterAll(() => t?.stop());

@@ -148,6 +148,15 @@ export async function schedulePost(db: Kysely<Database>, id: string, intervalSec
   return rows[0]?.post_scheduled_for;
 }
 
+/** For a person's action (classify, link): the post is updated now rather than at the next interval. */
+export async function schedulePostNow(db: Kysely<Database>, id: string): Promise<Date | undefined> {
+  const { rows } = await sql<{ post_scheduled_for: Date }>`
+    update signal_groups set post_scheduled_for = now()
+    where id = ${id} and channel_id is not null and (post_scheduled_for is null or post_scheduled_for > now())
+    returning post_scheduled_for`.execute(db);
+  return rows[0]?.post_scheduled_for;
+}
+
 /**
  * Takes the right to post now: clears the schedule (so later changes schedule a new post), stamps
  * the post time and takes a short lease so two runs never post the same group at once.

@@ -110,8 +110,8 @@ export class SignalService {
   }
 
   /** Schedules the group's post (the outbox coalesces repeats into one post or update per interval). */
-  private async schedulePost(trx: Kysely<Database>, groupId: string): Promise<boolean> {
-    const at = await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
+  private async schedulePost(trx: Kysely<Database>, groupId: string, now = false): Promise<boolean> {
+    const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
     if (!at) return false;
     await enqueueTask(trx, { kind: SignalTask.post, payload: { groupId }, dedupeKey: `${SignalTask.post}:${groupId}:${at.getTime()}`, runAt: at });
     return true;
@@ -146,7 +146,7 @@ export class SignalService {
       at: this.clock.now(),
     });
     await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId: incident.id, payload: { eventId: event!.id, target: 'channel' } });
-    await this.schedulePost(trx, groupId);
+    await this.schedulePost(trx, groupId, true);
     if (group.status === 'resolved') await this.maybeAllResolved(trx, group);
     return group;
   }
@@ -191,7 +191,7 @@ export class SignalService {
       if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
       if (group.incidentId) throw new DomainError('invalid_state', 'This signal is linked to an incident already.');
       const updated = await repo.setClassification(trx, groupId, { classification, reason: why.slice(0, 2000), by: actorId, at: this.clock.now() });
-      await this.schedulePost(trx, groupId);
+      await this.schedulePost(trx, groupId, true);
       return updated;
     });
     this.onTasksQueued();

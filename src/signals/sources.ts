@@ -166,7 +166,8 @@ function alertTitle(labels: Record<string, string>, annotations: Record<string, 
 function groupTitle(p: z.infer<typeof alertmanagerPayload>): string {
   const name = p.commonLabels.alertname ?? p.groupLabels.alertname ?? p.alerts[0]?.labels.alertname ?? 'Alerts';
   const rest = Object.entries(p.groupLabels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`);
-  return cut(p.commonAnnotations.summary && p.alerts.length === 1 ? p.commonAnnotations.summary : rest.length ? `${name} (${rest.join(', ')})` : name, 200);
+  if (p.alerts.length === 1) return alertTitle({ ...p.commonLabels, ...p.alerts[0].labels }, { ...p.commonAnnotations, ...p.alerts[0].annotations });
+  return cut(rest.length ? `${name} (${rest.join(', ')})` : name, 200);
 }
 
 function fromAlertmanager(p: z.infer<typeof grafanaPayload>, linkOf: (a: z.infer<typeof grafanaPayload>['alerts'][number]) => string | undefined): AlertBatch {
@@ -187,7 +188,7 @@ function fromAlertmanager(p: z.infer<typeof grafanaPayload>, linkOf: (a: z.infer
   return {
     groupKey: p.groupKey,
     title: groupTitle(p),
-    description: cut(p.commonAnnotations.description ?? '', 2000),
+    description: cut(p.commonAnnotations.description ?? (alerts.length === 1 ? alerts[0].description : ''), 2000),
     labels: cleanLabels(p.commonLabels),
     link: alerts.find((a) => a.link)?.link ?? httpLink(p.externalURL),
     alerts,
