@@ -85,7 +85,7 @@ describe('Grafana', () => {
     const [s] = await signalsOf(g.id);
     expect(s).toMatchObject({ dedup_key: 'c6eadffa33fcdf37', title: 'This alert was triggered for zone us-1', description: 'The system has high memory usage' });
     expect(s.labels).toMatchObject({ alertname: 'High memory usage', team: 'blue', zone: 'us-1' });
-    expect(postsIn(triage).some((m) => messageText(m).includes('High memory usage'))).toBe(true);
+    expect(postsIn(triage).some((m) => messageText(m).includes('This alert was triggered for zone us-1'))).toBe(true);
   });
 });
 
