@@ -20,43 +20,31 @@ export interface NewGroup {
   at: Date;
 }
 
-function routeJson(r: Route): string {
-  const { action: _a, channel: _c, ...rest } = r;
-  return JSON.stringify(rest);
+/** The columns a group takes from a delivery: its facts and its route. */
+function factsOf(g: NewGroup) {
+  const { action: _a, channel: _c, ...rest } = g.route;
+  return {
+    title: g.title,
+    description: g.description,
+    severity: g.severity,
+    service: g.service,
+    labels: JSON.stringify(g.labels),
+    link: g.link,
+    first_seen_at: g.at,
+    route_action: g.route.action,
+    route: JSON.stringify(rest),
+    channel_id: g.route.channel,
+  };
 }
+
+/** An episode starts unclassified, unlinked and unposted. */
+const FRESH = { classification: null, classification_reason: null, classified_by: null, classified_at: null, incident_id: null, post_channel_id: null, post_ts: null, posted_at: null } as const;
 
 /** Inserts the group or touches it (bumping its version); the row stays locked for the transaction. */
 export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ group: SignalGroup; inserted: boolean }> {
   const row = await db
     .insertInto('signal_groups')
-    .values({
-      source: g.source,
-      group_key: g.groupKey,
-      title: g.title,
-      description: g.description,
-      severity: g.severity,
-      service: g.service,
-      labels: JSON.stringify(g.labels),
-      link: g.link,
-      status: g.status,
-      first_seen_at: g.at,
-      last_seen_at: g.at,
-      route_action: g.route.action,
-      route: routeJson(g.route),
-      channel_id: g.route.channel,
-      delivery_count: 0,
-      resolved_at: null,
-      classification: null,
-      classification_reason: null,
-      classified_by: null,
-      classified_at: null,
-      incident_id: null,
-      post_channel_id: null,
-      post_ts: null,
-      posted_at: null,
-      post_scheduled_for: null,
-      posting_until: null,
-    })
+    .values({ source: g.source, group_key: g.groupKey, ...factsOf(g), ...FRESH, status: g.status, last_seen_at: g.at, delivery_count: 0, resolved_at: null, post_scheduled_for: null, posting_until: null })
     .onConflict((oc) => oc.columns(['source', 'group_key']).doUpdateSet({ last_seen_at: g.at, version: sql`signal_groups.version + 1` }))
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
     .returningAll()
@@ -69,27 +57,7 @@ export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ 
 export async function restartGroup(db: Kysely<Database>, id: string, g: NewGroup): Promise<void> {
   await db
     .updateTable('signal_groups')
-    .set({
-      episode: sql`episode + 1`,
-      title: g.title,
-      description: g.description,
-      severity: g.severity,
-      service: g.service,
-      labels: JSON.stringify(g.labels),
-      link: g.link,
-      first_seen_at: g.at,
-      route_action: g.route.action,
-      route: routeJson(g.route),
-      channel_id: g.route.channel,
-      classification: null,
-      classification_reason: null,
-      classified_by: null,
-      classified_at: null,
-      incident_id: null,
-      post_channel_id: null,
-      post_ts: null,
-      posted_at: null,
-    })
+    .set({ episode: sql`episode + 1`, ...factsOf(g), ...FRESH })
     .where('id', '=', id)
     .execute();
 }
