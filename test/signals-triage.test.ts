@@ -154,6 +154,31 @@ describe('the buttons of a signal post', () => {
   });
 });
 
+describe('a group that fires again', () => {
+  it('within the reopen window continues its post; after it, starts a new episode with a new post', async () => {
+    const body = await fire('Flappy', { severity: 'warning' });
+    const first = await groupRow(body.groupKey);
+    await fire('Flappy', { severity: 'warning', status: 'resolved' });
+    await fire('Flappy', { severity: 'warning' });
+    expect(await groupRow(body.groupKey)).toMatchObject({ episode: 1, status: 'firing', first_seen_at: first.first_seen_at });
+    expect(triagePosts('Flappy')).toHaveLength(1);
+
+    await fire('Flappy', { severity: 'warning', status: 'resolved' });
+    const policy = t.config.policy.signals as { reopen_window_minutes: number };
+    policy.reopen_window_minutes = 0;
+    try {
+      await new Promise((r) => setTimeout(r, 5));
+      await fire('Flappy', { severity: 'warning' });
+    } finally {
+      policy.reopen_window_minutes = 60;
+    }
+    const again = await groupRow(body.groupKey);
+    expect(again).toMatchObject({ episode: 2, status: 'firing', classification: null });
+    expect(again.first_seen_at.getTime()).toBeGreaterThan(first.first_seen_at.getTime());
+    expect(triagePosts('Flappy')).toHaveLength(2);
+  });
+});
+
 describe('routing rules', () => {
   it('auto-declares an incident once for a matching alert, with the on-call as commander', async () => {
     const body = await fire('PaymentsDown', { severity: 'critical' }, { team: 'payments' });

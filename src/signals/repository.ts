@@ -37,14 +37,14 @@ function factsOf(g: NewGroup) {
   };
 }
 
-/** An episode starts unclassified, unlinked and unposted. */
-const FRESH = { classification: null, classification_reason: null, classified_by: null, classified_at: null, incident_id: null, post_channel_id: null, post_ts: null, posted_at: null } as const;
+/** An episode starts unclassified, unlinked and unposted (its first post goes out at once). */
+const FRESH = { classification: null, classification_reason: null, classified_by: null, classified_at: null, incident_id: null, post_channel_id: null, post_ts: null, posted_at: null, post_scheduled_for: null } as const;
 
 /** Inserts the group or touches it (bumping its version); the row stays locked for the transaction. */
 export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ group: SignalGroup; inserted: boolean }> {
   const row = await db
     .insertInto('signal_groups')
-    .values({ source: g.source, group_key: g.groupKey, ...factsOf(g), ...FRESH, status: g.status, last_seen_at: g.at, delivery_count: 0, resolved_at: null, post_scheduled_for: null, posting_until: null })
+    .values({ source: g.source, group_key: g.groupKey, ...factsOf(g), ...FRESH, status: g.status, last_seen_at: g.at, delivery_count: 0, resolved_at: null, posting_until: null })
     .onConflict((oc) => oc.columns(['source', 'group_key']).doUpdateSet({ last_seen_at: g.at, version: sql`signal_groups.version + 1` }))
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
     .returningAll()

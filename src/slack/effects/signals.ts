@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { DomainError } from '../../incidents/errors.js';
 import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { OncallService } from '../../oncall/service.js';
@@ -57,11 +58,17 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
 
     async [SignalTask.declare](task) {
       const me = await deps.identity();
-      await signals.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), {
-        teamId: me.teamId,
-        reporterId: me.userId,
-        commanderFor: async (rotation) => (rotation ? (await deps.oncall.whoIsOn(rotation))?.userId : undefined),
-      });
+      try {
+        await signals.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), {
+          teamId: me.teamId,
+          reporterId: me.userId,
+          commanderFor: async (rotation) => (rotation ? (await deps.oncall.whoIsOn(rotation))?.userId : undefined),
+        });
+      } catch (err) {
+        // A rule that cannot declare (e.g. its severity was removed from the policy) will not succeed on retry.
+        if (err instanceof DomainError) throw new PermanentFailure(`auto-declare refused: ${err.message}`);
+        throw err;
+      }
     },
   };
 }
