@@ -5,7 +5,6 @@ import { defaultPolicy } from '../src/policy/schema.js';
 import { ReportService } from '../src/reports/service.js';
 import { ms, timeIt, withDatabase } from './support.js';
 
-export const name = 'stats over 100,000 incidents and 2,000,000 timeline rows';
 
 /**
  * `/incident stats 90d` (all of its queries: this period, the previous one, recurring issues) against

@@ -37,7 +37,14 @@ const envSchema = z.object({
   LOG_LEVEL: optionalText.default('info').pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   INCIDENT_CONFIG: optionalText,
+  PAGERDUTY_ROUTING_KEY: optionalText.pipe(z.string().regex(/^\S{8,}$/, 'must be the Events API v2 integration key (32 characters)').optional()),
+  PAGERDUTY_EVENTS_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' }).optional()),
 });
+
+/** WEBHOOK_SECRET_<NAME>: the suffix for a webhook source name (siem-prod → SIEM_PROD). */
+export function webhookSecretEnvName(source: string): string {
+  return `WEBHOOK_SECRET_${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
 
 export interface Config {
   slack: {
@@ -53,6 +60,8 @@ export interface Config {
   announceChannel?: string;
   policyFile?: string;
   policy: Policy;
+  /** Webhook secrets from the environment (WEBHOOK_SECRET_<NAME>) and the PagerDuty Events API v2 settings. */
+  signals: { webhookSecrets: Record<string, string>; pagerdutyRoutingKey?: string; pagerdutyEventsUrl?: string };
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -121,5 +130,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL ?? policy.channel.announce,
     policyFile,
     policy,
+    signals: {
+      webhookSecrets: Object.fromEntries(Object.entries(env).filter(([k, v]) => /^WEBHOOK_SECRET_[A-Z0-9_]+$/.test(k) && typeof v === 'string' && v.trim()).map(([k, v]) => [k, v!.trim()])),
+      pagerdutyRoutingKey: e.PAGERDUTY_ROUTING_KEY,
+      pagerdutyEventsUrl: e.PAGERDUTY_EVENTS_URL,
+    },
   };
+}
+
+/** Every secret the configuration holds, for the log scrubber: Slack tokens, database URL, webhook secrets, PagerDuty key. */
+export function configSecrets(config: Config): (string | undefined)[] {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.databaseUrl,
+    ...Object.values(config.signals.webhookSecrets),
+    ...Object.values(config.policy.signals.sources).map((s) => s.secret),
+    config.signals.pagerdutyRoutingKey,
+  ];
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configSecrets, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startIncidentOfficer } from './server.js';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.databaseUrl] });
+  const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config) });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
   const app = await startIncidentOfficer(config, { logger });

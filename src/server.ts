@@ -28,6 +28,19 @@ import { EventReceipts } from './outbox/receipts.js';
 import { createSlackApp } from './slack/app.js';
 import { createSlackEffects } from './slack/effects/index.js';
 import { sql } from 'kysely';
+import { webhookSecretEnvName } from './config.js';
+import { healthcheckJob } from './healthchecks/job.js';
+import { webhookRoute } from './http/webhooks.js';
+import { findIncidentById } from './incidents/repository.js';
+import { OncallService } from './oncall/service.js';
+import { pagingEscalationJob } from './paging/job.js';
+import { pagerdutyHandler } from './paging/pagerduty.js';
+import { PagingService, PagingTask } from './paging/service.js';
+import { resolveSources } from './signals/auth.js';
+import { signalsHousekeepingJob } from './signals/job.js';
+import { SignalService } from './signals/service.js';
+import { createPagingEffects } from './slack/effects/paging.js';
+import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -71,6 +84,18 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const kick = () => incidentsRunner.kick();
     const incidents = new IncidentService(handle.db, config.policy, kick, clock);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
+    const oncall = new OncallService(handle.db, config.policy, clock);
+    const pagerduty = config.signals.pagerdutyRoutingKey;
+    const paging = new PagingService(handle.db, config.policy, oncall, clock, Boolean(pagerduty), kick);
+    const signals = new SignalService(handle.db, config.policy, incidents, clock, kick);
+    incidents.addHooks({
+      declared: async (trx, incident) => {
+        await signals.onDeclared(trx, incident);
+        await paging.onDeclared(trx, incident);
+      },
+      resolved: (trx, incident) => paging.onResolved(trx, incident),
+      priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
+    });
     const services = {
       incidents,
       triage: new TriageService(incidents, config.policy),
@@ -80,6 +105,9 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       capture: new CaptureService(incidents),
       reports: new ReportService(handle.db, config.policy, clock),
       audit: new AuditService(handle.db),
+      signals,
+      oncall,
+      paging,
     };
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     const routes = [
@@ -94,6 +122,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         },
       },
       metrics,
+        [
+          webhookRoute({
+            sources: resolveSources(config.policy.signals.sources, config.signals.webhookSecrets, webhookSecretEnvName),
+            signals,
+            maxBodyBytes: config.policy.signals.max_body_kb * 1024,
+            isShuttingDown: () => shuttingDown,
+            logger,
+            metrics,
+            envName: webhookSecretEnvName,
+          }),
+        ],
       ),
     ];
     const slackDeps: SlackDeps = {
@@ -112,20 +151,35 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
       slackDeps,
     );
-    const effects = createSlackEffects({
-      db: handle.db,
-      client: app.client,
-      policy: config.policy,
-      logger,
-      clock,
-      announceChannel: config.announceChannel,
-      recordPaged: escalation.pagedRecorder(),
-      reports: services.reports,
-      weeklySections: [],
-    });
+    const identity = slackIdentity(app.client);
+    const effects = {
+      ...createSlackEffects({
+        db: handle.db,
+        client: app.client,
+        policy: config.policy,
+        logger,
+        clock,
+        announceChannel: config.announceChannel,
+        recordPaged: escalation.pagedRecorder(),
+        reports: services.reports,
+        weeklySections: [],
+      }),
+      ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
+      ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
+      ...(pagerduty
+        ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
+        : {}),
+    };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick), weeklyReportJob(handle.db, config.policy, kick)];
+    const jobs: ScheduledJob[] = [
+      housekeepingJob(handle.db),
+      clocksJob(handle.db, config.policy, kick),
+      weeklyReportJob(handle.db, config.policy, kick),
+      pagingEscalationJob(paging),
+      signalsHousekeepingJob(signals),
+      ...(config.policy.healthchecks.length ? [healthcheckJob({ db: handle.db, checks: config.policy.healthchecks, signals, logger })] : []),
+    ];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;

@@ -12,6 +12,15 @@ export interface Database {
   nags: NagsTable;
   job_runs: JobRunsTable;
   sent_reports: SentReportsTable;
+  webhook_rejections: WebhookRejectionsTable;
+  signal_groups: SignalGroupsTable;
+  signals: SignalsTable;
+  signal_declare_views: SignalDeclareViewsTable;
+  oncall_overrides: OncallOverridesTable;
+  pages: PagesTable;
+  page_targets: PageTargetsTable;
+  pagerduty_alerts: PagerdutyAlertsTable;
+  healthcheck_state: HealthcheckStateTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -141,4 +150,134 @@ export interface JobRunsTable {
 export interface SentReportsTable {
   key: string;
   sent_at: Timestamp;
+}
+
+/** A webhook delivery refused as malformed, kept for inspection. */
+export interface WebhookRejectionsTable {
+  id: Generated<string>;
+  source: string;
+  received_at: Timestamp;
+  reason: string;
+  content_type: string | null;
+  body: string;
+}
+
+/** Alerts of one source grouped as the tool grouped them (Alertmanager groupKey…): one Slack post each. */
+export interface SignalGroupsTable {
+  id: Generated<string>;
+  source: string;
+  group_key: string;
+  episode: Generated<number>;
+  title: string;
+  description: Generated<string>;
+  severity: string;
+  service: string | null;
+  labels: JSONColumnType<Record<string, string>>;
+  link: string | null;
+  status: 'firing' | 'resolved';
+  signal_count: Generated<number>;
+  firing_count: Generated<number>;
+  delivery_count: ColumnType<string, string | number | undefined, string | number>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  route_action: 'triage' | 'declare' | 'drop';
+  route: JSONColumnType<Record<string, unknown>>;
+  channel_id: string | null;
+  classification: 'incident' | 'not_incident' | 'security_event' | null;
+  classification_reason: string | null;
+  classified_by: string | null;
+  classified_at: NullableTimestamp;
+  incident_id: string | null;
+  version: Generated<number>;
+  post_channel_id: string | null;
+  post_ts: string | null;
+  posted_at: NullableTimestamp;
+  post_scheduled_for: NullableTimestamp;
+  posting_until: NullableTimestamp;
+}
+
+/** One alert, keyed by source + dedup key (fingerprint): repeats raise the count. */
+export interface SignalsTable {
+  id: Generated<string>;
+  group_id: string;
+  source: string;
+  dedup_key: string;
+  title: string;
+  description: Generated<string>;
+  severity: string;
+  service: string | null;
+  labels: JSONColumnType<Record<string, string>>;
+  link: string | null;
+  status: 'firing' | 'resolved';
+  count: Generated<number>;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: NullableTimestamp;
+}
+
+export interface SignalDeclareViewsTable {
+  view_id: string;
+  group_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface OncallOverridesTable {
+  id: Generated<string>;
+  rotation: string;
+  user_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  created_by: string;
+  created_at: Timestamp;
+  cancelled_at: NullableTimestamp;
+}
+
+/** A page: who is asked to respond, level by level, until someone acknowledges. */
+export interface PagesTable {
+  id: Generated<string>;
+  incident_id: string | null;
+  requested_by: string | null;
+  reason: string;
+  levels: JSONColumnType<Array<{ rotation?: string; users?: string[]; after_minutes: number }>>;
+  level: Generated<number>;
+  status: 'open' | 'acknowledged' | 'unanswered' | 'cancelled';
+  escalate_at: NullableTimestamp;
+  created_at: Timestamp;
+  acknowledged_at: NullableTimestamp;
+  acknowledged_by: string | null;
+  source_key: string | null;
+}
+
+export interface PageTargetsTable {
+  id: Generated<string>;
+  page_id: string;
+  level: number;
+  user_id: string;
+  rotation: string | null;
+  notified_at: Timestamp;
+  dm_channel_id: string | null;
+  dm_ts: string | null;
+  response: 'acknowledged' | 'declined' | null;
+  responded_at: NullableTimestamp;
+}
+
+export interface PagerdutyAlertsTable {
+  incident_id: string;
+  dedup_key: string;
+  triggered_at: Timestamp;
+  trigger_sent_at: NullableTimestamp;
+  acknowledged_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+}
+
+export interface HealthcheckStateTable {
+  name: string;
+  last_run_at: Timestamp;
+  ok: boolean;
+  consecutive_failures: Generated<number>;
+  alerting: Generated<boolean>;
+  last_error: string | null;
+  latency_ms: number | null;
 }

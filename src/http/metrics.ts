@@ -6,6 +6,7 @@ export class Metrics {
   private readonly requests: Counter<'handler' | 'outcome'>;
   private readonly ackSeconds: Histogram<'handler'>;
   private readonly tasks: Counter<'kind' | 'outcome'>;
+  private readonly webhooks: Counter<'source' | 'status'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'incident_officer_' });
@@ -28,6 +29,16 @@ export class Metrics {
       labelNames: ['kind', 'outcome'],
       registers: [this.registry],
     });
+    this.webhooks = new Counter({
+      name: 'incident_officer_webhook_requests_total',
+      help: 'Webhook deliveries, by configured source and HTTP status answered',
+      labelNames: ['source', 'status'],
+      registers: [this.registry],
+    });
+  }
+
+  webhook(source: string, status: number): void {
+    this.webhooks.inc({ source, status: String(status) });
   }
 
   request(handler: string, outcome: 'ok' | 'error' | 'rejected'): void {

@@ -13,8 +13,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Health, readiness, metrics and webhook routes, served beside /slack/events on the same port. */
-export function httpRoutes(checks: HealthChecks, metrics: Metrics): CustomRoute[] {
+/** Health, readiness and metrics routes, plus feature routes (webhooks), served beside /slack/events on the same port. */
+export function httpRoutes(checks: HealthChecks, metrics: Metrics, extra: CustomRoute[] = []): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -39,13 +39,6 @@ export function httpRoutes(checks: HealthChecks, metrics: Metrics): CustomRoute[
         res.end(body);
       },
     },
-    {
-      path: '/webhooks/:source',
-      method: ['POST'],
-      handler: (req, res) => {
-        req.resume();
-        json(res, 404, { error: `no webhook source named "${String(req.params?.source ?? '').slice(0, 40)}" is configured` });
-      },
-    },
+    ...extra,
   ];
 }

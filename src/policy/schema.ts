@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -232,6 +233,10 @@ export const policySchema = z
       })
       .strict()
       .default({ emoji: 'pushpin' }),
+    signals: signalsSchema.prefault({}),
+    oncall: oncallSchema.prefault({}),
+    paging: pagingSchema.prefault({}),
+    healthchecks: healthchecksSchema,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -246,6 +251,7 @@ export const policySchema = z
         if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'priorities'], message: `unknown priority ${p}` });
       }
     });
+    checkSignalsPolicy(policy, ctx);
   });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -9,6 +9,9 @@ import { registerHome, reportCommands } from './listeners/reports.js';
 import { registerRoles, roleCommands } from './listeners/roles.js';
 import { registerTriage, triageCommands } from './listeners/triage.js';
 import { registerModals } from './listeners/modals.js';
+import { oncallCommands } from './listeners/oncall.js';
+import { pagingCommands, registerPagingListeners } from './listeners/paging.js';
+import { registerSignalListeners } from './listeners/signals.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -72,12 +75,14 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands]);
   registerModals(app, deps);
   registerTriage(app, deps);
   registerRoles(app, deps);
   registerCapture(app, deps);
   registerHome(app, deps);
+  registerSignalListeners(app, deps);
+  registerPagingListeners(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

@@ -13,6 +13,9 @@ import type { VendorService } from '../vendors/service.js';
 import type { DashboardAuth } from '../http/dashboard/auth.js';
 import type { ReportService } from '../reports/service.js';
 import type { HomeSection } from './views/home.js';
+import type { OncallService } from '../oncall/service.js';
+import type { PagingService } from '../paging/service.js';
+import type { SignalService } from '../signals/service.js';
 
 /** What the Slack adapter needs from the rest of the app, assembled in server.ts. */
 export interface SlackDeps {
@@ -35,4 +38,7 @@ export interface SlackDeps {
   logger: Logger;
   metrics: Metrics;
   announceChannel?: string;
+  signals: SignalService;
+  oncall: OncallService;
+  paging: PagingService;
 }

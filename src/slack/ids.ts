@@ -51,3 +51,27 @@ export const Block = {
   contact: 'contact',
   responseMinutes: 'response_minutes',
 } as const;
+
+/** Signal posts: their buttons, and the modals they open. */
+export const SignalAction = {
+  declare: 'signal_declare',
+  link: 'signal_link',
+  dismiss: 'signal_dismiss',
+} as const;
+
+export const SignalCallback = {
+  linkModal: 'signal_link_modal',
+  classifyModal: 'signal_classify_modal',
+} as const;
+
+export const SignalBlock = {
+  incident: 'signal_incident',
+  classification: 'signal_classification',
+  reason: 'signal_reason',
+} as const;
+
+/** The Acknowledge / Decline buttons of a page's DM. */
+export const PagingAction = {
+  acknowledge: 'page_acknowledge',
+  decline: 'page_decline',
+} as const;

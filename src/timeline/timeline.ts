@@ -25,7 +25,13 @@ export type TimelineKind =
   | 'vendor_overdue'
   | 'message_captured'
   | 'message_withdrawn'
-  | 'sla_breached';
+  | 'sla_breached'
+  | 'signal_linked'
+  | 'signals_resolved'
+  | 'page_acknowledged'
+  | 'page_declined'
+  | 'page_escalated'
+  | 'page_unanswered';
 
 export interface TimelineEvent {
   id: string;

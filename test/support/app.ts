@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { configSecrets, loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { startIncidentOfficer, type RunningApp } from '../../src/server.js';
@@ -60,7 +60,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       done();
     },
   });
-  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret], destination: sink });
+  const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config), destination: sink });
   const start = () =>
     startIncidentOfficer(config, {
       logger,

@@ -15,8 +15,17 @@ export interface IncidentMetadata {
   incidentId: string;
 }
 
-/** The declare modal; the title is prefilled from `/incident declare <title>`. */
-export function declareModal(policy: Policy, opts: { title?: string; reporterId: string; metadata: DeclareMetadata }): View {
+/** Values to start the declare form with (e.g. from a monitoring signal). */
+export interface DeclarePrefill {
+  title?: string;
+  description?: string;
+  severity?: string;
+  kind?: 'service' | 'security';
+  services?: string[];
+}
+
+/** The declare modal; the title is prefilled from `/incident declare <title>`, other fields from a signal. */
+export function declareModal(policy: Policy, opts: DeclarePrefill & { reporterId: string; metadata: DeclareMetadata }): View {
   const severities = policy.severities.map((s) => option(s.id, s.label ? `${s.id} · ${s.label}` : s.id, s.description));
   const kinds = [option('service', 'Service incident', 'Outage or degradation'), option('security', 'Security incident', 'Private channel; no details announced')];
   return modal({
@@ -26,10 +35,10 @@ export function declareModal(policy: Policy, opts: { title?: string; reporterId:
     metadata: opts.metadata,
     blocks: [
       textInput(Block.title, 'Title', { initial: opts.title ? truncate(opts.title.trim(), TITLE_MAX) : undefined, placeholder: 'Checkout returns 500s for EU customers', max: TITLE_MAX }),
-      textInput(Block.description, 'What is happening?', { multiline: true, optional: true, placeholder: 'What you see, since when, who is affected', max: 3000 }),
-      selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity' }),
-      selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: 'service' }),
-      textInput(Block.services, 'Affected service(s)', { optional: true, placeholder: 'checkout, payments-api', hint: 'Comma-separated', max: 500 }),
+      textInput(Block.description, 'What is happening?', { multiline: true, optional: true, initial: opts.description ? truncate(opts.description.trim(), 3000) : undefined, placeholder: 'What you see, since when, who is affected', max: 3000 }),
+      selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity', initial: opts.severity }),
+      selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: opts.kind ?? 'service' }),
+      textInput(Block.services, 'Affected service(s)', { optional: true, initial: opts.services?.length ? truncate(opts.services.join(', '), 500) : undefined, placeholder: 'checkout, payments-api', hint: 'Comma-separated', max: 500 }),
       userInput(Block.commander, 'Incident commander', { initial: opts.reporterId, optional: true }),
     ],
   });

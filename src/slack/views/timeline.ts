@@ -3,7 +3,7 @@ import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
 import { audienceText } from './comms.js';
-import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+import { channel, duration, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 /** One line describing a timeline row, in mrkdwn. */
 export function describeEvent(e: TimelineEvent): string {
@@ -31,7 +31,9 @@ export function describeEvent(e: TimelineEvent): string {
     case 'escalated':
       return `${who} escalated${p.to !== p.from ? ` to ${p.to}` : ''}${(p.usergroups as string[] | undefined)?.length ? `, paging ${(p.usergroups as string[]).join(', ')}` : ''}${p.note ? `: ${esc(String(p.note))}` : ''}`;
     case 'paged':
-      return `Paged ${p.usergroup}: ${((p.users as string[] | undefined) ?? []).map((u) => user(u)).join(', ') || 'nobody (empty group)'}`;
+      // Escalation pages a user group; paging pages people or an on-call rotation level.
+      if (p.usergroup) return `Paged ${p.usergroup}: ${((p.users as string[] | undefined) ?? []).map((u) => user(u)).join(', ') || 'nobody (empty group)'}`;
+      return `Paged ${pagedWho(p)} (level ${p.level})`;
     case 'bridge_set':
       return `${who} set the bridge call: ${p.url}`;
     case 'vendor_engaged':
@@ -56,6 +58,18 @@ export function describeEvent(e: TimelineEvent): string {
       return `Channel ${channel(String(p.channel_id))} created`;
     case 'channel_failed':
       return `Creating the channel failed (${esc(String(p.error ?? 'unknown error'))}); retrying`;
+    case 'signal_linked':
+      return `${p.how === 'auto' ? 'A routing rule linked' : `${who} linked`} the ${esc(String(p.source))} signal "${esc(String(p.title ?? ''))}" (${p.severity}, ${p.firing} of ${p.alerts} firing)`;
+    case 'signals_resolved':
+      return `All linked signals resolved (last: "${esc(String(p.title ?? ''))}")`;
+    case 'page_escalated':
+      return `Page escalated to level ${p.level}: ${pagedWho(p)}`;
+    case 'page_acknowledged':
+      return `${who} acknowledged the page${typeof p.after_seconds === 'number' ? ` after ${duration(p.after_seconds * 1000)}` : ''}`;
+    case 'page_declined':
+      return `${who} declined the page (level ${p.level})`;
+    case 'page_unanswered':
+      return `Nobody acknowledged the page after ${p.levels} level(s)`;
     default:
       return `${who} ${e.kind}`;
   }
@@ -63,6 +77,11 @@ export function describeEvent(e: TimelineEvent): string {
 
 function simple(text: string): { text: string; blocks: KnownBlock[] } {
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+function pagedWho(p: Record<string, any>): string {
+  const users = Array.isArray(p.users) ? p.users.map((u: string) => user(u)).join(', ') : '';
+  return p.rotation ? `${users} (${esc(String(p.rotation))} on-call)` : users;
 }
 
 function spansDays(events: TimelineEvent[]): boolean {
@@ -150,6 +169,18 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
     case 'vendor_engaged':
     case 'vendor_responded':
       return { channel: simple(`:handshake: ${describeEvent(e)}`) };
+    case 'signal_linked':
+    case 'signals_resolved':
+    case 'paged':
+    case 'page_escalated':
+    case 'page_acknowledged':
+    case 'page_declined':
+    case 'page_unanswered': {
+      const icon = { signal_linked: ':link:', signals_resolved: ':white_check_mark:', paged: ':rotating_light:', page_escalated: ':arrow_up:', page_acknowledged: ':raised_hand:', page_declined: ':x:', page_unanswered: ':warning:' }[e.kind];
+      const line = `${icon} ${describeEvent(e)}`;
+      const link = e.kind === 'signal_linked' && p.link ? `\n<${p.link}|Open in ${esc(String(p.source))}>` : '';
+      return { channel: { text: line, blocks: [{ type: 'section', text: mrkdwn(truncate(line + link, 3000)) }] } };
+    }
     case 'closed':
       return {
         channel: { text: `${ref} closed`, blocks: [{ type: 'section', text: mrkdwn(`:lock_with_ink_pen: *${ref} closed* by ${user(e.actorId)}.`) }] },

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { Logger } from '../logger.js';
+import { authenticate, type SourceAuth } from '../signals/auth.js';
+import type { SignalService } from '../signals/service.js';
+import { parseDelivery, PayloadError } from '../signals/sources.js';
+import type { Metrics } from './metrics.js';
+
+export interface WebhookDeps {
+  sources: Map<string, SourceAuth>;
+  signals: SignalService;
+  maxBodyBytes: number;
+  isShuttingDown: () => boolean;
+  logger: Logger;
+  metrics: Metrics;
+  envName: (source: string) => string;
+}
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Reads the raw body (needed for signatures) up to `max` bytes; past that, keeps draining a while and says so. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > max;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) over = true;
+      if (!over) chunks.push(chunk);
+      // Draining lets the client read our 413; a sender that goes on and on is cut off.
+      else if (size > max * 8) req.destroy();
+    });
+    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('close', () => {
+      if (!req.complete) resolve('too_large');
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * `POST /webhooks/<source>`: authenticates the delivery (token or HMAC, in constant time), validates
+ * it, stores its alerts as signals and answers 200; 401/400/404/413/503 with a JSON reason otherwise.
+ * A malformed payload is kept in webhook_rejections.
+ */
+export function webhookRoute(deps: WebhookDeps): CustomRoute {
+  const { logger, metrics } = deps;
+  const handle = async (req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse) => {
+    const name = String(req.params?.source ?? '').slice(0, 64);
+    const log = logger.child({ component: 'webhooks', source: name });
+    const done = (status: number, body: Record<string, unknown>) => {
+      metrics.webhook(deps.sources.has(name) ? name : 'unknown', status);
+      reply(res, status, body);
+    };
+    if (deps.isShuttingDown()) {
+      req.resume();
+      return done(503, { error: 'shutting down; retry shortly' });
+    }
+    const source = deps.sources.get(name);
+    if (!source) {
+      req.resume();
+      return done(404, { error: `no webhook source named "${name.slice(0, 40)}" is configured` });
+    }
+    if (!source.secret) {
+      req.resume();
+      log.warn('webhook source has no secret; refusing deliveries');
+      return done(503, { error: `webhook source "${name}" has no secret configured (set ${deps.envName(name)})` });
+    }
+    const body = await readBody(req, deps.maxBodyBytes);
+    if (body === 'too_large') {
+      log.warn({ limit: deps.maxBodyBytes }, 'webhook body too large');
+      return done(413, { error: `body larger than ${Math.round(deps.maxBodyBytes / 1024)} KB` });
+    }
+    if (!authenticate({ ...source, secret: source.secret }, req.headers, body)) {
+      log.warn({ remote: req.socket.remoteAddress }, 'webhook refused: missing or wrong credentials');
+      return done(401, { error: source.auth === 'bearer' ? 'missing or wrong bearer token' : 'missing or invalid signature' });
+    }
+    const contentType = req.headers['content-type'] ?? null;
+    const reject = async (reason: string) => {
+      const id = await deps.signals.recordRejection(name, reason, contentType, body.toString('utf8'));
+      log.warn({ rejection: id, reason }, 'webhook payload rejected');
+      done(400, { error: reason, rejection_id: id });
+    };
+    if (contentType && !/json/i.test(contentType)) return reject(`expected a JSON body (content-type ${contentType.slice(0, 60)})`);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      return reject(`not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+    }
+    let parsed;
+    try {
+      parsed = parseDelivery(source.type, json);
+    } catch (err) {
+      if (err instanceof PayloadError) return reject(`not a valid ${source.type} payload: ${err.message}`);
+      throw err;
+    }
+    if (parsed.kind === 'ignored') return done(200, { status: 'ignored', reason: parsed.reason });
+    const result = await deps.signals.ingest(name, parsed.batches);
+    done(200, { status: 'accepted', ...result });
+  };
+  return {
+    path: '/webhooks/:source',
+    method: ['POST'],
+    handler: (req, res) => {
+      handle(req, res).catch((err) => {
+        logger.error({ err, component: 'webhooks' }, 'webhook delivery failed');
+        // 503 tells Alertmanager, Grafana and PagerDuty to deliver again later.
+        reply(res, 503, { error: 'could not store the delivery; retry later' });
+      });
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Route } from './routing.js';
+import { toGroup, toSignal, type Signal, type SignalGroup } from './signal.js';
+import type { AlertInput } from './sources.js';
+
+/** SQL for signal groups, signals and rejected deliveries. */
+
+export interface NewGroup {
+  source: string;
+  groupKey: string;
+  title: string;
+  description: string;
+  severity: string;
+  service: string | null;
+  labels: Record<string, string>;
+  link: string | null;
+  status: 'firing' | 'resolved';
+  route: Route;
+  at: Date;
+}
+
+/** The columns a group takes from a delivery: its facts and its route. */
+function factsOf(g: NewGroup) {
+  const { action: _a, channel: _c, ...rest } = g.route;
+  return {
+    title: g.title,
+    description: g.description,
+    severity: g.severity,
+    service: g.service,
+    labels: JSON.stringify(g.labels),
+    link: g.link,
+    first_seen_at: g.at,
+    route_action: g.route.action,
+    route: JSON.stringify(rest),
+    channel_id: g.route.channel,
+  };
+}
+
+/** An episode starts unclassified, unlinked and unposted (its first post goes out at once). */
+const FRESH = { classification: null, classification_reason: null, classified_by: null, classified_at: null, incident_id: null, post_channel_id: null, post_ts: null, posted_at: null, post_scheduled_for: null } as const;
+
+/** Inserts the group or touches it (bumping its version); the row stays locked for the transaction. */
+export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ group: SignalGroup; inserted: boolean }> {
+  const row = await db
+    .insertInto('signal_groups')
+    .values({ source: g.source, group_key: g.groupKey, ...factsOf(g), ...FRESH, status: g.status, last_seen_at: g.at, delivery_count: 0, resolved_at: null, posting_until: null })
+    .onConflict((oc) => oc.columns(['source', 'group_key']).doUpdateSet({ last_seen_at: g.at, version: sql`signal_groups.version + 1` }))
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const { inserted, ...rest } = row as typeof row & { inserted: boolean };
+  return { group: toGroup(rest), inserted };
+}
+
+/** Starts a new episode of a group that fired again long after resolving: fresh facts, route, classification and post. */
+export async function restartGroup(db: Kysely<Database>, id: string, g: NewGroup): Promise<void> {
+  await db
+    .updateTable('signal_groups')
+    .set({ episode: sql`episode + 1`, ...factsOf(g), ...FRESH })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Upserts a batch of alerts in one statement: new ones are inserted, repeats raise their count and
+ * update status and last-seen. Alerts must be unique by dedup key within the batch.
+ */
+export async function upsertSignals(db: Kysely<Database>, groupId: string, source: string, alerts: (AlertInput & { count: number })[], at: Date): Promise<void> {
+  if (!alerts.length) return;
+  const col = <T>(f: (a: AlertInput & { count: number }) => T) => alerts.map(f);
+  await sql`
+    insert into signals (group_id, source, dedup_key, title, description, severity, service, labels, link, status, count, first_seen_at, last_seen_at, resolved_at)
+    select ${groupId}::bigint, ${source}, t.dedup_key, t.title, t.description, t.severity, t.service, t.labels::jsonb, t.link, t.status, t.count, ${at}::timestamptz, ${at}::timestamptz,
+           case when t.status = 'resolved' then ${at}::timestamptz end
+    from unnest(${col((a) => a.dedupKey)}::text[], ${col((a) => a.title)}::text[], ${col((a) => a.description)}::text[], ${col((a) => a.severity)}::text[],
+                 ${col((a) => a.service)}::text[], ${col((a) => JSON.stringify(a.labels))}::text[], ${col((a) => a.link)}::text[], ${col((a) => a.status)}::text[], ${col((a) => a.count)}::int[])
+      as t(dedup_key, title, description, severity, service, labels, link, status, count)
+    on conflict (source, dedup_key) do update set
+      count = signals.count + excluded.count,
+      last_seen_at = excluded.last_seen_at,
+      status = excluded.status,
+      resolved_at = case when excluded.status = 'resolved' then coalesce(signals.resolved_at, excluded.last_seen_at) end,
+      title = excluded.title,
+      description = excluded.description,
+      severity = excluded.severity,
+      service = excluded.service,
+      labels = excluded.labels,
+      link = excluded.link`.execute(db);
+}
+
+/** Recounts a group from its signals and sets its status; returns the group as it now is. */
+export async function refreshGroup(db: Kysely<Database>, id: string, deliveries: number, at: Date): Promise<SignalGroup> {
+  const { rows } = await sql<Record<string, any>>`
+    update signal_groups g set
+      signal_count = a.n,
+      firing_count = a.f,
+      delivery_count = g.delivery_count + ${deliveries},
+      status = case when a.f > 0 then 'firing' else 'resolved' end,
+      resolved_at = case when a.f > 0 then null else coalesce(g.resolved_at, ${at}::timestamptz) end
+    from (select count(*)::int as n, (count(*) filter (where status = 'firing'))::int as f from signals where group_id = ${id}) a
+    where g.id = ${id}
+    returning g.*`.execute(db);
+  return toGroup(rows[0] as never);
+}
+
+/**
+ * Makes sure the group's post is scheduled: at once for a first post, else no sooner than the
+ * interval after the last one. A post already scheduled will show this change too.
+ */
+export async function schedulePost(db: Kysely<Database>, id: string, intervalSeconds: number): Promise<Date | undefined> {
+  const { rows } = await sql<{ post_scheduled_for: Date }>`
+    update signal_groups set post_scheduled_for = greatest(now(), coalesce(posted_at + make_interval(secs => ${intervalSeconds}), now()))
+    where id = ${id} and post_scheduled_for is null and channel_id is not null
+    returning post_scheduled_for`.execute(db);
+  return rows[0]?.post_scheduled_for;
+}
+
+/** For a person's action (classify, link): the post is updated now rather than at the next interval. */
+export async function schedulePostNow(db: Kysely<Database>, id: string): Promise<Date | undefined> {
+  const { rows } = await sql<{ post_scheduled_for: Date }>`
+    update signal_groups set post_scheduled_for = now()
+    where id = ${id} and channel_id is not null and (post_scheduled_for is null or post_scheduled_for > now())
+    returning post_scheduled_for`.execute(db);
+  return rows[0]?.post_scheduled_for;
+}
+
+/**
+ * Takes the right to post now: clears the schedule (so later changes schedule a new post), stamps
+ * the post time and takes a short lease so two runs never post the same group at once.
+ * Returns undefined while another run holds the lease.
+ */
+export async function claimPost(db: Kysely<Database>, id: string): Promise<SignalGroup | 'busy' | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('signal_groups').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row) return undefined;
+    const { rows } = await sql<{ busy: boolean }>`select (${row.posting_until}::timestamptz > now()) as busy`.execute(trx);
+    if (rows[0]?.busy) return 'busy';
+    const updated = await trx
+      .updateTable('signal_groups')
+      .set({ post_scheduled_for: null, posted_at: sql`now()`, posting_until: sql`now() + interval '2 minutes'` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toGroup(updated);
+  });
+}
+
+/** Records where the post is and releases the lease. */
+export async function postDone(db: Kysely<Database>, id: string, post?: { channelId: string; ts: string }): Promise<void> {
+  await db
+    .updateTable('signal_groups')
+    .set({ posting_until: null, ...(post ? { post_channel_id: post.channelId, post_ts: post.ts } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findGroup(db: Kysely<Database>, id: string, opts: { forUpdate?: boolean } = {}): Promise<SignalGroup | undefined> {
+  if (!/^\d+$/.test(id)) return undefined;
+  let q = db.selectFrom('signal_groups').selectAll().where('id', '=', id);
+  if (opts.forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toGroup(row) : undefined;
+}
+
+/** The group's alerts, firing first, most recent first. */
+export async function listSignals(db: Kysely<Database>, groupId: string, limit: number): Promise<Signal[]> {
+  const rows = await db
+    .selectFrom('signals')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .orderBy(sql`status = 'firing'`, 'desc')
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toSignal);
+}
+
+export async function setClassification(
+  db: Kysely<Database>,
+  id: string,
+  c: { classification: 'incident' | 'not_incident' | 'security_event'; reason: string | null; by: string | null; at: Date; incidentId?: string },
+): Promise<SignalGroup> {
+  const row = await db
+    .updateTable('signal_groups')
+    .set({
+      classification: c.classification,
+      classification_reason: c.reason,
+      classified_by: c.by,
+      classified_at: c.at,
+      version: sql`version + 1`,
+      ...(c.incidentId ? { incident_id: c.incidentId } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toGroup(row);
+}
+
+/** How many groups linked to the incident are still firing. */
+export async function countFiringForIncident(db: Kysely<Database>, incidentId: string): Promise<number> {
+  const row = await db
+    .selectFrom('signal_groups')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'firing')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertRejection(db: Kysely<Database>, r: { source: string; at: Date; reason: string; contentType: string | null; body: string }): Promise<string> {
+  const row = await db
+    .insertInto('webhook_rejections')
+    .values({ source: r.source, received_at: r.at, reason: r.reason, content_type: r.contentType, body: r.body })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function rememberDeclareView(db: Kysely<Database>, viewId: string, groupId: string, userId: string): Promise<void> {
+  await db.insertInto('signal_declare_views').values({ view_id: viewId, group_id: groupId, user_id: userId }).onConflict((oc) => oc.column('view_id').doNothing()).execute();
+}
+
+export async function groupForDeclareView(db: Kysely<Database>, viewId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('signal_declare_views').select('group_id').where('view_id', '=', viewId).executeTakeFirst();
+  return row?.group_id;
+}

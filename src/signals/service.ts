@@ -1,0 +1,254 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { DomainError } from '../incidents/errors.js';
+import type { Incident } from '../incidents/incident.js';
+import { findIncidentById } from '../incidents/repository.js';
+import type { IncidentService } from '../incidents/service.js';
+import { IncidentTask } from '../incidents/side-effects.js';
+import { enqueueTask } from '../outbox/tasks.js';
+import type { Policy } from '../policy/schema.js';
+import { appendTimeline } from '../timeline/timeline.js';
+import * as repo from './repository.js';
+import { incidentSeverityFor, route, worst } from './routing.js';
+import type { Signal, SignalGroup } from './signal.js';
+import type { AlertBatch, AlertInput } from './sources.js';
+
+/** Outbox task kinds for signals. */
+export const SignalTask = {
+  /** Post or update a group's message in its channel. */
+  post: 'signals.post',
+  /** Declare the incident an auto-declare rule asked for. */
+  declare: 'signals.declare',
+} as const;
+
+export interface IngestResult {
+  alerts: number;
+  groups: number;
+  newGroups: number;
+}
+
+/** Alerts repeated within one delivery count once each but merge into one row. */
+function mergeDuplicates(alerts: AlertInput[]): (AlertInput & { count: number })[] {
+  const byKey = new Map<string, AlertInput & { count: number }>();
+  for (const a of alerts) {
+    const prev = byKey.get(a.dedupKey);
+    byKey.set(a.dedupKey, { ...a, count: (prev?.count ?? 0) + 1 });
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Signals: alerts in, grouped and de-duplicated, routed (triage post, auto-declare, drop), classified
+ * by people, linked to incidents. Slack posts go through the outbox, at most one per group per interval.
+ */
+export class SignalService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: Policy,
+    private readonly incidents: IncidentService,
+    private readonly clock: Clock,
+    private readonly onTasksQueued: () => void = () => {},
+  ) {}
+
+  /** Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on another's. */
+  async ingest(source: string, batches: AlertBatch[]): Promise<IngestResult> {
+    const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0 };
+    let queued = false;
+    for (const batch of batches) {
+      const r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+      result.alerts += batch.alerts.length;
+      result.groups += 1;
+      if (r.isNew) result.newGroups += 1;
+      queued ||= r.queued;
+    }
+    if (queued) this.onTasksQueued();
+    return result;
+  }
+
+  private async ingestBatch(trx: Kysely<Database>, source: string, batch: AlertBatch): Promise<{ isNew: boolean; queued: boolean }> {
+    const now = this.clock.now();
+    const firing = batch.alerts.filter((a) => a.status === 'firing');
+    const lead = firing[0] ?? batch.alerts[0];
+    const severity = worst((firing.length ? firing : batch.alerts).map((a) => a.severity));
+    const labels = { ...lead.labels, ...batch.labels };
+    const service = lead.service ?? labels.service ?? null;
+    const decision = route(this.policy.signals.rules, this.policy.signals.triage_channel, { source, labels, severity, service });
+    const fresh: repo.NewGroup = {
+      source,
+      groupKey: batch.groupKey,
+      title: batch.title,
+      description: batch.description,
+      severity,
+      service,
+      labels,
+      link: batch.link,
+      status: firing.length ? 'firing' : 'resolved',
+      route: decision,
+      at: now,
+    };
+    const { group: before, inserted } = await repo.upsertGroup(trx, fresh);
+    let isNew = inserted;
+    const window = this.policy.signals.reopen_window_minutes * 60_000;
+    if (!inserted && before.status === 'resolved' && firing.length && before.resolvedAt && now.getTime() - before.resolvedAt.getTime() > window) {
+      await repo.restartGroup(trx, before.id, fresh);
+      isNew = true;
+    }
+    await repo.upsertSignals(trx, before.id, source, mergeDuplicates(batch.alerts), now);
+    const group = await repo.refreshGroup(trx, before.id, batch.alerts.length, now);
+
+    let queued = false;
+    if (isNew && group.route.action === 'declare') {
+      await enqueueTask(trx, { kind: SignalTask.declare, payload: { groupId: group.id, episode: group.episode }, dedupeKey: `${SignalTask.declare}:${group.id}:${group.episode}` });
+      queued = true;
+    }
+    const wasFiring = isNew ? true : before.status === 'firing';
+    if (group.incidentId && wasFiring && group.status === 'resolved') await this.maybeAllResolved(trx, group);
+    if (group.route.action !== 'drop' && (await this.schedulePost(trx, group.id))) queued = true;
+    return { isNew, queued };
+  }
+
+  /** Schedules the group's post (the outbox coalesces repeats into one post or update per interval). */
+  private async schedulePost(trx: Kysely<Database>, groupId: string, now = false): Promise<boolean> {
+    const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
+    if (!at) return false;
+    await enqueueTask(trx, { kind: SignalTask.post, payload: { groupId }, dedupeKey: `${SignalTask.post}:${groupId}:${at.getTime()}`, runAt: at });
+    return true;
+  }
+
+  /** When the last firing group of an incident resolves, the timeline records it and the channel is told. */
+  private async maybeAllResolved(trx: Kysely<Database>, group: SignalGroup): Promise<void> {
+    const incidentId = group.incidentId!;
+    if ((await repo.countFiringForIncident(trx, incidentId)) > 0) return;
+    const event = await appendTimeline(trx, {
+      incidentId,
+      actorId: null,
+      kind: 'signals_resolved',
+      payload: { group_id: group.id, title: group.title, source: group.source },
+      dedupeKey: `signals_resolved:${incidentId}:${group.id}:${group.resolvedAt?.getTime()}`,
+      at: this.clock.now(),
+    });
+    if (event) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event.id, target: 'channel' } });
+  }
+
+  /** Links a group to an incident inside the caller's transaction: classification, timeline, channel notice, post update. */
+  async linkInTransaction(trx: Kysely<Database>, groupId: string, incident: Incident, actorId: string | null, how: 'declared' | 'linked' | 'auto'): Promise<SignalGroup | undefined> {
+    const current = await repo.findGroup(trx, groupId, { forUpdate: true });
+    if (!current) return undefined;
+    if (current.incidentId === incident.id) return current;
+    const group = await repo.setClassification(trx, groupId, { classification: 'incident', reason: null, by: actorId, at: this.clock.now(), incidentId: incident.id });
+    const event = await appendTimeline(trx, {
+      incidentId: incident.id,
+      actorId,
+      kind: 'signal_linked',
+      payload: { group_id: group.id, source: group.source, title: group.title, severity: group.severity, status: group.status, alerts: group.signalCount, firing: group.firingCount, link: group.link, how },
+      at: this.clock.now(),
+    });
+    await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId: incident.id, payload: { eventId: event!.id, target: 'channel' } });
+    await this.schedulePost(trx, groupId, true);
+    if (group.status === 'resolved') await this.maybeAllResolved(trx, group);
+    return group;
+  }
+
+  /** Incident hook: a declaration from a signal's modal or from an auto-declare rule is linked to its group. */
+  async onDeclared(trx: Kysely<Database>, incident: Incident): Promise<void> {
+    const row = await trx.selectFrom('incidents').select('source_key').where('id', '=', incident.id).executeTakeFirst();
+    const key = row?.source_key ?? '';
+    let groupId: string | undefined;
+    let how: 'declared' | 'auto' = 'declared';
+    if (key.startsWith('view:')) groupId = await repo.groupForDeclareView(trx, key.slice(5));
+    const auto = /^signal:(\d+):\d+$/.exec(key);
+    if (auto) {
+      groupId = auto[1];
+      how = 'auto';
+    }
+    if (groupId) await this.linkInTransaction(trx, groupId, incident, how === 'auto' ? null : incident.reporterId, how);
+  }
+
+  /** "Link to incident": links the group to an open incident. */
+  async link(groupId: string, incidentId: string, actorId: string): Promise<{ group: SignalGroup; incident: Incident }> {
+    const out = await this.db.transaction().execute(async (trx) => {
+      const group = await repo.findGroup(trx, groupId, { forUpdate: true });
+      if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
+      const incident = await findIncidentById(trx, incidentId);
+      if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
+      if (incident.closedAt) throw new DomainError('invalid_state', 'That incident is closed; choose an open one.');
+      if (group.incidentId && group.incidentId !== incident.id) throw new DomainError('invalid_state', 'This signal is already linked to another incident.');
+      const linked = await this.linkInTransaction(trx, groupId, incident, actorId, 'linked');
+      return { group: linked!, incident };
+    });
+    this.onTasksQueued();
+    return out;
+  }
+
+  /** "Not an incident / security event only": recorded with the reason; the post shows it. */
+  async classify(groupId: string, actorId: string, classification: 'not_incident' | 'security_event', reason: string): Promise<SignalGroup> {
+    const why = reason.trim();
+    if (!why) throw new DomainError('invalid_input', 'Say why, for the record.');
+    const out = await this.db.transaction().execute(async (trx) => {
+      const group = await repo.findGroup(trx, groupId, { forUpdate: true });
+      if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
+      if (group.incidentId) throw new DomainError('invalid_state', 'This signal is linked to an incident already.');
+      const updated = await repo.setClassification(trx, groupId, { classification, reason: why.slice(0, 2000), by: actorId, at: this.clock.now() });
+      await this.schedulePost(trx, groupId, true);
+      return updated;
+    });
+    this.onTasksQueued();
+    return out;
+  }
+
+  /**
+   * Carries out an auto-declare rule once per group episode. The source key makes a replay (or a
+   * retried task) return the incident already declared.
+   */
+  async autoDeclare(groupId: string, episode: number, who: { teamId: string; reporterId: string; commanderFor: (rotation: string | undefined) => Promise<string | undefined> }): Promise<Incident | undefined> {
+    const group = await repo.findGroup(this.db, groupId);
+    if (!group || group.episode !== episode || group.incidentId) return undefined;
+    const commanderId = (await who.commanderFor(group.route.commanderRotation)) ?? who.reporterId;
+    const { incident } = await this.incidents.declare({
+      teamId: who.teamId,
+      title: group.title.slice(0, 80),
+      description: [group.description, group.link ? `Alert: ${group.link}` : ''].filter(Boolean).join('\n'),
+      severity: group.route.severity ?? incidentSeverityFor(group.severity, this.policy.severities),
+      kind: group.route.kind,
+      services: group.service ? [group.service] : [],
+      commanderId,
+      reporterId: who.reporterId,
+      sourceKey: `signal:${group.id}:${group.episode}`,
+    });
+    return incident;
+  }
+
+  /** Keeps a malformed delivery for inspection. */
+  recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
+    return repo.insertRejection(this.db, { source, at: this.clock.now(), reason, contentType, body });
+  }
+
+  rememberDeclareView(viewId: string, groupId: string, userId: string): Promise<void> {
+    return repo.rememberDeclareView(this.db, viewId, groupId, userId);
+  }
+
+  findGroup(id: string): Promise<SignalGroup | undefined> {
+    return repo.findGroup(this.db, id);
+  }
+
+  /** What a post shows: the group, its most relevant alerts and the linked incident. */
+  async postView(group: SignalGroup): Promise<{ group: SignalGroup; signals: Signal[]; incident?: Incident }> {
+    const [signals, incident] = await Promise.all([repo.listSignals(this.db, group.id, 8), group.incidentId ? findIncidentById(this.db, group.incidentId) : undefined]);
+    return { group, signals, incident };
+  }
+
+  claimPost(groupId: string) {
+    return repo.claimPost(this.db, groupId);
+  }
+
+  postDone(groupId: string, post?: { channelId: string; ts: string }) {
+    return repo.postDone(this.db, groupId, post);
+  }
+
+  /** Deletes rejected deliveries older than the policy keeps them. */
+  async prune(now: Date): Promise<void> {
+    await this.db.deleteFrom('webhook_rejections').where('received_at', '<', sql<Date>`${now}::timestamptz - make_interval(days => ${this.policy.signals.keep_rejections_days})`).execute();
+  }
+}

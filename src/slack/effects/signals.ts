@@ -1,0 +1,89 @@
+import type { WebClient } from '@slack/web-api';
+import { DomainError } from '../../incidents/errors.js';
+import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
+import type { Logger } from '../../logger.js';
+import type { OncallService } from '../../oncall/service.js';
+import type { Policy } from '../../policy/schema.js';
+import { SignalTask, type SignalService } from '../../signals/service.js';
+import { isSlackError, slackErrorName } from '../errors.js';
+import { signalMessage } from '../views/signals.js';
+
+export interface SignalEffectsDeps {
+  client: WebClient;
+  policy: Policy;
+  signals: SignalService;
+  oncall: OncallService;
+  logger: Logger;
+  /** The bot's user and team (auth.test), for auto-declared incidents. */
+  identity: () => Promise<{ userId: string; teamId: string }>;
+}
+
+/** Outbox handlers for signals: the group's post (first post, then in-place updates) and auto-declaration. */
+export function createSignalEffects(deps: SignalEffectsDeps): Record<string, TaskHandler> {
+  const { client, signals } = deps;
+  return {
+    async [SignalTask.post](task) {
+      const groupId = String(task.payload.groupId);
+      const claimed = await signals.claimPost(groupId);
+      if (!claimed) return;
+      if (claimed === 'busy') throw new RetryLater('another run is posting this signal', 5_000);
+      const channel = claimed.route.channel;
+      let posted: { channelId: string; ts: string } | undefined;
+      try {
+        const msg = signalMessage(deps.policy, await signals.postView(claimed));
+        let updated = false;
+        if (claimed.postTs && claimed.postChannelId) {
+          try {
+            await client.chat.update({ channel: claimed.postChannelId, ts: claimed.postTs, text: msg.text, blocks: msg.blocks });
+            updated = true;
+          } catch (err) {
+            // The message was deleted: post it again rather than lose the signal.
+            if (!isSlackError(err, 'message_not_found', 'channel_not_found')) throw err;
+          }
+        }
+        if (!updated && channel) {
+          const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+          posted = { channelId: res.channel!, ts: res.ts! };
+        }
+      } catch (err) {
+        await signals.postDone(groupId);
+        if (isSlackError(err, 'channel_not_found', 'not_in_channel', 'is_archived')) {
+          deps.logger.error({ channel, group: groupId, error: slackErrorName(err) }, 'cannot post signals to the configured channel; invite the bot or fix signals.triage_channel');
+          throw new PermanentFailure(`cannot post to ${channel}: ${slackErrorName(err)}`);
+        }
+        throw err;
+      }
+      await signals.postDone(groupId, posted);
+    },
+
+    async [SignalTask.declare](task) {
+      const me = await deps.identity();
+      try {
+        await signals.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), {
+          teamId: me.teamId,
+          reporterId: me.userId,
+          commanderFor: async (rotation) => (rotation ? (await deps.oncall.whoIsOn(rotation))?.userId : undefined),
+        });
+      } catch (err) {
+        // A rule that cannot declare (e.g. its severity was removed from the policy) will not succeed on retry.
+        if (err instanceof DomainError) throw new PermanentFailure(`auto-declare refused: ${err.message}`);
+        throw err;
+      }
+    },
+  };
+}
+
+/** auth.test, asked once and remembered (asked again after a failure). */
+export function slackIdentity(client: WebClient): () => Promise<{ userId: string; teamId: string }> {
+  let cached: Promise<{ userId: string; teamId: string }> | undefined;
+  return () => {
+    cached ??= client.auth.test().then(
+      (r) => ({ userId: r.user_id ?? '', teamId: r.team_id ?? '' }),
+      (err) => {
+        cached = undefined;
+        throw err;
+      },
+    );
+    return cached;
+  };
+}
