@@ -17,6 +17,7 @@ import { dashboardRoutes } from './http/dashboard/routes.js';
 import { ReportService } from './reports/service.js';
 import { weeklyReportJob } from './reports/weekly.js';
 import type { SlackDeps } from './slack/deps.js';
+import { onCallSection } from './slack/views/home-sections.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
@@ -141,7 +142,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...services,
       dashboard,
       publicUrl: config.policy.reports.base_url ?? `http://localhost:${config.port}`,
-      homeSections: [],
+      homeSections: [onCallSection(oncall)],
       receipts: new EventReceipts(handle.db),
       logger,
       metrics,

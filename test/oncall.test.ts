@@ -3,6 +3,7 @@ import { scheduledShift } from '../src/oncall/rotation.js';
 import { policySchema } from '../src/policy/schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
+import { eventually } from './support/wait.js';
 import { lastResponse } from './support/flows.js';
 
 const berlinDaily = policySchema.parse({ oncall: { rotations: [{ name: 'primary', members: ['UANA', 'UBEN', 'UCAT'], handoff: '09:00', timezone: 'Europe/Berlin', length: 'daily', start: '2026-03-01' }] } }).oncall.rotations[0];
@@ -60,6 +61,15 @@ describe('/incident oncall', () => {
     const all = await run('oncall');
     expect(all).toContain('*primary*: <@UBEN>');
     expect(all).toContain('*db*: ');
+  });
+
+  it('the Home tab shows who is on call now', async () => {
+    clock.set('2026-03-29T07:00:00Z');
+    await t.slack.event({ type: 'app_home_opened', user: 'UCAT', channel: 'D0HOME', tab: 'home' });
+    const home = await eventually(() => t.fake.views.get(t.fake.homeViews.get('UCAT') ?? '')?.view);
+    const text = home.blocks.map((b: any) => b.text?.text ?? '').join('\n');
+    expect(text).toContain('On call now');
+    expect(text).toContain(`• *primary*: <@UBEN> until <!date^${unix('2026-03-30T07:00:00Z')}^`);
   });
 
   it('an override in the requester\'s timezone puts someone on call, shown and then cancelled', async () => {
