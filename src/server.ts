@@ -17,6 +17,7 @@ import { dashboardRoutes } from './http/dashboard/routes.js';
 import { ReportService } from './reports/service.js';
 import { weeklyReportJob } from './reports/weekly.js';
 import type { SlackDeps } from './slack/deps.js';
+import { Authorizer } from './slack/authorize.js';
 import { onCallSection } from './slack/views/home-sections.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
@@ -111,6 +112,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       paging,
     };
     const dashboard = new DashboardAuth(config.slack.signingSecret);
+    let authorizer: Authorizer | undefined;
     const routes = [
       ...dashboardRoutes({ policy: config.policy, reports: services.reports, auth: dashboard, logger: logger.child({ component: 'dashboard' }) }),
       ...httpRoutes(
@@ -144,6 +146,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       publicUrl: config.policy.reports.base_url ?? `http://localhost:${config.port}`,
       homeSections: [onCallSection(oncall)],
       receipts: new EventReceipts(handle.db),
+      authorize: (action, userId, incident) => authorizer!.require(action, userId, incident),
       logger,
       metrics,
       announceChannel: config.announceChannel,
@@ -152,6 +155,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
       slackDeps,
     );
+    authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
     const identity = slackIdentity(app.client);
     const effects = {
       ...createSlackEffects({

@@ -40,6 +40,21 @@ function validTimezone(tz: string): boolean {
   }
 }
 
+/** Actions the policy can restrict. */
+export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'approve_change'] as const;
+export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
+
+const permissionRule = z
+  .object({
+    /** Incident roles (commander, deputy…) whose holders may do it, in that incident. */
+    roles: z.array(z.string().min(1)).default([]),
+    /** Slack user groups (ids S… or handles) whose members may do it anywhere. */
+    usergroups: z.array(z.string().min(1)).default([]),
+    /** Individual users (U…). */
+    users: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 function unique(list: string[]): boolean {
   return new Set(list).size === list.length;
 }
@@ -226,6 +241,8 @@ export const policySchema = z
       })
       .strict()
       .prefault({}),
+    /** Who may do what; an action not listed (or listed empty) is open to everyone. */
+    permissions: z.partialRecord(z.enum(PERMISSION_ACTIONS), permissionRule).default({}),
     capture: z
       .object({
         /** Reacting with this emoji (name without colons) adds the message to the timeline. */
@@ -240,6 +257,12 @@ export const policySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
+    const roleIds = new Set(policy.roles.map((r) => r.id));
+    for (const [action, rule] of Object.entries(policy.permissions)) {
+      rule?.roles.forEach((r, i) => {
+        if (!roleIds.has(r)) ctx.addIssue({ code: 'custom', path: ['permissions', action, 'roles', i], message: `unknown role ${r}` });
+      });
+    }
     const priorities = new Set(policy.priorities.map((p) => p.id));
     for (const [impact, row] of Object.entries(policy.matrix)) {
       for (const [urgency, p] of Object.entries(row)) {

@@ -6,7 +6,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { EventReceipts } from '../outbox/receipts.js';
-import type { Policy } from '../policy/schema.js';
+import type { PermissionAction, Policy } from '../policy/schema.js';
+import type { Incident } from '../incidents/incident.js';
 import type { RoleService } from '../roles/service.js';
 import type { TriageService } from '../triage/service.js';
 import type { VendorService } from '../vendors/service.js';
@@ -28,6 +29,8 @@ export interface SlackDeps {
   vendors: VendorService;
   capture: CaptureService;
   receipts: EventReceipts;
+  /** Throws a forbidden DomainError when the policy's `permissions` do not allow the action. */
+  authorize: (action: PermissionAction, userId: string, incident?: Incident) => Promise<void>;
   reports: ReportService;
   audit: AuditService;
   dashboard: DashboardAuth;

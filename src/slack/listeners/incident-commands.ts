@@ -85,6 +85,7 @@ export const incidentCommands: Subcommand[] = [
       const incident = await ctx.incidentHere();
       if (!incident) return;
       if (incident.resolvedAt) return ctx.reply('This incident is already resolved.');
+      await ctx.deps.authorize('resolve', ctx.userId, incident);
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id } }) });
     },
   },
@@ -96,6 +97,7 @@ export const incidentCommands: Subcommand[] = [
       const incident = await ctx.incidentHere();
       if (!incident) return;
       if (!ctx.arg) return ctx.reply('Say why: `/incident reopen <reason>`.');
+      await ctx.deps.authorize('reopen', ctx.userId, incident);
       await ctx.deps.incidents.reopen({ incidentId: incident.id, actorId: ctx.userId, reason: ctx.arg });
       await ctx.reply(`${incidentRef(ctx.deps.policy.number_prefix, incident)} is open again.`);
     },
@@ -107,6 +109,7 @@ export const incidentCommands: Subcommand[] = [
     async run(ctx) {
       const incident = await ctx.incidentHere();
       if (!incident) return;
+      await ctx.deps.authorize('close', ctx.userId, incident);
       await ctx.deps.incidents.close({ incidentId: incident.id, actorId: ctx.userId });
       await ctx.reply(`${incidentRef(ctx.deps.policy.number_prefix, incident)} is closed.`);
     },

@@ -80,6 +80,13 @@ export function registerModals(app: App, deps: SlackDeps): void {
         if (incident.resolvedAt && action !== Action.openNote) {
           return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This incident is already resolved. `/incident reopen <reason>` reopens it.' }));
         }
+        if (action === Action.openResolve) {
+          try {
+            await deps.authorize('resolve', p.user.id, incident);
+          } catch (err) {
+            return void (await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, logger) }));
+          }
+        }
         await client.views.open({ trigger_id: p.trigger_id, view: build(incident) });
       }),
     );
@@ -94,6 +101,8 @@ export function registerModals(app: App, deps: SlackDeps): void {
       await ack();
       const p = blockActionPayload.parse(body);
       try {
+        const incident = await incidents.findById(p.actions[0].value ?? '');
+        await deps.authorize('close', p.user.id, incident);
         await incidents.close({ incidentId: p.actions[0].value ?? '', actorId: p.user.id });
       } catch (err) {
         await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, logger) });
@@ -111,6 +120,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
     const audiences = ((values[Block.audiences]?.[Block.audiences]?.selected_options ?? []) as { value: string }[])
       .map((o) => o.value)
       .filter((a): a is Audience => a === 'business' || a === 'executive');
+    if (status === 'resolved') await deps.authorize('resolve', userId, (await incidents.findById(incidentId)) ?? undefined);
     if (!audiences.length || status === 'resolved') {
       await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateInMinutes });
       return;
@@ -142,6 +152,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
   onSubmit(app, deps, Callback.resolveModal, Block.summary, async (incidentId, userId, values) => {
     const summary = textValue(values, Block.summary);
     if (!summary) return { [Block.summary]: 'Describe how it was resolved.' };
+    await deps.authorize('resolve', userId, (await incidents.findById(incidentId)) ?? undefined);
     await incidents.resolve({ incidentId, actorId: userId, summary });
   });
 

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { escalationGroupsFor } from '../../escalation/service.js';
-import { isImpact, isUrgency } from '../../triage/priority.js';
+import { effectivePriority, isImpact, isUrgency, priorityFor } from '../../triage/priority.js';
 import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
@@ -116,6 +116,8 @@ export function registerTriage(app: App, deps: SlackDeps): void {
     if (!severity || !policy.severities.some((s) => s.id === severity)) errors[Block.severity] = 'Choose a severity.';
     if (classification === 'security_event' && !reason) errors[Block.reason] = 'Say why this is an event and not an incident.';
     if (Object.keys(errors).length || !isImpact(impact) || !isUrgency(urgency)) return errors;
+    const incident = await deps.incidents.findById(incidentId);
+    if (incident?.priority && incident.priority !== priorityFor(policy, impact, urgency)) await deps.authorize('priority', userId, incident);
     await deps.triage.triage({
       incidentId,
       actorId: userId,
@@ -133,6 +135,9 @@ export function registerTriage(app: App, deps: SlackDeps): void {
   onSubmit(app, deps, Callback.escalateModal, Block.priority, async (incidentId, userId, values) => {
     const picked = ((values[Block.usergroups]?.[Block.usergroups]?.selected_options ?? []) as { value: string }[]).map((o) => o.value);
     const extra = textValue(values, Block.extraGroups).split(/[,\s]+/);
+    const incident = await deps.incidents.findById(incidentId);
+    const priority = selectedValue(values, Block.priority);
+    if (incident && priority && priority !== effectivePriority(policy, incident)) await deps.authorize('priority', userId, incident);
     await deps.escalation.escalate({ incidentId, actorId: userId, priority: selectedValue(values, Block.priority), usergroups: [...picked, ...extra], note: textValue(values, Block.note) });
   });
 

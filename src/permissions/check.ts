@@ -1,0 +1,39 @@
+import type { PermissionAction, Policy } from '../policy/schema.js';
+
+export interface Actor {
+  userId: string;
+  /** Roles the user holds in the incident concerned. */
+  roles: string[];
+  /** Whether the user belongs to any of these Slack user groups (looked up only when needed). */
+  inAnyGroup: (groups: string[]) => Promise<boolean>;
+}
+
+/** Whether the policy lets `actor` do `action` (an unrestricted action is open to everyone). */
+export async function isAllowed(policy: Policy, action: PermissionAction, actor: Actor): Promise<boolean> {
+  const rule = policy.permissions[action];
+  if (!rule || (!rule.roles.length && !rule.usergroups.length && !rule.users.length)) return true;
+  if (rule.users.includes(actor.userId)) return true;
+  if (rule.roles.some((r) => actor.roles.includes(r))) return true;
+  return rule.usergroups.length > 0 && (await actor.inAnyGroup(rule.usergroups));
+}
+
+const VERBS: Record<PermissionAction, string> = {
+  resolve: 'resolve',
+  close: 'close',
+  reopen: 'reopen',
+  priority: 'change the priority of',
+  dr: 'activate or deactivate the DR plan for',
+  approve_change: 'approve or reject',
+};
+
+/** The refusal a person sees, naming who may. */
+export function refusal(policy: Policy, action: PermissionAction, what: string): string {
+  const rule = policy.permissions[action]!;
+  const who = [
+    ...rule.roles.map((r) => `the ${policy.roles.find((x) => x.id === r)?.label ?? r}`),
+    ...rule.usergroups.map((g) => (/^S[A-Z0-9]+$/.test(g) ? `members of <!subteam^${g}>` : `members of @${g}`)),
+    ...rule.users.map((u) => `<@${u}>`),
+  ];
+  const list = who.length > 1 ? `${who.slice(0, -1).join(', ')} or ${who.at(-1)}` : who[0];
+  return `Only ${list} may ${VERBS[action]} ${what}.`;
+}
