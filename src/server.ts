@@ -204,6 +204,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       async stop() {
         shuttingDown = true;
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
+        await metrics.idle();
         await scheduler.stop();
         await runner.stop();
         await handle.close();

@@ -53,6 +53,14 @@ export class Metrics {
     this.tasks.inc({ kind, outcome });
   }
 
+  /** Slack requests being handled right now (after their ack too). */
+  inflight = 0;
+
+  /** Resolves once no Slack request is being handled (for graceful shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.inflight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
   render(): Promise<string> {
     return this.registry.metrics();
   }

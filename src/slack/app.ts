@@ -66,13 +66,37 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     },
   });
 
-  // Slack redelivers events it thinks were missed; each event_id is handled once.
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
-      if (!(await deps.receipts.firstTime(eventId))) return;
+  // Counts requests until their listeners finish (work after the ack included).
+  app.use(async ({ next }) => {
+    deps.metrics.inflight++;
+    try {
+      await next();
+    } finally {
+      deps.metrics.inflight--;
     }
-    await next();
+  });
+
+  // A payload delivered twice (an Events API retry, or any replay) is handled once: events by
+  // event_id, commands, actions, shortcuts and submissions by their single-use trigger_id.
+  app.use(async (args) => {
+    const body = args.body as { type?: string; event_id?: unknown; trigger_id?: unknown };
+    const key =
+      body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : typeof body.trigger_id === 'string' ? `trigger:${body.trigger_id}` : undefined;
+    let first = true;
+    if (key) {
+      try {
+        first = await deps.receipts.firstTime(key);
+      } catch (err) {
+        // Without the database a duplicate cannot be told apart; the listener reports the outage.
+        deps.logger.warn({ err }, 'could not record a delivery receipt');
+      }
+    }
+    if (!first) {
+      deps.logger.info({ key }, 'duplicate Slack delivery ignored');
+      await (args as { ack?: () => Promise<void> }).ack?.();
+      return;
+    }
+    await args.next();
   });
 
   registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands]);

@@ -85,9 +85,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       return new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
     },
     async settle() {
-      // Give in-flight listeners (work after ack) a moment, then run every due task.
+      // Wait for listeners still working after their ack, then run every due task, until both are quiet.
       for (let i = 0; i < 3; i++) {
-        await new Promise((r) => setTimeout(r, 30));
+        await new Promise((r) => setTimeout(r, 10));
+        await app.metrics.idle();
         await app.runner.drain();
       }
     },
