@@ -70,6 +70,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
     });
   let app = await start();
+  let driver = new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
   const harness: TestApp = {
     get app() {
       return app;
@@ -82,7 +83,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       return `http://127.0.0.1:${app.port}`;
     },
     get slack() {
-      return new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
+      return driver;
     },
     async settle() {
       // Wait for listeners still working after their ack, then run every due task, until both are quiet.
@@ -95,6 +96,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async restart() {
       await app.stop();
       app = await start();
+      const replay = driver.deliverTwice;
+      driver = new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
+      driver.deliverTwice = replay;
     },
     async stop() {
       await app.stop().catch(() => {});

@@ -96,8 +96,17 @@ export class SlackDriver {
     return { status: res.status, body: parsed, headers: headersOut, elapsedMs: Date.now() - started };
   }
 
-  private send(body: string, contentType: string, extra: Record<string, string> = {}): Promise<DriverResponse> {
-    return this.raw(body, { 'Content-Type': contentType, ...this.signatureHeaders(body), ...extra });
+  /**
+   * When set, every request is delivered twice at once, the second as Slack's retry
+   * (X-Slack-Retry-Num: 1); the first delivery's response is returned.
+   */
+  deliverTwice = false;
+
+  private async send(body: string, contentType: string, extra: Record<string, string> = {}): Promise<DriverResponse> {
+    const headers = { 'Content-Type': contentType, ...this.signatureHeaders(body), ...extra };
+    if (!this.deliverTwice) return this.raw(body, headers);
+    const [first] = await Promise.all([this.raw(body, headers), this.raw(body, { ...headers, 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' })]);
+    return first;
   }
 
   private form(fields: Record<string, string>): Promise<DriverResponse> {

@@ -22,15 +22,37 @@ export interface ProvisionDeps {
 
 const NAME_ATTEMPTS = 20;
 
-/** Creates the channel, trying `-2`, `-3`… while the name is taken. */
-async function createChannel(deps: ProvisionDeps, incident: Incident): Promise<{ id: string; name: string }> {
+/**
+ * A channel with this name that this bot created after the incident was declared: a previous run
+ * created it and died before recording it (names carry the incident number, so it is this one's).
+ */
+async function findOwnChannel(deps: ProvisionDeps, incident: Incident, name: string, botUserId: string): Promise<{ id: string; name: string } | undefined> {
+  let cursor: string | undefined;
+  do {
+    const res = await deps.client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, cursor });
+    const found = res.channels?.find((c) => c.name === name);
+    if (found) {
+      const ours = found.creator === botUserId && (found.created ?? 0) * 1000 >= incident.declaredAt.getTime() - 60_000;
+      return ours ? { id: found.id!, name } : undefined;
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  return undefined;
+}
+
+/** Creates the channel, trying `-2`, `-3`… while the name is taken (adopting one we made earlier). */
+async function createChannel(deps: ProvisionDeps, incident: Incident, botUserId: string): Promise<{ id: string; name: string }> {
   for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
     const name = channelName(deps.policy.channel.name_template, incident, attempt === 1 ? '' : String(attempt));
     try {
       const res = await deps.client.conversations.create({ name, is_private: isPrivate(incident) });
       return { id: res.channel!.id!, name: res.channel!.name ?? name };
     } catch (err) {
-      if (isSlackError(err, 'name_taken')) continue;
+      if (isSlackError(err, 'name_taken')) {
+        const own = await findOwnChannel(deps, incident, name, botUserId);
+        if (own) return own;
+        continue;
+      }
       if (isSlackError(err, 'invalid_name_specials', 'invalid_name_maxlength', 'invalid_name', 'invalid_name_required')) {
         throw new PermanentFailure(`channel name "${name}" refused by Slack: ${slackErrorName(err)}`);
       }
@@ -87,7 +109,7 @@ export async function provisionIncident(deps: ProvisionDeps, incidentId: string)
   if (!incident.channelId) {
     let created: { id: string; name: string };
     try {
-      created = await createChannel(deps, incident);
+      created = await createChannel(deps, incident, botUserId);
     } catch (err) {
       await tellReporterChannelFailed(deps, incident, slackErrorName(err) ?? (err as Error).message);
       throw err;
