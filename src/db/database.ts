@@ -25,8 +25,11 @@ export function openDatabase(url: string, opts: { embedded?: boolean; max?: numb
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection (e.g. the server restarting) must not crash the process; the pool reconnects.
+  // A dropped connection (the server restarting, a network cut) must not crash the process: idle
+  // clients report to the pool, checked-out ones to their own listener; queries on them fail and the
+  // pool opens fresh connections once the server is back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
