@@ -139,6 +139,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .execute();
   await sql`create index reminder_sends_due_idx on reminder_sends (not_before, id) where status in ('pending', 'sending')`.execute(db);
+  // Finds the digests that list an action, to refresh them when it changes.
+  await sql`create index reminder_sends_actions_idx on reminder_sends using gin ((payload -> 'action_ids')) where status = 'sent'`.execute(db);
   await db.schema.createIndex('reminder_sends_message_idx').on('reminder_sends').columns(['channel_id', 'message_ts']).execute();
 }
 

@@ -13,7 +13,18 @@ export type TimelineKind =
   | 'reopened'
   | 'closed'
   | 'channel_created'
-  | 'channel_failed';
+  | 'channel_failed'
+  | 'review_required'
+  | 'review_saved'
+  | 'review_state_changed'
+  | 'review_document'
+  | 'action_added'
+  | 'action_done'
+  | 'action_reopened'
+  | 'action_snoozed'
+  | 'action_reassigned'
+  | 'action_escalated'
+  | 'problem_linked';
 
 export interface TimelineEvent {
   id: string;
