@@ -7,14 +7,22 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
+import { ActionService } from './actions/service.js';
 import { IncidentService } from './incidents/service.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
+import { ProblemService } from './problems/service.js';
+import { ProfileCache } from './reminders/profiles.js';
+import { ReminderRunner } from './reminders/runner.js';
+import { ReminderService } from './reminders/service.js';
+import { ReviewService } from './reviews/service.js';
 import { createSlackApp } from './slack/app.js';
+import { createFollowUpEffects, reviewCard } from './slack/effects/follow-up.js';
 import { createSlackEffects } from './slack/effects/index.js';
+import { SlackProfileSource, SlackReminderDelivery } from './slack/effects/reminders.js';
 import { sql } from 'kysely';
 
 export interface StartOptions {
@@ -32,6 +40,7 @@ export interface RunningApp {
   db: Db;
   runner: TaskRunner;
   scheduler: Scheduler;
+  reminders: ReminderRunner;
   metrics: Metrics;
   /** Graceful stop: no new requests, in-flight work finished, pool and embedded database closed. */
   stop(): Promise<void>;
@@ -56,7 +65,13 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
 
     const metrics = new Metrics();
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
-    const incidents = new IncidentService(handle.db, config.policy, () => incidentsRunner.kick(), clock);
+    const kick = () => incidentsRunner.kick();
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock);
+    const reviews = new ReviewService(handle.db, config.policy, clock, kick);
+    incidents.addHooks(reviews.hooks());
+    const actions = new ActionService(handle.db, config.policy, clock, kick);
+    const problems = new ProblemService(handle.db, clock, kick);
+    const reminders = new ReminderService(handle.db, config.policy, clock);
     const routes = httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
@@ -70,12 +85,18 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     );
     const app = createSlackApp(
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
-      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
+      { policy: config.policy, incidents, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel, reviews, actions, problems, reminders },
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel });
+    const delivery = new SlackReminderDelivery({ client: app.client, policy: config.policy });
+    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client: app.client, logger }), config.policy.reminders.profile_refresh_hours);
+    const effects = {
+      ...createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel, cardExtras: reviewCard({ policy: config.policy, reviews }) }),
+      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery }),
+    };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db)];
+    const reminderRunner = new ReminderRunner({ db: handle.db, policy: config.policy, clock, logger: logger.child({ component: 'reminders' }), profiles, delivery, summaryChannel: config.announceChannel });
+    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), reminderRunner.job()];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;
@@ -90,10 +111,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       db: handle.db,
       runner,
       scheduler,
+      reminders: reminderRunner,
       metrics,
       async stop() {
         shuttingDown = true;
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
+        reminderRunner.stop();
         await scheduler.stop();
         await runner.stop();
         await handle.close();

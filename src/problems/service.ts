@@ -6,9 +6,11 @@ import { DomainError } from '../incidents/errors.js';
 import { isPrivate, isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { findReview } from '../reviews/repository.js';
+import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { problemRef, statusFor, type Problem, type ProblemFields } from './problem.js';
 import * as repo from './repository.js';
+import { ProblemTask } from './side-effects.js';
 
 export const PROBLEM_TITLE_MAX = 150;
 const TEXT_MAX = 3000;
@@ -18,6 +20,7 @@ export class ProblemService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly onTasksQueued: () => void = () => {},
   ) {}
 
   /** Problems with the form, by field; empty when fine. */
@@ -79,8 +82,10 @@ export class ProblemService {
         .executeTakeFirst();
       if (!row) return undefined;
       await this.attach(trx, row.id, incident, input.actorId, true);
+      await enqueueTask(trx, { kind: ProblemTask.announce, incidentId: incident.id, payload: { problemId: row.id, by: input.actorId } });
       return row.id;
     });
+    if (id) this.onTasksQueued();
     if (!id) return { problem: (await repo.findProblemBySourceKey(this.db, input.sourceKey!))!, created: false };
     return { problem: (await repo.findProblem(this.db, id))!, created: true };
   }

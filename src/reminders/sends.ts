@@ -86,6 +86,11 @@ export async function releaseSend(db: Kysely<Database>, id: string, token: strin
     .execute();
 }
 
+export async function findSendByMessage(db: Kysely<Database>, channelId: string, ts: string): Promise<ReminderSend | undefined> {
+  const row = await db.selectFrom('reminder_sends').selectAll().where('channel_id', '=', channelId).where('message_ts', '=', ts).executeTakeFirst();
+  return row ? toSend(row) : undefined;
+}
+
 export async function findSend(db: Kysely<Database>, id: string): Promise<ReminderSend | undefined> {
   const row = await db.selectFrom('reminder_sends').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toSend(row) : undefined;

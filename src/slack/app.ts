@@ -5,6 +5,9 @@ import type { SlackDeps } from './deps.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerModals } from './listeners/modals.js';
+import { actionCommands, registerActions } from './listeners/actions.js';
+import { problemCommands, registerProblems } from './listeners/problems.js';
+import { registerReviews, reviewCommands } from './listeners/reviews.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -68,8 +71,11 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...reviewCommands, ...actionCommands, ...problemCommands]);
   registerModals(app, deps);
+  registerReviews(app, deps);
+  registerActions(app, deps);
+  registerProblems(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

@@ -1,8 +1,12 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
+import type { ActionService } from '../actions/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Policy } from '../policy/schema.js';
 import type { EventReceipts } from '../outbox/receipts.js';
+import type { ProblemService } from '../problems/service.js';
+import type { ReminderService } from '../reminders/service.js';
+import type { ReviewService } from '../reviews/service.js';
 
 /** What the Slack adapter needs from the rest of the app, assembled in main. */
 export interface SlackDeps {
@@ -12,4 +16,8 @@ export interface SlackDeps {
   logger: Logger;
   metrics: Metrics;
   announceChannel?: string;
+  reviews: ReviewService;
+  actions: ActionService;
+  problems: ProblemService;
+  reminders: ReminderService;
 }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../db/database.js';
+import type { Incident } from '../../incidents/incident.js';
 import { findIncidentById } from '../../incidents/repository.js';
 import { ProvisioningStore } from '../../incidents/provisioning.js';
 import { IncidentTask } from '../../incidents/side-effects.js';
@@ -9,6 +10,7 @@ import type { TaskHandler } from '../../jobs/task-runner.js';
 import type { Policy } from '../../policy/schema.js';
 import { findTimelineEvent } from '../../timeline/timeline.js';
 import { provisionIncident } from './provision.js';
+import type { CardExtras } from '../views/card.js';
 import { broadcastEvent, syncIncident } from './sync.js';
 
 export interface EffectsDeps {
@@ -18,6 +20,8 @@ export interface EffectsDeps {
   logger: Logger;
   clock: Clock;
   announceChannel?: string;
+  /** What other features show on the incident card. */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
@@ -33,7 +37,7 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
     return botUserId;
   };
   const store = new ProvisioningStore(deps.db, deps.clock);
-  const common = { client: deps.client, policy: deps.policy, load, loadEvent };
+  const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardExtras: deps.cardExtras };
   return {
     [IncidentTask.provision]: (task) =>
       provisionIncident({ ...common, store, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),

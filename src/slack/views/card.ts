@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { Action } from '../ids.js';
@@ -8,8 +8,14 @@ export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;
 }
 
+/** What other features add to the card: blocks above its buttons, and buttons after its own. */
+export interface CardExtras {
+  blocks?: KnownBlock[];
+  buttons?: Button[];
+}
+
 /** The pinned incident card: the facts at a glance and the next steps as buttons. */
-export function incidentCard(policy: Policy, incident: Incident): { text: string; blocks: KnownBlock[] } {
+export function incidentCard(policy: Policy, incident: Incident, extras: CardExtras = {}): { text: string; blocks: KnownBlock[] } {
   const ref = incidentRef(policy.number_prefix, incident);
   const fields = [
     mrkdwn(`*Severity*\n${incident.severity}`),
@@ -30,7 +36,8 @@ export function incidentCard(policy: Policy, incident: Incident): { text: string
   if (incident.description) blocks.push({ type: 'section', text: mrkdwn(esc(incident.description)) });
   if (incident.resolutionSummary) blocks.push({ type: 'section', text: mrkdwn(`*Resolution*\n${esc(incident.resolutionSummary)}`) });
 
-  const buttons = isResolved(incident)
+  blocks.push(...(extras.blocks ?? []));
+  const own = isResolved(incident)
     ? isClosed(incident)
       ? []
       : [{ type: 'button' as const, action_id: Action.close, text: plain('Close incident'), value: incident.id }]
@@ -39,6 +46,7 @@ export function incidentCard(policy: Policy, incident: Incident): { text: string
         { type: 'button' as const, action_id: Action.openNote, text: plain('Add note'), value: incident.id },
         { type: 'button' as const, action_id: Action.openResolve, text: plain('Resolve'), value: incident.id },
       ];
+  const buttons: Button[] = [...own, ...(extras.buttons ?? [])];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'card_actions', elements: buttons });
   blocks.push({ type: 'context', elements: [mrkdwn(`${ref} · declared ${slackDate(incident.declaredAt)} · \`/incident help\` for commands`)] });
   return { text: `${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`, blocks };
