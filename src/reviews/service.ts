@@ -42,7 +42,8 @@ export class ReviewService {
         const review = await repo.findReview(trx, incident.id);
         if (review?.state === 'published') return undefined;
         const priority = effectivePriority(this.policy, incident);
-        const where = review ? `It is ${REVIEW_STATE_LABEL[review.state]}.` : 'It has not been started.';
+        const started = Boolean(review?.summary);
+        const where = review && started ? `It is ${REVIEW_STATE_LABEL[review.state]}.` : 'It has not been written yet.';
         const next = !review || review.state === 'draft' ? 'Write it with `/incident review`, submit it with `/incident review submit`, then publish it with `/incident review publish`.' : 'Publish it with `/incident review publish`.';
         return `A ${priority} incident needs a published post-incident review before it can be closed. ${where} ${next}`;
       },

@@ -49,12 +49,12 @@ export function reviewCardExtras(policy: Policy, incident: Incident, review: Rev
   if (!incident.resolvedAt) return {};
   const parts: string[] = [];
   if (required) parts.push(`required (${effectivePriority(policy, incident)})`);
-  parts.push(review ? REVIEW_STATE_LABEL[review.state] : 'not started');
+  const written = Boolean(review?.summary);
+  parts.push(review && written ? REVIEW_STATE_LABEL[review.state] : 'not started');
   if (review) parts.push(`owner ${user(review.ownerId)}`);
   if (review?.dueAt && review.state !== 'published') parts.push(`due ${slackDate(review.dueAt, '{date_short_pretty}')}`);
   if (review?.docPermalink) parts.push(`<${review.docPermalink}|document v${review.docVersion}>`);
   const buttons: CardExtras['buttons'] = [];
-  const written = Boolean(review?.summary);
   if (!incident.closedAt) {
     buttons.push({ type: 'button', action_id: Act.openReview, text: plain(written ? 'Edit review' : 'Write review'), value: incident.id, ...(written ? {} : { style: 'primary' as const }) });
     if (written && review?.state === 'draft') buttons.push({ type: 'button', action_id: Act.submitReview, text: plain('Submit for review'), value: incident.id });
