@@ -116,7 +116,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       async stop() {
         shuttingDown = true;
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
-        reminderRunner.stop();
+        await reminderRunner.stop();
         await scheduler.stop();
         await runner.stop();
         await handle.close();

@@ -58,6 +58,7 @@ export interface ReminderRunnerOptions {
  */
 export class ReminderRunner {
   private stopping = false;
+  private current?: Promise<unknown>;
   private readonly token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly opts: Required<ReminderRunnerOptions>;
 
@@ -82,12 +83,22 @@ export class ReminderRunner {
     return { name: 'reminders', cron: this.deps.policy.reminders.check_cron, run: (now) => this.run(now).then(() => undefined) };
   }
 
-  /** Stops claiming new deliveries; those in flight finish. */
-  stop(): void {
+  /**
+   * Stops claiming: deliveries already being posted finish and are recorded, claimed ones not yet
+   * started are handed back for the next run (here or on another replica). Resolves when done.
+   */
+  async stop(): Promise<void> {
     this.stopping = true;
+    await this.current?.catch(() => {});
   }
 
-  async run(now: Date): Promise<RunStats> {
+  run(now: Date): Promise<RunStats> {
+    const run = this.runOnce(now);
+    this.current = run;
+    return run;
+  }
+
+  private async runOnce(now: Date): Promise<RunStats> {
     const { db, policy, logger } = this.deps;
     const stats: RunStats = { located: 0, planned: { digests: 0, escalations: 0, weekly: 0 }, sent: 0, skipped: 0, failed: 0, retried: 0, expired: 0 };
     try {
@@ -112,6 +123,10 @@ export class ReminderRunner {
 
   private async deliverOne(send: ReminderSend, content: ReminderContent | null, stats: RunStats): Promise<void> {
     const { db, logger, clock } = this.deps;
+    if (this.stopping) {
+      await releaseSend(db, send.id, this.token, clock.now(), 'released at shutdown', { untried: true });
+      return;
+    }
     if (!content) {
       await markFinished(db, send.id, this.token, 'skipped', 'nothing to remind of');
       stats.skipped++;

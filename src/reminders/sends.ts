@@ -76,11 +76,11 @@ export async function markFinished(db: Kysely<Database>, id: string, token: stri
     .execute();
 }
 
-/** Gives a claimed delivery back to be retried at `retryAt`. */
-export async function releaseSend(db: Kysely<Database>, id: string, token: string, retryAt: Date, error: string): Promise<void> {
+/** Gives a claimed delivery back to be retried at `retryAt`; `untried` when no attempt was made (the claim does not count). */
+export async function releaseSend(db: Kysely<Database>, id: string, token: string, retryAt: Date, error: string, opts: { untried?: boolean } = {}): Promise<void> {
   await db
     .updateTable('reminder_sends')
-    .set({ status: 'pending', claimed_until: null, not_before: retryAt, last_error: error.slice(0, 2000) })
+    .set({ status: 'pending', claimed_until: null, not_before: retryAt, last_error: error.slice(0, 2000), ...(opts.untried ? { attempts: sql<number>`attempts - 1` } : {}) })
     .where('id', '=', id)
     .where('claimed_by', '=', token)
     .execute();
