@@ -62,7 +62,8 @@ export function actionLine(policy: Policy, a: FollowUpAction, o: { today: string
   const owner = o.showOwner ? ` · ${user(a.ownerId)}` : '';
   const due = a.status === 'done' ? `done${a.doneBy ? ` by ${user(a.doneBy)}` : ''}` : dueWords(a.dueDate, o.today);
   const prio = a.priority === 'high' ? ' · :small_red_triangle: high' : a.priority === 'low' ? ' · low' : '';
-  return `*${actionRef(a)}* ${title}\n${ref}${owner} · ${due}${prio}${tracker}`;
+  const snoozed = a.status === 'open' && a.snoozedUntil && a.snoozedUntil > o.today ? ` · :zzz: snoozed until ${day(a.snoozedUntil)}` : '';
+  return `*${actionRef(a)}* ${title}\n${ref}${owner} · ${due}${prio}${snoozed}${tracker}`;
 }
 
 /** An action with its Done / Snooze / Reassign / Open incident buttons (two blocks). */
