@@ -144,3 +144,24 @@ describe('the daily digest', () => {
     expect(messageText(digests('UCAT')[1])).toContain('Load-test the new replica');
   });
 });
+
+describe('the weekly summary', () => {
+  it('goes to the announcement channel on Monday at 09:00, once, by team, without private titles', async () => {
+    const posts = () => t.fake.channelByName('incidents')!.messages.filter((m) => m.text?.startsWith('Follow-up actions this week'));
+    // The first run (Thursday) caught up with the summary of that week, once.
+    expect(posts().map((m) => m.blocks![0].text.text)).toEqual(['Follow-up actions · week of Mon 23 Nov']);
+    await runAt('2026-11-30T09:05:00Z'); // (08:05 UTC ran already: too early)
+    await runAt('2026-11-30T09:10:00Z');
+    await runAt('2026-12-02T09:10:00Z');
+    expect(posts()).toHaveLength(2);
+    const text = messageText(posts()[1]);
+    expect(text).toContain('Follow-up actions · week of Mon 30 Nov');
+    expect(text).toContain('Last 7 days: *0* opened, *1* closed. Now *6* open, *4* overdue.');
+    expect(text).toContain('*platform*\nopened 0 · closed 1 · overdue 2 · open 2');
+    expect(text).toContain('*No team*\nopened 0 · closed 0 · overdue 2 · open 4');
+    expect(text).toContain('Longest overdue');
+    expect(text).toContain(':lock: _restricted (security incident)_');
+    expect(text).not.toContain('Rate-limit');
+    expect(text.indexOf('restricted')).toBeLessThan(text.indexOf('Rotate replication credentials'));
+  });
+});
