@@ -59,6 +59,13 @@ export async function findActionsByIds(db: Kysely<Database>, ids: string[]): Pro
   return rows.map(toAction);
 }
 
+/** Open actions of these owners (for reminders: no count, no paging). */
+export async function openActionsOf(db: Kysely<Database>, ownerIds: string[]): Promise<FollowUpAction[]> {
+  if (!ownerIds.length) return [];
+  const rows = await base(db).where('a.owner_id', 'in', ownerIds).where('a.status', '=', 'open').execute();
+  return rows.map(toAction);
+}
+
 export interface ActionFilter {
   teamId?: string;
   incidentId?: string;

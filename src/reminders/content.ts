@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { FollowUpAction } from '../actions/action.js';
-import { findActionsByIds, listActions } from '../actions/repository.js';
+import { findActionsByIds, listActions, openActionsOf } from '../actions/repository.js';
 import type { Db } from '../db/database.js';
 import type { IncidentKind } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
@@ -89,12 +89,12 @@ export async function loadContents(db: Db, policy: Policy, sends: ReminderSend[]
     const owners = digests.map((s) => s.recipient);
     const [zones, actions, reviews] = await Promise.all([
       zonesOf(db, owners),
-      listActions(db, { ownerIds: owners, status: 'open', limit: 1_000_000 }),
+      openActionsOf(db, owners),
       reviewsDue(db, policy, owners, now),
     ]);
     for (const s of digests) {
       const zone = zones.get(s.recipient) ?? UTC_ZONE;
-      const mine = actions.actions.filter((a) => a.ownerId === s.recipient);
+      const mine = actions.filter((a) => a.ownerId === s.recipient);
       const content = digestOf(policy, s.recipient, zone, now, mine, reviews.filter((r) => r.ownerId === s.recipient));
       const urgent = content.overdue.length + content.dueSoon.length + content.reviews.length;
       out.set(s.id, urgent > 0 ? content : null);

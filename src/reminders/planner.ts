@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline } from '../timeline/timeline.js';
+import { appendTimelineMany } from '../timeline/timeline.js';
 import { addDays, isoWeekdays, localTime, mondayOf } from './calendar.js';
 
 /**
@@ -128,16 +128,17 @@ export async function planEscalations(db: Db, policy: Policy, now: Date): Promis
       // Today's escalation DM to this person is already planned: what became overdue since waits for tomorrow's.
       if (!send) return false;
       await trx.insertInto('action_escalations').values(list.map((c) => ({ action_id: c.action_id, recipient_id: recipient, due_date: c.due_date, send_key: key, created_at: now }))).onConflict((oc) => oc.doNothing()).execute();
-      for (const c of list) {
-        await appendTimeline(trx, {
+      await appendTimelineMany(
+        trx,
+        list.map((c) => ({
           incidentId: c.incident_id,
           actorId: null,
-          kind: 'action_escalated',
+          kind: 'action_escalated' as const,
           payload: { action_id: c.action_id, title: c.title, owner: c.owner_id, recipient, days_overdue: c.days_overdue, due: c.due_date },
           dedupeKey: `action_escalated:${c.action_id}:${c.due_date}:${recipient}`,
           at: now,
-        });
-      }
+        })),
+      );
       return true;
     });
     if (added) planned++;

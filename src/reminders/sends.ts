@@ -54,16 +54,24 @@ export async function claimSends(db: Kysely<Database>, o: { now: Date; limit: nu
   return rows.map(toSend);
 }
 
-/** Records a delivery; only the current claimer may (a claimer whose lease was taken over may not). */
+/**
+ * Records a delivery; only the current claimer may (a claimer whose lease was taken over may not).
+ * The commit does not wait for the disk: should PostgreSQL lose it in a crash, the row is claimed
+ * again after its lease and the delivery finds the message it already posted (by its metadata key)
+ * instead of posting twice, so durability here only costs a Slack lookup, never a double DM.
+ */
 export async function markSent(db: Kysely<Database>, id: string, token: string, r: { channelId: string; ts: string; payload: Record<string, unknown>; at: Date }): Promise<boolean> {
-  const res = await db
-    .updateTable('reminder_sends')
-    .set({ status: 'sent', channel_id: r.channelId, message_ts: r.ts, payload: JSON.stringify(r.payload), sent_at: r.at, claimed_until: null, last_error: null })
-    .where('id', '=', id)
-    .where('claimed_by', '=', token)
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    await sql`set local synchronous_commit = off`.execute(trx);
+    const res = await trx
+      .updateTable('reminder_sends')
+      .set({ status: 'sent', channel_id: r.channelId, message_ts: r.ts, payload: JSON.stringify(r.payload), sent_at: r.at, claimed_until: null, last_error: null })
+      .where('id', '=', id)
+      .where('claimed_by', '=', token)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  });
 }
 
 /** Ends a claim without sending: nothing left to say ('skipped') or it can never go out ('failed'). */

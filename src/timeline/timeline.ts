@@ -60,6 +60,16 @@ export async function appendTimeline(db: Kysely<Database>, e: NewTimelineEvent):
   return row ? toEvent(row) : undefined;
 }
 
+/** Appends many rows in one statement (rows whose dedupe key was already used are skipped). */
+export async function appendTimelineMany(db: Kysely<Database>, events: NewTimelineEvent[]): Promise<void> {
+  if (!events.length) return;
+  await db
+    .insertInto('timeline_events')
+    .values(events.map((e) => ({ incident_id: e.incidentId, actor_id: e.actorId, kind: e.kind, payload: JSON.stringify(e.payload ?? {}), dedupe_key: e.dedupeKey ?? null, ...(e.at ? { at: e.at } : {}) })))
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
+
 /** The timeline in the order it was recorded. */
 export async function listTimeline(db: Kysely<Database>, incidentId: string): Promise<TimelineEvent[]> {
   const rows = await db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
