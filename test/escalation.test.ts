@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import type { FakeChannel, FakeMessage } from './support/fake-slack.js';
-import { declareIncident, messageText, submitModal } from './support/flows.js';
+import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { ask, buttonIds, resolveIncident, run } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
@@ -70,6 +70,14 @@ describe('overdue actions', () => {
 
     await runAt('2026-11-27T14:05:00Z'); // 09:05 in New York
     expect(escalations('UREV')).toHaveLength(1);
+    // The review owner's own digest chases the review, overdue since the 21st.
+    const digest = (t.fake.dmWith('UREV')!.messages.filter((m) => m.text?.startsWith('Your follow-up actions')))[0];
+    expect(digest.text).toBe('Your follow-up actions: 1 review due');
+    expect(messageText(digest)).toMatch(/Post-incident reviews you own\*\n• \*INC-1\* review \(draft\) \*overdue\*, was due <!date\^\d+\^\{date_short_pretty\}\|2026-11-21/);
+    await t.slack.blockAction({ userId: 'UREV', actionId: buttonIds(digest).find((id) => id.startsWith('review_open'))!, channelId: t.fake.dmWith('UREV')!.id, messageTs: digest.ts });
+    const form = await eventually(() => lastModal(t, 'UREV', 'review_modal'));
+    expect(form.blocks.find((b: any) => b.block_id === 'pir_summary').element.initial_value).toBe('Webhooks were delayed up to 40 minutes.');
+    t.fake.closeView(form.id);
     expect(messageText(escalations('UREV')[0])).toContain('Alert on webhook queue age');
     expect(escalations('UCOM')).toHaveLength(1);
 
