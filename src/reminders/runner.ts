@@ -117,6 +117,8 @@ export class ReminderRunner {
       const contents = await loadContents(db, policy, batch, this.deps.clock.now());
       await pool(batch, this.opts.concurrency, (send) => this.deliverOne(send, contents.get(send.id) ?? null, stats));
     }
+    // Deliveries older than the longest window a message is kept up to date (14 days) have served their purpose.
+    await db.deleteFrom('reminder_sends').where('created_at', '<', new Date(now.getTime() - 60 * 86_400_000)).where('status', 'not in', ['pending', 'sending']).execute();
     if (stats.sent || stats.failed || stats.retried) logger.info({ ...stats }, 'reminders delivered');
     return stats;
   }

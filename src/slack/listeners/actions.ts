@@ -49,6 +49,8 @@ async function actionCommand(ctx: CommandContext): Promise<unknown> {
   if (verb === 'done' || verb === 'reopen') {
     const id = parseActionRef(rest.join(' '));
     if (!id) return ctx.reply(`Usage: \`/incident action ${verb} A-<number>\`.`);
+    const known = await deps.actions.get(id);
+    if (!known || known.incident.teamId !== ctx.teamId) return ctx.reply(`There is no action A-${id}. \`/incident actions\` lists yours.`);
     const { action, changed } = verb === 'done' ? await deps.actions.complete(id, ctx.userId) : await deps.actions.reopen(id, ctx.userId);
     return ctx.reply(changed ? `${actionRef(action)} is ${verb === 'done' ? 'done :white_check_mark:' : 'open again'}.` : `${actionRef(action)} already was ${verb === 'done' ? 'done' : 'open'}.`);
   }
