@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import type { FakeChannel, FakeMessage } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
-import { ask, buttonIds, incidentOf, timelineKinds } from './support/follow-up.js';
+import { ask, buttonIds, expectInOrder, incidentOf, timelineKinds } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
 
@@ -63,13 +63,7 @@ describe('the daily digest', () => {
     expect(digests('UANA')).toHaveLength(1);
     expect(digests('UBEN')).toHaveLength(0);
     const text = messageText(digests('UANA')[0]);
-    const order = ['1 overdue · 1 due soon · 1 later', 'Overdue', 'Alert on replication lag', '6 days overdue', 'Due soon', 'Document the failover runbook', 'due tomorrow (Fri 27 Nov)', 'Later', 'Load-test the new replica'];
-    let at = -1;
-    for (const entry of order) {
-      const i = text.indexOf(entry);
-      expect(i, entry).toBeGreaterThan(at);
-      at = i;
-    }
+    expectInOrder(text, ['1 overdue · 1 due soon · 1 later', 'Overdue', 'Alert on replication lag', '6 days overdue', 'Due soon', 'Document the failover runbook', 'due tomorrow (Fri 27 Nov)', 'Later', 'Load-test the new replica']);
     expect(text).not.toContain('Right-size');
     const rows = digests('UANA')[0].blocks!.filter((b: any) => b.type === 'actions');
     expect(rows).toHaveLength(3);

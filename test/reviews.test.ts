@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
-import { ask, buttonIds, card, incidentOf, refOf, resolveIncident, run, timelineKinds } from './support/follow-up.js';
+import { ask, buttonIds, expectInOrder, card, incidentOf, refOf, resolveIncident, run, timelineKinds } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
 
@@ -157,13 +157,7 @@ describe('the post-incident review', () => {
     expect(doc).toContain('_Root cause not yet confirmed._');
     // The timeline, in order, with names instead of ids.
     const timeline = doc.slice(doc.indexOf('## Timeline'), doc.indexOf('## Root cause'));
-    const order = ['@Ana Lopez declared the incident (SEV1, service) with @Ben Okafor as commander', 'added follow-up action A-1 for @Cat Meyer, due 2026-12-10', 'resolved the incident: Replayed 212 orders', 'A post-incident review is required (P1)'];
-    let at = -1;
-    for (const entry of order) {
-      const i = timeline.indexOf(entry);
-      expect(i, entry).toBeGreaterThan(at);
-      at = i;
-    }
+    expectInOrder(timeline, ['@Ana Lopez declared the incident (SEV1, service) with @Ben Okafor as commander', 'added follow-up action A-1 for @Cat Meyer, due 2026-12-10', 'resolved the incident: Replayed 212 orders', 'A post-incident review is required (P1)']);
     expect(timeline).toMatch(/\| 2026-11-26 09:00 UTC \| @Ana Lopez \| @Ana Lopez declared/);
     // The actions with owners and due dates.
     const actions = doc.slice(doc.indexOf('## Follow-up actions'));

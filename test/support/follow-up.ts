@@ -49,3 +49,13 @@ export function incidentOf(t: TestApp, channel: FakeChannel) {
 export async function timelineKinds(t: TestApp, incidentId: string): Promise<string[]> {
   return (await t.app.db.selectFrom('timeline_events').select('kind').where('incident_id', '=', incidentId).orderBy('id').execute()).map((r) => r.kind);
 }
+
+/** Asserts that each entry appears in `text` after the one before it. */
+export function expectInOrder(text: string, entries: string[]): void {
+  let at = -1;
+  for (const entry of entries) {
+    const i = text.indexOf(entry, at + 1);
+    expect(i, `"${entry}" after position ${at}`).toBeGreaterThan(at);
+    at = i;
+  }
+}
