@@ -117,3 +117,16 @@ describe('overdue actions', () => {
     await eventually(() => messageText(digest).includes('done by <@UCOM>'));
   });
 });
+
+describe('the overdue list', () => {
+  it('shows what is overdue now, for this incident in its channel and for everyone elsewhere', async () => {
+    const here = await ask(t, 'actions overdue', 'UCOM', channel.id);
+    expect(here.text).toMatch(/^INC-1 overdue actions: 2$/);
+    const text = messageText(here);
+    expect(text.indexOf('Write the webhook runbook')).toBeLessThan(text.indexOf('Retry webhooks with backoff'));
+    expect(text).not.toContain('Alert on webhook queue age');
+    const everywhere = await ask(t, 'actions overdue', 'UCOM', 'CGENERAL');
+    expect(everywhere.text).toBe('Overdue follow-up actions: 2');
+    expect(messageText(everywhere)).toContain('<@UGUS>');
+  });
+});

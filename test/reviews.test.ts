@@ -46,6 +46,7 @@ const actionValues = (o: { title: string; owner: string; due?: string | null; pr
   action_tracker: { action_tracker: input.text(o.tracker ?? null) },
 });
 
+const buttonBlock = (m: { blocks?: any[] }, actionId: string) => m.blocks!.find((b: any) => b.elements?.some((e: any) => e.action_id === actionId)).block_id;
 const reviewFile = () => [...t.fake.files.values()].filter((f) => f.filename.includes('post-incident-review')).at(-1);
 
 describe('follow-up actions while the incident runs', () => {
@@ -220,6 +221,19 @@ describe('the post-incident review', () => {
   it('lets the incident close once published', async () => {
     expect((await ask(t, 'close', 'UBEN', channel.id)).text).toContain('is closed');
     expect((await incidentOf(t, channel)).closed_at).not.toBeNull();
+  });
+});
+
+describe('the DM that gave someone an action', () => {
+  it('is redrawn in place when they mark it done from there', async () => {
+    const dm = t.fake.dmWith('UCAT')!;
+    const msg = dm.messages.find((m) => messageText(m).includes('Add an age alarm'))!;
+    const click = await t.slack.blockAction({ userId: 'UCAT', actionId: 'action_done', channelId: dm.id, messageTs: msg.ts, blockId: buttonBlock(msg, 'action_done') });
+    const redrawn = await eventually(() => t.fake.responses.find((r) => r.url === click.responseUrl)?.body);
+    expect(redrawn.replace_original).toBe(true);
+    expect(messageText(redrawn)).toMatch(/~A-1 Add an age alarm to the ERP retry queue~ \(INC-1\) · :white_check_mark: done by <@UCAT>/);
+    expect(buttonIds(redrawn)).toEqual([]);
+    expect((await t.app.db.selectFrom('follow_up_actions').select('status').where('id', '=', '1').executeTakeFirstOrThrow()).status).toBe('done');
   });
 });
 
