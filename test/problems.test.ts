@@ -104,3 +104,14 @@ describe('problem records', () => {
     expect((await ask(t, 'problem link', 'UANA', first.id)).text).toMatch(/^Usage/);
   });
 });
+
+describe('a workspace without follow-up actions', () => {
+  it('gets no weekly summary (nothing to report)', async () => {
+    clock.set('2026-11-30T09:30:00Z');
+    await t.app.scheduler.runNow('reminders');
+    await t.settle();
+    expect(t.fake.channelByName('incidents')!.messages.filter((m) => m.text?.startsWith('Follow-up actions'))).toHaveLength(0);
+    const row = await t.app.db.selectFrom('reminder_sends').selectAll().where('kind', '=', 'weekly_summary').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'skipped', local_date: '2026-11-30' });
+  });
+});

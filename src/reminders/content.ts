@@ -107,7 +107,9 @@ export async function loadContents(db: Db, policy: Policy, sends: ReminderSend[]
     out.set(s.id, actions.length ? { kind: 'escalation', recipientId: s.recipient, today, afterDays: policy.reminders.escalate_after_days, actions, settled: [] } : null);
   }
   for (const s of sends.filter((x) => x.kind === 'weekly_summary')) {
-    out.set(s.id, await weeklySummary(db, s.recipient, String(s.payload.week_start ?? s.localDate), now));
+    const summary = await weeklySummary(db, s.recipient, String(s.payload.week_start ?? s.localDate), now);
+    // A week with nothing opened, closed or open has nothing to report.
+    out.set(s.id, summary.teams.some((t) => t.opened || t.closed || t.open) ? summary : null);
   }
   return out;
 }
