@@ -1,5 +1,6 @@
 import type { IncidentKind } from '../incidents/incident.js';
 
+/** How urgent a follow-up action is. */
 export type ActionPriority = 'high' | 'medium' | 'low';
 export const ACTION_PRIORITIES: ActionPriority[] = ['high', 'medium', 'low'];
 export const ACTION_TITLE_MAX = 300;

@@ -38,11 +38,13 @@ function toAction(r: Row): FollowUpAction {
   };
 }
 
+/** An action with its incident's facts. */
 export async function findAction(db: Kysely<Database>, id: string): Promise<FollowUpAction | undefined> {
   const row = await base(db).where('a.id', '=', id).executeTakeFirst();
   return row ? toAction(row) : undefined;
 }
 
+/** The action a request (e.g. a modal view) already added. */
 export async function findActionBySourceKey(db: Kysely<Database>, key: string): Promise<FollowUpAction | undefined> {
   const row = await base(db).where('a.source_key', '=', key).executeTakeFirst();
   return row ? toAction(row) : undefined;
@@ -53,6 +55,7 @@ export async function lockAction(db: Kysely<Database>, id: string) {
   return db.selectFrom('follow_up_actions').select(['id', 'status', 'owner_id', 'incident_id', 'due_date', 'snoozed_until']).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Actions by id, in no particular order. */
 export async function findActionsByIds(db: Kysely<Database>, ids: string[]): Promise<FollowUpAction[]> {
   if (!ids.length) return [];
   const rows = await base(db).where('a.id', 'in', ids).execute();
@@ -66,6 +69,7 @@ export async function openActionsOf(db: Kysely<Database>, ownerIds: string[]): P
   return rows.map(toAction);
 }
 
+/** Which actions a list shows. */
 export interface ActionFilter {
   teamId?: string;
   incidentId?: string;
@@ -91,6 +95,7 @@ export async function listActions(db: Kysely<Database>, f: ActionFilter): Promis
   return { actions: rows.map(toAction), total: Number(count.n) };
 }
 
+/** Inserts an action; undefined when its source key was already used. */
 export async function insertAction(
   db: Kysely<Database>,
   a: { incidentId: string; title: string; ownerId: string; team: string | null; dueDate: string; priority: FollowUpAction['priority']; trackerUrl: string | null; createdBy: string; at: Date; sourceKey: string | null },
@@ -118,6 +123,7 @@ export async function insertAction(
   return row?.id;
 }
 
+/** Applies column changes to one action. */
 export async function updateAction(db: Kysely<Database>, id: string, changes: Updateable<FollowUpActionsTable>): Promise<void> {
   await db.updateTable('follow_up_actions').set(changes).where('id', '=', id).execute();
 }

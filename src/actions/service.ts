@@ -13,6 +13,7 @@ import { ACTION_PRIORITIES, ACTION_TITLE_MAX, actionRef, type ActionPriority, ty
 import * as repo from './repository.js';
 import { ActionTask } from './side-effects.js';
 
+/** A new follow-up action, as the form or the one-liner gives it. */
 export interface AddActionInput {
   incidentId: string;
   actorId: string;

@@ -1,5 +1,6 @@
 import type { IncidentKind } from '../incidents/incident.js';
 
+/** open → known_error (cause and workaround written down) → resolved. */
 export type ProblemStatus = 'open' | 'known_error' | 'resolved';
 
 /** An ITIL problem record: the unknown (or known but unfixed) cause behind one or more incidents. */
@@ -30,6 +31,7 @@ export interface ProblemFields {
   ownerId: string;
 }
 
+/** How problem records are referred to: PRB-3. */
 export function problemRef(p: Pick<Problem, 'id'>): string {
   return `PRB-${p.id}`;
 }

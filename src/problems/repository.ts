@@ -29,6 +29,7 @@ async function withIncidents(db: Kysely<Database>, rows: Selectable<ProblemsTabl
   }));
 }
 
+/** A problem record with its linked incidents (within a workspace when teamId is given). */
 export async function findProblem(db: Kysely<Database>, id: string, teamId?: string): Promise<Problem | undefined> {
   let q = db.selectFrom('problems').selectAll().where('id', '=', id);
   if (teamId) q = q.where('team_id', '=', teamId);
@@ -36,6 +37,7 @@ export async function findProblem(db: Kysely<Database>, id: string, teamId?: str
   return row ? (await withIncidents(db, [row]))[0] : undefined;
 }
 
+/** The record a request (e.g. a modal view) already opened. */
 export async function findProblemBySourceKey(db: Kysely<Database>, key: string): Promise<Problem | undefined> {
   const row = await db.selectFrom('problems').selectAll().where('source_key', '=', key).executeTakeFirst();
   return row ? (await withIncidents(db, [row]))[0] : undefined;

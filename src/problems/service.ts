@@ -12,6 +12,7 @@ import { problemRef, statusFor, type Problem, type ProblemFields } from './probl
 import * as repo from './repository.js';
 import { ProblemTask } from './side-effects.js';
 
+/** Longest problem title (fits a Slack header). */
 export const PROBLEM_TITLE_MAX = 150;
 const TEXT_MAX = 3000;
 

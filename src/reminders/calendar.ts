@@ -21,6 +21,7 @@ export interface Zone {
   offsetSeconds: number;
 }
 
+/** Where nothing better is known. */
 export const UTC_ZONE: Zone = { tz: 'UTC', offsetSeconds: 0 };
 
 /** The local date, time and weekday of an instant in a zone. */
@@ -39,10 +40,12 @@ export function localTime(at: Date, zone: Zone): { date: DateOnly; time: string;
   return { date, time: shifted.slice(11, 16), weekday: weekdayOf(date) };
 }
 
+/** The weekday of a calendar day. */
 export function weekdayOf(date: DateOnly): Weekday {
   return WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()];
 }
 
+/** The day `days` after (or before) a day. */
 export function addDays(date: DateOnly, days: number): DateOnly {
   const d = new Date(`${date}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);

@@ -43,6 +43,7 @@ export interface EscalationContent {
   settled: FollowUpAction[];
 }
 
+/** One team's line in the weekly summary. */
 export interface TeamCounts {
   team: string | null;
   opened: number;
@@ -63,6 +64,7 @@ export interface WeeklySummaryContent {
   oldestOverdue: FollowUpAction[];
 }
 
+/** What a reminder says, by kind. */
 export type ReminderContent = DigestContent | EscalationContent | WeeklySummaryContent;
 
 /** Days overdue of an open action as of `today` (0 or less: not overdue). */

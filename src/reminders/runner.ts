@@ -34,6 +34,7 @@ export interface ReminderDelivery {
   deliver(send: ReminderSend, content: ReminderContent, opts: { maybePosted: boolean }): Promise<Delivered>;
 }
 
+/** What one run of the reminder job did. */
 export interface RunStats {
   located: number;
   planned: { digests: number; escalations: number; weekly: number };
@@ -44,6 +45,7 @@ export interface RunStats {
   expired: number;
 }
 
+/** Tuning of deliveries (defaults suit Slack's rate limits). */
 export interface ReminderRunnerOptions {
   /** Deliveries in flight at once (Slack's per-channel limit is per DM, so a few in parallel is safe). */
   concurrency?: number;

@@ -94,11 +94,13 @@ export async function releaseSend(db: Kysely<Database>, id: string, token: strin
     .execute();
 }
 
+/** The reminder a Slack message is, if it is one. */
 export async function findSendByMessage(db: Kysely<Database>, channelId: string, ts: string): Promise<ReminderSend | undefined> {
   const row = await db.selectFrom('reminder_sends').selectAll().where('channel_id', '=', channelId).where('message_ts', '=', ts).executeTakeFirst();
   return row ? toSend(row) : undefined;
 }
 
+/** A reminder delivery by id. */
 export async function findSend(db: Kysely<Database>, id: string): Promise<ReminderSend | undefined> {
   const row = await db.selectFrom('reminder_sends').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toSend(row) : undefined;

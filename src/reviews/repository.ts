@@ -2,6 +2,7 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, ReviewsTable } from '../db/schema.js';
 import { toReview, type Review, type ReviewContent } from './review.js';
 
+/** The review of an incident (locked for the transaction with forUpdate). */
 export async function findReview(db: Kysely<Database>, incidentId: string, opts: { forUpdate?: boolean } = {}): Promise<Review | undefined> {
   let q = db.selectFrom('reviews').selectAll().where('incident_id', '=', incidentId);
   if (opts.forUpdate) q = q.forUpdate();
@@ -9,6 +10,7 @@ export async function findReview(db: Kysely<Database>, incidentId: string, opts:
   return row ? toReview(row) : undefined;
 }
 
+/** The review form's fields as columns. */
 export function contentColumns(c: ReviewContent) {
   return {
     summary: c.summary,

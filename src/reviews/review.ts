@@ -1,8 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { ReviewsTable } from '../db/schema.js';
 
+/** draft → in_review → published. */
 export type ReviewState = 'draft' | 'in_review' | 'published';
 
+/** How a state reads in messages and documents. */
 export const REVIEW_STATE_LABEL: Record<ReviewState, string> = { draft: 'draft', in_review: 'in review', published: 'published' };
 
 /** What a person writes in the review form. */
@@ -43,6 +45,7 @@ export interface Review extends ReviewContent {
   publishedBy: string | null;
 }
 
+/** Maps a stored row to a Review. */
 export function toReview(row: Selectable<ReviewsTable>): Review {
   return {
     id: row.id,

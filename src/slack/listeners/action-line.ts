@@ -1,5 +1,6 @@
 import { isDateOnly } from '../../reminders/calendar.js';
 
+/** A parsed one-liner, or what is wrong with it. */
 export type ParsedActionLine = { ownerId: string; title: string; dueDate?: string } | { error: string };
 
 const USAGE = 'Use `/incident action @owner <what needs doing> [due YYYY-MM-DD]`, or `/incident action add` for the form.';

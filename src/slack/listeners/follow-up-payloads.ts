@@ -13,6 +13,7 @@ export const interactionPayload = z.object({
   view: z.object({ id: z.string().min(1), private_metadata: z.string().default('') }).optional(),
 });
 
+/** A validated block action. */
 export type InteractionPayload = z.infer<typeof interactionPayload>;
 
 /** Reads a date picker's value ('YYYY-MM-DD' or undefined). */
@@ -25,10 +26,13 @@ export function checked(values: Record<string, Record<string, any>>, block: stri
   return (values[block]?.[block]?.selected_options ?? []).length > 0;
 }
 
+/** private_metadata of the action form (reviewViewId: the review form it was pushed from). */
 export const actionModalMetadata = z.object({ incidentId: z.string().regex(/^\d+$/), reviewViewId: z.string().optional() });
+/** private_metadata of the reassign form (the list to redraw afterwards, if any). */
 export const reassignMetadata = z.object({
   actionId: z.string().regex(/^\d+$/),
   responseUrl: z.string().url().optional(),
   list: z.object({ scope: z.enum(['mine', 'all', 'overdue']), incidentId: z.string().optional() }).optional(),
 });
+/** private_metadata of the problem form: a new record from an incident, or an edit. */
 export const problemMetadata = z.object({ incidentId: z.string().regex(/^\d+$/).optional(), problemId: z.string().regex(/^\d+$/).optional() });

@@ -32,6 +32,7 @@ export interface ActionButtonValue {
   l?: ActionListScope;
 }
 
+/** Writes a button value. */
 export function encodeButton(v: ActionButtonValue): string {
   return JSON.stringify(v);
 }
@@ -93,6 +94,7 @@ export function settledLine(policy: Policy, a: FollowUpAction, o: { today: strin
   return { type: 'context', block_id: `act_done_${a.id}`, elements: [mrkdwn(`~${actionRef(a)} ${esc(truncate(a.title, 150))}~ (${ref}) · ${what}`)] };
 }
 
+/** What the action form carries to its submission. */
 export interface ActionModalMetadata {
   incidentId: string;
   /** The review modal this one was pushed from, to refresh its list of actions. */

@@ -6,6 +6,7 @@ import { FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { channel, esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, textInput, userInput } from './kit.js';
 
+/** What the problem form carries to its submission. */
 export interface ProblemModalMetadata {
   /** Opening a new problem from this incident… */
   incidentId?: string;

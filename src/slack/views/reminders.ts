@@ -10,6 +10,7 @@ import { esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './fo
 /** At most this many actions get their own buttons in one DM (two blocks each, under Slack's 50). */
 export const DIGEST_MAX_ROWS = 18;
 
+/** A reminder as a Slack message. */
 export interface RenderedReminder {
   text: string;
   blocks: KnownBlock[];

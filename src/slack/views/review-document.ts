@@ -10,6 +10,7 @@ import { day } from './actions.js';
 import { duration, incidentRef } from './format.js';
 import { describeEvent } from './timeline.js';
 
+/** Everything the review document is built from. */
 export interface ReviewDocumentInput {
   incident: Incident;
   review: Review;

@@ -10,6 +10,7 @@ import type { CardExtras } from './card.js';
 import { esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { checkboxInput, dateInput, modal, textInput, userInput } from './kit.js';
 
+/** What the review form carries to its submission. */
 export interface ReviewModalMetadata {
   incidentId: string;
 }
