@@ -1,20 +1,56 @@
-import os from 'node:os';
-
 /**
- * `npm run bench`: runs each benchmark module's exported `run()` in turn. Each measures its own floor
- * in the same run and prints a ratio against it, so numbers compare across machines. A module either
- * prints its own lines or returns them as a record.
+ * `npm run bench`: runs every benchmark module in this folder (each `bench/<name>.ts` exporting
+ * `run()`) one after the other and prints what each measured; each measures its own floor in the
+ * same run and prints a ratio against it. `npm run bench -- reminders` runs only the named ones.
  */
-const benches: { name: string; load: () => Promise<{ run: () => Promise<Record<string, string> | void> }> }[] = [
-  { name: 'stats over 100,000 incidents and 2,000,000 timeline rows', load: () => import('./stats.js') },
-  { name: 'webhook ingestion', load: () => import('./ingest.js') },
-];
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-console.log(`Incident Officer benchmarks · ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · Node ${process.version}`);
-for (const b of benches) {
-  const t0 = Date.now();
-  process.stdout.write(`\n## ${b.name}\n`);
-  const result = await (await b.load()).run();
-  if (result) for (const [k, v] of Object.entries(result)) console.log(`  ${k}: ${v}`);
-  console.log(`  (took ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+/** What a benchmark reports: labelled measurements, each ratio taken against a baseline from the same run. */
+export interface BenchResult {
+  name: string;
+  /** One line per measurement, e.g. ['compute the run', '412 ms', '3.1× the bare SQL']. */
+  rows: [label: string, value: string, note?: string][];
 }
+
+type Outcome = BenchResult | Record<string, string> | void;
+
+function rowsOf(result: Outcome): [string, string, string?][] {
+  if (!result) return [];
+  if ('rows' in result && Array.isArray(result.rows)) return result.rows as [string, string, string?][];
+  return Object.entries(result as Record<string, string>);
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const modules = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.d.ts'))
+  .map((f) => f.slice(0, -3))
+  .filter((name) => !only.length || only.includes(name))
+  .sort();
+
+if (!modules.length) {
+  process.stderr.write(`No benchmark matches ${only.join(', ')}.\n`);
+  process.exit(2);
+}
+
+console.log(`Incident Officer benchmarks · ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`);
+let failed = 0;
+for (const name of modules) {
+  const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run?: () => Promise<Outcome> };
+  if (typeof mod.run !== 'function') continue;
+  const t0 = Date.now();
+  process.stdout.write(`\n== ${name}\n`);
+  try {
+    const rows = rowsOf(await mod.run());
+    const width = Math.max(0, ...rows.map(([label]) => label.length));
+    for (const [label, value, note] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}${note ? `  (${note})` : ''}\n`);
+    process.stdout.write(`  (took ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  } catch (err) {
+    failed++;
+    process.stdout.write(`  failed: ${(err as Error).stack ?? String(err)}\n`);
+  }
+}
+process.exit(failed ? 1 : 0);

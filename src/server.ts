@@ -11,6 +11,7 @@ import { AuditService } from './audit/service.js';
 import { CaptureService } from './capture/service.js';
 import { clocksJob } from './clocks/job.js';
 import { EscalationService } from './escalation/service.js';
+import { ActionService } from './actions/service.js';
 import { IncidentService } from './incidents/service.js';
 import { DashboardAuth } from './http/dashboard/auth.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
@@ -27,8 +28,15 @@ import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
+import { ProblemService } from './problems/service.js';
+import { ProfileCache } from './reminders/profiles.js';
+import { ReminderRunner } from './reminders/runner.js';
+import { ReminderService } from './reminders/service.js';
+import { ReviewService } from './reviews/service.js';
 import { createSlackApp } from './slack/app.js';
+import { createFollowUpEffects, reviewCard } from './slack/effects/follow-up.js';
 import { createSlackEffects } from './slack/effects/index.js';
+import { SlackProfileSource, SlackReminderDelivery } from './slack/effects/reminders.js';
 import { sql } from 'kysely';
 import { webhookSecretEnvName } from './config.js';
 import { healthcheckJob } from './healthchecks/job.js';
@@ -59,6 +67,7 @@ export interface RunningApp {
   db: Db;
   runner: TaskRunner;
   scheduler: Scheduler;
+  reminders: ReminderRunner;
   metrics: Metrics;
   /** Graceful stop: no new requests, in-flight work finished, pool and embedded database closed. */
   stop(): Promise<void>;
@@ -98,8 +107,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       resolved: (trx, incident) => paging.onResolved(trx, incident),
       priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
     });
+    const reviews = new ReviewService(handle.db, config.policy, clock, kick);
+    incidents.addHooks(reviews.hooks());
+    const actions = new ActionService(handle.db, config.policy, clock, kick);
+    const problems = new ProblemService(handle.db, clock, kick);
+    const reminders = new ReminderService(handle.db, config.policy, clock);
     const services = {
       incidents,
+      reviews,
+      actions,
+      problems,
+      reminders,
       triage: new TriageService(incidents, config.policy),
       roles: new RoleService(handle.db, incidents, config.policy),
       escalation,
@@ -156,6 +174,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       slackDeps,
     );
     authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
+    const delivery = new SlackReminderDelivery({ client: app.client, policy: config.policy });
+    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client: app.client, logger }), config.policy.reminders.profile_refresh_hours);
     const identity = slackIdentity(app.client);
     const effects = {
       ...createSlackEffects({
@@ -168,7 +188,9 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         recordPaged: escalation.pagedRecorder(),
         reports: services.reports,
         weeklySections: [],
+        cardExtras: reviewCard({ policy: config.policy, reviews }),
       }),
+      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery }),
       ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
       ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
       ...(pagerduty
@@ -177,8 +199,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
+    const reminderRunner = new ReminderRunner({ db: handle.db, policy: config.policy, clock, logger: logger.child({ component: 'reminders' }), profiles, delivery, summaryChannel: config.announceChannel });
     const jobs: ScheduledJob[] = [
       housekeepingJob(handle.db),
+      reminderRunner.job(),
       clocksJob(handle.db, config.policy, kick),
       weeklyReportJob(handle.db, config.policy, kick),
       pagingEscalationJob(paging),
@@ -200,11 +224,13 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       db: handle.db,
       runner,
       scheduler,
+      reminders: reminderRunner,
       metrics,
       async stop() {
         shuttingDown = true;
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
         await metrics.idle();
+        await reminderRunner.stop();
         await scheduler.stop();
         await runner.stop();
         await handle.close();

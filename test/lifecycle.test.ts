@@ -9,7 +9,8 @@ let t: TestApp;
 let channel: FakeChannel;
 let ref: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  // The lifecycle alone: no priority requires a post-incident review here (test/reviews.test.ts covers that gate).
+  t = await startTestApp({ policy: { reviews: { required_priorities: [], due_days: 5, remind_before_days: 2 } } });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
   channel = await declareIncident(t, { userId: 'UANA', title: 'Search latency over 5s', severity: 'SEV2', commander: 'UBEN' });
   ref = `INC-${/^inc-(\d+)-/.exec(channel.name)![1]}`;

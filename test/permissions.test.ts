@@ -17,6 +17,7 @@ beforeAll(async () => {
         reopen: { users: ['UBOSS'] },
         priority: { roles: ['commander'] },
       },
+      reviews: { required_priorities: [] },
     }),
   });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben'], ['UCAT', 'cat'], ['UBOSS', 'boss']]) t.fake.addUser({ id, name });

@@ -15,7 +15,7 @@ describe('Slack faults', () => {
   it('50 concurrent declarations while every 5th call is rate limited and every 7th fails: 50 incidents, channels and cards, nothing lost or doubled', async () => {
     const users = Array.from({ length: 50 }, (_, i) => `U${String(i).padStart(3, '0')}`);
     // Open the 50 forms first (each within its trigger's 3 s), then submit them all at once under faults.
-    const views = [];
+    const views: any[] = [];
     for (const u of users) {
       await t.slack.command({ text: `declare Outage ${u}`, userId: u, channelId: 'CGENERAL' });
       views.push(await eventually(() => lastModal(t, u, 'incident_declare')));
@@ -86,7 +86,7 @@ describe('replays', () => {
     await t.settle();
 
     const kinds = (await t.app.db.selectFrom('timeline_events').select('kind').where('incident_id', '=', incident.id).orderBy('seq').execute()).map((r) => r.kind);
-    expect(kinds).toEqual(['declared', 'channel_created', 'note', 'status_changed', 'update', 'role_assigned', 'message_captured', 'status_changed', 'resolved']);
+    expect(kinds).toEqual(['declared', 'channel_created', 'note', 'status_changed', 'update', 'role_assigned', 'message_captured', 'status_changed', 'resolved', 'review_required']);
     expect(channel.messages.filter((m) => messageText(m).includes('Found it once')).map((m) => messageText(m))).toHaveLength(1);
     expect(channel.messages.filter((m) => m.ts !== channel.pins[0] && messageText(m).includes('Fixed once'))).toHaveLength(1);
     expect(t.fake.dmWith('UBEN')!.messages.filter((m) => messageText(m).includes('Scribe'))).toHaveLength(1);

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as core from './20261126_0001_core.js';
 import * as triage from './20261126_0002_triage.js';
+import * as reviews from './20261126_0005_reviews.js';
 import * as signals from './20261126_0006_signals.js';
 import * as reports from './20261126_0007_reports.js';
 import * as audit from './20261126_0009_audit.js';
@@ -9,6 +10,7 @@ import * as audit from './20261126_0009_audit.js';
 export const migrations: Record<string, Migration> = {
   '20261126_0001_core': core,
   '20261126_0002_triage': triage,
+  '20261126_0005_reviews': reviews,
   '20261126_0006_signals': signals,
   '20261126_0007_reports': reports,
   '20261126_0009_audit': audit,

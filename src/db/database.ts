@@ -7,6 +7,8 @@ export type Db = Kysely<Database>;
 
 // int8 (bigserial ids, counts) as strings is exact; timestamps stay Dates.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+// A `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' rather than local midnight.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export interface DatabaseHandle {
   db: Db;

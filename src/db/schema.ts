@@ -21,6 +21,13 @@ export interface Database {
   page_targets: PageTargetsTable;
   pagerduty_alerts: PagerdutyAlertsTable;
   healthcheck_state: HealthcheckStateTable;
+  reviews: ReviewsTable;
+  follow_up_actions: FollowUpActionsTable;
+  action_escalations: ActionEscalationsTable;
+  problems: ProblemsTable;
+  problem_incidents: ProblemIncidentsTable;
+  slack_users: SlackUsersTable;
+  reminder_sends: ReminderSendsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -280,4 +287,126 @@ export interface HealthcheckStateTable {
   alerting: Generated<boolean>;
   last_error: string | null;
   latency_ms: number | null;
+}
+
+/** A calendar date as stored in a `date` column: 'YYYY-MM-DD' (see the DATE type parser in database.ts). */
+type DateOnly = string;
+
+/** A post-incident review (one per incident) and the record of its generated document. */
+export interface ReviewsTable {
+  id: Generated<string>;
+  incident_id: string;
+  state: ColumnType<'draft' | 'in_review' | 'published', 'draft' | 'in_review' | 'published' | undefined, 'draft' | 'in_review' | 'published'>;
+  summary: Generated<string>;
+  customer_impact: Generated<string>;
+  root_cause: Generated<string>;
+  root_cause_confirmed: Generated<boolean>;
+  contributing_factors: Generated<string>;
+  five_whys: Generated<string>;
+  went_well: Generated<string>;
+  went_badly: Generated<string>;
+  lessons: Generated<string>;
+  owner_id: string;
+  owner_notified: string | null;
+  meeting_date: DateOnly | null;
+  due_at: NullableTimestamp;
+  revision: Generated<number>;
+  doc_revision: Generated<number>;
+  doc_version: Generated<number>;
+  doc_file_id: string | null;
+  doc_permalink: string | null;
+  doc_generated_at: NullableTimestamp;
+  bookmark_id: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  submitted_at: NullableTimestamp;
+  published_at: NullableTimestamp;
+  published_by: string | null;
+}
+
+export interface FollowUpActionsTable {
+  id: Generated<string>;
+  incident_id: string;
+  title: string;
+  owner_id: string;
+  team: string | null;
+  due_date: DateOnly;
+  priority: 'high' | 'medium' | 'low';
+  tracker_url: string | null;
+  status: ColumnType<'open' | 'done', 'open' | 'done' | undefined, 'open' | 'done'>;
+  snoozed_until: DateOnly | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  done_at: NullableTimestamp;
+  done_by: string | null;
+  /** Idempotency key of the request that added it (e.g. the modal's view id). */
+  source_key: string | null;
+}
+
+export interface ActionEscalationsTable {
+  action_id: string;
+  recipient_id: string;
+  due_date: DateOnly;
+  send_key: string;
+  created_at: Timestamp;
+}
+
+export interface ProblemsTable {
+  id: Generated<string>;
+  team_id: string;
+  title: string;
+  description: Generated<string>;
+  known_error: Generated<string>;
+  workaround: Generated<string>;
+  owner_id: string;
+  status: ColumnType<'open' | 'known_error' | 'resolved', 'open' | 'known_error' | 'resolved' | undefined, 'open' | 'known_error' | 'resolved'>;
+  private: Generated<boolean>;
+  resolution: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  source_key: string | null;
+}
+
+export interface ProblemIncidentsTable {
+  problem_id: string;
+  incident_id: string;
+  linked_by: string;
+  linked_at: Timestamp;
+}
+
+export interface SlackUsersTable {
+  user_id: string;
+  name: string;
+  real_name: string;
+  tz: string | null;
+  tz_offset: number;
+  deleted: boolean;
+  fetched_at: Timestamp;
+}
+
+export type ReminderKind = 'digest' | 'escalation' | 'weekly_summary';
+export type ReminderStatus = 'pending' | 'sending' | 'sent' | 'skipped' | 'failed' | 'expired';
+
+export interface ReminderSendsTable {
+  id: Generated<string>;
+  key: string;
+  kind: ReminderKind;
+  recipient: string;
+  local_date: DateOnly;
+  status: ColumnType<ReminderStatus, ReminderStatus | undefined, ReminderStatus>;
+  payload: JSONColumnType<Record<string, unknown>>;
+  not_before: Timestamp;
+  expires_at: Timestamp;
+  claimed_until: NullableTimestamp;
+  claimed_by: string | null;
+  attempts: Generated<number>;
+  channel_id: string | null;
+  message_ts: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
 }

@@ -39,7 +39,7 @@ export class Scheduler {
       this.tasks.push(task);
     }
     // Catch up once at start-up on what became due while the app was down.
-    for (const job of this.jobs) this.track(this.runNow(job.name));
+    for (const job of this.jobs) void this.runNow(job.name).catch(() => {});
   }
 
   async stop(): Promise<void> {
@@ -68,11 +68,13 @@ export class Scheduler {
     return true;
   }
 
-  /** Runs a job now (claimed under the current time, to the millisecond). Used at start-up and by tests. */
+  /** Runs a job now (claimed under the current time, to the millisecond). Used at start-up and by tests; stop() waits for it. */
   async runNow(name: string): Promise<boolean> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no scheduled job named ${name}`);
-    return this.fire(job, this.clock.now());
+    const run = this.fire(job, this.clock.now());
+    this.track(run);
+    return run;
   }
 
   private track(p: Promise<unknown>): void {

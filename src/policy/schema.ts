@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 
@@ -151,6 +152,83 @@ const commsSchema = z
   })
   .strict();
 
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time such as 09:00');
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const reviewsSchema = z
+  .object({
+    /** Priorities whose incidents need a published review before they can be closed. */
+    required_priorities: z.array(z.string()).max(10).default(['P1', 'P2']),
+    /** Days after resolution when the review is due. */
+    due_days: z.number().int().min(1).max(90).default(5),
+    /** The review owner's digest mentions the review from this many days before it is due. */
+    remind_before_days: z.number().int().min(0).max(30).default(2),
+  })
+  .strict();
+
+const actionsSchema = z
+  .object({
+    /** Due date given to an action added without one. */
+    default_due_days: z.number().int().min(1).max(365).default(14),
+    /** Teams for the weekly summary: an action belongs to its owner's (first) team. */
+    teams: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a lowercase id such as platform'),
+            members: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U0123ABCD')).min(1).max(1000),
+          })
+          .strict(),
+      )
+      .max(100)
+      .default([])
+      .refine((list) => unique(list.map((t) => t.id)), 'team ids must be unique'),
+  })
+  .strict();
+
+const remindersSchema = z
+  .object({
+    /** Local time (in each owner's Slack timezone) when digests and escalations go out. */
+    time: clockTime.default('09:00'),
+    /** Days on which they go out, in the owner's timezone. */
+    working_days: z.array(z.enum(WEEKDAYS)).min(1).max(7).default(['mon', 'tue', 'wed', 'thu', 'fri']).refine(unique, 'days must be unique'),
+    /** An owner gets a digest when an action is overdue or due within this many days. */
+    due_soon_days: z.number().int().min(0).max(60).default(3),
+    /** An action overdue this many days is escalated to the incident commander and the review owner. */
+    escalate_after_days: z.number().int().min(1).max(90).default(3),
+    /** Days the digest's Snooze button pauses an action's reminders. */
+    snooze_days: z.number().int().min(1).max(90).default(7),
+    /** How often the reminder job looks for what is due (node-cron, UTC). */
+    check_cron: z
+      .string()
+      .default('*/5 * * * *')
+      .refine((c) => cron.validate(c), 'a cron expression such as */5 * * * *'),
+    /** Slack profiles (timezones) older than this are fetched again. */
+    profile_refresh_hours: z.number().int().min(1).max(720).default(24),
+    weekly_summary: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Channel id for the summary; the announcement channel when omitted. */
+        channel: z.string().min(1).optional(),
+        day: z.enum(WEEKDAYS).default('mon'),
+        time: clockTime.default('09:00'),
+        timezone: z.string().refine(isTimeZone, 'an IANA timezone such as Europe/Berlin').default('UTC'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 export const policySchema = z
   .object({
     /** Prefix of the human incident number, e.g. INC for INC-42. */
@@ -254,6 +332,9 @@ export const policySchema = z
     oncall: oncallSchema.prefault({}),
     paging: pagingSchema.prefault({}),
     healthchecks: healthchecksSchema,
+    reviews: reviewsSchema.prefault({}),
+    actions: actionsSchema.prefault({}),
+    reminders: remindersSchema.prefault({}),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -269,6 +350,9 @@ export const policySchema = z
         if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['matrix', impact, urgency], message: `unknown priority ${p}` });
       }
     }
+    for (const p of policy.reviews.required_priorities) {
+      if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['reviews', 'required_priorities'], message: `unknown priority ${p}` });
+    }
     policy.escalation.forEach((rule, i) => {
       for (const p of rule.priorities ?? []) {
         if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'priorities'], message: `unknown priority ${p}` });
@@ -282,6 +366,7 @@ export type Severity = Policy['severities'][number];
 export type Status = Policy['statuses'][number];
 export type Priority = Policy['priorities'][number];
 export type Role = Policy['roles'][number];
+export type RemindersPolicy = Policy['reminders'];
 export type Audience = 'technical' | 'business' | 'executive';
 
 /** The policy used when no file is configured. */

@@ -12,6 +12,9 @@ import { registerModals } from './listeners/modals.js';
 import { oncallCommands } from './listeners/oncall.js';
 import { pagingCommands, registerPagingListeners } from './listeners/paging.js';
 import { registerSignalListeners } from './listeners/signals.js';
+import { actionCommands, registerActions } from './listeners/actions.js';
+import { problemCommands, registerProblems } from './listeners/problems.js';
+import { registerReviews, reviewCommands } from './listeners/reviews.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -99,7 +102,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await args.next();
   });
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands]);
   registerModals(app, deps);
   registerTriage(app, deps);
   registerRoles(app, deps);
@@ -107,6 +110,9 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   registerHome(app, deps);
   registerSignalListeners(app, deps);
   registerPagingListeners(app, deps);
+  registerReviews(app, deps);
+  registerActions(app, deps);
+  registerProblems(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { EscalationService } from '../escalation/service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
+import type { ActionService } from '../actions/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { EventReceipts } from '../outbox/receipts.js';
 import type { PermissionAction, Policy } from '../policy/schema.js';
@@ -17,6 +18,9 @@ import type { HomeSection } from './views/home.js';
 import type { OncallService } from '../oncall/service.js';
 import type { PagingService } from '../paging/service.js';
 import type { SignalService } from '../signals/service.js';
+import type { ProblemService } from '../problems/service.js';
+import type { ReminderService } from '../reminders/service.js';
+import type { ReviewService } from '../reviews/service.js';
 
 /** What the Slack adapter needs from the rest of the app, assembled in server.ts. */
 export interface SlackDeps {
@@ -44,4 +48,8 @@ export interface SlackDeps {
   signals: SignalService;
   oncall: OncallService;
   paging: PagingService;
+  reviews: ReviewService;
+  actions: ActionService;
+  problems: ProblemService;
+  reminders: ReminderService;
 }

@@ -75,3 +75,47 @@ export const PagingAction = {
   acknowledge: 'page_acknowledge',
   decline: 'page_decline',
 } as const;
+
+/** Post-incident reviews, follow-up actions, reminders and problem records. */
+export const FollowUpCallback = {
+  reviewModal: 'review_modal',
+  actionModal: 'action_modal',
+  reassignModal: 'action_reassign_modal',
+  problemModal: 'problem_modal',
+} as const;
+
+export const FollowUpAction = {
+  openReview: 'review_open',
+  submitReview: 'review_submit',
+  publishReview: 'review_publish',
+  addActionFromReview: 'review_add_action',
+  done: 'action_done',
+  snooze: 'action_snooze',
+  reassign: 'action_reassign',
+  openIncident: 'action_open_incident',
+} as const;
+
+export const FollowUpBlock = {
+  summary: 'pir_summary',
+  impact: 'pir_impact',
+  rootCause: 'pir_root_cause',
+  rootCauseConfirmed: 'pir_root_cause_confirmed',
+  factors: 'pir_factors',
+  fiveWhys: 'pir_five_whys',
+  wentWell: 'pir_went_well',
+  wentBadly: 'pir_went_badly',
+  lessons: 'pir_lessons',
+  reviewOwner: 'pir_owner',
+  meetingDate: 'pir_meeting_date',
+  actionTitle: 'action_title',
+  actionOwner: 'action_owner',
+  actionDue: 'action_due',
+  actionPriority: 'action_priority',
+  actionTracker: 'action_tracker',
+  newOwner: 'action_new_owner',
+  problemTitle: 'problem_title',
+  problemDescription: 'problem_description',
+  problemKnownError: 'problem_known_error',
+  problemWorkaround: 'problem_workaround',
+  problemOwner: 'problem_owner',
+} as const;

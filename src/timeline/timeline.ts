@@ -31,7 +31,18 @@ export type TimelineKind =
   | 'page_acknowledged'
   | 'page_declined'
   | 'page_escalated'
-  | 'page_unanswered';
+  | 'page_unanswered'
+  | 'review_required'
+  | 'review_saved'
+  | 'review_state_changed'
+  | 'review_document'
+  | 'action_added'
+  | 'action_done'
+  | 'action_reopened'
+  | 'action_snoozed'
+  | 'action_reassigned'
+  | 'action_escalated'
+  | 'problem_linked';
 
 export interface TimelineEvent {
   id: string;
@@ -65,6 +76,16 @@ export async function appendTimeline(db: Kysely<Database>, e: NewTimelineEvent):
     .returningAll()
     .executeTakeFirst();
   return row ? toEvent(row) : undefined;
+}
+
+/** Appends many rows in one statement (rows whose dedupe key was already used are skipped). */
+export async function appendTimelineMany(db: Kysely<Database>, events: NewTimelineEvent[]): Promise<void> {
+  if (!events.length) return;
+  await db
+    .insertInto('timeline_events')
+    .values(events.map((e) => ({ incident_id: e.incidentId, actor_id: e.actorId, kind: e.kind, payload: JSON.stringify(e.payload ?? {}), dedupe_key: e.dedupeKey ?? null, ...(e.at ? { at: e.at } : {}) })))
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
 }
 
 /** The timeline in the order it was recorded. */

@@ -20,6 +20,7 @@ import type { ClockAlert } from '../../clocks/deadlines.js';
 import { EscalationTask } from '../../escalation/service.js';
 import { RoleTask } from '../../roles/service.js';
 import type { Audience } from '../../policy/schema.js';
+import type { CardExtras } from '../views/card.js';
 import { broadcastEvent, syncIncident } from './sync.js';
 
 export interface EffectsDeps {
@@ -32,6 +33,8 @@ export interface EffectsDeps {
   recordPaged: (incidentId: string, eventId: string, group: string, users: string[]) => Promise<void>;
   reports: ReportService;
   weeklySections: ReportDeps['weeklySections'];
+  /** What other features show on the incident card. */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
@@ -48,7 +51,7 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
   };
   const store = new ProvisioningStore(deps.db, deps.clock);
   const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
-  const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext };
+  const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext, cardExtras: deps.cardExtras };
   const coordination = { ...common, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser, recordPaged: deps.recordPaged };
   return {
     [IncidentTask.provision]: (task) =>

@@ -3,7 +3,7 @@ import type { Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
 import { PermanentFailure } from '../../jobs/task-runner.js';
-import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
+import { announcement, channelTopic, incidentCard, type CardContext, type CardExtras } from '../views/card.js';
 import { broadcastMessage } from '../views/timeline.js';
 import { requireChannel } from './provision.js';
 
@@ -13,6 +13,8 @@ export interface SyncDeps {
   load: (id: string) => Promise<Incident | undefined>;
   loadEvent: (id: string) => Promise<TimelineEvent | undefined>;
   cardContext: (incident: Incident) => Promise<CardContext>;
+  /** What other features show on the card (e.g. the post-incident review). */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
 }
 
 /** Brings the pinned card, the topic and the announcement in line with the stored incident. */
@@ -20,7 +22,7 @@ export async function syncIncident(deps: SyncDeps, incidentId: string): Promise<
   const incident = await deps.load(incidentId);
   if (!incident) throw new PermanentFailure(`incident ${incidentId} not found`);
   const channelId = requireChannel(incident);
-  const card = incidentCard(deps.policy, incident, await deps.cardContext(incident));
+  const card = incidentCard(deps.policy, incident, await deps.cardContext(incident), await deps.cardExtras?.(incident));
   await deps.client.chat.update({ channel: channelId, ts: incident.cardTs!, text: card.text, blocks: card.blocks });
   await deps.client.conversations.setTopic({ channel: channelId, topic: channelTopic(deps.policy, incident) });
   if (incident.announceChannelId && incident.announceTs) {

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { slaTargets } from '../../clocks/deadlines.js';
@@ -27,7 +27,13 @@ function slaLine(policy: Policy, incident: Incident, now: Date): string | undefi
 }
 
 /** The pinned incident card: the facts at a glance, the roles, the clocks and the next steps. */
-export function incidentCard(policy: Policy, incident: Incident, ctx: CardContext): { text: string; blocks: KnownBlock[] } {
+/** What other features add to the card: blocks above its buttons, and buttons after its own. */
+export interface CardExtras {
+  blocks?: KnownBlock[];
+  buttons?: Button[];
+}
+
+export function incidentCard(policy: Policy, incident: Incident, ctx: CardContext, extras: CardExtras = {}): { text: string; blocks: KnownBlock[] } {
   const ref = incidentRef(policy.number_prefix, incident);
   const priority = incident.priority ?? `${effectivePriority(policy, incident)} _(untriaged)_`;
   const fields = [
@@ -57,7 +63,8 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
   const roleLines = policy.roles.filter((r) => held.has(r.id)).map((r) => `${r.label}: ${user(held.get(r.id))}`);
   if (roleLines.length) blocks.push({ type: 'section', text: mrkdwn(`*Roles*\n${roleLines.join('\n')}`) });
 
-  const buttons = isResolved(incident)
+  blocks.push(...(extras.blocks ?? []));
+  const own = isResolved(incident)
     ? isClosed(incident)
       ? []
       : [{ type: 'button' as const, action_id: Action.close, text: plain('Close incident'), value: incident.id }]
@@ -67,6 +74,7 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
         { type: 'button' as const, action_id: Action.openNote, text: plain('Add note'), value: incident.id },
         { type: 'button' as const, action_id: Action.openResolve, text: plain('Resolve'), value: incident.id },
       ];
+  const buttons: Button[] = [...own, ...(extras.buttons ?? [])];
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'card_actions', elements: buttons });
   if (!isResolved(incident)) {
     const open = policy.roles.filter((r) => !held.has(r.id));

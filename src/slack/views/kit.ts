@@ -67,3 +67,27 @@ export function userInput(blockId: string, label: string, opts: { initial?: stri
     element: { type: 'users_select' as const, action_id: blockId, ...(opts.initial ? { initial_user: opts.initial } : {}) },
   };
 }
+
+/** A date picker input (value YYYY-MM-DD). */
+export function dateInput(blockId: string, label: string, opts: { initial?: string | null; optional?: boolean; hint?: string } = {}) {
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    optional: opts.optional ?? false,
+    label: plain(label, 2000),
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    element: { type: 'datepicker' as const, action_id: blockId, ...(opts.initial ? { initial_date: opts.initial } : {}) },
+  };
+}
+
+/** A single checkbox input; checked when its one option is selected. */
+export function checkboxInput(blockId: string, label: string, text: string, opts: { checked?: boolean; description?: string } = {}) {
+  const box = option('yes', text, opts.description);
+  return {
+    type: 'input' as const,
+    block_id: blockId,
+    optional: true,
+    label: plain(label, 2000),
+    element: { type: 'checkboxes' as const, action_id: blockId, options: [box], ...(opts.checked ? { initial_options: [box] } : {}) },
+  };
+}

@@ -5,6 +5,10 @@ import type { TimelineEvent } from '../../timeline/timeline.js';
 import { audienceText } from './comms.js';
 import { channel, duration, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
+function reviewState(state: unknown): string {
+  return state === 'in_review' ? 'in review' : String(state);
+}
+
 /** One line describing a timeline row, in mrkdwn. */
 export function describeEvent(e: TimelineEvent): string {
   const p = e.payload as Record<string, any>;
@@ -70,6 +74,28 @@ export function describeEvent(e: TimelineEvent): string {
       return `${who} declined the page (level ${p.level})`;
     case 'page_unanswered':
       return `Nobody acknowledged the page after ${p.levels} level(s)`;
+    case 'review_required':
+      return `A post-incident review is required (${p.priority}), due ${slackDate(new Date(String(p.due_at)), '{date_short_pretty}')}, owned by ${user(p.owner)}`;
+    case 'review_saved':
+      return `${who} ${p.created ? 'started' : 'updated'} the post-incident review`;
+    case 'review_state_changed':
+      return `${who} moved the post-incident review from ${reviewState(p.from)} to ${reviewState(p.to)}`;
+    case 'review_document':
+      return `Post-incident review document version ${p.version} posted`;
+    case 'action_added':
+      return `${who} added follow-up action A-${p.action_id} for ${user(p.owner)}, due ${p.due}: ${esc(String(p.title ?? ''))}`;
+    case 'action_done':
+      return `${who} completed follow-up action A-${p.action_id}: ${esc(String(p.title ?? ''))}`;
+    case 'action_reopened':
+      return `${who} reopened follow-up action A-${p.action_id}: ${esc(String(p.title ?? ''))}`;
+    case 'action_snoozed':
+      return `${who} snoozed follow-up action A-${p.action_id} until ${p.until}: ${esc(String(p.title ?? ''))}`;
+    case 'action_reassigned':
+      return `${who} reassigned follow-up action A-${p.action_id} from ${user(p.from)} to ${user(p.to)}: ${esc(String(p.title ?? ''))}`;
+    case 'action_escalated':
+      return `Follow-up action A-${p.action_id} (owner ${user(p.owner)}) is ${p.days_overdue} days overdue: escalated to ${user(p.recipient)}`;
+    case 'problem_linked':
+      return `${who} ${p.created ? 'opened problem record' : 'linked the incident to problem record'} PRB-${p.problem_id}`;
     default:
       return `${who} ${e.kind}`;
   }

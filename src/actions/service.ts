@@ -1,0 +1,183 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { DomainError } from '../incidents/errors.js';
+import { findIncidentById } from '../incidents/repository.js';
+import { enqueueTask } from '../outbox/tasks.js';
+import type { Policy } from '../policy/schema.js';
+import { addDays, isDateOnly, localTime, UTC_ZONE } from '../reminders/calendar.js';
+import { refreshMessagesShowing } from '../reminders/sends.js';
+import { appendTimeline, type NewTimelineEvent } from '../timeline/timeline.js';
+import { ACTION_PRIORITIES, ACTION_TITLE_MAX, actionRef, type ActionPriority, type FollowUpAction } from './action.js';
+import * as repo from './repository.js';
+import { ActionTask } from './side-effects.js';
+
+/** A new follow-up action, as the form or the one-liner gives it. */
+export interface AddActionInput {
+  incidentId: string;
+  actorId: string;
+  title: string;
+  ownerId: string;
+  /** YYYY-MM-DD; the policy's default when omitted. */
+  dueDate?: string | null;
+  priority?: ActionPriority;
+  trackerUrl?: string | null;
+  /** Idempotency key: adding twice with the same key returns the first action. */
+  sourceKey?: string;
+}
+
+/** Problems with an action's fields, keyed by field, in words a person can act on. */
+export type ActionProblems = Partial<Record<'title' | 'owner' | 'due' | 'priority' | 'tracker', string>>;
+
+/** Follow-up actions: add, complete, reopen, snooze, reassign, list. Every change is on the timeline. */
+export class ActionService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly onTasksQueued: () => void = () => {},
+  ) {}
+
+  /** Today's date in UTC: the reference for "overdue" when no owner timezone is at hand. */
+  today(): string {
+    return localTime(this.clock.now(), UTC_ZONE).date;
+  }
+
+  /** The team an owner belongs to (the first team in policy that lists them). */
+  teamOf(ownerId: string): string | null {
+    return this.policy.actions.teams.find((t) => t.members.includes(ownerId))?.id ?? null;
+  }
+
+  /** Checks an action's fields; an empty result means they are fine. */
+  check(input: Pick<AddActionInput, 'title' | 'ownerId' | 'dueDate' | 'priority' | 'trackerUrl'>): ActionProblems {
+    const problems: ActionProblems = {};
+    const title = input.title.trim();
+    if (!title) problems.title = 'Say what needs doing.';
+    else if (title.length > ACTION_TITLE_MAX) problems.title = `Keep it to ${ACTION_TITLE_MAX} characters (it has ${title.length}).`;
+    if (!/^[UW][A-Z0-9]+$/.test(input.ownerId)) problems.owner = 'Choose who owns it.';
+    if (input.dueDate) {
+      if (!isDateOnly(input.dueDate)) problems.due = 'Give the due date as YYYY-MM-DD.';
+      // One day of slack: "today" somewhere in the world may still be yesterday in UTC.
+      else if (input.dueDate < addDays(this.today(), -1)) problems.due = 'The due date is in the past.';
+    }
+    if (input.priority && !ACTION_PRIORITIES.includes(input.priority)) problems.priority = 'Choose high, medium or low.';
+    if (input.trackerUrl && !/^https?:\/\/\S+$/i.test(input.trackerUrl)) problems.tracker = 'The tracker link must start with http:// or https://.';
+    return problems;
+  }
+
+  async add(input: AddActionInput): Promise<{ action: FollowUpAction; created: boolean }> {
+    const problems = this.check(input);
+    const first = Object.values(problems)[0];
+    if (first) throw new DomainError('invalid_input', first);
+    if (input.sourceKey) {
+      const existing = await repo.findActionBySourceKey(this.db, input.sourceKey);
+      if (existing) return { action: existing, created: false };
+    }
+    const id = await this.db.transaction().execute(async (trx) => {
+      const incident = await findIncidentById(trx, input.incidentId);
+      if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
+      const title = input.title.trim();
+      const dueDate = input.dueDate || addDays(this.today(), this.policy.actions.default_due_days);
+      const id = await repo.insertAction(trx, {
+        incidentId: incident.id,
+        title,
+        ownerId: input.ownerId,
+        team: this.teamOf(input.ownerId),
+        dueDate,
+        priority: input.priority ?? 'medium',
+        trackerUrl: input.trackerUrl?.trim() || null,
+        createdBy: input.actorId,
+        at: this.clock.now(),
+        sourceKey: input.sourceKey ?? null,
+      });
+      if (!id) return undefined;
+      await this.append(trx, { incidentId: incident.id, actorId: input.actorId, kind: 'action_added', payload: { action_id: id, title, owner: input.ownerId, due: dueDate, priority: input.priority ?? 'medium' } });
+      if (input.ownerId !== input.actorId) await enqueueTask(trx, { kind: ActionTask.notifyOwner, payload: { actionId: id, by: input.actorId } });
+      return id;
+    });
+    if (!id) {
+      const existing = await repo.findActionBySourceKey(this.db, input.sourceKey!);
+      return { action: existing!, created: false };
+    }
+    this.onTasksQueued();
+    return { action: (await repo.findAction(this.db, id))!, created: true };
+  }
+
+  /** Marks an action done; `changed` is false when it already was. */
+  complete(actionId: string, actorId: string) {
+    return this.change(actionId, async (trx, current) => {
+      if (current.status === 'done') return false;
+      await repo.updateAction(trx, actionId, { status: 'done', done_at: this.clock.now(), done_by: actorId, updated_at: this.clock.now() });
+      return { kind: 'action_done', payload: {} };
+    }, actorId);
+  }
+
+  reopen(actionId: string, actorId: string) {
+    return this.change(actionId, async (trx, current) => {
+      if (current.status === 'open') return false;
+      await repo.updateAction(trx, actionId, { status: 'open', done_at: null, done_by: null, snoozed_until: null, updated_at: this.clock.now() });
+      return { kind: 'action_reopened', payload: {} };
+    }, actorId);
+  }
+
+  /** Pauses reminders (and escalation) of an open action for `days` (the policy's snooze when omitted). */
+  snooze(actionId: string, actorId: string, days = this.policy.reminders.snooze_days) {
+    return this.change(actionId, async (trx, current) => {
+      if (current.status === 'done') throw new DomainError('invalid_state', 'That action is already done.');
+      const until = addDays(this.today(), days);
+      await repo.updateAction(trx, actionId, { snoozed_until: until, updated_at: this.clock.now() });
+      return { kind: 'action_snoozed', payload: { until } };
+    }, actorId);
+  }
+
+  reassign(actionId: string, actorId: string, ownerId: string) {
+    if (!/^[UW][A-Z0-9]+$/.test(ownerId)) throw new DomainError('invalid_input', 'Choose who should own it.');
+    return this.change(actionId, async (trx, current) => {
+      if (current.owner_id === ownerId) return false;
+      await repo.updateAction(trx, actionId, { owner_id: ownerId, team: this.teamOf(ownerId), snoozed_until: null, updated_at: this.clock.now() });
+      if (ownerId !== actorId) await enqueueTask(trx, { kind: ActionTask.notifyOwner, payload: { actionId, by: actorId } });
+      return { kind: 'action_reassigned', payload: { from: current.owner_id, to: ownerId } };
+    }, actorId);
+  }
+
+  get(actionId: string): Promise<FollowUpAction | undefined> {
+    return repo.findAction(this.db, actionId);
+  }
+
+  list(filter: repo.ActionFilter) {
+    return repo.listActions(this.db, filter);
+  }
+
+  /** Every action of an incident, open ones first. */
+  async forIncident(incidentId: string, db: Kysely<Database> = this.db): Promise<FollowUpAction[]> {
+    return (await repo.listActions(db, { incidentId, limit: 1000 })).actions;
+  }
+
+  private append(db: Kysely<Database>, e: Omit<NewTimelineEvent, 'at'>) {
+    return appendTimeline(db, { ...e, at: this.clock.now() });
+  }
+
+  /**
+   * Runs one change under a row lock: the timeline records it, and the DMs that list the action are
+   * queued for an in-place refresh. `apply` returns false when there was nothing to change.
+   */
+  private async change(
+    actionId: string,
+    apply: (trx: Kysely<Database>, current: NonNullable<Awaited<ReturnType<typeof repo.lockAction>>>) => Promise<false | { kind: NewTimelineEvent['kind']; payload: Record<string, unknown> }>,
+    actorId: string,
+  ): Promise<{ action: FollowUpAction; changed: boolean }> {
+    const changed = await this.db.transaction().execute(async (trx) => {
+      const current = await repo.lockAction(trx, actionId);
+      if (!current) throw new DomainError('not_found', `There is no action ${actionRef({ id: actionId })}.`);
+      const result = await apply(trx, current);
+      if (!result) return false;
+      const action = (await repo.findAction(trx, actionId))!;
+      await this.append(trx, { incidentId: current.incident_id, actorId, kind: result.kind, payload: { action_id: actionId, title: action.title, ...result.payload } });
+      await refreshMessagesShowing(trx, actionId, this.clock.now());
+      return true;
+    });
+    if (changed) this.onTasksQueued();
+    return { action: (await repo.findAction(this.db, actionId))!, changed };
+  }
+}

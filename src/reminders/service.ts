@@ -1,0 +1,38 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { Policy } from '../policy/schema.js';
+import { localTime, UTC_ZONE } from './calendar.js';
+import { contentForMessage, type ReminderContent } from './content.js';
+import { zonesOf } from './profiles.js';
+import { findSend, findSendByMessage, type ReminderSend } from './sends.js';
+
+/** What the Slack adapter asks of reminders outside the job: a person's today, a sent message's current content. */
+export class ReminderService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Today where the person is (by their cached Slack timezone; UTC when unknown). */
+  async todayFor(userId: string): Promise<string> {
+    const zone = (await zonesOf(this.db, [userId])).get(userId) ?? UTC_ZONE;
+    return localTime(this.clock.now(), zone).date;
+  }
+
+  /** A sent reminder by id (undefined when unknown or not sent). */
+  async sent(sendId: string): Promise<ReminderSend | undefined> {
+    const send = await findSend(this.db, sendId);
+    return send?.status === 'sent' ? send : undefined;
+  }
+
+  /** True when this Slack message is a reminder the app keeps up to date itself. */
+  async isReminderMessage(channelId: string, ts: string): Promise<boolean> {
+    return (await findSendByMessage(this.db, channelId, ts)) !== undefined;
+  }
+
+  /** What a sent digest or escalation should show now. */
+  current(send: ReminderSend): Promise<ReminderContent | null> {
+    return contentForMessage(this.db, this.policy, send, this.clock.now());
+  }
+}

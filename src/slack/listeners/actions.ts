@@ -1,0 +1,207 @@
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { actionRef, parseActionRef, type ActionPriority } from '../../actions/action.js';
+import type { ActionFilter } from '../../actions/repository.js';
+import { DomainError } from '../../incidents/errors.js';
+import type { SlackDeps } from '../deps.js';
+import { describeFailure } from '../errors.js';
+import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
+import { instrument } from '../listen.js';
+import { actionAssignedMessage, actionList, actionModal, decodeButton, reassignModal, type ActionListScope } from '../views/actions.js';
+import { incidentRef, user } from '../views/format.js';
+import { parseActionLine } from './action-line.js';
+import type { CommandContext, Subcommand } from './commands.js';
+import { actionModalMetadata, interactionPayload, reassignMetadata, selectedDate, type InteractionPayload } from './follow-up-payloads.js';
+import { metadata, selectedUser, selectedValue, textValue, viewPayload } from './payloads.js';
+import { refreshReviewModal } from './reviews.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Renders one scope of actions for a person (the list `/incident actions` shows and its buttons refresh). */
+async function renderList(deps: SlackDeps, o: { userId: string; teamId: string; list: ActionListScope; incidentRef?: string }) {
+  const today = await deps.reminders.todayFor(o.userId);
+  const filter: ActionFilter = { teamId: o.teamId, limit: 60 };
+  let heading: string;
+  let empty: string;
+  if (o.list.scope === 'mine') {
+    Object.assign(filter, { ownerIds: [o.userId], status: 'open' });
+    heading = 'Your open follow-up actions';
+    empty = 'You have no open follow-up actions. :tada:';
+  } else if (o.list.scope === 'overdue') {
+    Object.assign(filter, { overdueBefore: today, incidentId: o.list.incidentId });
+    heading = o.incidentRef ? `${o.incidentRef} overdue actions` : 'Overdue follow-up actions';
+    empty = 'Nothing is overdue. :tada:';
+  } else {
+    Object.assign(filter, o.list.incidentId ? { incidentId: o.list.incidentId } : { status: 'open' });
+    heading = o.incidentRef ? `${o.incidentRef} follow-up actions` : 'All open follow-up actions';
+    empty = o.incidentRef ? `${o.incidentRef} has no follow-up actions yet. \`/incident action add\` adds one.` : 'There are no open follow-up actions.';
+  }
+  const { actions, total } = await deps.actions.list(filter);
+  return actionList(deps.policy, actions, { heading, total, today, viewer: o.userId, list: o.list, inChannel: Boolean(o.list.incidentId), empty });
+}
+
+/** The `/incident action …` subcommand: the form, the one-liner, and done/reopen by reference. */
+async function actionCommand(ctx: CommandContext): Promise<unknown> {
+  const { deps } = ctx;
+  const [word, ...rest] = ctx.arg.split(/\s+/);
+  const verb = (word ?? '').toLowerCase();
+  if (verb === 'done' || verb === 'reopen') {
+    const id = parseActionRef(rest.join(' '));
+    if (!id) return ctx.reply(`Usage: \`/incident action ${verb} A-<number>\`.`);
+    const known = await deps.actions.get(id);
+    if (!known || known.incident.teamId !== ctx.teamId) return ctx.reply(`There is no action A-${id}. \`/incident actions\` lists yours.`);
+    const { action, changed } = verb === 'done' ? await deps.actions.complete(id, ctx.userId) : await deps.actions.reopen(id, ctx.userId);
+    return ctx.reply(changed ? `${actionRef(action)} is ${verb === 'done' ? 'done :white_check_mark:' : 'open again'}.` : `${actionRef(action)} already was ${verb === 'done' ? 'done' : 'open'}.`);
+  }
+  const incident = await ctx.incidentHere();
+  if (!incident) return;
+  const ref = incidentRef(deps.policy.number_prefix, incident);
+  if (!ctx.arg || verb === 'add') {
+    await ctx.client.views.open({
+      trigger_id: ctx.triggerId,
+      view: actionModal(deps.policy, { incidentRef: ref, title: rest.join(' ') || undefined, ownerId: ctx.userId, today: deps.actions.today(), metadata: { incidentId: incident.id } }),
+    });
+    return;
+  }
+  const parsed = parseActionLine(ctx.arg);
+  if ('error' in parsed) return ctx.reply(parsed.error);
+  const { action } = await deps.actions.add({ incidentId: incident.id, actorId: ctx.userId, title: parsed.title, ownerId: parsed.ownerId, dueDate: parsed.dueDate });
+  return ctx.reply(`:clipboard: Added *${actionRef(action)}* for ${user(action.ownerId)}, due ${action.dueDate}${parsed.dueDate ? '' : ` (the default ${deps.policy.actions.default_due_days} days)`}. It is on the ${ref} timeline${action.ownerId === ctx.userId ? '' : ' and the owner was told'}.`);
+}
+
+/** `/incident action …` and `/incident actions …`. */
+export const actionCommands: Subcommand[] = [
+  {
+    name: 'action',
+    usage: 'action @owner <text> [due YYYY-MM-DD] | action add | action done A-<n>',
+    help: 'add a follow-up action (one line or the form), or mark one done',
+    run: actionCommand,
+  },
+  {
+    name: 'actions',
+    usage: 'actions [all|overdue]',
+    help: 'your open follow-up actions; `all`/`overdue` for this incident (in its channel) or everyone',
+    async run(ctx) {
+      const scope = (ctx.arg.toLowerCase() || 'mine') as ActionListScope['scope'];
+      if (!['mine', 'all', 'overdue'].includes(scope)) return ctx.reply('Usage: `/incident actions`, `/incident actions all` or `/incident actions overdue`.');
+      const incident = scope === 'mine' ? undefined : await ctx.deps.incidents.findByChannel(ctx.channelId);
+      const view = await renderList(ctx.deps, { userId: ctx.userId, teamId: ctx.teamId, list: { scope, ...(incident ? { incidentId: incident.id } : {}) }, incidentRef: incident ? incidentRef(ctx.deps.policy.number_prefix, incident) : undefined });
+      await ctx.reply(view.text, view.blocks);
+    },
+  },
+];
+
+/** The add-action form, and the Done / Snooze / Reassign / Open incident buttons wherever actions are listed. */
+export function registerActions(app: App, deps: SlackDeps): void {
+  const { logger, metrics } = deps;
+
+  app.view(
+    FollowUpCallback.actionModal,
+    instrument('view.action', metrics, logger, async ({ ack, body, client }: ViewArgs) => {
+      const p = viewPayload.safeParse(body);
+      const meta = p.success ? metadata(actionModalMetadata, p.data.view.private_metadata) : undefined;
+      if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [FollowUpBlock.actionTitle]: 'This form arrived incomplete; close it and try again.' } });
+      const v = p.data.view.state.values;
+      const input = {
+        title: textValue(v, FollowUpBlock.actionTitle),
+        ownerId: selectedUser(v, FollowUpBlock.actionOwner) ?? '',
+        dueDate: selectedDate(v, FollowUpBlock.actionDue) ?? null,
+        priority: (selectedValue(v, FollowUpBlock.actionPriority) ?? 'medium') as ActionPriority,
+        trackerUrl: textValue(v, FollowUpBlock.actionTracker) || null,
+      };
+      const problems = deps.actions.check(input);
+      const blockOf = { title: FollowUpBlock.actionTitle, owner: FollowUpBlock.actionOwner, due: FollowUpBlock.actionDue, priority: FollowUpBlock.actionPriority, tracker: FollowUpBlock.actionTracker };
+      if (Object.keys(problems).length) {
+        return ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(problems).map(([k, m]) => [blockOf[k as keyof typeof blockOf], m])) });
+      }
+      try {
+        await deps.actions.add({ ...input, incidentId: meta.incidentId, actorId: p.data.user.id, sourceKey: `view:${p.data.view.id}` });
+      } catch (err) {
+        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.action' });
+        return ack({ response_action: 'errors', errors: { [FollowUpBlock.actionTitle]: message.slice(0, 300) } });
+      }
+      await ack();
+      // Pushed from the review form: show the new action in its list (Slack keeps what was typed there).
+      if (meta.reviewViewId) await refreshReviewModal(deps, client, meta.reviewViewId, meta.incidentId);
+    }),
+  );
+
+  /** After a change from a list, redraws that list; from any other message, redraws the one action. */
+  const redraw = async (p: InteractionPayload, respond: ActionArgs['respond'], actionId: string, list?: ActionListScope) => {
+    const teamId = p.team?.id ?? '';
+    if (list) {
+      const incident = list.incidentId ? await deps.incidents.findById(list.incidentId) : undefined;
+      const view = await renderList(deps, { userId: p.user.id, teamId, list, incidentRef: incident ? incidentRef(deps.policy.number_prefix, incident) : undefined });
+      await respond({ replace_original: true, response_type: 'ephemeral', text: view.text, blocks: view.blocks as never });
+      return;
+    }
+    // Digests and escalations are refreshed through the outbox by the change itself; a DM that gave
+    // someone the action is redrawn here.
+    const action = await deps.actions.get(actionId);
+    if (action && p.container?.type === 'message' && !(await deps.reminders.isReminderMessage(p.container.channel_id ?? '', p.container.message_ts ?? ''))) {
+      const msg = actionAssignedMessage(deps.policy, action, { by: action.createdBy, today: await deps.reminders.todayFor(p.user.id) });
+      await respond({ replace_original: true, text: msg.text, blocks: msg.blocks as never });
+    }
+  };
+
+  const button = (actionId: string, run: (args: { p: InteractionPayload; id: string; list?: ActionListScope; client: WebClient; respond: ActionArgs['respond'] }) => Promise<void>) =>
+    app.action(
+      actionId,
+      instrument(`action.${actionId}`, metrics, logger, async ({ ack, body, client, respond }: ActionArgs) => {
+        await ack();
+        const p = interactionPayload.safeParse(body);
+        const value = p.success ? decodeButton(p.data.actions[0].value) : undefined;
+        if (!p.success || !value) return;
+        try {
+          await run({ p: p.data, id: value.a, list: value.l, client, respond });
+        } catch (err) {
+          const text = describeFailure(err, logger, { handler: actionId });
+          if (p.data.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+        }
+      }),
+    );
+
+  button(Act.done, async ({ p, id, list, respond }) => {
+    await deps.actions.complete(id, p.user.id);
+    await redraw(p, respond, id, list);
+  });
+
+  button(Act.snooze, async ({ p, id, list, respond }) => {
+    await deps.actions.snooze(id, p.user.id);
+    await redraw(p, respond, id, list);
+  });
+
+  button(Act.reassign, async ({ p, id, list, client }) => {
+    const action = await deps.actions.get(id);
+    if (!action) throw new DomainError('not_found', `There is no action A-${id}.`);
+    await client.views.open({ trigger_id: p.trigger_id, view: reassignModal({ action, metadata: { actionId: id, ...(list ? { list } : {}), ...(list && p.response_url ? { responseUrl: p.response_url } : {}) } }) });
+  });
+
+  // A link button: Slack opens the channel; the click still arrives and is acknowledged.
+  app.action(Act.openIncident, instrument('action.open_incident', metrics, logger, async ({ ack }: ActionArgs) => ack()));
+
+  app.view(
+    FollowUpCallback.reassignModal,
+    instrument('view.reassign', metrics, logger, async ({ ack, body }: ViewArgs) => {
+      const p = viewPayload.safeParse(body);
+      const meta = p.success ? metadata(reassignMetadata, p.data.view.private_metadata) : undefined;
+      if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: 'This form arrived incomplete; close it and try again.' } });
+      const owner = selectedUser(p.data.view.state.values, FollowUpBlock.newOwner);
+      if (!owner) return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: 'Choose the new owner.' } });
+      try {
+        await deps.actions.reassign(meta.actionId, p.data.user.id, owner);
+      } catch (err) {
+        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.reassign' });
+        return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: message.slice(0, 300) } });
+      }
+      await ack();
+      if (meta.list && meta.responseUrl) {
+        const view = await renderList(deps, { userId: p.data.user.id, teamId: p.data.team?.id ?? p.data.user.team_id ?? '', list: meta.list });
+        await fetch(meta.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replace_original: true, response_type: 'ephemeral', text: view.text, blocks: view.blocks }) }).catch((err) =>
+          logger.warn({ err }, 'could not refresh the action list after a reassignment'),
+        );
+      }
+    }),
+  );
+}

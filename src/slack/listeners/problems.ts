@@ -1,0 +1,113 @@
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { DomainError } from '../../incidents/errors.js';
+import { parseProblemRef, problemRef, type ProblemFields } from '../../problems/problem.js';
+import type { SlackDeps } from '../deps.js';
+import { describeFailure } from '../errors.js';
+import { FollowUpBlock, FollowUpCallback } from '../ids.js';
+import { instrument } from '../listen.js';
+import { incidentRef, user } from '../views/format.js';
+import { problemDetails, problemList, problemModal } from '../views/problems.js';
+import type { CommandContext, Subcommand } from './commands.js';
+import { problemMetadata } from './follow-up-payloads.js';
+import { metadata, selectedUser, textValue, viewPayload } from './payloads.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const USAGE =
+  'Usage: `/incident problem` (in a resolved incident\'s channel: open a problem record), `/incident problem link PRB-<n>`, `/incident problem show PRB-<n>`, `/incident problem edit PRB-<n>`, `/incident problem resolve PRB-<n> <how>`.';
+
+async function problemCommand(ctx: CommandContext): Promise<unknown> {
+  const { deps } = ctx;
+  const [word = '', refText = '', ...rest] = ctx.arg.split(/\s+/);
+  const verb = word.toLowerCase();
+  if (!verb) {
+    const incident = await ctx.incidentHere();
+    if (!incident) return;
+    const refusal = await deps.problems.refusal(incident);
+    if (refusal) return ctx.reply(refusal);
+    const ref = incidentRef(deps.policy.number_prefix, incident);
+    await ctx.client.views.open({
+      trigger_id: ctx.triggerId,
+      view: problemModal({ heading: `Problem from ${ref}`, fields: { title: incident.title, ownerId: incident.commanderId ?? ctx.userId }, metadata: { incidentId: incident.id } }),
+    });
+    return;
+  }
+  const id = parseProblemRef(refText);
+  if (!['link', 'show', 'edit', 'resolve'].includes(verb) || !id) return ctx.reply(USAGE);
+  if (verb === 'link') {
+    const incident = await ctx.incidentHere();
+    if (!incident) return;
+    const { problem, linked } = await deps.problems.link(id, incident.id, ctx.userId);
+    const ref = incidentRef(deps.policy.number_prefix, incident);
+    return ctx.reply(linked ? `${ref} is now linked to *${problemRef(problem)}* (${problem.incidents.length} incidents).` : `${ref} was already linked to ${problemRef(problem)}.`);
+  }
+  const problem = await deps.problems.get(id, ctx.teamId);
+  if (verb === 'show') {
+    const here = await deps.incidents.findByChannel(ctx.channelId);
+    const reveal = !problem.private || problem.ownerId === ctx.userId || Boolean(here && problem.incidents.some((i) => i.id === here.id));
+    const view = problemDetails(deps.policy, problem, { reveal });
+    return ctx.reply(view.text, view.blocks);
+  }
+  if (verb === 'edit') {
+    await ctx.client.views.open({ trigger_id: ctx.triggerId, view: problemModal({ heading: `Edit ${problemRef(problem)}`, fields: problem, metadata: { problemId: problem.id } }) });
+    return;
+  }
+  const resolved = await deps.problems.resolve(id, ctx.teamId, rest.join(' '));
+  return ctx.reply(`*${problemRef(resolved)}* is resolved. Owner: ${user(resolved.ownerId)}.`);
+}
+
+/** `/incident problem …` and `/incident problems`. */
+export const problemCommands: Subcommand[] = [
+  { name: 'problem', usage: 'problem [link|show|edit|resolve PRB-<n>]', help: 'open a problem record from a resolved incident, or link/show/resolve one', run: problemCommand },
+  {
+    name: 'problems',
+    usage: 'problems',
+    help: 'list open problem records',
+    async run(ctx) {
+      const { problems, total } = await ctx.deps.problems.listOpen(ctx.teamId);
+      const view = problemList(ctx.deps.policy, problems, total);
+      await ctx.reply(view.text, view.blocks);
+    },
+  },
+];
+
+const BLOCK_OF: Record<keyof ProblemFields, string> = {
+  title: FollowUpBlock.problemTitle,
+  description: FollowUpBlock.problemDescription,
+  knownError: FollowUpBlock.problemKnownError,
+  workaround: FollowUpBlock.problemWorkaround,
+  ownerId: FollowUpBlock.problemOwner,
+};
+
+/** The problem form (new from an incident, or edit). */
+export function registerProblems(app: App, deps: SlackDeps): void {
+  const { logger, metrics } = deps;
+  app.view(
+    FollowUpCallback.problemModal,
+    instrument('view.problem', metrics, logger, async ({ ack, body }: ViewArgs) => {
+      const p = viewPayload.safeParse(body);
+      const meta = p.success ? metadata(problemMetadata, p.data.view.private_metadata) : undefined;
+      if (!p.success || !meta || (!meta.incidentId && !meta.problemId)) return ack({ response_action: 'errors', errors: { [FollowUpBlock.problemTitle]: 'This form arrived incomplete; close it and try again.' } });
+      const v = p.data.view.state.values;
+      const fields: ProblemFields = {
+        title: textValue(v, FollowUpBlock.problemTitle),
+        description: textValue(v, FollowUpBlock.problemDescription),
+        knownError: textValue(v, FollowUpBlock.problemKnownError),
+        workaround: textValue(v, FollowUpBlock.problemWorkaround),
+        ownerId: selectedUser(v, FollowUpBlock.problemOwner) ?? '',
+      };
+      const problems = deps.problems.check(fields);
+      if (Object.keys(problems).length) return ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(problems).map(([k, m]) => [BLOCK_OF[k as keyof ProblemFields], m])) });
+      const teamId = p.data.team?.id ?? p.data.user.team_id ?? '';
+      try {
+        // Stored before the ack; the incident channel hears about a new record through the outbox.
+        if (meta.problemId) await deps.problems.update(meta.problemId, teamId, fields);
+        else await deps.problems.create({ ...fields, incidentId: meta.incidentId!, actorId: p.data.user.id, sourceKey: `view:${p.data.view.id}` });
+      } catch (err) {
+        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.problem' });
+        return ack({ response_action: 'errors', errors: { [FollowUpBlock.problemTitle]: message.slice(0, 300) } });
+      }
+      await ack();
+    }),
+  );
+}
