@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 
 /** A configuration problem: one readable line per bad value, never a stack trace. */
@@ -37,6 +38,7 @@ const envSchema = z.object({
   LOG_LEVEL: optionalText.default('info').pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   INCIDENT_CONFIG: optionalText,
+  WEBHOOK_SECRET_CHANGES: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (a long random token)').optional()),
 });
 
 export interface Config {
@@ -53,6 +55,8 @@ export interface Config {
   announceChannel?: string;
   policyFile?: string;
   policy: Policy;
+  /** Bearer token CI/CD sends to POST /webhooks/changes; unset disables that webhook. */
+  changesWebhookSecret?: string;
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -87,8 +91,10 @@ export function loadPolicy(file: string | undefined): Policy {
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     raw = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
   }
-  const parsed = policySchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error));
+  const drills = loadDrillDirectory(raw, path.dirname(file));
+  const parsed = policySchema.safeParse(drills.raw);
+  const problems = [...drills.problems.map((p) => `INCIDENT_CONFIG ${file} ${p}`), ...(parsed.success ? [] : formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error))];
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }
 
@@ -121,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL ?? policy.channel.announce,
     policyFile,
     policy,
+    changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
   };
 }

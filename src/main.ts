@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.databaseUrl] });
+  const logger = createLogger({ level: config.logLevel, secrets: [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.databaseUrl, config.changesWebhookSecret] });
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
   const app = await startIncidentOfficer(config, { logger });

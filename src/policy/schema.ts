@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkPreparedness, preparednessShape } from './preparedness.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -200,6 +201,7 @@ export const policySchema = z
       })
       .strict()
       .default({ emoji: 'pushpin' }),
+    ...preparednessShape,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -214,6 +216,7 @@ export const policySchema = z
         if (!priorities.has(p)) ctx.addIssue({ code: 'custom', path: ['escalation', i, 'priorities'], message: `unknown priority ${p}` });
       }
     });
+    checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;
