@@ -25,7 +25,18 @@ export type TimelineKind =
   | 'vendor_overdue'
   | 'message_captured'
   | 'message_withdrawn'
-  | 'sla_breached';
+  | 'sla_breached'
+  | 'owners_paged'
+  | 'checklist_posted'
+  | 'checklist_ticked'
+  | 'checklist_unticked'
+  | 'drill_inject'
+  | 'drill_scored'
+  | 'dr_activated'
+  | 'dr_deactivated'
+  | 'changes_shown'
+  | 'cause_linked'
+  | 'cause_cleared';
 
 export interface TimelineEvent {
   id: string;
