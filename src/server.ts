@@ -14,6 +14,15 @@ import { IncidentService } from './incidents/service.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
+import { CatalogService } from './catalog/service.js';
+import { ChangeService } from './changes/service.js';
+import { DrillService, drillInjectsJob } from './drills/service.js';
+import { DrService } from './dr/service.js';
+import { ChecklistService } from './playbooks/service.js';
+import { currentRoles } from './roles/repository.js';
+import { findIncidentById } from './incidents/repository.js';
+import { findTimelineEvent } from './timeline/timeline.js';
+import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
@@ -65,6 +74,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const kick = () => incidentsRunner.kick();
     const incidents = new IncidentService(handle.db, config.policy, kick, clock);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
+    const checklists = new ChecklistService(handle.db, incidents, config.policy, clock);
+    const catalog = new CatalogService(handle.db, config.policy, clock);
+    const changes = new ChangeService(handle.db, incidents, config.policy, clock, kick);
+    const drills = new DrillService(handle.db, incidents, config.policy, clock);
+    // Hook order is the order of their messages in a new channel: owners paged, what changed, playbooks.
+    for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
     const services = {
       incidents,
       triage: new TriageService(incidents, config.policy),
@@ -72,6 +87,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       escalation,
       vendors: new VendorService(handle.db, incidents),
       capture: new CaptureService(incidents),
+      catalog,
+      checklists,
+      drills,
+      dr: new DrService(handle.db, incidents, checklists, config.policy),
+      changes,
     };
     const routes = httpRoutes(
       {
@@ -83,15 +103,28 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         },
       },
       metrics,
+      { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },
     );
     const app = createSlackApp(
       { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
       { policy: config.policy, clock, ...services, receipts: new EventReceipts(handle.db), logger, metrics, announceChannel: config.announceChannel },
     );
-    const effects = createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel, recordPaged: escalation.pagedRecorder() });
+    const effects = {
+      ...createSlackEffects({ db: handle.db, client: app.client, policy: config.policy, logger, clock, announceChannel: config.announceChannel, recordPaged: escalation.pagedRecorder() }),
+      ...createPreparednessEffects({
+        client: app.client,
+        policy: config.policy,
+        announceChannel: config.announceChannel,
+        load: (id) => findIncidentById(handle.db, id),
+        loadEvent: (id) => findTimelineEvent(handle.db, id),
+        roles: (id) => currentRoles(handle.db, id),
+        checklists,
+        changes,
+      }),
+    };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
     incidentsRunner.kick = () => runner.kick();
-    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick)];
+    const jobs: ScheduledJob[] = [housekeepingJob(handle.db), clocksJob(handle.db, config.policy, kick), drillInjectsJob(handle.db, kick)];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     const started = (await app.start(config.port)) as unknown;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { EscalationTask } from '../escalation/service.js';
 import { DomainError } from '../incidents/errors.js';
@@ -27,6 +28,7 @@ const DR_ROLES = ['commander', 'deputy'];
  */
 export class DrService {
   constructor(
+    private readonly db: Db,
     private readonly incidents: IncidentService,
     private readonly checklists: ChecklistService,
     private readonly policy: Policy,
@@ -44,8 +46,13 @@ export class DrService {
     return this.policy.dr.plans.find((p) => p.name === n || p.title.toLowerCase() === n);
   }
 
+  /** Why `actorId` may not activate a plan on this incident now (asked before the confirmation opens). */
+  refusalFor(incident: Incident, actorId: string): Promise<string | undefined> {
+    return this.refusal(this.db, incident, actorId);
+  }
+
   /** Why `actorId` may not activate a plan on this incident now, or undefined when they may. */
-  async refusal(db: Kysely<Database>, incident: Incident, actorId: string): Promise<string | undefined> {
+  private async refusal(db: Kysely<Database>, incident: Incident, actorId: string): Promise<string | undefined> {
     if (!this.policy.dr.plans.length) return 'No DR plan is configured (policy `dr.plans`).';
     if (incident.resolvedAt || incident.closedAt) return 'This incident is resolved; a DR plan is activated on an open P1 incident.';
     const top = this.policy.priorities[0].id;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import { changeWebhookRoute, type ChangeWebhookDeps } from './change-webhook.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthChecks {
@@ -14,7 +15,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Health, readiness, metrics and webhook routes, served beside /slack/events on the same port. */
-export function httpRoutes(checks: HealthChecks, metrics: Metrics): CustomRoute[] {
+export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: ChangeWebhookDeps): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -39,6 +40,8 @@ export function httpRoutes(checks: HealthChecks, metrics: Metrics): CustomRoute[
         res.end(body);
       },
     },
+    // Before /webhooks/:source, which would otherwise match it.
+    changeWebhookRoute(changes),
     {
       path: '/webhooks/:source',
       method: ['POST'],

@@ -8,6 +8,11 @@ import { registerCapture } from './listeners/capture.js';
 import { registerRoles, roleCommands } from './listeners/roles.js';
 import { registerTriage, triageCommands } from './listeners/triage.js';
 import { registerModals } from './listeners/modals.js';
+import { catalogCommands, registerCatalog } from './listeners/catalog.js';
+import { causeCommands, changeCommands, registerChanges } from './listeners/changes.js';
+import { drillCommands } from './listeners/drills.js';
+import { drCommands, registerDr } from './listeners/dr.js';
+import { playbookCommands, registerChecklists } from './listeners/playbooks.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -71,11 +76,16 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await next();
   });
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
+  registerCommands(app, deps, changeCommands, '/change');
   registerModals(app, deps);
   registerTriage(app, deps);
   registerRoles(app, deps);
   registerCapture(app, deps);
+  registerCatalog(app, deps);
+  registerChecklists(app, deps);
+  registerDr(app, deps);
+  registerChanges(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

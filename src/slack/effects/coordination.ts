@@ -60,17 +60,25 @@ export async function pageGroups(deps: CoordinationDeps, incidentId: string | nu
     const res = await deps.client.usergroups.users.list({ usergroup: match.id });
     resolved.push({ ...match, users: res.users ?? [] });
   }
+  const ref = incidentRef(deps.policy.number_prefix, incident);
+  // An exercise never pages anyone: say who would have been paged, and stop there.
+  if (incident.isDrill) {
+    const would = resolved.map((r) => `@${r.handle || r.id} (${r.users.length} ${r.users.length === 1 ? 'person' : 'people'})`).join(', ');
+    const text = `:performing_arts: EXERCISE: ${would || 'nobody'} would be paged now for ${ref}. Nobody is paged in a drill; invite the participants yourself.`;
+    await deps.client.chat.postMessage({ channel: channelId, text: unknown.length ? `${text} (${unknown.join(', ')}: no such user group.)` : text });
+    return;
+  }
   const bot = await deps.botUserId();
   await inviteUsers(deps, channelId, resolved.flatMap((r) => r.users), bot);
   for (const r of resolved) await deps.recordPaged(incident.id, eventId, r.handle || r.id, r.users);
-  const ref = incidentRef(deps.policy.number_prefix, incident);
   const mentions = resolved.map((r) => `<!subteam^${r.id}>`).join(' ');
   const p = (event?.payload ?? {}) as Record<string, unknown>;
   if (mentions) {
     await deps.client.chat.postMessage({ channel: channelId, text: `:rotating_light: ${mentions} you are paged for ${ref} (${p.to ?? ''}) by ${user(event?.actorId)}.${p.note ? ` ${esc(String(p.note))}` : ''}` });
   }
   if (unknown.length) await deps.client.chat.postMessage({ channel: channelId, text: `:warning: Could not page ${unknown.join(', ')}: no such user group.` });
-  if (deps.announceChannel && resolved.length) {
+  // Escalations are announced here; owner and crisis-team pages are announced by their own flows.
+  if (deps.announceChannel && resolved.length && (!event || event.kind === 'escalated')) {
     const text = isPrivate(incident)
       ? `:arrow_double_up: A security incident (${ref}) was escalated by its commander.`
       : `:arrow_double_up: *${ref}: ${esc(incident.title)}* escalated to ${p.to ?? ''} — paging ${resolved.map((r) => `@${r.handle || r.id}`).join(', ')} · <#${channelId}>`;

@@ -16,7 +16,7 @@ export function incidentList(policy: Policy, incidents: Incident[], opts: { all:
   const lines = incidents.map((i) => {
     const ref = incidentRef(policy.number_prefix, i);
     const title = isPrivate(i) ? ':lock: _security incident_' : esc(truncate(i.title, 80));
-    return `${statusEmoji(i.status)} *${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
+    return `${statusEmoji(i.status)} ${i.isDrill ? ':performing_arts: EXERCISE · ' : ''}*${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
   });
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `${heading} (${opts.total})` } }];
   let chunk = '';

@@ -4,6 +4,7 @@ import { TITLE_MAX } from '../../incidents/service.js';
 import { Block, Callback } from '../ids.js';
 import { plain, truncate } from './format.js';
 import { AUDIENCE_LABELS, configuredAudiences } from './comms.js';
+import { servicesInput } from './catalog.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 export interface DeclareMetadata {
@@ -29,7 +30,7 @@ export function declareModal(policy: Policy, opts: { title?: string; reporterId:
       textInput(Block.description, 'What is happening?', { multiline: true, optional: true, placeholder: 'What you see, since when, who is affected', max: 3000 }),
       selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity' }),
       selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: 'service' }),
-      textInput(Block.services, 'Affected service(s)', { optional: true, placeholder: 'checkout, payments-api', hint: 'Comma-separated', max: 500 }),
+      servicesInput(policy),
       userInput(Block.commander, 'Incident commander', { initial: opts.reporterId, optional: true }),
     ],
   });
