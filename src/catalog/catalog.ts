@@ -78,7 +78,7 @@ export function searchServices(policy: Policy, query: string, limit = 100): Cata
   return policy.services
     .map((s) => ({ s, rank: score(s) }))
     .filter((x) => x.rank >= 0)
-    .sort((a, b) => a.rank - b.rank || a.s.tier - b.s.tier || a.s.name.localeCompare(b.s.name))
+    .sort((a, b) => a.rank - b.rank || a.s.name.localeCompare(b.s.name))
     .slice(0, limit)
     .map((x) => x.s);
 }

@@ -19,6 +19,8 @@ export interface DeclareOptions {
   kind?: 'service' | 'security';
   description?: string;
   services?: string;
+  /** Services chosen from the catalog's select (when the policy has a service catalog). */
+  serviceList?: string[];
   /** Defaults to the reporter; '' leaves the role open. */
   commander?: string;
   channelId?: string;
@@ -30,7 +32,7 @@ export function declareValues(o: DeclareOptions) {
     description: { description: input.text(o.description ?? null) },
     severity: { severity: input.select(o.severity ?? 'SEV2') },
     kind: { kind: input.radio(o.kind ?? 'service') },
-    services: { services: input.text(o.services ?? null) },
+    services: { services: o.serviceList ? input.multiSelect(o.serviceList) : input.text(o.services ?? null) },
     commander: { commander: input.user(o.commander === undefined ? o.userId : o.commander || null) },
   };
 }
