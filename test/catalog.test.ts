@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policySchema } from '../src/policy/schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { declareIncident, lastModal, lastResponse, messageText, submitModal } from './support/flows.js';
+import { declareIncident, declareValues, lastModal, lastResponse, messageText, submitModal, triageValues } from './support/flows.js';
 import type { FakeChannel } from './support/fake-slack.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
@@ -32,17 +32,6 @@ const stored = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().
 const timeline = async (c: FakeChannel) => t.app.db.selectFrom('timeline_events').selectAll().where('incident_id', '=', (await stored(c)).id).orderBy('id').execute();
 const card = (c: FakeChannel) => c.messages.find((m) => m.ts === c.pins[0]);
 const reply = async (c: FakeChannel | string, text: string, userId = 'UANA') => lastResponse(t, (await t.slack.command({ text, userId, channelId: typeof c === 'string' ? c : c.id })).responseUrl);
-const triageValues = (o: { impact: string; urgency: string; services: string[] }) => ({
-  category: { category: input.select('application') },
-  impact: { impact: input.select(o.impact) },
-  urgency: { urgency: input.select(o.urgency) },
-  severity: { severity: input.select('SEV3') },
-  services: { services: input.multiSelect(o.services) },
-  business_impact: { business_impact: input.text(null) },
-  classification: { classification: input.radio('incident') },
-  reason: { reason: input.text(null) },
-});
-
 describe('service catalog in the forms', () => {
   it('offers the catalog grouped by tier in the declare form, and stores what was chosen', async () => {
     await t.slack.command({ text: 'declare Checkout slow', userId: 'UANA', channelId: 'CGENERAL' });
@@ -67,12 +56,12 @@ describe('service catalog in the forms', () => {
     const field = view.blocks.find((b: any) => b.block_id === 'services');
     expect(field.element.initial_options.map((o: any) => o.value)).toEqual(['search', 'legacy-crm']);
     expect(field.element.option_groups.at(-1)).toMatchObject({ label: { text: 'Not in the catalog' }, options: [{ value: 'legacy-crm' }] });
-    await submitModal(t, 'UANA', 'incident_triage', triageValues({ impact: 'minor', urgency: 'low', services: ['search', 'checkout'] }));
+    await submitModal(t, 'UANA', 'incident_triage', triageValues({ impact: 'minor', urgency: 'low', category: 'application', severity: 'SEV3', services: ['search', 'checkout'] }));
     expect((await stored(c)).services).toEqual(['search', 'checkout']);
   });
 
   it('searches a catalog of more than 100 services through the options handler', async () => {
-    const big = policySchema.parse({ services: Array.from({ length: 120 }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, tier: (i % 4) + 1 })) });
+    const big = policySchema.parse({ services: Array.from({ length: 600 }, (_, i) => ({ name: `svc-${String(i).padStart(3, '0')}`, tier: (i % 4) + 1, owner: `team-${i % 7}` })) });
     const t2 = await startTestApp({ policy: big });
     try {
       t2.fake.addUser({ id: 'UANA', name: 'ana' });
@@ -87,6 +76,12 @@ describe('service catalog in the forms', () => {
       expect(some.body.options.map((o: any) => o.value)).toEqual(['svc-010', 'svc-011', 'svc-012', 'svc-013', 'svc-014', 'svc-015', 'svc-016', 'svc-017', 'svc-018', 'svc-019']);
       const none = await t2.slack.blockSuggestion({ userId: 'UANA', actionId: 'services', value: 'nothing-like-it', view });
       expect(none.body.options).toEqual([]);
+      // Too many to list in one message: each tier shows its services with open incidents, and a count of the rest.
+      const res = await t2.slack.viewSubmission({ userId: 'UANA', view, values: declareValues({ userId: 'UANA', title: 'Many services', severity: 'SEV3', serviceList: ['svc-010'] }) });
+      expect(res.body).toBeFalsy();
+      const list = await lastResponse(t2, (await t2.slack.command({ text: 'services', userId: 'UANA', channelId: 'CGENERAL' })).responseUrl);
+      expect(messageText(list)).toContain('*Tier 3 · medium*\n• *svc-010* · @team-3 · :rotating_light: 1 open\n_149 more without open incidents_');
+      expect(messageText(list)).toContain('*Tier 1 · critical*\n_150 more without open incidents_');
     } finally {
       await t2.stop();
     }
@@ -119,7 +114,7 @@ describe('owner teams', () => {
     expect((await timeline(c)).some((r) => r.kind === 'owners_paged')).toBe(false);
     for (let i = 0; i < 2; i++) {
       await t.slack.command({ text: 'triage', userId: 'UBEN', channelId: c.id });
-      await submitModal(t, 'UBEN', 'incident_triage', triageValues({ impact: 'significant', urgency: 'high', services: ['search'] }));
+      await submitModal(t, 'UBEN', 'incident_triage', triageValues({ impact: 'significant', urgency: 'high', category: 'application', severity: 'SEV3', services: ['search'] }));
     }
     expect((await stored(c)).priority).toBe('P2');
     await eventually(() => c.members.has('USRCH'));

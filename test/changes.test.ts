@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policySchema } from '../src/policy/schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
-import { declareIncident, lastModal, lastResponse, messageText, submitModal } from './support/flows.js';
+import { declareIncident, lastModal, lastResponse, messageText, submitModal, triageValues } from './support/flows.js';
 import type { FakeChannel } from './support/fake-slack.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
@@ -191,16 +191,7 @@ describe('what changed, and the cause', () => {
 
   it('triage shows only the changes not shown yet', async () => {
     await t.slack.command({ text: 'triage', userId: 'UANA', channelId: c.id });
-    await submitModal(t, 'UANA', 'incident_triage', {
-      category: { category: input.select('application') },
-      impact: { impact: input.select('moderate') },
-      urgency: { urgency: input.select('high') },
-      severity: { severity: input.select('SEV2') },
-      services: { services: input.multiSelect(['checkout', 'search']) },
-      business_impact: { business_impact: input.text(null) },
-      classification: { classification: input.radio('incident') },
-      reason: { reason: input.text(null) },
-    });
+    await submitModal(t, 'UANA', 'incident_triage', triageValues({ impact: 'moderate', urgency: 'high', category: 'application', services: ['checkout', 'search'] }));
     const shown = c.messages.filter((m) => messageText(m).includes('*What changed?*'));
     expect(shown).toHaveLength(2);
     expect(messageText(shown[1])).toContain('Reindex search');

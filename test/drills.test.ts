@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policySchema } from '../src/policy/schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
-import { lastResponse, messageText, submitModal } from './support/flows.js';
+import { lastModal, lastResponse, messageText, submitModal, triageValues } from './support/flows.js';
 import type { FakeChannel } from './support/fake-slack.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
@@ -10,6 +10,7 @@ import { eventually } from './support/wait.js';
 const policy = policySchema.parse({
   services: [{ name: 'checkout', owner: 'checkout-team', tier: 1 }],
   escalation: [{ priorities: ['P1'], usergroups: ['S0CRISIS'] }],
+  comms: { business: { channel: 'C0BIZ' }, executive: { users: ['UCEO'] } },
   drills: {
     scenarios: [
       {
@@ -34,6 +35,8 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ policy, clock });
   for (const [id, name] of [['UFAC', 'facilitator'], ['UANA', 'ana'], ['UBEN', 'ben'], ['UOWN', 'owner'], ['UDAN', 'dan']]) t.fake.addUser({ id, name });
+  t.fake.addUser({ id: 'UCEO', name: 'ceo' });
+  t.fake.addChannel({ id: 'C0BIZ', name: 'business-updates' });
   t.fake.addUsergroup({ id: 'S0CHK', handle: 'checkout-team', users: ['UOWN'] });
   t.fake.addUsergroup({ id: 'S0CRISIS', handle: 'crisis-team', users: ['UDAN'] });
 });
@@ -127,6 +130,27 @@ describe('drills', () => {
     expect(announce.some((m) => messageText(m).includes('paging @crisis-team'))).toBe(false);
   });
 
+  it('keeps audience updates in the exercise channel and marks role DMs', async () => {
+    clock.set('2026-11-26T14:00:00Z');
+    const c = await startDrill();
+    await t.slack.command({ text: 'role commander <@UANA|ana>', userId: 'UFAC', channelId: c.id });
+    await t.settle();
+    expect(messageText(t.fake.dmWith('UANA')!.messages.at(-1))).toMatch(/^:performing_arts: EXERCISE: You are now the \*Incident commander\* for INC-\d+/);
+    await t.slack.command({ text: 'update', userId: 'UANA', channelId: c.id });
+    await submitModal(t, 'UANA', 'incident_update', {
+      status: { status: input.select('identified') },
+      message: { message: input.text('Bad deploy found') },
+      next_update: { next_update: input.select('30') },
+      audiences: { audiences: input.checkboxes(['business', 'executive']) },
+    });
+    await t.slack.viewSubmission({ userId: 'UANA', view: await eventually(() => lastModal(t, 'UANA', 'incident_update_preview')), values: {} });
+    await t.settle();
+    expect(c.messages.filter((m) => messageText(m).startsWith(':performing_arts: EXERCISE: the business update would now go to <#C0BIZ>:'))).toHaveLength(1);
+    expect(c.messages.filter((m) => messageText(m).startsWith(':performing_arts: EXERCISE: the executive update would now go to <@UCEO>:'))).toHaveLength(1);
+    expect(t.fake.channels.get('C0BIZ')!.messages).toEqual([]);
+    expect(t.fake.dmWith('UCEO')).toBeUndefined();
+  });
+
   it('scores the milestones against the scenario when the drill is resolved', async () => {
     clock.set('2026-11-26T15:00:00Z');
     const c = await startDrill();
@@ -137,16 +161,7 @@ describe('drills', () => {
     await tick();
     clock.set('2026-11-26T15:12:00Z');
     await t.slack.command({ text: 'triage', userId: 'UANA', channelId: c.id });
-    await submitModal(t, 'UANA', 'incident_triage', {
-      category: { category: input.select('application') },
-      impact: { impact: input.select('extensive') },
-      urgency: { urgency: input.select('critical') },
-      severity: { severity: input.select('SEV1') },
-      services: { services: input.multiSelect(['checkout']) },
-      business_impact: { business_impact: input.text(null) },
-      classification: { classification: input.radio('incident') },
-      reason: { reason: input.text(null) },
-    });
+    await submitModal(t, 'UANA', 'incident_triage', triageValues({ impact: 'extensive', urgency: 'critical', category: 'application', severity: 'SEV1', services: ['checkout'] }));
     clock.set('2026-11-26T15:14:30Z');
     await t.slack.command({ text: 'update', userId: 'UANA', channelId: c.id });
     await submitModal(t, 'UANA', 'incident_update', { status: { status: input.select('identified') }, message: { message: input.text('Rolled back') }, next_update: { next_update: input.select('30') } });

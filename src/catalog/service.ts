@@ -12,7 +12,7 @@ import { effectivePriority } from '../triage/priority.js';
 import { ownersToPage } from './catalog.js';
 
 /** Incidents not yet resolved that name any of `services` (case-insensitive), newest first. */
-export async function openIncidentsOn(db: Kysely<Database>, services: string[], opts: { teamId?: string; includeDrills?: boolean } = {}): Promise<Incident[]> {
+export async function openIncidentsOn(db: Kysely<Database>, services: string[], opts: { teamId?: string; includeDrills?: boolean; limit?: number } = {}): Promise<Incident[]> {
   if (!services.length) return [];
   const lowered = services.map((s) => s.toLowerCase());
   let q = db
@@ -23,7 +23,7 @@ export async function openIncidentsOn(db: Kysely<Database>, services: string[], 
     .where(sql<boolean>`exists (select 1 from unnest(services) s where lower(s) = any(${lowered}::text[]))`);
   if (opts.teamId) q = q.where('team_id', '=', opts.teamId);
   if (!opts.includeDrills) q = q.where('is_drill', '=', false);
-  const rows = await q.orderBy('declared_at', 'desc').limit(50).execute();
+  const rows = await q.orderBy('declared_at', 'desc').limit(opts.limit ?? 50).execute();
   return rows.map(toIncident);
 }
 
@@ -38,9 +38,9 @@ export class CatalogService {
     private readonly clock: Clock,
   ) {}
 
-  /** Open incidents on services (drills included, marked by the caller). */
-  openIncidents(teamId: string, services: string[]): Promise<Incident[]> {
-    return openIncidentsOn(this.db, services, { teamId, includeDrills: true });
+  /** Open incidents on services (drills included, marked by the caller), newest first, at most `limit`. */
+  openIncidents(teamId: string, services: string[], limit = 50): Promise<Incident[]> {
+    return openIncidentsOn(this.db, services, { teamId, includeDrills: true, limit });
   }
 
   hooks(): IncidentHooks {

@@ -91,17 +91,9 @@ export class ChangeService {
         risk,
         rollback_plan: input.rollbackPlan.trim(),
         implementer_id: input.implementerId,
-        implementer_name: null,
         requested_by: input.requestedBy,
         source: 'slack',
-        external_id: null,
-        url: null,
         status: cab ? 'pending_approval' : 'scheduled',
-        cab_channel_id: null,
-        cab_ts: null,
-        decided_by: null,
-        decided_at: null,
-        decision_note: null,
         created_at: this.clock.now(),
       }))!;
       await enqueueTask(trx, { kind: ChangeTask.recorded, payload: { changeId: change.id } });
@@ -160,9 +152,9 @@ export class ChangeService {
   }
 
   /** Changes on services within the policy's look-back window. */
-  recentOn(services: string[]): Promise<Change[]> {
+  recentOn(services: string[], db: Kysely<Database> = this.db): Promise<Change[]> {
     const now = this.clock.now();
-    return repo.changesOnServices(this.db, services, new Date(now.getTime() - this.policy.changes.lookback_hours * HOUR), now);
+    return repo.changesOnServices(db, services, new Date(now.getTime() - this.policy.changes.lookback_hours * HOUR), now);
   }
 
   /** A deployment from CI/CD, recorded once per external id; open incidents on its services are told. */
@@ -180,22 +172,13 @@ export class ChangeService {
         services,
         starts_at: at,
         ends_at: at,
-        impact: null,
-        likelihood: null,
-        risk: null,
         rollback_plan: '',
-        implementer_id: null,
         implementer_name: d.deployedBy?.trim() || null,
         requested_by: 'webhook',
         source: 'webhook',
         external_id: d.externalId,
         url: d.url ?? null,
         status: 'deployed',
-        cab_channel_id: null,
-        cab_ts: null,
-        decided_by: null,
-        decided_at: null,
-        decision_note: null,
         created_at: this.clock.now(),
       });
       if (!change) return undefined;
@@ -242,8 +225,7 @@ export class ChangeService {
   private async showRecent(trx: Kysely<Database>, incident: Incident, reason: 'declared' | 'triaged'): Promise<void> {
     // Exercises stay out of real change data (and out of "caused by a change" counts).
     if (incident.isDrill || incident.resolvedAt || !incident.services.length) return;
-    const now = this.clock.now();
-    const recent = await repo.changesOnServices(trx, incident.services, new Date(now.getTime() - this.policy.changes.lookback_hours * HOUR), now);
+    const recent = await this.recentOn(incident.services, trx);
     if (!recent.length) return;
     const earlier = await trx.selectFrom('timeline_events').select('payload').where('incident_id', '=', incident.id).where('kind', '=', 'changes_shown').execute();
     const shown = new Set(earlier.flatMap((e) => (e.payload.change_ids as string[] | undefined) ?? []));

@@ -80,3 +80,29 @@ export function messageText(m: { text?: string; blocks?: any[] } | undefined): s
   }
   return parts.join('\n');
 }
+
+export interface TriageOptions {
+  impact: string;
+  urgency: string;
+  category?: string;
+  severity?: string;
+  /** Free text (no service catalog), or the names chosen from the catalog's select. */
+  services?: string | string[];
+  business?: string;
+  classification?: 'incident' | 'security_event';
+  reason?: string;
+}
+
+/** The triage form's values. */
+export function triageValues(o: TriageOptions) {
+  return {
+    category: { category: input.select(o.category ?? 'database') },
+    impact: { impact: input.select(o.impact) },
+    urgency: { urgency: input.select(o.urgency) },
+    severity: { severity: input.select(o.severity ?? 'SEV2') },
+    services: { services: Array.isArray(o.services) ? input.multiSelect(o.services) : input.text(o.services ?? null) },
+    business_impact: { business_impact: input.text(o.business ?? null) },
+    classification: { classification: input.radio(o.classification ?? 'incident') },
+    reason: { reason: input.text(o.reason ?? null) },
+  };
+}

@@ -9,6 +9,9 @@ import { audienceText } from '../views/comms.js';
 import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
 
+/** How an exercise's messages are marked. */
+const EXERCISE = ':performing_arts: EXERCISE:';
+
 export interface CoordinationDeps {
   client: WebClient;
   policy: Policy;
@@ -37,7 +40,7 @@ export async function welcomeRoleHolder(deps: CoordinationDeps, incidentId: stri
   const checklist = role.checklist.length ? `\n*First steps*\n${role.checklist.map((c) => `• ${c}`).join('\n')}` : '';
   await deps.client.chat.postMessage({
     channel: userId,
-    text: `You are now the *${role.label}* for ${ref} in <#${channelId}>.\n${role.description}${checklist}`,
+    text: `${incident.isDrill ? `${EXERCISE} ` : ''}You are now the *${role.label}* for ${ref} in <#${channelId}>.\n${role.description}${checklist}`,
   });
 }
 
@@ -64,7 +67,7 @@ export async function pageGroups(deps: CoordinationDeps, incidentId: string | nu
   // An exercise never pages anyone: say who would have been paged, and stop there.
   if (incident.isDrill) {
     const would = resolved.map((r) => `@${r.handle || r.id} (${r.users.length} ${r.users.length === 1 ? 'person' : 'people'})`).join(', ');
-    const text = `:performing_arts: EXERCISE: ${would || 'nobody'} would be paged now for ${ref}. Nobody is paged in a drill; invite the participants yourself.`;
+    const text = `${EXERCISE} ${would || 'nobody'} would be paged now for ${ref}. Nobody is paged in a drill; invite the participants yourself.`;
     await deps.client.chat.postMessage({ channel: channelId, text: unknown.length ? `${text} (${unknown.join(', ')}: no such user group.)` : text });
     return;
   }
@@ -104,6 +107,12 @@ export async function deliverUpdate(deps: CoordinationDeps, incidentId: string |
   if (!event) throw new PermanentFailure(`timeline event ${eventId} not found`);
   const p = event.payload as Record<string, any>;
   const text = audienceText(deps.policy, audience, incident, { status: p.status, message: String(p.message), nextUpdateAt: p.next_update_at ? new Date(p.next_update_at) : null });
+  // An exercise's audience updates stay in its channel, showing what would have been sent where.
+  if (incident.isDrill) {
+    const where = to.channel ? `<#${to.channel}>` : `<@${to.user}>`;
+    await deps.client.chat.postMessage({ channel: requireChannel(incident), text: `${EXERCISE} the ${audience} update would now go to ${where}:\n${text}`, unfurl_links: false });
+    return;
+  }
   if (to.channel && isPrivate(incident)) {
     const info = await deps.client.conversations.info({ channel: to.channel }).catch(() => undefined);
     if (!info?.channel?.is_private) {
@@ -141,6 +150,7 @@ export async function announceClockAlert(deps: CoordinationDeps, incidentId: str
       text = `:hourglass: ${esc(alert.vendor)}${alert.ticketRef ? ` (ticket ${esc(alert.ticketRef)})` : ''} has not responded within the contractual ${duration(alert.responseMinutes * 60_000)}. Chase them, then \`/incident vendor responded ${esc(alert.vendor)}\`.`;
       break;
   }
+  if (incident.isDrill) text = `${EXERCISE} ${text}`;
   await deps.client.chat.postMessage({ channel: channelId, text });
   if (dm) await deps.client.chat.postMessage({ channel: dm, text: `${text} (<#${channelId}>)` });
 }

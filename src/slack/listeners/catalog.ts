@@ -17,7 +17,7 @@ export const catalogCommands: Subcommand[] = [
     async run(ctx) {
       const { policy, catalog } = ctx.deps;
       if (!ctx.arg) {
-        const open = await catalog.openIncidents(ctx.teamId, policy.services.map((s) => s.name));
+        const open = await catalog.openIncidents(ctx.teamId, policy.services.map((s) => s.name), 5_000);
         const counts = new Map<string, number>();
         for (const i of open) for (const name of new Set(i.services.map((n) => findService(policy, n)?.name).filter((n): n is string => Boolean(n)))) counts.set(name, (counts.get(name) ?? 0) + 1);
         const view = serviceList(policy, counts);

@@ -6,7 +6,7 @@ import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { Block } from '../ids.js';
 import { statusLabel } from './card.js';
-import { channel, duration, esc, incidentRef, mrkdwn, plain, statusEmoji, truncate } from './format.js';
+import { channel, duration, esc, incidentRef, mrkdwn, packLines, plain, statusEmoji, truncate } from './format.js';
 import { option, textInput, type Option } from './kit.js';
 
 /** Above this many options a static select is not allowed: the list is searched through the options handler. */
@@ -93,6 +93,9 @@ export function serviceDetail(
   return { text: `Service ${s.name}: ${ctx.open.length} open incident(s)`, blocks };
 }
 
+/** Slack refuses messages with much more than ~13k characters of block text. */
+const LIST_TEXT_MAX = 10_000;
+
 /** `/incident services`: the catalog by tier, with open incident counts. */
 export function serviceList(policy: Policy, openCounts: Map<string, number>): { text: string; blocks: KnownBlock[] } {
   if (!policy.services.length) {
@@ -100,23 +103,19 @@ export function serviceList(policy: Policy, openCounts: Map<string, number>): { 
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(`Service catalog (${policy.services.length})`, 150) }];
+  const line = (s: CatalogService) => {
+    const n = openCounts.get(s.name) ?? 0;
+    return `• *${s.name}*${s.owner ? ` · ${usergroupText(s.owner)}` : ''}${n ? ` · :rotating_light: ${n} open` : ''}`;
+  };
+  // A large catalog does not fit one message: then each tier lists only its services with open incidents.
+  const full = policy.services.map(line).join('\n').length <= LIST_TEXT_MAX;
   for (const tier of [1, 2, 3, 4]) {
-    const lines = policy.services
-      .filter((s) => s.tier === tier)
-      .map((s) => {
-        const n = openCounts.get(s.name) ?? 0;
-        return `• *${s.name}*${s.owner ? ` · ${usergroupText(s.owner)}` : ''}${n ? ` · :rotating_light: ${n} open` : ''}`;
-      });
+    const inTier = policy.services.filter((s) => s.tier === tier);
+    const shown = full ? inTier : inTier.filter((s) => openCounts.get(s.name));
+    const lines = shown.map(line);
+    if (shown.length < inTier.length) lines.push(`_${inTier.length - shown.length} more without open incidents_`);
     if (!lines.length) continue;
-    let chunk = `*${tierLabel(tier)}*`;
-    for (const line of lines) {
-      if (chunk.length + line.length + 1 > 2900) {
-        blocks.push({ type: 'section', text: mrkdwn(chunk) });
-        chunk = '';
-      }
-      chunk = chunk ? `${chunk}\n${line}` : line;
-    }
-    blocks.push({ type: 'section', text: mrkdwn(chunk) });
+    for (const chunk of packLines([`*${tierLabel(tier)}*`, ...lines])) blocks.push({ type: 'section', text: mrkdwn(chunk) });
   }
   blocks.push({ type: 'context', elements: [mrkdwn('`/incident services <name>` shows one service with its open incidents and recent changes.')] });
   return { text: `Service catalog: ${policy.services.length} services`, blocks: blocks.slice(0, 50) };

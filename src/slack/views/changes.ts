@@ -5,7 +5,7 @@ import type { Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { Action, Block, Callback } from '../ids.js';
 import { servicesInput } from './catalog.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, incidentRef, mrkdwn, packLines, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const STATUS: Record<ChangeStatus, string> = {
@@ -166,15 +166,7 @@ export function changeList(changes: Change[], opts: { all: boolean; total: numbe
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${heading} (${opts.total})`, 150) }];
-  let chunk = '';
-  for (const line of changes.map(changeLine)) {
-    if (chunk && chunk.length + line.length + 1 > 2900) {
-      blocks.push({ type: 'section', text: mrkdwn(chunk) });
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-  }
-  if (chunk) blocks.push({ type: 'section', text: mrkdwn(chunk) });
+  for (const chunk of packLines(changes.map(changeLine))) blocks.push({ type: 'section', text: mrkdwn(chunk) });
   if (opts.total > changes.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the newest ${changes.length} of ${opts.total}.`)] });
   return { text: `${heading}: ${opts.total}`, blocks: blocks.slice(0, 50) };
 }
