@@ -30,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addCheckConstraint('changes_window_check', sql`ends_at >= starts_at`)
     .execute();
-  await sql`create index changes_services_idx on changes using gin (services)`.execute(db);
+  // "What changed?" looks at a short recent window: this index finds it; services are matched case-insensitively within it.
   await db.schema.createIndex('changes_window_idx').on('changes').columns(['ends_at', 'starts_at']).execute();
 
   await db.schema
