@@ -190,6 +190,17 @@ escalation:
     expect(problems('drills:\n  directory: missing\n')).toEqual([expect.stringMatching(/^drills\.directory missing: cannot read it \(ENOENT\)/)]);
   });
 
+  it('reads the deployment webhook token, refusing a short one', () => {
+    expect(loadConfig({ ...base, WEBHOOK_SECRET_CHANGES: ' a-long-random-token-0123 ' }, mkdtempSync(path.join(tmpdir(), 'io-prep-'))).changesWebhookSecret).toBe('a-long-random-token-0123');
+    let lines: string[] = [];
+    try {
+      loadConfig({ ...base, WEBHOOK_SECRET_CHANGES: 'short' }, mkdtempSync(path.join(tmpdir(), 'io-prep-')));
+    } catch (err) {
+      lines = (err as ConfigError).problems;
+    }
+    expect(lines).toEqual(['WEBHOOK_SECRET_CHANGES: must be at least 16 characters (a long random token)']);
+  });
+
   it('a bad policy stops start-up: exit code 2, one line per problem, no stack trace', () => {
     const { dir } = withPolicy('services:\n  - { name: a, depends_on: [b] }\n  - { name: a }\nplaybooks:\n  - { name: p, title: P, items: [{ text: x, role: wizard }] }\n');
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
