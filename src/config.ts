@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 
 /** A configuration problem: one readable line per bad value, never a stack trace. */
@@ -39,6 +40,7 @@ const envSchema = z.object({
   INCIDENT_CONFIG: optionalText,
   PAGERDUTY_ROUTING_KEY: optionalText.pipe(z.string().regex(/^\S{8,}$/, 'must be the Events API v2 integration key (32 characters)').optional()),
   PAGERDUTY_EVENTS_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' }).optional()),
+  WEBHOOK_SECRET_CHANGES: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (a long random token)').optional()),
 });
 
 /** WEBHOOK_SECRET_<NAME>: the suffix for a webhook source name (siem-prod → SIEM_PROD). */
@@ -62,6 +64,8 @@ export interface Config {
   policy: Policy;
   /** Webhook secrets from the environment (WEBHOOK_SECRET_<NAME>) and the PagerDuty Events API v2 settings. */
   signals: { webhookSecrets: Record<string, string>; pagerdutyRoutingKey?: string; pagerdutyEventsUrl?: string };
+  /** Bearer token CI/CD sends to POST /webhooks/changes; unset disables that webhook. */
+  changesWebhookSecret?: string;
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -96,8 +100,10 @@ export function loadPolicy(file: string | undefined): Policy {
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     raw = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null));
   }
-  const parsed = policySchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error));
+  const drills = loadDrillDirectory(raw, path.dirname(file));
+  const parsed = policySchema.safeParse(drills.raw);
+  const problems = [...drills.problems.map((p) => `INCIDENT_CONFIG ${file} ${p}`), ...(parsed.success ? [] : formatIssues(`INCIDENT_CONFIG ${file}`, parsed.error))];
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }
 
@@ -135,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pagerdutyRoutingKey: e.PAGERDUTY_ROUTING_KEY,
       pagerdutyEventsUrl: e.PAGERDUTY_EVENTS_URL,
     },
+    changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
   };
 }
 
@@ -148,5 +155,6 @@ export function configSecrets(config: Config): (string | undefined)[] {
     ...Object.values(config.signals.webhookSecrets),
     ...Object.values(config.policy.signals.sources).map((s) => s.secret),
     config.signals.pagerdutyRoutingKey,
+    config.changesWebhookSecret,
   ];
 }

@@ -23,6 +23,15 @@ import { onCallSection } from './slack/views/home-sections.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
+import { CatalogService } from './catalog/service.js';
+import { ChangeService } from './changes/service.js';
+import { DrillService, drillInjectsJob } from './drills/service.js';
+import { DrService } from './dr/service.js';
+import { ChecklistService } from './playbooks/service.js';
+import { currentRoles } from './roles/repository.js';
+import { findIncidentById } from './incidents/repository.js';
+import { findTimelineEvent } from './timeline/timeline.js';
+import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
@@ -41,7 +50,6 @@ import { sql } from 'kysely';
 import { webhookSecretEnvName } from './config.js';
 import { healthcheckJob } from './healthchecks/job.js';
 import { webhookRoute } from './http/webhooks.js';
-import { findIncidentById } from './incidents/repository.js';
 import { OncallService } from './oncall/service.js';
 import { pagingEscalationJob } from './paging/job.js';
 import { pagerdutyHandler } from './paging/pagerduty.js';
@@ -112,6 +120,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const actions = new ActionService(handle.db, config.policy, clock, kick);
     const problems = new ProblemService(handle.db, clock, kick);
     const reminders = new ReminderService(handle.db, config.policy, clock);
+    const checklists = new ChecklistService(handle.db, incidents, config.policy, clock);
+    const catalog = new CatalogService(handle.db, config.policy, clock);
+    const changes = new ChangeService(handle.db, incidents, config.policy, clock, kick);
+    const drills = new DrillService(handle.db, incidents, config.policy, clock);
+    // Hook order is the order of their messages in a new channel: owners paged, what changed, playbooks.
+    for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
     const services = {
       incidents,
       reviews,
@@ -128,6 +142,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       signals,
       oncall,
       paging,
+      catalog,
+      checklists,
+      drills,
+      dr: new DrService(handle.db, incidents, checklists, config.policy),
+      changes,
     };
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
@@ -143,6 +162,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         },
       },
       metrics,
+        { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },
         [
           webhookRoute({
             sources: resolveSources(config.policy.signals.sources, config.signals.webhookSecrets, webhookSecretEnvName),
@@ -190,6 +210,16 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         weeklySections: [],
         cardExtras: reviewCard({ policy: config.policy, reviews }),
       }),
+      ...createPreparednessEffects({
+        client: app.client,
+        policy: config.policy,
+        announceChannel: config.announceChannel,
+        load: (id) => findIncidentById(handle.db, id),
+        loadEvent: (id) => findTimelineEvent(handle.db, id),
+        roles: (id) => currentRoles(handle.db, id),
+        checklists,
+        changes,
+      }),
       ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery }),
       ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
       ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
@@ -205,6 +235,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       reminderRunner.job(),
       clocksJob(handle.db, config.policy, kick),
       weeklyReportJob(handle.db, config.policy, kick),
+      drillInjectsJob(handle.db, kick),
       pagingEscalationJob(paging),
       signalsHousekeepingJob(signals),
       ...(config.policy.healthchecks.length ? [healthcheckJob({ db: handle.db, checks: config.policy.healthchecks, signals, logger })] : []),

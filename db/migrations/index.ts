@@ -4,6 +4,7 @@ import * as triage from './20261126_0002_triage.js';
 import * as reviews from './20261126_0005_reviews.js';
 import * as signals from './20261126_0006_signals.js';
 import * as reports from './20261126_0007_reports.js';
+import * as preparedness from './20261126_0008_preparedness.js';
 import * as audit from './20261126_0009_audit.js';
 
 /** Every migration, by name; names sort in the order they apply. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261126_0005_reviews': reviews,
   '20261126_0006_signals': signals,
   '20261126_0007_reports': reports,
+  '20261126_0008_preparedness': preparedness,
   '20261126_0009_audit': audit,
 };

@@ -11,6 +11,11 @@ export interface Database {
   vendor_engagements: VendorEngagementsTable;
   nags: NagsTable;
   job_runs: JobRunsTable;
+  changes: ChangesTable;
+  checklist_runs: ChecklistRunsTable;
+  checklist_ticks: ChecklistTicksTable;
+  drills: DrillsTable;
+  drill_injects: DrillInjectsTable;
   sent_reports: SentReportsTable;
   webhook_rejections: WebhookRejectionsTable;
   signal_groups: SignalGroupsTable;
@@ -76,6 +81,13 @@ export interface IncidentsTable {
   classification_reason: string | null;
   bridge_url: string | null;
   last_update_at: NullableTimestamp;
+  /** An exercise: excluded from metrics and from real paging. */
+  is_drill: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The change record linked as this incident's cause. */
+  caused_by_change_id: string | null;
+  /** The DR plan active for this incident, and since when. */
+  dr_plan: string | null;
+  dr_activated_at: NullableTimestamp;
 }
 
 export interface VendorEngagementsTable {
@@ -409,4 +421,75 @@ export interface ReminderSendsTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: NullableTimestamp;
+}
+
+export type ChangeStatus = 'scheduled' | 'pending_approval' | 'approved' | 'rejected' | 'deployed';
+
+/** A change record: planned (from Slack, maybe needing CAB approval) or a deployment reported by CI/CD. */
+export interface ChangesTable {
+  id: Generated<string>;
+  title: string;
+  description: string;
+  services: ColumnType<string[], string[] | undefined, string[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  impact: string | null;
+  likelihood: string | null;
+  risk: string | null;
+  rollback_plan: string;
+  implementer_id: string | null;
+  implementer_name: string | null;
+  requested_by: string;
+  source: 'slack' | 'webhook';
+  /** The CI/CD system's deployment id: a redelivered webhook is recorded once. */
+  external_id: string | null;
+  url: string | null;
+  status: ChangeStatus;
+  cab_channel_id: string | null;
+  cab_ts: string | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_note: string | null;
+  created_at: Timestamp;
+}
+
+/** An interactive checklist posted in an incident channel: a playbook or a DR plan. */
+export interface ChecklistRunsTable {
+  id: Generated<string>;
+  incident_id: string;
+  source: 'playbook' | 'dr';
+  name: string;
+  title: string;
+  items: JSONColumnType<{ text: string; role?: string }[]>;
+  /** Unique per incident: a playbook is posted once; each DR activation gets its own run. */
+  run_key: string;
+  started_by: string | null;
+  channel_id: string | null;
+  message_ts: string | null;
+  created_at: Timestamp;
+}
+
+/** The items currently ticked (the timeline keeps every tick and untick). */
+export interface ChecklistTicksTable {
+  run_id: string;
+  item_index: number;
+  done_by: string;
+  done_at: Timestamp;
+}
+
+/** An exercise incident's scenario (a snapshot taken at the start) and, once resolved, its scorecard. */
+export interface DrillsTable {
+  incident_id: string;
+  scenario: string;
+  script: JSONColumnType<Record<string, unknown>>;
+  started_by: string;
+  started_at: Timestamp;
+  scorecard: JSONColumnType<Record<string, unknown>> | null;
+  scored_at: NullableTimestamp;
+}
+
+export interface DrillInjectsTable {
+  incident_id: string;
+  inject_index: number;
+  fired_at: Timestamp;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import { changeWebhookRoute, type ChangeWebhookDeps } from './change-webhook.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthChecks {
@@ -13,8 +14,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Health, readiness and metrics routes, plus feature routes (webhooks), served beside /slack/events on the same port. */
-export function httpRoutes(checks: HealthChecks, metrics: Metrics, extra: CustomRoute[] = []): CustomRoute[] {
+/** Health, readiness and metrics routes, the change webhook, plus feature routes (alert webhooks), served beside /slack/events on the same port. */
+export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: ChangeWebhookDeps, extra: CustomRoute[] = []): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -39,6 +40,8 @@ export function httpRoutes(checks: HealthChecks, metrics: Metrics, extra: Custom
         res.end(body);
       },
     },
+    // Before /webhooks/:source (in `extra`), which would otherwise match it.
+    changeWebhookRoute(changes),
     ...extra,
   ];
 }

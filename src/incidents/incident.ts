@@ -40,6 +40,12 @@ export interface Incident {
   classificationReason: string | null;
   bridgeUrl: string | null;
   lastUpdateAt: Date | null;
+  /** An exercise (`/incident drill`): marked everywhere, excluded from metrics and from real paging. */
+  isDrill: boolean;
+  causedByChangeId: string | null;
+  /** The active disaster-recovery plan, if any. */
+  drPlan: string | null;
+  drActivatedAt: Date | null;
 }
 
 /** Security incidents are private: their details never leave their own (private) channel. */
@@ -91,5 +97,9 @@ export function toIncident(row: Selectable<IncidentsTable>): Incident {
     classificationReason: row.classification_reason,
     bridgeUrl: row.bridge_url,
     lastUpdateAt: row.last_update_at,
+    isDrill: row.is_drill,
+    causedByChangeId: row.caused_by_change_id,
+    drPlan: row.dr_plan,
+    drActivatedAt: row.dr_activated_at,
   };
 }

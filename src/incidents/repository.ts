@@ -16,6 +16,7 @@ export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'des
   commanderId: string | null;
   sourceKey: string | null;
   declaredAt: Date;
+  isDrill?: boolean;
 };
 
 /** Inserts an incident; returns undefined when its source key was already used. */
@@ -49,6 +50,7 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       business_impact: null,
       classification_reason: null,
       bridge_url: null,
+      is_drill: i.isDrill ?? false,
     })
     .onConflict((oc) => oc.column('source_key').doNothing())
     .returningAll()

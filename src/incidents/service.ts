@@ -24,6 +24,8 @@ export interface DeclareInput {
   reporterId: string;
   /** Idempotency key: declaring twice with the same key returns the first incident. */
   sourceKey?: string;
+  /** An exercise incident (`/incident drill`). */
+  isDrill?: boolean;
 }
 
 export interface UpdateInput {
@@ -56,6 +58,8 @@ export interface IncidentHooks {
   /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
   canClose?(trx: Kysely<Database>, incident: Incident): Promise<string | undefined>;
   priorityChanged?(trx: Kysely<Database>, incident: Incident, from: string | null, to: string): Promise<void>;
+  /** After a triage that leaves the incident open; `before` is the incident as it was. */
+  triaged?(trx: Kysely<Database>, incident: Incident, before: Incident, actorId: string): Promise<void>;
 }
 
 /** The incident lifecycle: declare, update, note, resolve, reopen, close. Each change is one transaction. */
@@ -90,7 +94,8 @@ export class IncidentService {
     return appendTimeline(db, { ...e, at: this.clock.now() });
   }
 
-  async declare(input: DeclareInput): Promise<{ incident: Incident; created: boolean }> {
+  /** `within` runs in the declaring transaction, before the hooks (e.g. to record a drill's script). */
+  async declare(input: DeclareInput, opts: { within?: (trx: Kysely<Database>, incident: Incident) => Promise<void> } = {}): Promise<{ incident: Incident; created: boolean }> {
     const title = input.title.trim();
     if (!title) throw new DomainError('invalid_input', 'An incident needs a title.');
     if (title.length > TITLE_MAX) throw new DomainError('invalid_input', `The title can be at most ${TITLE_MAX} characters.`);
@@ -123,9 +128,10 @@ export class IncidentService {
           incidentId: incident.id,
           actorId: input.reporterId,
           kind: 'declared',
-          payload: { title, severity: input.severity, kind: input.kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description },
+          payload: { title, severity: input.severity, kind: input.kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
+        await opts.within?.(trx, incident);
         await this.runHooks('declared', trx, incident);
         return incident;
       });

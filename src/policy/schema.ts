@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
+import { checkPreparedness, preparednessShape } from './preparedness.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -335,6 +336,7 @@ export const policySchema = z
     reviews: reviewsSchema.prefault({}),
     actions: actionsSchema.prefault({}),
     reminders: remindersSchema.prefault({}),
+    ...preparednessShape,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -359,6 +361,7 @@ export const policySchema = z
       }
     });
     checkSignalsPolicy(policy, ctx);
+    checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -15,6 +15,11 @@ import { registerSignalListeners } from './listeners/signals.js';
 import { actionCommands, registerActions } from './listeners/actions.js';
 import { problemCommands, registerProblems } from './listeners/problems.js';
 import { registerReviews, reviewCommands } from './listeners/reviews.js';
+import { catalogCommands, registerCatalog } from './listeners/catalog.js';
+import { causeCommands, changeCommands, registerChanges } from './listeners/changes.js';
+import { drillCommands } from './listeners/drills.js';
+import { drCommands, registerDr } from './listeners/dr.js';
+import { playbookCommands, registerChecklists } from './listeners/playbooks.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -102,7 +107,8 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     await args.next();
   });
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
+  registerCommands(app, deps, changeCommands, '/change');
   registerModals(app, deps);
   registerTriage(app, deps);
   registerRoles(app, deps);
@@ -113,6 +119,10 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   registerReviews(app, deps);
   registerActions(app, deps);
   registerProblems(app, deps);
+  registerCatalog(app, deps);
+  registerChecklists(app, deps);
+  registerDr(app, deps);
+  registerChanges(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');

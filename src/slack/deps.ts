@@ -1,5 +1,10 @@
 import type { AuditService } from '../audit/service.js';
 import type { CaptureService } from '../capture/service.js';
+import type { CatalogService } from '../catalog/service.js';
+import type { ChangeService } from '../changes/service.js';
+import type { DrillService } from '../drills/service.js';
+import type { DrService } from '../dr/service.js';
+import type { ChecklistService } from '../playbooks/service.js';
 import type { Clock } from '../clock.js';
 import type { EscalationService } from '../escalation/service.js';
 import type { Logger } from '../logger.js';
@@ -32,6 +37,11 @@ export interface SlackDeps {
   escalation: EscalationService;
   vendors: VendorService;
   capture: CaptureService;
+  catalog: CatalogService;
+  checklists: ChecklistService;
+  drills: DrillService;
+  dr: DrService;
+  changes: ChangeService;
   receipts: EventReceipts;
   /** Throws a forbidden DomainError when the policy's `permissions` do not allow the action. */
   authorize: (action: PermissionAction, userId: string, incident?: Incident) => Promise<void>;

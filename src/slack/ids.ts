@@ -10,6 +10,9 @@ export const Callback = {
   escalateModal: 'incident_escalate',
   vendorModal: 'incident_vendor',
   addToTimelineShortcut: 'add_to_timeline',
+  drModal: 'incident_dr',
+  changeModal: 'change_new',
+  changeRejectModal: 'change_reject',
 } as const;
 
 export const Action = {
@@ -20,6 +23,12 @@ export const Action = {
   openTriage: 'incident_open_triage',
   /** Prefix: `incident_claim_role:<role>`; the value is the incident id. */
   claimRole: 'incident_claim_role',
+  /** Prefix: `checklist_toggle:<item index>`; the value is `<run id>:<item index>`. */
+  checklistToggle: 'checklist_toggle',
+  /** Prefix: `incident_mark_cause:<change id>`; the value is `<incident id>:<change id>`. */
+  markCause: 'incident_mark_cause',
+  changeApprove: 'change_approve',
+  changeReject: 'change_reject',
 } as const;
 
 /** Input blocks; each holds one element whose action_id is the same string. */
@@ -50,6 +59,15 @@ export const Block = {
   ticketRef: 'ticket_ref',
   contact: 'contact',
   responseMinutes: 'response_minutes',
+  catalogVendor: 'catalog_vendor',
+  drPlan: 'dr_plan',
+  changeImpact: 'change_impact',
+  likelihood: 'likelihood',
+  riskPreview: 'risk_preview',
+  windowStart: 'window_start',
+  windowEnd: 'window_end',
+  rollback: 'rollback',
+  implementer: 'implementer',
 } as const;
 
 /** Signal posts: their buttons, and the modals they open. */

@@ -42,7 +42,18 @@ export type TimelineKind =
   | 'action_snoozed'
   | 'action_reassigned'
   | 'action_escalated'
-  | 'problem_linked';
+  | 'problem_linked'
+  | 'owners_paged'
+  | 'checklist_posted'
+  | 'checklist_ticked'
+  | 'checklist_unticked'
+  | 'drill_inject'
+  | 'drill_scored'
+  | 'dr_activated'
+  | 'dr_deactivated'
+  | 'changes_shown'
+  | 'cause_linked'
+  | 'cause_cleared';
 
 export interface TimelineEvent {
   id: string;

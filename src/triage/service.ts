@@ -60,6 +60,7 @@ export class TriageService {
         payload: { priority, impact: input.impact, urgency: input.urgency, category: input.category, services, business_impact: input.businessImpact.trim(), first: firstTriage },
       });
       if (current.priority !== priority) await this.incidents.runHooks('priorityChanged', trx, incident, current.priority, priority);
+      if (input.classification === 'incident') await this.incidents.runHooks('triaged', trx, incident, current, input.actorId);
       if (input.classification === 'security_event') {
         incident = await updateIncident(trx, current.id, {
           classification: 'security_event',

@@ -19,6 +19,8 @@ export interface DeclareOptions {
   kind?: 'service' | 'security';
   description?: string;
   services?: string;
+  /** Services chosen from the catalog's select (when the policy has a service catalog). */
+  serviceList?: string[];
   /** Defaults to the reporter; '' leaves the role open. */
   commander?: string;
   channelId?: string;
@@ -30,7 +32,7 @@ export function declareValues(o: DeclareOptions) {
     description: { description: input.text(o.description ?? null) },
     severity: { severity: input.select(o.severity ?? 'SEV2') },
     kind: { kind: input.radio(o.kind ?? 'service') },
-    services: { services: input.text(o.services ?? null) },
+    services: { services: o.serviceList ? input.multiSelect(o.serviceList) : input.text(o.services ?? null) },
     commander: { commander: input.user(o.commander === undefined ? o.userId : o.commander || null) },
   };
 }
@@ -77,4 +79,30 @@ export function messageText(m: { text?: string; blocks?: any[] } | undefined): s
     for (const e of b.elements ?? []) if (e.text) parts.push(typeof e.text === 'string' ? e.text : e.text.text);
   }
   return parts.join('\n');
+}
+
+export interface TriageOptions {
+  impact: string;
+  urgency: string;
+  category?: string;
+  severity?: string;
+  /** Free text (no service catalog), or the names chosen from the catalog's select. */
+  services?: string | string[];
+  business?: string;
+  classification?: 'incident' | 'security_event';
+  reason?: string;
+}
+
+/** The triage form's values. */
+export function triageValues(o: TriageOptions) {
+  return {
+    category: { category: input.select(o.category ?? 'database') },
+    impact: { impact: input.select(o.impact) },
+    urgency: { urgency: input.select(o.urgency) },
+    severity: { severity: input.select(o.severity ?? 'SEV2') },
+    services: { services: Array.isArray(o.services) ? input.multiSelect(o.services) : input.text(o.services ?? null) },
+    business_impact: { business_impact: input.text(o.business ?? null) },
+    classification: { classification: input.radio(o.classification ?? 'incident') },
+    reason: { reason: input.text(o.reason ?? null) },
+  };
 }

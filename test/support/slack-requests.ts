@@ -229,6 +229,23 @@ export class SlackDriver {
     return { ...res, triggerId, viewErrors };
   }
 
+  /**
+   * A block_suggestion: Slack asking for the options of an external select as the user types
+   * `value`. The app's answer (`{ options }` or `{ option_groups }`) is the response body.
+   */
+  async blockSuggestion(opts: { userId: string; actionId: string; value: string; blockId?: string; view?: any }): Promise<DriverResponse> {
+    const payload: Record<string, any> = {
+      type: 'block_suggestion',
+      ...this.common(opts.userId),
+      action_id: opts.actionId,
+      block_id: opts.blockId ?? opts.actionId,
+      value: opts.value,
+      container: opts.view ? { type: 'view', view_id: opts.view.id } : { type: 'message' },
+    };
+    if (opts.view) payload.view = { ...opts.view, state: { values: {} } };
+    return this.interaction(payload);
+  }
+
   /** A view_closed interaction (only sent by Slack when the view had notify_on_close). */
   async viewClosed(opts: { userId: string; view: any }): Promise<DriverResponse> {
     if (opts.view?.id) this.opts.fake.closeView(opts.view.id);

@@ -9,6 +9,9 @@ import { audienceText } from '../views/comms.js';
 import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
 
+/** How an exercise's messages are marked. */
+const EXERCISE = ':performing_arts: EXERCISE:';
+
 export interface CoordinationDeps {
   client: WebClient;
   policy: Policy;
@@ -37,7 +40,7 @@ export async function welcomeRoleHolder(deps: CoordinationDeps, incidentId: stri
   const checklist = role.checklist.length ? `\n*First steps*\n${role.checklist.map((c) => `• ${c}`).join('\n')}` : '';
   await deps.client.chat.postMessage({
     channel: userId,
-    text: `You are now the *${role.label}* for ${ref} in <#${channelId}>.\n${role.description}${checklist}`,
+    text: `${incident.isDrill ? `${EXERCISE} ` : ''}You are now the *${role.label}* for ${ref} in <#${channelId}>.\n${role.description}${checklist}`,
   });
 }
 
@@ -60,17 +63,25 @@ export async function pageGroups(deps: CoordinationDeps, incidentId: string | nu
     const res = await deps.client.usergroups.users.list({ usergroup: match.id });
     resolved.push({ ...match, users: res.users ?? [] });
   }
+  const ref = incidentRef(deps.policy.number_prefix, incident);
+  // An exercise never pages anyone: say who would have been paged, and stop there.
+  if (incident.isDrill) {
+    const would = resolved.map((r) => `@${r.handle || r.id} (${r.users.length} ${r.users.length === 1 ? 'person' : 'people'})`).join(', ');
+    const text = `${EXERCISE} ${would || 'nobody'} would be paged now for ${ref}. Nobody is paged in a drill; invite the participants yourself.`;
+    await deps.client.chat.postMessage({ channel: channelId, text: unknown.length ? `${text} (${unknown.join(', ')}: no such user group.)` : text });
+    return;
+  }
   const bot = await deps.botUserId();
   await inviteUsers(deps, channelId, resolved.flatMap((r) => r.users), bot);
   for (const r of resolved) await deps.recordPaged(incident.id, eventId, r.handle || r.id, r.users);
-  const ref = incidentRef(deps.policy.number_prefix, incident);
   const mentions = resolved.map((r) => `<!subteam^${r.id}>`).join(' ');
   const p = (event?.payload ?? {}) as Record<string, unknown>;
   if (mentions) {
     await deps.client.chat.postMessage({ channel: channelId, text: `:rotating_light: ${mentions} you are paged for ${ref} (${p.to ?? ''}) by ${user(event?.actorId)}.${p.note ? ` ${esc(String(p.note))}` : ''}` });
   }
   if (unknown.length) await deps.client.chat.postMessage({ channel: channelId, text: `:warning: Could not page ${unknown.join(', ')}: no such user group.` });
-  if (deps.announceChannel && resolved.length) {
+  // Escalations are announced here; owner and crisis-team pages are announced by their own flows.
+  if (deps.announceChannel && resolved.length && (!event || event.kind === 'escalated')) {
     const text = isPrivate(incident)
       ? `:arrow_double_up: A security incident (${ref}) was escalated by its commander.`
       : `:arrow_double_up: *${ref}: ${esc(incident.title)}* escalated to ${p.to ?? ''} — paging ${resolved.map((r) => `@${r.handle || r.id}`).join(', ')} · <#${channelId}>`;
@@ -96,6 +107,12 @@ export async function deliverUpdate(deps: CoordinationDeps, incidentId: string |
   if (!event) throw new PermanentFailure(`timeline event ${eventId} not found`);
   const p = event.payload as Record<string, any>;
   const text = audienceText(deps.policy, audience, incident, { status: p.status, message: String(p.message), nextUpdateAt: p.next_update_at ? new Date(p.next_update_at) : null });
+  // An exercise's audience updates stay in its channel, showing what would have been sent where.
+  if (incident.isDrill) {
+    const where = to.channel ? `<#${to.channel}>` : `<@${to.user}>`;
+    await deps.client.chat.postMessage({ channel: requireChannel(incident), text: `${EXERCISE} the ${audience} update would now go to ${where}:\n${text}`, unfurl_links: false });
+    return;
+  }
   if (to.channel && isPrivate(incident)) {
     const info = await deps.client.conversations.info({ channel: to.channel }).catch(() => undefined);
     if (!info?.channel?.is_private) {
@@ -133,6 +150,7 @@ export async function announceClockAlert(deps: CoordinationDeps, incidentId: str
       text = `:hourglass: ${esc(alert.vendor)}${alert.ticketRef ? ` (ticket ${esc(alert.ticketRef)})` : ''} has not responded within the contractual ${duration(alert.responseMinutes * 60_000)}. Chase them, then \`/incident vendor responded ${esc(alert.vendor)}\`.`;
       break;
   }
+  if (incident.isDrill) text = `${EXERCISE} ${text}`;
   await deps.client.chat.postMessage({ channel: channelId, text });
   if (dm) await deps.client.chat.postMessage({ channel: dm, text: `${text} (<#${channelId}>)` });
 }

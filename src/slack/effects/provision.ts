@@ -21,6 +21,8 @@ export interface ProvisionDeps {
 }
 
 const NAME_ATTEMPTS = 20;
+/** Exercise channels always start with drill-, whatever the policy's template, so nobody mistakes one for real. */
+export const DRILL_CHANNEL_TEMPLATE = 'drill-{number}-{slug}';
 
 /**
  * A channel with this name that this bot created after the incident was declared: a previous run
@@ -43,7 +45,7 @@ async function findOwnChannel(deps: ProvisionDeps, incident: Incident, name: str
 /** Creates the channel, trying `-2`, `-3`… while the name is taken (adopting one we made earlier). */
 async function createChannel(deps: ProvisionDeps, incident: Incident, botUserId: string): Promise<{ id: string; name: string }> {
   for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
-    const name = channelName(deps.policy.channel.name_template, incident, attempt === 1 ? '' : String(attempt));
+    const name = channelName(incident.isDrill ? DRILL_CHANNEL_TEMPLATE : deps.policy.channel.name_template, incident, attempt === 1 ? '' : String(attempt));
     try {
       const res = await deps.client.conversations.create({ name, is_private: isPrivate(incident) });
       return { id: res.channel!.id!, name: res.channel!.name ?? name };

@@ -40,15 +40,15 @@ export function parseCommandText(text: string): { sub: string; arg: string } {
   return { sub: match[1].toLowerCase(), arg: match[2].trim() };
 }
 
-/** `/incident <subcommand>`: acks at once, then does the work and answers ephemerally. */
-export function registerCommands(app: App, deps: SlackDeps, subcommands: Subcommand[]): void {
+/** `/incident <subcommand>` (or another slash command's): acks at once, then does the work and answers ephemerally. */
+export function registerCommands(app: App, deps: SlackDeps, subcommands: Subcommand[], command = '/incident'): void {
   const byName = new Map<string, Subcommand>();
   for (const s of subcommands) for (const n of [s.name, ...(s.aliases ?? [])]) byName.set(n, s);
-  const help = (intro?: string) => helpText(subcommands, intro);
+  const help = (intro?: string) => helpText(subcommands, intro, command);
 
   app.command(
-    '/incident',
-    instrument('command', deps.metrics, deps.logger, async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    command,
+    instrument(command === '/incident' ? 'command' : `command.${command.slice(1)}`, deps.metrics, deps.logger, async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
       const parsed = commandPayload.safeParse(command);
       if (!parsed.success) {
         await ack({ response_type: 'ephemeral', text: help('That request was incomplete, so nothing was done.') });

@@ -14,7 +14,7 @@ import { declareModal, noteModal, resolveModal, updateModal } from '../views/mod
 import type { View } from '@slack/types';
 import type { Audience } from '../../policy/schema.js';
 import { updatePreview, updatePreviewError, type UpdateDraft } from '../views/comms.js';
-import { blockActionPayload, metadata, selectedUser, selectedValue, shortcutPayload, textValue, updateDraft, viewPayload } from './payloads.js';
+import { blockActionPayload, metadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue, updateDraft, viewPayload } from './payloads.js';
 import { onSubmit, type Errors } from './submissions.js';
 
 
@@ -56,7 +56,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
           description: textValue(values, Block.description),
           severity,
           kind: kind as 'service' | 'security',
-          services: textValue(values, Block.services).split(','),
+          services: selectedServices(values, Block.services),
           commanderId,
           reporterId: p.data.user.id,
           sourceKey: `view:${p.data.view.id}`,

@@ -44,6 +44,13 @@ export function selectedValue(values: Values, block: string): string | undefined
   return values[block]?.[block]?.selected_option?.value ?? undefined;
 }
 
+/** The services chosen in a services input: the multi-select's options, or the comma-separated text. */
+export function selectedServices(values: Values, block: string): string[] {
+  const v = values[block]?.[block];
+  const picked = Array.isArray(v?.selected_options) ? (v.selected_options as { value?: unknown }[]).map((o) => String(o.value ?? '')) : String(v?.value ?? '').split(',');
+  return picked.map((s) => s.trim()).filter(Boolean);
+}
+
 export function selectedUser(values: Values, block: string): string | undefined {
   return values[block]?.[block]?.selected_user ?? undefined;
 }

@@ -5,10 +5,13 @@ import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { incidentRef } from '../views/format.js';
-import { escalateModal, priorityPreview, triageModal, vendorModal } from '../views/triage.js';
+import { escalateModal, priorityPreview, triageModal, vendorFieldId, vendorModal } from '../views/triage.js';
+import { findVendor } from '../../catalog/catalog.js';
 import type { Subcommand } from './commands.js';
-import { blockActionPayload, selectedValue, textValue } from './payloads.js';
+import { blockActionPayload, metadata, selectedServices, selectedValue, textValue } from './payloads.js';
+import { z } from 'zod';
 import { onSubmit, type Errors } from './submissions.js';
+import { replaceBlock } from './view-update.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -61,7 +64,7 @@ export const triageCommands: Subcommand[] = [
         return ctx.reply(`Recorded that ${vendor} responded.`);
       }
       if (ctx.arg) return ctx.reply('Usage: `/incident vendor` to engage one, `/incident vendor responded [name]` when they answer.');
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: vendorModal(incident) });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: vendorModal(ctx.deps.policy, incident) });
     },
   },
 ];
@@ -90,14 +93,7 @@ export function registerTriage(app: App, deps: SlackDeps): void {
         const view = body.view;
         if (!view) return;
         const values = (view.state?.values ?? {}) as Record<string, Record<string, any>>;
-        const blocks = (view.blocks as { block_id?: string }[]).map((b) =>
-          b.block_id === Block.priorityPreview ? priorityPreview(policy, selectedValue(values, Block.impact), selectedValue(values, Block.urgency)) : b,
-        );
-        await client.views.update({
-          view_id: view.id,
-          hash: view.hash,
-          view: { type: 'modal', callback_id: view.callback_id, title: view.title, submit: view.submit!, close: view.close!, private_metadata: view.private_metadata, blocks: blocks as never },
-        });
+        await replaceBlock(client, view as never, Block.priorityPreview, priorityPreview(policy, selectedValue(values, Block.impact), selectedValue(values, Block.urgency)));
       }),
     );
   }
@@ -125,7 +121,7 @@ export function registerTriage(app: App, deps: SlackDeps): void {
       impact,
       urgency,
       severity: severity!,
-      services: textValue(values, Block.services).split(','),
+      services: selectedServices(values, Block.services),
       businessImpact: textValue(values, Block.businessImpact),
       classification,
       reason,
@@ -141,14 +137,34 @@ export function registerTriage(app: App, deps: SlackDeps): void {
     await deps.escalation.escalate({ incidentId, actorId: userId, priority: selectedValue(values, Block.priority), usergroups: [...picked, ...extra], note: textValue(values, Block.note) });
   });
 
-  onSubmit(app, deps, Callback.vendorModal, Block.vendor, async (incidentId, userId, values): Promise<Errors | void> => {
-    const vendor = textValue(values, Block.vendor);
-    const minutes = textValue(values, Block.responseMinutes);
+  // A catalog vendor chosen: refill the contact and contractual time (new block ids, so Slack shows them).
+  app.action(
+    Block.catalogVendor,
+    instrument('action.catalog_vendor', metrics, logger, async ({ ack, body, client }: ActionArgs) => {
+      await ack();
+      const view = body.view;
+      const meta = view ? metadata(vendorMetadata, view.private_metadata) : undefined;
+      if (!view || !meta) return;
+      const incident = await deps.incidents.findById(meta.incidentId);
+      if (!incident) return;
+      const values = (view.state?.values ?? {}) as Record<string, Record<string, any>>;
+      const next = vendorModal(policy, incident, { vendor: selectedValue(values, Block.catalogVendor) ?? '', rev: meta.rev + 1 });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: next });
+    }),
+  );
+
+  onSubmit(app, deps, Callback.vendorModal, Block.vendor, async (incidentId, userId, values, raw): Promise<Errors | void> => {
+    const rev = metadata(vendorMetadata, raw.privateMetadata)?.rev ?? 0;
+    const minutesBlock = vendorFieldId(Block.responseMinutes, rev);
+    const catalog = selectedValue(values, Block.catalogVendor);
+    const vendor = textValue(values, Block.vendor) || (catalog ? findVendor(policy, catalog)?.name : undefined) || '';
+    const minutes = textValue(values, minutesBlock);
     const errors: Errors = {};
-    if (!vendor) errors[Block.vendor] = 'Name the vendor.';
-    if (!/^\d{1,6}$/.test(minutes) || Number(minutes) < 1) errors[Block.responseMinutes] = 'A whole number of minutes, such as 60.';
+    if (!vendor) errors[Block.vendor] = values[Block.catalogVendor] ? 'Choose a catalog vendor above, or name another one here.' : 'Name the vendor.';
+    if (!/^\d{1,6}$/.test(minutes) || Number(minutes) < 1) errors[minutesBlock] = 'A whole number of minutes, such as 60.';
     if (Object.keys(errors).length) return errors;
-    await deps.vendors.engage({ incidentId, actorId: userId, vendor, ticketRef: textValue(values, Block.ticketRef), contact: textValue(values, Block.contact), responseMinutes: Number(minutes) });
+    await deps.vendors.engage({ incidentId, actorId: userId, vendor, ticketRef: textValue(values, Block.ticketRef), contact: textValue(values, vendorFieldId(Block.contact, rev)), responseMinutes: Number(minutes) });
   });
 }
 
+const vendorMetadata = z.object({ incidentId: z.string().regex(/^\d+$/), rev: z.number().int().min(0).default(0) });

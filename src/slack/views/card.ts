@@ -4,6 +4,7 @@ import type { Policy } from '../../policy/schema.js';
 import { slaTargets } from '../../clocks/deadlines.js';
 import type { RoleHolder } from '../../roles/repository.js';
 import { effectivePriority } from '../../triage/priority.js';
+import { findService } from '../../catalog/catalog.js';
 import { Action } from '../ids.js';
 import { duration, esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
@@ -26,6 +27,26 @@ function slaLine(policy: Policy, incident: Incident, now: Date): string | undefi
   return parts.length ? parts.join(' · ') : undefined;
 }
 
+const EXERCISE_NOTE = ':performing_arts: *EXERCISE* — this is a drill: nobody is paged for real and it is not counted in incident reports.';
+
+/** The affected services, each linked to its runbook from the catalog. */
+function servicesText(policy: Policy, incident: Incident): string {
+  return incident.services
+    .map((name) => {
+      const runbook = findService(policy, name)?.runbook;
+      return runbook ? `${esc(name)} (<${runbook}|runbook>)` : esc(name);
+    })
+    .join(', ');
+}
+
+/** The active DR plan, as one line. */
+function drLine(policy: Policy, incident: Incident): string | undefined {
+  if (!incident.drPlan) return undefined;
+  const plan = policy.dr.plans.find((p) => p.name === incident.drPlan);
+  const since = incident.drActivatedAt ? ` since ${slackDate(incident.drActivatedAt, '{time}')}` : '';
+  return `:sos: *DR plan active*: ${esc(plan?.title ?? incident.drPlan)}${since}${plan?.document ? ` · <${plan.document}|plan>` : ''}`;
+}
+
 /** The pinned incident card: the facts at a glance, the roles, the clocks and the next steps. */
 /** What other features add to the card: blocks above its buttons, and buttons after its own. */
 export interface CardExtras {
@@ -44,15 +65,17 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
     mrkdwn(`*Started*\n${slackDate(incident.declaredAt)}`),
     mrkdwn(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
   ];
-  if (incident.services.length) fields.push(mrkdwn(`*Services*\n${truncate(esc(incident.services.join(', ')), 1900)}`));
+  if (incident.services.length) fields.push(mrkdwn(`*Services*\n${truncate(servicesText(policy, incident), 1900)}`));
+  if (incident.causedByChangeId) fields.push(mrkdwn(`*Caused by*\nCHG-${incident.causedByChangeId}`));
   if (incident.bridgeUrl) fields.push(mrkdwn(`*Bridge*\n<${incident.bridgeUrl}|Join the call>`));
   if (incident.resolvedAt) fields.push(mrkdwn(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
   else if (incident.nextUpdateAt) fields.push(mrkdwn(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
 
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(`${ref}: ${incident.title}`, 150) },
-    { type: 'section', fields: fields.slice(0, 10) },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title}`, 150) }];
+  if (incident.isDrill) blocks.push({ type: 'context', elements: [mrkdwn(EXERCISE_NOTE)] });
+  blocks.push({ type: 'section', fields: fields.slice(0, 10) });
+  const dr = drLine(policy, incident);
+  if (dr) blocks.push({ type: 'section', text: mrkdwn(dr) });
   if (incident.description) blocks.push({ type: 'section', text: mrkdwn(esc(incident.description)) });
   if (incident.businessImpact) blocks.push({ type: 'section', text: mrkdwn(`*Business impact*\n${esc(incident.businessImpact)}`) });
   if (incident.resolutionSummary) blocks.push({ type: 'section', text: mrkdwn(`*Resolution*\n${esc(incident.resolutionSummary)}`) });
@@ -87,14 +110,14 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
     }
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`${ref} · declared ${slackDate(incident.declaredAt)} · \`/incident help\` for commands`)] });
-  return { text: `${ref}: ${incident.title} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
+  return { text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
 }
 
 /** The channel topic: `SEV1 · investigating · IC @name`. */
 export function channelTopic(policy: Policy, incident: Incident): string {
   const ref = incidentRef(policy.number_prefix, incident);
   const priority = incident.priority ? `${incident.priority} · ` : '';
-  return truncate(`${ref} · ${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)}`, 250);
+  return truncate(`${incident.isDrill ? 'EXERCISE · ' : ''}${ref} · ${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)}`, 250);
 }
 
 /**
@@ -104,16 +127,19 @@ export function channelTopic(policy: Policy, incident: Incident): string {
 export function announcement(policy: Policy, incident: Incident): { text: string; blocks: KnownBlock[] } {
   const ref = incidentRef(policy.number_prefix, incident);
   const state = isClosed(incident) ? 'closed' : isResolved(incident) ? 'resolved' : 'open';
+  const exercise = incident.isDrill ? ':performing_arts: *EXERCISE* · ' : '';
   if (isPrivate(incident)) {
-    const text = `:lock: A security incident (${ref}) is ${state}, led by ${user(incident.commanderId)}. Details are restricted; ask the commander if you need to be involved.`;
+    const dr = incident.drPlan ? ' A disaster-recovery plan is active.' : '';
+    const text = `${exercise}:lock: A security incident (${ref}) is ${state}, led by ${user(incident.commanderId)}.${dr} Details are restricted; ask the commander if you need to be involved.`;
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
   const icon = state === 'open' ? ':rotating_light:' : ':white_check_mark:';
   const bridge = incident.bridgeUrl ? ` · <${incident.bridgeUrl}|bridge>` : '';
   const priority = incident.priority ? `${incident.priority} · ` : '';
-  const text = `${icon} *${ref}: ${esc(incident.title)}*\n${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)} · join <#${incident.channelId}>${bridge}`;
+  const dr = drLine(policy, incident);
+  const text = `${exercise}${icon} *${ref}: ${esc(incident.title)}*\n${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)} · join <#${incident.channelId}>${bridge}${dr ? `\n${dr}` : ''}`;
   return {
-    text: `${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`,
+    text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`,
     blocks: [
       { type: 'section', text: mrkdwn(truncate(text, 3000)) },
       { type: 'context', elements: [mrkdwn(`Declared ${slackDate(incident.declaredAt)} by ${user(incident.reporterId)}`)] },

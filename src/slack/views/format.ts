@@ -38,6 +38,21 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+/** Joins lines into chunks that each fit one section block (~2,900 characters), never splitting a line. */
+export function packLines(lines: string[], max = 2900): string[] {
+  const chunks: string[] = [];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk && chunk.length + line.length + 1 > max) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+    chunk = chunk ? `${chunk}\n${line}` : line;
+  }
+  if (chunk) chunks.push(chunk);
+  return chunks;
+}
+
 export function plain(text: string, max = 75) {
   return { type: 'plain_text' as const, text: truncate(text, max), emoji: true };
 }

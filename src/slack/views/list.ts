@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { statusLabel } from './card.js';
-import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate } from './format.js';
+import { channel, esc, incidentRef, mrkdwn, packLines, slackDate, statusEmoji, truncate } from './format.js';
 
 export const LIST_PAGE_SIZE = 40;
 
@@ -16,18 +16,10 @@ export function incidentList(policy: Policy, incidents: Incident[], opts: { all:
   const lines = incidents.map((i) => {
     const ref = incidentRef(policy.number_prefix, i);
     const title = isPrivate(i) ? ':lock: _security incident_' : esc(truncate(i.title, 80));
-    return `${statusEmoji(i.status)} *${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
+    return `${statusEmoji(i.status)} ${i.isDrill ? ':performing_arts: EXERCISE · ' : ''}*${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
   });
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `${heading} (${opts.total})` } }];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk && chunk.length + line.length + 1 > 2900) {
-      blocks.push({ type: 'section', text: mrkdwn(chunk) });
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-  }
-  if (chunk) blocks.push({ type: 'section', text: mrkdwn(chunk) });
+  for (const chunk of packLines(lines)) blocks.push({ type: 'section', text: mrkdwn(chunk) });
   if (opts.total > incidents.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the newest ${incidents.length} of ${opts.total}.`)] });
   return { text: `${heading}: ${opts.total}`, blocks: blocks.slice(0, 50) };
 }

@@ -4,6 +4,7 @@ import { TITLE_MAX } from '../../incidents/service.js';
 import { Block, Callback } from '../ids.js';
 import { plain, truncate } from './format.js';
 import { AUDIENCE_LABELS, configuredAudiences } from './comms.js';
+import { servicesInput } from './catalog.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 export interface DeclareMetadata {
@@ -38,7 +39,7 @@ export function declareModal(policy: Policy, opts: DeclarePrefill & { reporterId
       textInput(Block.description, 'What is happening?', { multiline: true, optional: true, initial: opts.description ? truncate(opts.description.trim(), 3000) : undefined, placeholder: 'What you see, since when, who is affected', max: 3000 }),
       selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity', initial: opts.severity }),
       selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: opts.kind ?? 'service' }),
-      textInput(Block.services, 'Affected service(s)', { optional: true, initial: opts.services?.length ? truncate(opts.services.join(', '), 500) : undefined, placeholder: 'checkout, payments-api', hint: 'Comma-separated', max: 500 }),
+      servicesInput(policy, { initial: opts.services }),
       userInput(Block.commander, 'Incident commander', { initial: opts.reporterId, optional: true }),
     ],
   });

@@ -15,6 +15,7 @@ export function describeEvent(e: TimelineEvent): string {
   const who = user(e.actorId);
   switch (e.kind) {
     case 'declared':
+      if (p.drill) return `${who} started an exercise (${p.severity}, ${p.kind}): ${esc(String(p.title ?? ''))}`;
       return `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(String(p.title ?? ''))}`;
     case 'update':
       return `${who} posted an update (${p.status}): ${esc(String(p.message ?? ''))}`;
@@ -52,6 +53,28 @@ export function describeEvent(e: TimelineEvent): string {
       return `${who} withdrew a pinned message`;
     case 'sla_breached':
       return `The ${p.clock} SLA for ${p.priority} (${p.target_minutes}m) was breached`;
+    case 'owners_paged':
+      return `Paging the owner team${(p.usergroups as string[]).length > 1 ? 's' : ''} ${(p.usergroups as string[]).join(', ')} of ${(p.services as string[]).join(', ')} (${p.to})`;
+    case 'checklist_posted':
+      return `${p.source === 'dr' ? 'DR plan' : 'Playbook'} checklist posted: ${esc(String(p.checklist))} (${p.items} items)`;
+    case 'checklist_ticked':
+      return `${who} ticked ${esc(String(p.checklist))} ${p.item}/${p.of}: ${esc(String(p.text))}`;
+    case 'checklist_unticked':
+      return `${who} unticked ${esc(String(p.checklist))} ${p.item}/${p.of}: ${esc(String(p.text))}`;
+    case 'drill_inject':
+      return `Exercise inject (T+${p.at_minutes}m): ${esc(String(p.text))}`;
+    case 'drill_scored':
+      return `Exercise scored: ${p.met} of ${p.timed} milestones on time`;
+    case 'dr_activated':
+      return `${who} activated DR plan ${esc(String(p.title))}${p.reason ? `: ${esc(String(p.reason))}` : ''}`;
+    case 'dr_deactivated':
+      return `${who} deactivated DR plan ${esc(String(p.title))}${p.active_minutes !== null && p.active_minutes !== undefined ? ` after ${p.active_minutes}m` : ''}${p.reason ? `: ${esc(String(p.reason))}` : ''}`;
+    case 'changes_shown':
+      return `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${((p.refs as string[] | undefined) ?? []).join(', ')}`;
+    case 'cause_linked':
+      return `${who} recorded ${p.ref} as the cause: ${esc(String(p.title ?? ''))}`;
+    case 'cause_cleared':
+      return `${who} removed ${p.ref} as the cause`;
     case 'resolved':
       return `${who} resolved the incident: ${esc(String(p.summary ?? ''))}`;
     case 'reopened':
@@ -207,6 +230,13 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
       const link = e.kind === 'signal_linked' && p.link ? `\n<${p.link}|Open in ${esc(String(p.source))}>` : '';
       return { channel: { text: line, blocks: [{ type: 'section', text: mrkdwn(truncate(line + link, 3000)) }] } };
     }
+    case 'dr_activated':
+      return { channel: simple(`:sos: ${describeEvent(e)}. The checklist follows; ${p.crisis_team} is being paged.`) };
+    case 'dr_deactivated':
+      return { channel: simple(`:white_check_mark: ${describeEvent(e)}`) };
+    case 'cause_linked':
+    case 'cause_cleared':
+      return { channel: simple(`:link: ${describeEvent(e)}`), thread: secret ? undefined : `:link: ${ref}: ${describeEvent(e)}` };
     case 'closed':
       return {
         channel: { text: `${ref} closed`, blocks: [{ type: 'section', text: mrkdwn(`:lock_with_ink_pen: *${ref} closed* by ${user(e.actorId)}.`) }] },

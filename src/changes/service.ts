@@ -1,0 +1,241 @@
+import type { Kysely } from 'kysely';
+import { canonicalServices, findService } from '../catalog/catalog.js';
+import { openIncidentsOn } from '../catalog/service.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
+import { DomainError } from '../incidents/errors.js';
+import type { Incident } from '../incidents/incident.js';
+import { updateIncident } from '../incidents/repository.js';
+import type { IncidentHooks, IncidentService } from '../incidents/service.js';
+import { enqueueTask } from '../outbox/tasks.js';
+import type { Policy } from '../policy/schema.js';
+import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
+import { changeRef, needsCab, parseChangeRef, riskFor, type Change, type ChangeImpact, type ChangeLikelihood } from './change.js';
+import * as repo from './repository.js';
+
+/** Outbox tasks: "what changed?" in an incident channel; the CAB request; the decision; the requester's receipt. */
+export const ChangeTask = { recent: 'changes.recent', cab: 'change.cab', decided: 'change.decided', recorded: 'change.recorded' } as const;
+
+export const CHANGE_TITLE_MAX = 150;
+const MAX_WINDOW_DAYS = 31;
+const HOUR = 3_600_000;
+
+export interface NewChange {
+  title: string;
+  description: string;
+  services: string[];
+  startsAt: Date;
+  endsAt: Date;
+  impact: ChangeImpact;
+  likelihood: ChangeLikelihood;
+  rollbackPlan: string;
+  implementerId: string;
+  requestedBy: string;
+}
+
+export interface Deployment {
+  externalId: string;
+  services: string[];
+  title?: string;
+  description?: string;
+  version?: string;
+  environment?: string;
+  deployedAt?: Date;
+  deployedBy?: string;
+  url?: string;
+}
+
+/**
+ * Change records: planned changes with an impact × likelihood risk (CAB approval above the policy's
+ * threshold), deployments reported by CI/CD, "what changed?" at declaration and triage, and the
+ * change an incident is linked to as its cause.
+ */
+export class ChangeService {
+  constructor(
+    private readonly db: Db,
+    private readonly incidents: IncidentService,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly onQueued: () => void,
+  ) {}
+
+  /** Service names as the catalog spells them; unknown ones are refused when there is a catalog. */
+  private services(names: string[]): string[] {
+    const services = canonicalServices(this.policy, names);
+    const unknown = this.policy.services.length ? services.filter((s) => !findService(this.policy, s)) : [];
+    if (unknown.length) throw new DomainError('invalid_input', `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use names from the service catalog.`);
+    return services;
+  }
+
+  async create(input: NewChange): Promise<Change> {
+    const title = input.title.trim();
+    if (!title) throw new DomainError('invalid_input', 'Say what changes.');
+    if (title.length > CHANGE_TITLE_MAX) throw new DomainError('invalid_input', `Keep the title to ${CHANGE_TITLE_MAX} characters.`);
+    const services = this.services(input.services);
+    if (!services.length) throw new DomainError('invalid_input', 'Name at least one service the change touches.');
+    if (input.endsAt < input.startsAt) throw new DomainError('invalid_input', 'The window ends before it starts.');
+    if (input.endsAt.getTime() - input.startsAt.getTime() > MAX_WINDOW_DAYS * 24 * HOUR) throw new DomainError('invalid_input', `A change window can be at most ${MAX_WINDOW_DAYS} days; split longer work.`);
+    if (!input.rollbackPlan.trim()) throw new DomainError('invalid_input', 'Describe how to roll back.');
+    const risk = riskFor(this.policy, input.impact, input.likelihood);
+    const cab = needsCab(this.policy, risk);
+    const change = await this.db.transaction().execute(async (trx) => {
+      const change = (await repo.insertChange(trx, {
+        title,
+        description: input.description.trim(),
+        services,
+        starts_at: input.startsAt,
+        ends_at: input.endsAt,
+        impact: input.impact,
+        likelihood: input.likelihood,
+        risk,
+        rollback_plan: input.rollbackPlan.trim(),
+        implementer_id: input.implementerId,
+        requested_by: input.requestedBy,
+        source: 'slack',
+        status: cab ? 'pending_approval' : 'scheduled',
+        created_at: this.clock.now(),
+      }))!;
+      await enqueueTask(trx, { kind: ChangeTask.recorded, payload: { changeId: change.id } });
+      if (cab) await enqueueTask(trx, { kind: ChangeTask.cab, payload: { changeId: change.id } });
+      return change;
+    });
+    this.onQueued();
+    return change;
+  }
+
+  isApprover(userId: string): boolean {
+    return this.policy.changes.approvers.includes(userId);
+  }
+
+  /** A CAB decision by an approver (never on their own change when another approver exists). */
+  async decide(input: { changeId: string; actorId: string; approve: boolean; note?: string }): Promise<Change> {
+    const approvers = this.policy.changes.approvers;
+    if (!this.isApprover(input.actorId)) throw new DomainError('forbidden', `Only CAB approvers can decide on changes (${approvers.map((a) => `<@${a}>`).join(', ') || 'none configured'}).`);
+    const note = input.note?.trim() ?? '';
+    if (!input.approve && !note) throw new DomainError('invalid_input', 'Say why the change is rejected.');
+    const change = await this.db.transaction().execute(async (trx) => {
+      const current = await repo.findChange(trx, input.changeId, { forUpdate: true });
+      if (!current) throw new DomainError('not_found', 'That change no longer exists.');
+      if (current.status !== 'pending_approval') {
+        throw new DomainError('invalid_state', current.decidedBy ? `${changeRef(current)} was already ${current.status} by <@${current.decidedBy}>.` : `${changeRef(current)} does not need a CAB decision (${current.status}).`);
+      }
+      if (current.requestedBy === input.actorId && approvers.length > 1) throw new DomainError('forbidden', `You requested ${changeRef(current)}; another approver must decide.`);
+      const decided = await repo.updateChange(trx, current.id, { status: input.approve ? 'approved' : 'rejected', decided_by: input.actorId, decided_at: this.clock.now(), decision_note: note || null });
+      await enqueueTask(trx, { kind: ChangeTask.decided, payload: { changeId: current.id } });
+      return decided;
+    });
+    this.onQueued();
+    return change;
+  }
+
+  /** Records where the CAB request was posted (so the decision can update it). */
+  async cabPosted(changeId: string, channelId: string, ts: string): Promise<void> {
+    await repo.updateChange(this.db, changeId, { cab_channel_id: channelId, cab_ts: ts });
+  }
+
+  find(id: string): Promise<Change | undefined> {
+    return repo.findChange(this.db, id);
+  }
+
+  findMany(ids: string[]): Promise<Change[]> {
+    return repo.findChanges(this.db, ids);
+  }
+
+  /** `/change list`: recent and upcoming changes (and those awaiting the CAB), or all. */
+  list(opts: { all: boolean; limit: number }) {
+    return repo.listChanges(this.db, { since: opts.all ? undefined : new Date(this.clock.now().getTime() - 7 * 24 * HOUR), limit: opts.limit });
+  }
+
+  incidentsCausedBy(changeId: string) {
+    return repo.incidentsCausedBy(this.db, changeId);
+  }
+
+  /** Changes on services within the policy's look-back window. */
+  recentOn(services: string[], db: Kysely<Database> = this.db): Promise<Change[]> {
+    const now = this.clock.now();
+    return repo.changesOnServices(db, services, new Date(now.getTime() - this.policy.changes.lookback_hours * HOUR), now);
+  }
+
+  /** A deployment from CI/CD, recorded once per external id; open incidents on its services are told. */
+  async recordDeployment(d: Deployment): Promise<{ change: Change; created: boolean; incidentsTold: number }> {
+    const services = this.services(d.services);
+    if (!services.length) throw new DomainError('invalid_input', 'Name at least one service.');
+    const existing = await repo.findChangeByExternalId(this.db, d.externalId);
+    if (existing) return { change: existing, created: false, incidentsTold: 0 };
+    const at = d.deployedAt ?? this.clock.now();
+    const title = (d.title?.trim() || `Deploy ${services.join(', ')}${d.version ? ` ${d.version}` : ''}`) + (d.environment ? ` (${d.environment})` : '');
+    const result = await this.db.transaction().execute(async (trx) => {
+      const change = await repo.insertChange(trx, {
+        title: title.slice(0, CHANGE_TITLE_MAX),
+        description: d.description?.trim() ?? '',
+        services,
+        starts_at: at,
+        ends_at: at,
+        rollback_plan: '',
+        implementer_name: d.deployedBy?.trim() || null,
+        requested_by: 'webhook',
+        source: 'webhook',
+        external_id: d.externalId,
+        url: d.url ?? null,
+        status: 'deployed',
+        created_at: this.clock.now(),
+      });
+      if (!change) return undefined;
+      const open = await openIncidentsOn(trx, services);
+      for (const incident of open) await this.tell(trx, incident, [change], 'deployment');
+      return { change, created: true, incidentsTold: open.length };
+    });
+    if (!result) return { change: (await repo.findChangeByExternalId(this.db, d.externalId))!, created: false, incidentsTold: 0 };
+    this.onQueued();
+    return result;
+  }
+
+  /** Links a change to an incident as its cause (replacing any earlier link). */
+  async linkCause(input: { incidentId: string; changeRef: string; actorId: string }): Promise<{ event?: TimelineEvent; change: Change }> {
+    const id = parseChangeRef(input.changeRef);
+    if (!id) throw new DomainError('invalid_input', 'Name the change: `/incident cause CHG-12` (`/change list` shows them).');
+    return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
+      const change = await repo.findChange(trx, id);
+      if (!change) throw new DomainError('not_found', `There is no change CHG-${id}.`);
+      if (incident.isDrill) throw new DomainError('invalid_state', 'This is an exercise: it cannot be linked to a real change.');
+      if (incident.causedByChangeId === change.id) throw new DomainError('invalid_state', `${changeRef(change)} is already recorded as the cause.`);
+      await updateIncident(trx, incident.id, { caused_by_change_id: change.id });
+      const event = await t.append({ actorId: input.actorId, kind: 'cause_linked', payload: { change_id: change.id, ref: changeRef(change), title: change.title, previous: incident.causedByChangeId } });
+      return { event, change };
+    });
+  }
+
+  async clearCause(input: { incidentId: string; actorId: string }): Promise<{ event?: TimelineEvent }> {
+    return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
+      if (!incident.causedByChangeId) throw new DomainError('invalid_state', 'No change is recorded as the cause.');
+      await updateIncident(trx, incident.id, { caused_by_change_id: null });
+      return { event: await t.append({ actorId: input.actorId, kind: 'cause_cleared', payload: { change_id: incident.causedByChangeId, ref: `CHG-${incident.causedByChangeId}` } }) };
+    });
+  }
+
+  /** "What changed?": recent changes on the incident's services, at declaration and at triage. */
+  hooks(): IncidentHooks {
+    return {
+      declared: (trx, incident) => this.showRecent(trx, incident, 'declared'),
+      triaged: (trx, incident) => this.showRecent(trx, incident, 'triaged'),
+    };
+  }
+
+  private async showRecent(trx: Kysely<Database>, incident: Incident, reason: 'declared' | 'triaged'): Promise<void> {
+    // Exercises stay out of real change data (and out of "caused by a change" counts).
+    if (incident.isDrill || incident.resolvedAt || !incident.services.length) return;
+    const recent = await this.recentOn(incident.services, trx);
+    if (!recent.length) return;
+    const earlier = await trx.selectFrom('timeline_events').select('payload').where('incident_id', '=', incident.id).where('kind', '=', 'changes_shown').execute();
+    const shown = new Set(earlier.flatMap((e) => (e.payload.change_ids as string[] | undefined) ?? []));
+    const fresh = recent.filter((c) => !shown.has(c.id));
+    if (fresh.length) await this.tell(trx, incident, fresh, reason);
+  }
+
+  private async tell(trx: Kysely<Database>, incident: Incident, changes: Change[], reason: 'declared' | 'triaged' | 'deployment'): Promise<void> {
+    const ids = changes.map((c) => c.id);
+    await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'changes_shown', payload: { change_ids: ids, refs: changes.map(changeRef), reason }, at: this.clock.now() });
+    await enqueueTask(trx, { kind: ChangeTask.recent, incidentId: incident.id, payload: { changeIds: ids, reason } });
+  }
+}
