@@ -12,7 +12,7 @@ let database: TestDatabase;
 let h: DatabaseHandle;
 let number = 0;
 
-type Fixture = { declared: string; ack?: string; mitigated?: string; resolved?: string; priority?: string | null; severity?: string; category?: string; services?: string[]; classification?: 'incident' | 'security_event'; kind?: 'service' | 'security'; team?: string };
+type Fixture = { drill?: boolean; declared: string; ack?: string; mitigated?: string; resolved?: string; priority?: string | null; severity?: string; category?: string; services?: string[]; classification?: 'incident' | 'security_event'; kind?: 'service' | 'security'; team?: string };
 async function incident(f: Fixture) {
   await h.db
     .insertInto('incidents')
@@ -34,6 +34,7 @@ async function incident(f: Fixture) {
       priority: f.priority ?? null,
       category: f.category ?? null,
       classification: f.classification ?? 'incident',
+      is_drill: f.drill ?? false,
       source_key: null,
       resolution_summary: null,
       channel_id: null,
@@ -64,6 +65,8 @@ beforeAll(async () => {
   await incident({ declared: '2026-11-05T10:00:00Z', ack: '2026-11-05T10:01:00Z', resolved: '2026-11-05T10:02:00Z', priority: 'P4', category: 'security', services: ['api'], classification: 'security_event', kind: 'security' });
   await incident({ declared: '2026-10-31T23:59:59Z', ack: '2026-11-01T00:00:00Z', priority: 'P1', category: 'network', services: ['api'] });
   await incident({ declared: '2026-11-08T00:00:00Z', ack: '2026-11-08T00:01:00Z', priority: 'P1', category: 'network', services: ['api'] });
+  // A drill: an exercise, never counted.
+  await incident({ declared: '2026-11-06T10:00:00Z', ack: '2026-11-06T10:01:00Z', resolved: '2026-11-06T10:05:00Z', priority: 'P1', category: 'network', services: ['api'], drill: true });
   // Another workspace.
   await incident({ declared: '2026-11-02T10:00:00Z', priority: 'P1', team: 'T2', services: ['api'], category: 'network' });
 });
@@ -75,9 +78,10 @@ afterAll(async () => {
 const query = { teamId: 'T1', from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-08T00:00:00Z'), now: new Date('2026-11-08T00:00:00Z') };
 
 describe('incident metrics', () => {
-  it('counts the period\'s real incidents by priority, category, service and kind', async () => {
+  it('counts the period\'s real incidents by priority, category, service and kind (no drills, no security events)', async () => {
     const s = await computeStats(h.db, policy, query);
     expect(s.total).toBe(4);
+    expect(s.causedByChange).toBe(0);
     expect(s.open).toBe(1);
     expect(s.byPriority).toEqual({ P1: 2, P2: 1, P3: 1 });
     expect(s.byCategory).toEqual({ network: 3, database: 1 });

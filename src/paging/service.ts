@@ -75,12 +75,15 @@ export class PagingService {
 
   /** Incident hook: declaring at a paging priority pages the escalation path (once per incident). */
   async onDeclared(trx: Kysely<Database>, incident: Incident): Promise<void> {
+    // Exercises never page real on-call people.
+    if (incident.isDrill) return;
     const priority = pagingPriority(this.policy, incident);
     if (priority && this.policy.paging.priorities.includes(priority)) await this.pageIncident(trx, incident, incident.reporterId);
   }
 
   /** Incident hook: triage raising the priority to a paging one pages (once per incident). */
   async onPriorityChanged(trx: Kysely<Database>, incident: Incident, _from: string | null, to: string): Promise<void> {
+    if (incident.isDrill) return;
     if (this.policy.paging.priorities.includes(to)) await this.pageIncident(trx, incident, null);
   }
 

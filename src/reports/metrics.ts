@@ -19,6 +19,8 @@ export interface SlaStats {
 export interface Stats {
   total: number;
   open: number;
+  /** Incidents linked to a change as their cause. */
+  causedByChange: number;
   byPriority: Record<string, number>;
   byCategory: Record<string, number>;
   byService: Record<string, number>;
@@ -51,8 +53,8 @@ function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minut
 }
 
 /**
- * Which incidents count: real incidents (not security events classified as "no incident"),
- * declared in [from, to). Exported so reports, exports and the dashboard agree.
+ * Which incidents count: real incidents (not drills, nor security events classified as "no
+ * incident"), declared in [from, to). Exported so reports, exports and the dashboard agree.
  */
 export function countedIncidents(policy: Policy, q: Pick<StatsQuery, 'teamId' | 'from' | 'to'>): RawBuilder<unknown> {
   const team = q.teamId ? sql`and i.team_id = ${q.teamId}` : sql``;
@@ -61,6 +63,7 @@ export function countedIncidents(policy: Policy, q: Pick<StatsQuery, 'teamId' | 
     from incidents i
     where i.declared_at >= ${q.from} and i.declared_at < ${q.to}
       and i.classification = 'incident'
+      and not i.is_drill
       ${team}`;
 }
 
@@ -92,6 +95,7 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
     with base as (${base})
     select count(*) as total,
       count(*) filter (where resolved_at is null) as open,
+      count(*) filter (where caused_by_change_id is not null) as by_change,
       ${durationColumns('mtta', 'acknowledged_at')},
       ${durationColumns('mttr', 'resolved_at')},
       ${durationColumns('mttm', 'mitigated_at')}
@@ -129,6 +133,7 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
   return {
     total: Number(row.total ?? 0),
     open: Number(row.open ?? 0),
+    causedByChange: Number(row.by_change ?? 0),
     byPriority: sortTally(byPrio.map((r) => ({ k: r.prio, n: r.n }))),
     byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: r.n }))),
     byService: tally(svc.rows),

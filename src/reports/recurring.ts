@@ -20,7 +20,7 @@ export async function recurringIssues(db: Db, policy: Policy, q: { teamId?: stri
   const { rows } = await sql<{ service: string; category: string; n: string; numbers: number[]; last: Date }>`
     select s as service, i.category, count(*) as n, array_agg(i.number order by i.declared_at) as numbers, max(i.declared_at) as last
     from incidents i, unnest(i.services) s
-    where i.declared_at >= ${from} and i.declared_at <= ${q.now} and i.classification = 'incident' and i.category is not null ${team}
+    where i.declared_at >= ${from} and i.declared_at <= ${q.now} and i.classification = 'incident' and not i.is_drill and i.category is not null ${team}
     group by 1, 2
     having count(*) >= ${policy.reports.recurring_threshold}
     order by 3 desc, 5 desc`.execute(db);

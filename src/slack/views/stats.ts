@@ -37,7 +37,7 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
       type: 'section',
       text: mrkdwn(
         [
-          `*${s.total}* incidents${trend(s.total, prev.total)} · ${s.open} still open`,
+          `*${s.total}* incidents${trend(s.total, prev.total)} · ${s.open} still open${s.causedByChange ? ` · ${s.causedByChange} caused by a change` : ''}`,
           `*By priority* ${policy.priorities.map((p) => `${p.id} ${s.byPriority[p.id] ?? 0}`).join(' · ')}`,
           durationLine('MTTA', s.mtta, prev.mtta),
           durationLine('MTTR', s.mttr, prev.mttr),
