@@ -19,7 +19,8 @@ import { ReportService } from './reports/service.js';
 import { weeklyReportJob } from './reports/weekly.js';
 import type { SlackDeps } from './slack/deps.js';
 import { Authorizer } from './slack/authorize.js';
-import { onCallSection } from './slack/views/home-sections.js';
+import { myActionsSection, onCallSection } from './slack/views/home-sections.js';
+import { overdueActionsSection } from './slack/effects/reports.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
@@ -182,7 +183,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...services,
       dashboard,
       publicUrl: config.policy.reports.base_url ?? `http://localhost:${config.port}`,
-      homeSections: [onCallSection(oncall)],
+      homeSections: [myActionsSection(config.policy, actions, reminders), onCallSection(oncall)],
       receipts: new EventReceipts(handle.db),
       authorize: (action, userId, incident) => authorizer!.require(action, userId, incident),
       logger,
@@ -207,7 +208,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         announceChannel: config.announceChannel,
         recordPaged: escalation.pagedRecorder(),
         reports: services.reports,
-        weeklySections: [],
+        weeklySections: [overdueActionsSection(config.policy, actions, clock)],
         cardExtras: reviewCard({ policy: config.policy, reviews }),
       }),
       ...createPreparednessEffects({

@@ -57,6 +57,7 @@ describe('/incident stats', () => {
     expect(text).toContain('P1 2 · P2 0');
     expect(text).toContain(':repeat: *Recurring issues*');
     expect(text).toMatch(/\*vpn\* \/ network: 3×/);
+    expect(text).toContain('*Follow-up* 0 open actions, 0 overdue (–) · reviews published 0/0 (–)');
     const usage = await lastResponse(t, (await t.slack.command({ text: 'stats forever', userId: 'UANA', channelId: 'CGENERAL' })).responseUrl);
     expect(usage.text).toMatch(/Usage: `\/incident stats \[7d\|30d\|90d\|quarter\]`/);
   });
@@ -111,6 +112,7 @@ describe('weekly leadership report', () => {
     const last = reports()[1];
     expect(validateBlocks(last.blocks, 'message')).toEqual([]);
     expect(messageText(last)).toContain('P1/P2 incidents this week');
+    expect(messageText(last)).toContain('*Overdue follow-up actions* (0)');
   });
 });
 

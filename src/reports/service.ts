@@ -5,6 +5,7 @@ import { toIncident, type Incident } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import { privateIncidentsVisibleTo } from './access.js';
 import { incidentRows, type IncidentRow, type RowFilter, type TimelineRow } from './export.js';
+import { followUpStats, type FollowUpStats } from './follow-up.js';
 import { computeStats, type Stats } from './metrics.js';
 import { periodOf, type Period, type PeriodKey } from './period.js';
 import { recurringIssues, type RecurringIssue } from './recurring.js';
@@ -14,6 +15,7 @@ export interface Summary {
   stats: Stats;
   previous: Stats;
   recurring: RecurringIssue[];
+  followUp: FollowUpStats;
 }
 
 /** Numbers and lists for leadership and responders: stats, exports, the Home tab, the dashboard. */
@@ -31,12 +33,13 @@ export class ReportService {
   async summary(key: PeriodKey, teamId?: string): Promise<Summary> {
     const now = this.clock.now();
     const period = periodOf(key, now);
-    const [stats, previous, recurring] = await Promise.all([
+    const [stats, previous, recurring, followUp] = await Promise.all([
       computeStats(this.db, this.policy, { teamId, from: period.from, to: period.to, now }),
       computeStats(this.db, this.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
       recurringIssues(this.db, this.policy, { teamId, now }),
+      followUpStats(this.db, this.policy, { teamId, from: period.from, to: period.to, now }),
     ]);
-    return { period, stats, previous, recurring };
+    return { period, stats, previous, recurring, followUp };
   }
 
   rows(filter: Omit<RowFilter, 'now'>): Promise<IncidentRow[]> {

@@ -5,6 +5,7 @@ import type { ChangeService } from '../changes/service.js';
 import type { DrillService } from '../drills/service.js';
 import type { DrService } from '../dr/service.js';
 import type { ChecklistService } from '../playbooks/service.js';
+import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
 import type { EscalationService } from '../escalation/service.js';
 import type { Logger } from '../logger.js';
@@ -52,6 +53,8 @@ export interface SlackDeps {
   publicUrl: string;
   /** Extra Home tab sections (follow-up actions, on-call…), each for one user. */
   homeSections: ((userId: string) => Promise<HomeSection | undefined>)[];
+  /** Re-publishes a user's Home tab (set by the Home listener). */
+  refreshHome?: (client: WebClient, userId: string) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
   announceChannel?: string;

@@ -1,7 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Policy } from '../../policy/schema.js';
+import type { ActionService } from '../../actions/service.js';
+import type { Clock } from '../../clock.js';
 import type { ReportService } from '../../reports/service.js';
+import { actionLine } from '../views/actions.js';
 import { esc, mrkdwn, plain, slackDate } from '../views/format.js';
 import { statsBlocks } from '../views/stats.js';
 
@@ -21,10 +24,20 @@ export async function postWeeklyReport(deps: ReportDeps, week: string): Promise<
   const major = await deps.reports.majorIncidents(s.period.from, s.period.to);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Weekly incident report · ${week}`, 150) },
-    ...statsBlocks(deps.policy, s.period, s.stats, s.previous, s.recurring).slice(1),
+    ...statsBlocks(deps.policy, s.period, s.stats, s.previous, s.recurring, s.followUp).slice(1),
   ];
   const lines = major.slice(0, 20).map((r) => `• *${r.ref}* ${r.restricted ? '_security incident (restricted)_' : esc(r.title)} · ${r.priority} · ${r.status}${r.channel_id ? ` · <#${r.channel_id}>` : ''} · ${slackDate(new Date(r.declared_at), '{date_short}')}`);
   blocks.push({ type: 'section', text: mrkdwn(`*${deps.policy.priorities.slice(0, 2).map((p) => p.id).join('/')} incidents this week* (${major.length})\n${lines.join('\n') || 'None. :tada:'}`) });
   for (const section of deps.weeklySections) blocks.push(...(await section()));
   await deps.client.chat.postMessage({ channel, text: `Weekly incident report ${week}: ${s.stats.total} incidents`, blocks: blocks.slice(0, 50), unfurl_links: false });
+}
+
+/** The weekly report's "overdue follow-up actions" section (security incidents' titles withheld). */
+export function overdueActionsSection(policy: Policy, actions: ActionService, clock: Clock): () => Promise<KnownBlock[]> {
+  return async () => {
+    const today = clock.now().toISOString().slice(0, 10);
+    const { actions: overdue, total } = await actions.list({ status: 'open', overdueBefore: today, limit: 10 });
+    const lines = overdue.map((a) => `• ${actionLine(policy, a, { today, showOwner: true }).replace(/\n/g, ' · ')}`);
+    return [{ type: 'section', text: mrkdwn(`*Overdue follow-up actions* (${total})\n${lines.join('\n') || 'None. :tada:'}`) }];
+  };
 }

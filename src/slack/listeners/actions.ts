@@ -155,6 +155,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
         if (!p.success || !value) return;
         try {
           await run({ p: p.data, id: value.a, list: value.l, client, respond });
+          // Pressed on the Home tab: show it as it now is.
+          if ((body as { container?: { type?: string } }).container?.type === 'view' && (body as { view?: { type?: string } }).view?.type === 'home') await deps.refreshHome?.(client, p.data.user.id);
         } catch (err) {
           const text = describeFailure(err, logger, { handler: actionId });
           if (p.data.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });

@@ -32,7 +32,7 @@ export const reportCommands: Subcommand[] = [
       const key = parsePeriod(ctx.arg);
       if (!key) return ctx.reply(`Usage: \`/incident stats [${usagePeriods}]\` (default 30d).`);
       const s = await ctx.deps.reports.summary(key, ctx.teamId);
-      await ctx.reply(`Incidents, ${s.period.label}: ${s.stats.total}`, statsBlocks(ctx.deps.policy, s.period, s.stats, s.previous, s.recurring));
+      await ctx.reply(`Incidents, ${s.period.label}: ${s.stats.total}`, statsBlocks(ctx.deps.policy, s.period, s.stats, s.previous, s.recurring, s.followUp));
     },
   },
   {
@@ -81,6 +81,8 @@ export function registerHome(app: App, deps: SlackDeps): void {
     ]);
     await client.views.publish({ user_id: userId, view: homeView(deps.policy, { mine: mine.incidents, total: mine.total, offset, summary, sections: sections.filter((s) => s !== undefined) }) });
   };
+
+  deps.refreshHome = (client, userId) => publish(client, userId, 0);
 
   app.event('app_home_opened', async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab && event.tab !== 'home') return;

@@ -1,4 +1,8 @@
+import type { ActionService } from '../../actions/service.js';
 import type { OncallService } from '../../oncall/service.js';
+import type { Policy } from '../../policy/schema.js';
+import type { ReminderService } from '../../reminders/service.js';
+import { actionRow } from './actions.js';
 import { esc, mrkdwn, plain, slackDate, user } from './format.js';
 import type { HomeSection } from './home.js';
 
@@ -14,5 +18,20 @@ export function onCallSection(oncall: OncallService): () => Promise<HomeSection 
       }),
     );
     return { blocks: [{ type: 'header', text: plain('On call now') }, { type: 'section', text: mrkdwn(lines.join('\n')) }] };
+  };
+}
+
+const HOME_ACTIONS = 10;
+
+/** "My follow-up actions" for the Home tab: the most urgent open ones, with their buttons. */
+export function myActionsSection(policy: Policy, actions: ActionService, reminders: ReminderService): (userId: string) => Promise<HomeSection | undefined> {
+  return async (userId) => {
+    const { actions: mine, total } = await actions.list({ ownerIds: [userId], status: 'open', limit: HOME_ACTIONS });
+    const today = await reminders.todayFor(userId);
+    const blocks: HomeSection['blocks'] = [{ type: 'header', text: plain('My follow-up actions') }];
+    if (!mine.length) blocks.push({ type: 'section', text: mrkdwn('Nothing open. :tada:') });
+    for (const a of mine) blocks.push(...actionRow(policy, a, { today, reveal: true }));
+    if (total > mine.length) blocks.push({ type: 'context', elements: [mrkdwn(`${mine.length} of ${total} · \`/incident actions\` lists them all`)] });
+    return { blocks };
   };
 }

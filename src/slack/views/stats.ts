@@ -3,6 +3,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { DurationStats, Stats } from '../../reports/metrics.js';
 import type { Period } from '../../reports/period.js';
 import type { RecurringIssue } from '../../reports/recurring.js';
+import type { FollowUpStats } from '../../reports/follow-up.js';
 import { duration, esc, mrkdwn, plain } from './format.js';
 
 /** Seconds as `42m`, `3h 5m`…; `–` when there is nothing to measure. */
@@ -30,7 +31,7 @@ function top(record: Record<string, number>, n = 5): string {
 }
 
 /** The compact Block Kit summary behind `/incident stats`, the Home tab numbers and the weekly report. */
-export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stats, recurring: RecurringIssue[] = []): KnownBlock[] {
+export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stats, recurring: RecurringIssue[] = [], followUp?: FollowUpStats): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Incidents, ${period.label}`, 150) },
     {
@@ -53,6 +54,15 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
       return `${x.priority}: response ${fmt(x.response.pct)}${trend(x.response.pct, was?.response.pct ?? null, false)} · resolution ${fmt(x.resolution.pct)}${trend(x.resolution.pct, was?.resolution.pct ?? null, false)}`;
     });
     blocks.push({ type: 'section', text: mrkdwn(`*SLA met*\n${lines.join('\n')}`) });
+  }
+  if (followUp) {
+    const pct = (v: number | null) => (v === null ? '–' : `${v}%`);
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*Follow-up* ${followUp.openActions} open actions, ${followUp.overdueActions} overdue (${pct(followUp.overduePct)}) · reviews published ${followUp.reviewsPublished}/${followUp.reviewsRequired} (${pct(followUp.reviewCompletionPct)})`,
+      ),
+    });
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`*Categories* ${top(s.byCategory)}`), mrkdwn(`*Services* ${top(s.byService)}`), mrkdwn(`*Kinds* ${top(s.byKind)}`)] });
   if (recurring.length) {
