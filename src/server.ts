@@ -21,6 +21,7 @@ import type { SlackDeps } from './slack/deps.js';
 import { Authorizer } from './slack/authorize.js';
 import { myActionsSection, onCallSection } from './slack/views/home-sections.js';
 import { overdueActionsSection } from './slack/effects/reports.js';
+import { renderReviewDocument } from './slack/effects/follow-up.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
@@ -151,8 +152,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     };
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
+    // Set once the Slack profile cache exists (names in the document come from Slack).
+    let reviewFor: (incidentId: string) => Promise<string | undefined> = async () => undefined;
     const routes = [
-      ...dashboardRoutes({ policy: config.policy, reports: services.reports, auth: dashboard, logger: logger.child({ component: 'dashboard' }) }),
+      ...dashboardRoutes({ policy: config.policy, reports: services.reports, auth: dashboard, logger: logger.child({ component: 'dashboard' }), reviewFor: (id) => reviewFor(id) }),
       ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
@@ -197,6 +200,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
     const delivery = new SlackReminderDelivery({ client: app.client, policy: config.policy });
     const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client: app.client, logger }), config.policy.reminders.profile_refresh_hours);
+    reviewFor = async (incidentId) => {
+      const incident = await incidents.findById(incidentId);
+      return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
+    };
     const identity = slackIdentity(app.client);
     const effects = {
       ...createSlackEffects({
@@ -221,7 +228,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         checklists,
         changes,
       }),
-      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery }),
+      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
       ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
       ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
       ...(pagerduty

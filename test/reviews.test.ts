@@ -189,6 +189,10 @@ describe('the post-incident review', () => {
     await t.settle();
     await eventually(() => reviewFile()?.filename.endsWith('-v2.md'));
     expect(reviewFile()!.content).toContain('> **in review** · version 2');
+    // The document quotes the timeline's hash-chain head, so a reader can verify it later.
+    const head = /Timeline chain head: entry #(\d+), sha256 `([0-9a-f]{64})`/.exec(reviewFile()!.content)!;
+    const row = await t.app.db.selectFrom('timeline_events').select(['seq', 'hash']).where('hash', '=', head[2]).executeTakeFirstOrThrow();
+    expect(row.seq).toBe(Number(head[1]));
     const bookmarks = channel.bookmarks.filter((b) => b.title.startsWith('Post-incident review'));
     expect(bookmarks).toHaveLength(1);
     expect(bookmarks[0].title).toBe('Post-incident review (v2, in review)');

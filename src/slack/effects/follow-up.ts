@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { AuditService } from '../../audit/service.js';
 import type { Clock } from '../../clock.js';
 import type { ActionService } from '../../actions/service.js';
 import { ActionTask } from '../../actions/side-effects.js';
@@ -37,6 +38,21 @@ export interface FollowUpEffectsDeps {
   profiles: ProfileCache;
   delivery: SlackReminderDelivery;
   clock: Clock;
+  audit: AuditService;
+}
+
+/** The review document of an incident as it stands now (Markdown), or undefined without a review. */
+export async function renderReviewDocument(
+  deps: Pick<FollowUpEffectsDeps, 'policy' | 'incidents' | 'reviews' | 'actions' | 'problems' | 'profiles' | 'clock' | 'audit'>,
+  incident: Incident,
+  version?: number,
+): Promise<string | undefined> {
+  const review = await deps.reviews.find(incident.id);
+  if (!review) return undefined;
+  const [events, actions, problems, chainHead] = await Promise.all([deps.incidents.timeline(incident.id), deps.actions.forIncident(incident.id), deps.problems.ofIncident(incident.id), deps.audit.head(incident.id)]);
+  const people = [incident.commanderId, incident.reporterId, review.ownerId, review.publishedBy, ...events.map((e) => e.actorId), ...events.flatMap((e) => Object.values(e.payload).filter((v): v is string => typeof v === 'string' && /^[UW][A-Z0-9]+$/.test(v))), ...actions.map((a) => a.ownerId)];
+  const names = await deps.profiles.names(people.filter((p): p is string => Boolean(p)));
+  return reviewDocument(deps.policy, { incident, review, events, actions, problems, names, version: version ?? review.docVersion, generatedAt: deps.clock.now(), chainHead });
 }
 
 /** The card's review line and buttons, for the incident sync. */
@@ -56,11 +72,8 @@ async function postReviewDocument(deps: FollowUpEffectsDeps, incidentId: string)
   if (!review) throw new PermanentFailure(`incident ${incidentId} has no review`);
   const ref = incidentRef(deps.policy.number_prefix, incident);
   if (review.docRevision < review.revision) {
-    const [events, actions, problems] = await Promise.all([deps.incidents.timeline(incidentId), deps.actions.forIncident(incidentId), deps.problems.ofIncident(incidentId)]);
-    const people = [incident.commanderId, incident.reporterId, review.ownerId, review.publishedBy, ...events.map((e) => e.actorId), ...events.flatMap((e) => Object.values(e.payload).filter((v): v is string => typeof v === 'string' && /^[UW][A-Z0-9]+$/.test(v))), ...actions.map((a) => a.ownerId)];
-    const names = await deps.profiles.names(people.filter((p): p is string => Boolean(p)));
     const version = review.docVersion + 1;
-    const content = reviewDocument(deps.policy, { incident, review, events, actions, problems, names, version, generatedAt: deps.clock.now() });
+    const content = (await renderReviewDocument(deps, incident, version))!;
     const state = REVIEW_STATE_LABEL[review.state];
     const res = await deps.client.filesUploadV2({
       channel_id: channelId,

@@ -21,6 +21,8 @@ export interface ReviewDocumentInput {
   names: Map<string, string>;
   version: number;
   generatedAt: Date;
+  /** The timeline's hash-chain head when generated, so a reader can verify the record later. */
+  chainHead?: { seq: number; hash: string };
 }
 
 /** Timeline rows that describe the document itself are left out of it. */
@@ -88,6 +90,7 @@ export function reviewDocument(policy: Policy, d: ReviewDocumentInput): string {
     `# ${ref} post-incident review: ${i.title}`,
     '',
     `> **${REVIEW_STATE_LABEL[r.state]}**${published} · version ${d.version} · generated ${utc(d.generatedAt)} from the incident record`,
+    ...(d.chainHead ? ['>', `> Timeline chain head: entry #${d.chainHead.seq}, sha256 \`${d.chainHead.hash}\` (\`/incident timeline verify\`)`] : []),
     '',
     '## Facts',
     '',
