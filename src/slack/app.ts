@@ -1,7 +1,8 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { App, ErrorCode, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
+import { errorRef } from './errors.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -48,6 +49,36 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why a payload cannot be a Slack request Bolt can route, or undefined when it can. */
+const SLACK_TYPES = new Set(['event_callback', 'block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'dialog_submission', 'dialog_cancellation', 'dialog_suggestion', 'workflow_step_edit']);
+
+export function malformed(body: unknown): string | undefined {
+  if (!isObject(body)) return 'not an object';
+  if (!('event' in body) && typeof body.command !== 'string' && !SLACK_TYPES.has(String(body.type))) return 'not a Slack request type';
+  if ('event' in body) {
+    const event = body.event;
+    if (!isObject(event)) return 'event is not an object';
+    if ('item' in event && !isObject(event.item)) return 'event.item is not an object';
+    if ('channel' in event && !(typeof event.channel === 'string' || isObject(event.channel))) return 'event.channel has the wrong type';
+  }
+  for (const key of ['user', 'team', 'channel', 'view', 'message', 'container', 'enterprise'] as const) {
+    if (key in body && body[key] !== null && body[key] !== undefined && !isObject(body[key]) && !(key === 'user' && typeof body[key] === 'string')) return `${key} has the wrong type`;
+  }
+  if ('actions' in body && !(Array.isArray(body.actions) && body.actions.every(isObject))) return 'actions is not a list of objects';
+  return undefined;
+}
+
+// Bolt's HTTP receiver dereferences the parsed body without checking it is an object, so a signed
+// `null` or `42` would leave the request unanswered: refuse such bodies as malformed (400) instead.
+const parseBody = HTTPModuleFunctions.parseHTTPRequestBody;
+(HTTPModuleFunctions as { parseHTTPRequestBody: typeof parseBody }).parseHTTPRequestBody = (req) => {
+  const body = parseBody(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body is not a JSON object or form');
+  return body;
+};
+
 /**
  * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
  * routes on PORT), listeners registered per feature, and a de-duplication step for retried events.
@@ -63,6 +94,15 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
         logger,
         processBeforeResponse: false,
         unhandledRequestTimeoutMillis: 3_001,
+        // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          const ref = errorRef();
+          deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
+          response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: 'request could not be handled', ref }));
+          return true;
+        },
       });
   const app = new App({
     token: opts.botToken,
@@ -74,11 +114,28 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     },
   });
 
+  // Bolt reads a few fields before any middleware runs and throws (leaving the request unanswered)
+  // when they have the wrong shape; such a payload is acknowledged and dropped here instead.
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    const problem = malformed(event.body);
+    if (problem) {
+      deps.logger.warn({ problem }, 'malformed Slack payload ignored');
+      await event.ack();
+      return;
+    }
+    return processEvent(event);
+  };
+
   // Counts requests until their listeners finish (work after the ack included).
-  app.use(async ({ next }) => {
+  // Anything no listener answered (an unknown button, a stale form) is acknowledged at once rather
+  // than left for Slack to time out.
+  app.use(async (args) => {
     deps.metrics.inflight++;
     try {
-      await next();
+      await args.next();
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack().catch(() => {});
     } finally {
       deps.metrics.inflight--;
     }
