@@ -102,6 +102,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
     async stop() {
       await app.stop().catch(() => {});
+      // Every suite doubles as a check that no secret reaches the logs.
+      const all = logs.join('');
+      const leaked = configSecrets(config).filter((v): v is string => typeof v === 'string' && v.length >= 8 && all.includes(v));
+      if (leaked.length) throw new Error(`secrets leaked into the logs: ${leaked.map((v) => `${v.slice(0, 4)}…`).join(', ')}`);
       if (!opts.fake) await fake.close();
       if (!opts.database) await database.drop();
     },
