@@ -10,6 +10,8 @@ const REQUESTS = 2_000;
 const CONCURRENCY = 100;
 
 async function measure(driver: SlackDriver, texts: string[], channelId: string): Promise<{ p50: number; p99: number; rps: number }> {
+  // Warm up (first-request authorization, JIT, pool connections) before measuring.
+  for (let i = 0; i < 50; i++) await driver.command({ text: texts[i % texts.length], userId: 'UANA', channelId });
   const times: number[] = [];
   let next = 0;
   const t0 = performance.now();

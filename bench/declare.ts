@@ -21,7 +21,15 @@ export async function run(): Promise<Record<string, string>> {
       let calls = 0;
       for (let i = 0; i < RUNS; i++) {
         await b.slack.command({ text: `declare Bench ${i}`, userId: 'UANA', channelId: 'CGENERAL' });
-        const view = lastModal({ fake: b.fake } as never, 'UANA', 'incident_declare');
+        let view;
+        for (let tries = 0; !view; tries++) {
+          try {
+            view = lastModal({ fake: b.fake } as never, 'UANA', 'incident_declare');
+          } catch (err) {
+            if (tries > 200) throw err;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        }
         b.fake.delayMs = SLACK_LATENCY_MS;
         const before = b.fake.calls.length;
         const t0 = performance.now();

@@ -26,10 +26,15 @@ export async function run(): Promise<Record<string, string>> {
           'P' || (1 + g % 4), (array['network','database','application','security','hardware','third-party'])[1 + g % 6],
           case when g % 50 = 0 then 'security_event' else 'incident' end
         from generate_series(1, 100000) g, lateral (select ${now}::timestamptz - make_interval(mins => g * 10) as d) x`.execute(h.db);
-      await sql`
-        insert into timeline_events (incident_id, at, actor_id, kind, payload)
-        select i.id, i.declared_at + make_interval(mins => k), 'U1', 'note', jsonb_build_object('text', 'note ' || k)
-        from incidents i, generate_series(1, 20) k`.execute(h.db);
+      // In slices: each append takes its incident's chain lock until the statement's transaction ends.
+      for (let from = 1; from <= 100_000; from += 2_000) {
+        await sql`
+          insert into timeline_events (incident_id, at, actor_id, kind, payload)
+          select i.id, i.declared_at + make_interval(mins => k), 'U1', 'note', jsonb_build_object('text', 'note ' || k)
+          from incidents i, generate_series(1, 20) k
+          where i.number >= ${from} and i.number < ${from + 2_000}
+          order by i.id, k`.execute(h.db);
+      }
       await sql`analyze`.execute(h.db);
       const reports = new ReportService(h.db, defaultPolicy(), { now: () => now });
       const from = new Date(now.getTime() - 90 * 86_400_000);
@@ -45,7 +50,7 @@ export async function run(): Promise<Record<string, string>> {
         rows: `${counts.rows[0].i} incidents, ${counts.rows[0].t} timeline rows`,
         'bare SQL aggregate (floor)': `median ${ms(floor.median)}, p90 ${ms(floor.p90)}`,
         '/incident stats 90d': `median ${ms(stats.median)}, p90 ${ms(stats.p90)}`,
-        ratio: `${(stats.median / floor.median).toFixed(2)}× the floor (it runs 2 periods × 5 aggregates + recurring issues)`,
+        ratio: `${(stats.median / floor.median).toFixed(2)}× the floor (it runs 3 queries for each of 2 periods, follow-up counts and recurring issues)`,
         'index used': plan.rows.map((r) => r['QUERY PLAN']).find((l) => /Index|Bitmap/.test(l))?.trim() ?? 'sequential scan',
       };
     } finally {

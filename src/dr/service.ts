@@ -62,10 +62,15 @@ export class DrService {
   }
 
   private async roleRefusal(db: Kysely<Database>, incident: Incident, actorId: string, what: string): Promise<string | undefined> {
-    const holders = (await currentRoles(db, incident.id)).filter((r) => DR_ROLES.includes(r.role));
+    // The policy's `permissions.dr` may name other roles or people; by default the commander or deputy.
+    const rule = this.policy.permissions.dr;
+    if (rule?.users.includes(actorId)) return undefined;
+    const roles = rule?.roles.length ? rule.roles : DR_ROLES;
+    const holders = (await currentRoles(db, incident.id)).filter((r) => roles.includes(r.role));
     if (holders.some((h) => h.userId === actorId)) return undefined;
     const who = holders.map((h) => `<@${h.userId}> (${h.role})`).join(' or ');
-    return `Only the incident commander or deputy can ${what} a DR plan${who ? `: ask ${who}` : '; nobody holds either role yet'}.`;
+    const names = roles.map((r) => this.policy.roles.find((x) => x.id === r)?.label.toLowerCase() ?? r).join(' or ');
+    return `Only the ${names === 'incident commander or deputy commander' ? 'incident commander or deputy' : names} can ${what} a DR plan${who ? `: ask ${who}` : '; nobody holds the role yet'}.`;
   }
 
   async activate(input: { incidentId: string; actorId: string; plan: string; reason?: string }): Promise<{ event?: TimelineEvent; plan: DrPlan }> {

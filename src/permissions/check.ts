@@ -23,7 +23,6 @@ const VERBS: Record<PermissionAction, string> = {
   reopen: 'reopen',
   priority: 'change the priority of',
   dr: 'activate or deactivate the DR plan for',
-  approve_change: 'approve or reject',
 };
 
 /** The refusal a person sees, naming who may. */

@@ -43,7 +43,8 @@ function validTimezone(tz: string): boolean {
 }
 
 /** Actions the policy can restrict. */
-export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'approve_change'] as const;
+/** (Change approvals are governed by `changes.approvers`.) */
+export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr'] as const;
 export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
 
 const permissionRule = z
