@@ -107,11 +107,13 @@ describe('timeline capture', () => {
     t.fake.react(c.id, msg.ts, 'pushpin', 'UANA');
     const first = await t.slack.event(reaction('reaction_added', 'UANA', msg.ts));
     await t.slack.event(reaction('reaction_added', 'UANA', msg.ts), { eventId: first.eventId, retryNum: 1, retryReason: 'http_timeout' });
+    // Events are acknowledged before they are handled: let the first pin land before the second.
+    await eventually(async () => (await captured()).length === 1);
     t.fake.react(c.id, msg.ts, 'pushpin', 'UBEN');
     await t.slack.event(reaction('reaction_added', 'UBEN', msg.ts));
     await t.slack.event(reaction('reaction_added', 'UANA', msg.ts, 'eyes'));
     await eventually(async () => (await captured()).length === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await t.settle();
     const rows = await captured();
     expect(rows).toHaveLength(1);
     expect(rows[0].payload).toMatchObject({ ts: msg.ts, text: 'Primary DB failed over at 10:42', author: 'UBEN', permalink: expect.stringContaining(msg.ts.replace('.', '')) });
@@ -124,7 +126,7 @@ describe('timeline capture', () => {
     const ts = (await captured())[0].payload.ts as string;
     t.fake.react(c.id, ts, 'pushpin', 'UBEN', true);
     await t.slack.event(reaction('reaction_removed', 'UBEN', ts));
-    await new Promise((r) => setTimeout(r, 200));
+    await t.settle();
     expect((await captured()).map((r) => r.kind)).toEqual(['message_captured']);
     t.fake.react(c.id, ts, 'pushpin', 'UANA', true);
     await t.slack.event(reaction('reaction_removed', 'UANA', ts));
