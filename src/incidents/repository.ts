@@ -75,11 +75,6 @@ export async function findIncidentByChannel(db: Kysely<Database>, channelId: str
   return row ? toIncident(row) : undefined;
 }
 
-export async function findIncidentByNumber(db: Kysely<Database>, teamId: string, number: number): Promise<Incident | undefined> {
-  const row = await db.selectFrom('incidents').selectAll().where('team_id', '=', teamId).where('number', '=', number).executeTakeFirst();
-  return row ? toIncident(row) : undefined;
-}
-
 export async function updateIncident(db: Kysely<Database>, id: string, changes: Updateable<IncidentsTable>): Promise<Incident> {
   const row = await db
     .updateTable('incidents')

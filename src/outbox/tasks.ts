@@ -86,8 +86,3 @@ export async function failTask(db: Kysely<Database>, id: string, error: string):
     .where('id', '=', id)
     .execute();
 }
-
-export async function countPendingTasks(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('slack_tasks').select((eb) => eb.fn.countAll<string>().as('n')).where('done_at', 'is', null).executeTakeFirstOrThrow();
-  return Number(row.n);
-}

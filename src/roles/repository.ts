@@ -27,16 +27,3 @@ export async function releaseRole(db: Kysely<Database>, incidentId: string, role
 export async function insertRole(db: Kysely<Database>, r: { incidentId: string; role: string; userId: string; assignedBy: string; at: Date }): Promise<void> {
   await db.insertInto('incident_roles').values({ incident_id: r.incidentId, role: r.role, user_id: r.userId, assigned_by: r.assignedBy, assigned_at: r.at }).execute();
 }
-
-/** Open incidents where a user holds a role (for the Home tab and reminders). */
-export async function rolesOfUser(db: Kysely<Database>, userId: string): Promise<{ incidentId: string; role: string }[]> {
-  const rows = await db
-    .selectFrom('incident_roles as r')
-    .innerJoin('incidents as i', 'i.id', 'r.incident_id')
-    .select(['r.incident_id', 'r.role'])
-    .where('r.user_id', '=', userId)
-    .where('r.released_at', 'is', null)
-    .where('i.resolved_at', 'is', null)
-    .execute();
-  return rows.map((r) => ({ incidentId: r.incident_id, role: r.role }));
-}

@@ -66,7 +66,6 @@ export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infe
 }
 
 export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
-export const declareMetadata = z.object({ channelId: z.string().optional() });
 
 export const updateDraft = z.object({
   incidentId: z.string().regex(/^\d+$/),

@@ -21,73 +21,50 @@ export function modal(o: { callbackId: string; title: string; submit: string; me
   } as View;
 }
 
-export function textInput(blockId: string, label: string, opts: { multiline?: boolean; initial?: string; placeholder?: string; optional?: boolean; max?: number; hint?: string } = {}) {
+/** The part every input block shares: id, label, optional, hint; the element's action id is the block id. */
+function inputBlock<E extends object>(blockId: string, label: string, opts: { optional?: boolean; hint?: string }, element: E) {
   return {
     type: 'input' as const,
     block_id: blockId,
     optional: opts.optional ?? false,
     label: plain(label, 2000),
     ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
-    element: {
-      type: 'plain_text_input' as const,
-      action_id: blockId,
-      multiline: opts.multiline ?? false,
-      ...(opts.max ? { max_length: opts.max } : {}),
-      ...(opts.initial ? { initial_value: opts.initial } : {}),
-      ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
-    },
+    element: { ...element, action_id: blockId },
   };
+}
+
+export function textInput(blockId: string, label: string, opts: { multiline?: boolean; initial?: string; placeholder?: string; optional?: boolean; max?: number; hint?: string } = {}) {
+  return inputBlock(blockId, label, opts, {
+    type: 'plain_text_input' as const,
+    multiline: opts.multiline ?? false,
+    ...(opts.max ? { max_length: opts.max } : {}),
+    ...(opts.initial ? { initial_value: opts.initial } : {}),
+    ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+  });
 }
 
 /** A static select (or radio group) input; the block id doubles as the action id. */
 export function selectInput(blockId: string, label: string, options: Option[], opts: { initial?: string; optional?: boolean; radio?: boolean; placeholder?: string; hint?: string } = {}) {
   const initial = options.find((o) => o.value === opts.initial);
-  return {
-    type: 'input' as const,
-    block_id: blockId,
-    optional: opts.optional ?? false,
-    label: plain(label, 2000),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
-    element: {
-      type: opts.radio ? ('radio_buttons' as const) : ('static_select' as const),
-      action_id: blockId,
-      options: options.slice(0, opts.radio ? 10 : 100),
-      ...(initial ? { initial_option: initial } : {}),
-      ...(!opts.radio && opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
-    },
-  };
+  return inputBlock(blockId, label, opts, {
+    type: opts.radio ? ('radio_buttons' as const) : ('static_select' as const),
+    options: options.slice(0, opts.radio ? 10 : 100),
+    ...(initial ? { initial_option: initial } : {}),
+    ...(!opts.radio && opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
+  });
 }
 
 export function userInput(blockId: string, label: string, opts: { initial?: string; optional?: boolean } = {}) {
-  return {
-    type: 'input' as const,
-    block_id: blockId,
-    optional: opts.optional ?? false,
-    label: plain(label, 2000),
-    element: { type: 'users_select' as const, action_id: blockId, ...(opts.initial ? { initial_user: opts.initial } : {}) },
-  };
+  return inputBlock(blockId, label, opts, { type: 'users_select' as const, ...(opts.initial ? { initial_user: opts.initial } : {}) });
 }
 
 /** A date picker input (value YYYY-MM-DD). */
 export function dateInput(blockId: string, label: string, opts: { initial?: string | null; optional?: boolean; hint?: string } = {}) {
-  return {
-    type: 'input' as const,
-    block_id: blockId,
-    optional: opts.optional ?? false,
-    label: plain(label, 2000),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
-    element: { type: 'datepicker' as const, action_id: blockId, ...(opts.initial ? { initial_date: opts.initial } : {}) },
-  };
+  return inputBlock(blockId, label, opts, { type: 'datepicker' as const, ...(opts.initial ? { initial_date: opts.initial } : {}) });
 }
 
 /** A single checkbox input; checked when its one option is selected. */
 export function checkboxInput(blockId: string, label: string, text: string, opts: { checked?: boolean; description?: string } = {}) {
   const box = option('yes', text, opts.description);
-  return {
-    type: 'input' as const,
-    block_id: blockId,
-    optional: true,
-    label: plain(label, 2000),
-    element: { type: 'checkboxes' as const, action_id: blockId, options: [box], ...(opts.checked ? { initial_options: [box] } : {}) },
-  };
+  return inputBlock(blockId, label, { optional: true }, { type: 'checkboxes' as const, options: [box], ...(opts.checked ? { initial_options: [box] } : {}) });
 }
