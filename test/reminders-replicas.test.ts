@@ -67,12 +67,25 @@ describe('two app processes on one database', () => {
 
   it('a restart in the middle of a run loses and doubles nothing', async () => {
     setClocks('2026-11-30T09:05:00Z'); // Monday
-    fake.delayMs = 150;
+    // The first digest goes out; the next ones are held in flight at Slack while the process stops.
+    let digestsSeen = 0;
+    const held = fake.hold('chat.postMessage', (args) => String(args.text ?? '').startsWith('Your follow-up actions') && ++digestsSeen > 1);
+    const runner = a.app.reminders;
+    const stop = runner.stop.bind(runner);
+    let stopAsked!: () => void;
+    const stopping = new Promise<void>((resolve) => (stopAsked = resolve));
+    runner.stop = () => {
+      const stopped = stop();
+      stopAsked();
+      return stopped;
+    };
     const running = a.app.scheduler.runNow('reminders');
-    await eventually(() => OWNERS.some((o) => digests(o, 'Mon 30 Nov').length > 0), 5_000, 'first digest of the run');
-    await a.restart(); // graceful: posts in flight finish and are recorded; the rest are handed back
+    await eventually(() => held.waiting > 0, 10_000, 'a digest in flight');
+    const restarting = a.restart(); // graceful: posts in flight finish and are recorded; the rest are handed back
+    await stopping;
+    held.release();
+    await restarting;
     await running;
-    fake.delayMs = 0;
     const afterStop = OWNERS.filter((o) => digests(o, 'Mon 30 Nov').length === 1);
     expect(afterStop.length).toBeGreaterThan(0);
     expect(afterStop.length).toBeLessThan(OWNERS.length);

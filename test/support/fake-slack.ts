@@ -60,6 +60,8 @@ export interface FakeFile { id: string; title: string; filename: string; content
 export interface FakeEphemeral { channel: string; user: string; ts: string; text?: string; blocks?: any[]; thread_ts?: string }
 export interface FakeResponse { url: string; body: any; at: number; /** set when the fake refused the post (HTTP 4xx) */ rejected?: string }
 export interface Failure { status?: number; retryAfter?: number; error?: string; times?: number }
+/** Calls held by `FakeSlack.hold` until released. */
+export interface Hold { readonly waiting: number; release(): void }
 export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string }
 
 interface TriggerState { issuedAt: number; used: boolean; user: string }
@@ -101,6 +103,7 @@ export class FakeSlack {
   private responseUrls = new Map<string, ResponseUrlState>();
   private failNextRules = new Map<string, Required<Failure>[]>();
   private failEveryRules: { method: string; n: number; failure: Failure; count: number }[] = [];
+  private gates: ((method: string, args: Args) => Promise<void>)[] = [];
   private seq = 0;
   private lastTsMicros = 0;
   private readonly handlers: HandlerMap = { ...conversationMethods, ...chatMethods, ...viewMethods, ...userAndFileMethods };
@@ -240,6 +243,30 @@ export class FakeSlack {
   failEvery(method: string, n: number, failure: Failure): void {
     if (n < 1) throw new Error('failEvery: n must be >= 1');
     this.failEveryRules.push({ method, n, failure, count: 0 });
+  }
+
+  /**
+   * Holds calls of `method` whose arguments match `when` until `release()`: lets a test stop the world
+   * with a call in flight (e.g. restart a process mid-run) without relying on timing.
+   */
+  hold(method: string, when: (args: Args) => boolean = () => true): Hold {
+    const waiting: (() => void)[] = [];
+    let released = false;
+    const gate = async (m: string, args: Args) => {
+      if (released || m !== method || !when(args)) return;
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    this.gates.push(gate);
+    return {
+      get waiting() {
+        return waiting.length;
+      },
+      release: () => {
+        released = true;
+        this.gates = this.gates.filter((g) => g !== gate);
+        for (const resolve of waiting.splice(0)) resolve();
+      },
+    };
   }
 
   /** Removes every failure rule and the added latency. */
@@ -421,6 +448,7 @@ export class FakeSlack {
         }
       }
     }
+    for (const gate of this.gates) await gate(method, args);
     const record = (ok: boolean, error?: string) => this.calls.push(error ? { method, args, at, ok, error } : { method, args, at, ok });
 
     const failure = this.takeFailure(method);
