@@ -67,10 +67,5 @@ export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infe
 
 export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
 
-export const updateDraft = z.object({
-  incidentId: z.string().regex(/^\d+$/),
-  status: z.string().min(1),
-  message: z.string().min(1),
-  nextUpdateInMinutes: z.number().int().positive().nullable(),
-  audiences: z.array(z.enum(['technical', 'business', 'executive'])),
-});
+/** The update preview carries only its stored draft's id. */
+export const previewMetadata = z.object({ draftId: z.uuid() });
