@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * Slack sends message and slash-command text with &, < and > escaped (its own markup such as
+ * `<@U123>` stays as it is). Stored text is what the person typed; each surface escapes it again
+ * for itself (Slack's mrkdwn, the dashboard's HTML).
+ */
+export function slackUnescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** The parts of Slack payloads the listeners rely on, validated before use. */
 export const commandPayload = z.object({
   text: z.string().default(''),
