@@ -13,6 +13,7 @@ import { clocksJob } from './clocks/job.js';
 import { EscalationService } from './escalation/service.js';
 import { ActionService } from './actions/service.js';
 import { IncidentService } from './incidents/service.js';
+import { UpdateDraftService } from './incidents/update-drafts.js';
 import { DashboardAuth } from './http/dashboard/auth.js';
 import { dashboardRoutes } from './http/dashboard/routes.js';
 import { ReportService } from './reports/service.js';
@@ -130,6 +131,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
     const services = {
       incidents,
+      updateDrafts: new UpdateDraftService(handle.db, incidents, clock),
       reviews,
       actions,
       problems,

@@ -153,4 +153,20 @@ describe('timeline capture', () => {
     const count = await t.app.db.selectFrom('timeline_events').select((eb) => eb.fn.countAll<string>().as('n')).where('kind', '=', 'message_captured').executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1 + 1);
   });
+
+  it('keeps what people typed (Slack sends it escaped), and escapes it once when showing it', async () => {
+    // A message typed as "Error rate > 5% & rising", as Slack stores and returns it.
+    const msg = t.fake.addMessage(c.id, { user: 'UBEN', text: 'Error rate &gt; 5% &amp; rising' });
+    t.fake.react(c.id, msg.ts, 'pushpin', 'UANA');
+    await t.slack.event(reaction('reaction_added', 'UANA', msg.ts));
+    await eventually(async () => (await captured()).some((r) => r.payload.ts === msg.ts));
+    expect((await captured()).find((r) => r.payload.ts === msg.ts)!.payload.text).toBe('Error rate > 5% & rising');
+    await lastResponse(t, (await t.slack.command({ text: 'note <b>bold</b> & "quotes"', userId: 'UANA', channelId: c.id })).responseUrl);
+    const incident = await t.app.db.selectFrom('incidents').select('id').where('channel_id', '=', c.id).executeTakeFirstOrThrow();
+    const note = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incident.id).where('kind', '=', 'note').executeTakeFirstOrThrow();
+    expect(note.payload.text).toBe('<b>bold</b> & "quotes"');
+    const shown = messageText(await lastResponse(t, (await t.slack.command({ text: 'timeline', userId: 'UANA', channelId: c.id })).responseUrl));
+    expect(shown).toContain('noted: &lt;b&gt;bold&lt;/b&gt; &amp; "quotes"');
+    expect(shown).toContain(': Error rate &gt; 5% &amp; rising');
+  });
 });

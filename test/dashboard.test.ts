@@ -83,6 +83,34 @@ describe('web dashboard', () => {
     await page.close();
   });
 
+  it('reads well on a phone: no sideways scrolling, and notes read exactly as typed', async () => {
+    const { channel_id } = await t.app.db.selectFrom('incidents').select('channel_id').where('number', '=', 1).executeTakeFirstOrThrow();
+    const typed = '<b>bold</b> & "quotes"';
+    for (const note of [typed, `Stack: ${'com.example.checkout.PaymentGatewayClient$Retrying.'.repeat(4)}call`]) {
+      const r = await lastResponse(t, (await t.slack.command({ text: `note ${note}`, userId: 'UANA', channelId: channel_id! })).responseUrl);
+      expect(r.text).toContain('Added to the INC-1 timeline');
+    }
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const width = () => page.evaluate<{ scroll: number; inner: number }>('({ scroll: document.scrollingElement.scrollWidth, inner: innerWidth })');
+    await page.goto(link);
+    expect(await page.locator('figure.chart svg').count()).toBe(4);
+    expect(await width()).toEqual({ scroll: expect.any(Number), inner: 390 });
+    expect((await width()).scroll).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/incident-officer-dashboard-phone.png', fullPage: true });
+
+    await page.getByRole('link', { name: /INC-1$/ }).click();
+    expect(await page.locator('h1').innerText()).toBe('INC-1: Checkout latency');
+    expect(await width()).toEqual({ scroll: expect.any(Number), inner: 390 });
+    expect((await width()).scroll).toBeLessThanOrEqual(390);
+    const timeline = await page.locator('table').nth(1).innerText();
+    expect(timeline).toContain(`text: ${typed}`);
+    // Shown as text, never as markup.
+    expect(await page.locator('main b').count()).toBe(0);
+    expect(await page.content()).toContain('text: &lt;b&gt;bold&lt;/b&gt; &amp; "quotes"');
+    await page.screenshot({ path: '/tmp/incident-officer-incident-phone.png', fullPage: true });
+    await page.close();
+  });
+
   it('links expire', async () => {
     clock.advanceMinutes(61);
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(401);

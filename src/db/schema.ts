@@ -33,6 +33,7 @@ export interface Database {
   problem_incidents: ProblemIncidentsTable;
   slack_users: SlackUsersTable;
   reminder_sends: ReminderSendsTable;
+  update_drafts: UpdateDraftsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -492,4 +493,17 @@ export interface DrillInjectsTable {
   incident_id: string;
   inject_index: number;
   fired_at: Timestamp;
+}
+
+/** An update waiting behind its audience preview (the preview's private_metadata holds only the id). */
+export interface UpdateDraftsTable {
+  id: Generated<string>;
+  incident_id: string;
+  author_id: string;
+  status: string;
+  message: string;
+  next_update_minutes: number | null;
+  audiences: ColumnType<string[], string[], string[]>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }

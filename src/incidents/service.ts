@@ -146,7 +146,11 @@ export class IncidentService {
     }
   }
 
-  async postUpdate(input: UpdateInput): Promise<{ incident: Incident; event: TimelineEvent }> {
+  /**
+   * Posts an update to the channel and the chosen audiences. With status "resolved" it resolves the
+   * incident, and the audiences get the resolution. `within` runs in the same transaction.
+   */
+  async postUpdate(input: UpdateInput, opts: { within?: (trx: Kysely<Database>) => Promise<void> } = {}): Promise<{ incident: Incident; event: TimelineEvent }> {
     if (!this.policy.statuses.some((s) => s.id === input.status)) throw new DomainError('invalid_input', `Unknown status ${input.status}.`);
     const message = input.message.trim();
     if (!message) throw new DomainError('invalid_input', 'Say what changed.');
@@ -155,10 +159,7 @@ export class IncidentService {
       const target = this.policy.comms[a];
       if (!target.channel && !target.users?.length) throw new DomainError('invalid_input', `No ${a} audience is configured in the policy (comms.${a}).`);
     }
-    if (input.status === 'resolved') {
-      const { incident, event } = await this.resolve({ incidentId: input.incidentId, actorId: input.actorId, summary: message });
-      return { incident, event };
-    }
+    if (input.status === 'resolved') return this.resolve({ incidentId: input.incidentId, actorId: input.actorId, summary: message, audiences }, opts);
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is resolved. Reopen it first with `/incident reopen <reason>`.');
       const statusChanged = current.status !== input.status;
@@ -179,14 +180,8 @@ export class IncidentService {
         kind: 'update',
         payload: { status: input.status, message, next_update_at: nextUpdateAt?.toISOString() ?? null, audiences },
       });
-      // One task per destination, so a retry never repeats a post that already went out.
-      for (const audience of audiences) {
-        const target = this.policy.comms[audience];
-        const destinations = [...(target.channel ? [{ channel: target.channel }] : []), ...(target.users ?? []).map((u) => ({ user: u }))];
-        for (const to of destinations) {
-          await enqueueTask(trx, { kind: IncidentTask.deliver, incidentId: current.id, payload: { eventId: event!.id, audience, ...to } });
-        }
-      }
+      await this.deliverTo(trx, event!, audiences);
+      await opts.within?.(trx);
       return { incident, event: event! };
     });
   }
@@ -200,7 +195,11 @@ export class IncidentService {
     return event!;
   }
 
-  async resolve(input: { incidentId: string; actorId: string; summary: string }): Promise<{ incident: Incident; event: TimelineEvent }> {
+  /** Resolves the incident; `audiences` (policy `comms`) are sent the resolution. `within` runs in the same transaction. */
+  async resolve(
+    input: { incidentId: string; actorId: string; summary: string; audiences?: Audience[] },
+    opts: { within?: (trx: Kysely<Database>) => Promise<void> } = {},
+  ): Promise<{ incident: Incident; event: TimelineEvent }> {
     const summary = input.summary.trim();
     if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.');
     return this.change(input.incidentId, async (trx, current) => {
@@ -216,10 +215,24 @@ export class IncidentService {
       if (current.status !== 'resolved') {
         await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: 'resolved' } });
       }
-      const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary } });
+      const audiences = input.audiences ?? [];
+      const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'resolved', payload: { summary, ...(audiences.length ? { audiences } : {}) } });
+      await this.deliverTo(trx, event!, audiences);
+      await opts.within?.(trx);
       await this.runHooks('resolved', trx, incident);
       return { incident, event: event! };
     });
+  }
+
+  /** Queues an update or resolution for each audience's destinations: one task per destination, so a retry never repeats a post that already went out. */
+  private async deliverTo(trx: Kysely<Database>, event: TimelineEvent, audiences: Audience[]): Promise<void> {
+    for (const audience of audiences) {
+      const target = this.policy.comms[audience];
+      const destinations = [...(target.channel ? [{ channel: target.channel }] : []), ...(target.users ?? []).map((u) => ({ user: u }))];
+      for (const to of destinations) {
+        await enqueueTask(trx, { kind: IncidentTask.deliver, incidentId: event.incidentId, payload: { eventId: event.id, audience, ...to } });
+      }
+    }
   }
 
   async reopen(input: { incidentId: string; actorId: string; reason: string }): Promise<{ incident: Incident; event: TimelineEvent }> {

@@ -10,6 +10,7 @@ export function housekeepingJob(db: Db): ScheduledJob {
     async run(now) {
       await db.deleteFrom('job_runs').where('fire_time', '<', sql<Date>`${now}::timestamptz - interval '14 days'`).execute();
       await db.deleteFrom('slack_event_receipts').where('received_at', '<', sql<Date>`${now}::timestamptz - interval '2 days'`).execute();
+      await db.deleteFrom('update_drafts').where('expires_at', '<', now).execute();
       await db.deleteFrom('slack_tasks').where('done_at', '<', sql<Date>`${now}::timestamptz - interval '30 days'`).where('failed', '=', false).execute();
     },
   };

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
 import type { ActionService } from '../actions/service.js';
 import type { IncidentService } from '../incidents/service.js';
+import type { UpdateDraftService } from '../incidents/update-drafts.js';
 import type { EventReceipts } from '../outbox/receipts.js';
 import type { PermissionAction, Policy } from '../policy/schema.js';
 import type { Incident } from '../incidents/incident.js';
@@ -33,6 +34,8 @@ export interface SlackDeps {
   policy: Policy;
   clock: Clock;
   incidents: IncidentService;
+  /** Updates waiting behind their audience preview. */
+  updateDrafts: UpdateDraftService;
   triage: TriageService;
   roles: RoleService;
   escalation: EscalationService;

@@ -50,6 +50,17 @@ function option(value: string, text?: string) {
   return { text: { type: 'plain_text', text: text ?? value, emoji: true }, value };
 }
 
+/**
+ * A slash command's text as Slack sends it (the manifest sets should_escape): &, < and > escaped,
+ * its own markup (`<@U…|name>`, `<#C…>`, `<!here>`, `<https://…>`) left as it is.
+ */
+export function escapeCommandText(typed: string): string {
+  return typed
+    .split(/(<(?:[@#!]|https?:\/\/|mailto:)[^<>]*>)/)
+    .map((part, i) => (i % 2 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
+}
+
 export interface SlackDriverOptions {
   appUrl: string;
   signingSecret: string;
@@ -154,7 +165,7 @@ export class SlackDriver {
       user_id: opts.userId,
       user_name: fake.users.get(opts.userId)?.name ?? opts.userId,
       command: opts.command ?? '/incident',
-      text: opts.text,
+      text: escapeCommandText(opts.text),
       api_app_id: this.appId,
       is_enterprise_install: 'false',
       response_url: responseUrl,

@@ -12,17 +12,27 @@ export function esc(s: unknown): string {
 const CSS = `
 :root{--fg:#1d1f21;--muted:#6b7280;--line:#e5e7eb;--bg:#fafafa;--accent:#c0392b}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-header{background:#1d1f21;color:#fff;padding:12px 24px;display:flex;gap:16px;align-items:baseline}header a{color:#fff;text-decoration:none;font-weight:600}
-main{max-width:1200px;margin:0 auto;padding:16px 24px}h1{font-size:20px;margin:8px 0 16px}h2{font-size:16px;margin:24px 0 8px}
+header{background:#1d1f21;color:#fff;padding:12px 24px;display:flex;flex-wrap:wrap;gap:4px 16px;align-items:baseline}header a{color:#fff;text-decoration:none;font-weight:600}
+main{max-width:1200px;margin:0 auto;padding:16px 24px;overflow-wrap:anywhere}h1{font-size:20px;margin:8px 0 16px}h2{font-size:16px;margin:24px 0 8px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px}
-.card b{display:block;font-size:22px}.muted{color:var(--muted);fill:var(--muted)}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+.card b{display:block;font-size:22px}.muted{color:var(--muted);fill:var(--muted)}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:16px}
 figure.chart{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0;padding:12px}figcaption{font-weight:600;margin-bottom:4px}
 svg text{font-size:11px;fill:#374151}.tick line{stroke:var(--line)}.legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 form.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:end;background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px}
 label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}select,input{font:inherit;padding:4px 6px}button{font:inherit;padding:5px 12px;background:var(--fg);color:#fff;border:0;border-radius:4px}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line)}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}th{background:#f3f4f6;font-weight:600}
+.scroll{overflow-x:auto}.scroll>table.wide{min-width:760px;overflow-wrap:normal}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.pill{display:inline-block;padding:0 6px;border-radius:10px;background:#eef2ff;font-size:12px}.bad{color:var(--accent)}pre{white-space:pre-wrap;background:#fff;border:1px solid var(--line);padding:12px;border-radius:8px}
+.wide td:first-child{white-space:nowrap}
+@media (max-width:600px){header{padding:10px 12px}main{padding:12px}
+table.stack thead{display:none}table.stack,table.stack tbody,table.stack tr{display:block}table.stack tr{border-bottom:1px solid var(--line);padding:4px 0}
+table.stack td{display:inline-block;border:0;padding:2px 8px;color:var(--muted)}table.stack td:last-child{display:block;color:var(--fg)}}
 `;
+
+/** A table that scrolls by itself on a narrow screen instead of widening the page (a `stack` table is laid out row by row there instead). */
+function scrolling(table: string): string {
+  return `<div class="scroll">${table}</div>`;
+}
 
 export function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)} · Incident Officer</title><style>${CSS}</style></head><body><header><a href="/dashboard">Incident Officer</a><span class="muted">${esc(title)}</span></header><main>${body}</main></body></html>`;
@@ -108,7 +118,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     'Overview',
     `<h1>Incidents, ${esc(s.period.label)}</h1>${filters}<h2>Headline</h2><div class="cards">${cards}</div>
      <h2>Charts</h2><div class="charts">${perWeek}${mttrTrend}${sla}${services}</div>
-     <h2>Incidents (${rows.length})</h2><table><thead><tr><th>Ref</th><th>Title</th><th>Priority</th><th>Category</th><th>Services</th><th>Status</th><th>Declared (UTC)</th><th>MTTA</th><th>MTTR</th><th>Resolution SLA</th></tr></thead><tbody>${table || '<tr><td colspan="10" class="muted">No incidents match.</td></tr>'}</tbody></table>`,
+     <h2>Incidents (${rows.length})</h2>${scrolling(`<table class="wide"><thead><tr><th>Ref</th><th>Title</th><th>Priority</th><th>Category</th><th>Services</th><th>Status</th><th>Declared (UTC)</th><th>MTTA</th><th>MTTR</th><th>Resolution SLA</th></tr></thead><tbody>${table || '<tr><td colspan="10" class="muted">No incidents match.</td></tr>'}</tbody></table>`)}`,
   );
 }
 
@@ -132,10 +142,10 @@ export function incidentPage(policy: Policy, incident: Incident, timeline: Timel
   const rows = timeline.map((e) => `<tr><td>${esc(e.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(e.actor ?? '')}</td><td>${esc(e.kind)}</td><td>${esc(summarise(e.payload))}</td></tr>`).join('');
   return layout(
     ref,
-    `<h1>${esc(ref)}: ${esc(incident.title)}</h1><table>${facts}</table>
+    `<h1>${esc(ref)}: ${esc(incident.title)}</h1>${scrolling(`<table>${facts}</table>`)}
      ${incident.resolutionSummary ? `<h2>Resolution</h2><p>${esc(incident.resolutionSummary)}</p>` : ''}
      <h2>Timeline</h2><p class="muted"><a href="/dashboard/export.csv?incident=${esc(incident.id)}">CSV</a> · <a href="/dashboard/export.json?incident=${esc(incident.id)}">JSON</a></p>
-     <table><thead><tr><th>Time (UTC)</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>
+     ${scrolling(`<table class="stack"><thead><tr><th>Time (UTC)</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>`)}
      ${review ? `<h2>Post-incident review</h2><pre>${esc(review)}</pre>` : ''}`,
   );
 }

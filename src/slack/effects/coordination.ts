@@ -5,7 +5,7 @@ import { PermanentFailure } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Audience, Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
-import { audienceText } from '../views/comms.js';
+import { audienceText, updateFromEvent } from '../views/comms.js';
 import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
 
@@ -105,8 +105,7 @@ export async function deliverUpdate(deps: CoordinationDeps, incidentId: string |
   const incident = await loadIncident(deps, incidentId);
   const event = await deps.loadEvent(eventId);
   if (!event) throw new PermanentFailure(`timeline event ${eventId} not found`);
-  const p = event.payload as Record<string, any>;
-  const text = audienceText(deps.policy, audience, incident, { status: p.status, message: String(p.message), nextUpdateAt: p.next_update_at ? new Date(p.next_update_at) : null });
+  const text = audienceText(deps.policy, audience, incident, updateFromEvent(event));
   // An exercise's audience updates stay in its channel, showing what would have been sent where.
   if (incident.isDrill) {
     const where = to.channel ? `<#${to.channel}>` : `<@${to.user}>`;

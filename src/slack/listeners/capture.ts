@@ -5,6 +5,7 @@ import type { SlackDeps } from '../deps.js';
 import { describeFailure } from '../errors.js';
 import { Callback } from '../ids.js';
 import { instrument } from '../listen.js';
+import { slackUnescape } from './payloads.js';
 
 const reactionEvent = z.object({
   user: z.string().min(1),
@@ -26,7 +27,7 @@ async function fetchMessage(client: WebClient, channel: string, ts: string): Pro
   const msg = res.messages?.find((m) => m.ts === ts);
   if (!msg) return undefined;
   const link = await client.chat.getPermalink({ channel, message_ts: ts }).catch(() => undefined);
-  return { text: msg.text ?? '', user: msg.user ?? null, permalink: link?.permalink ?? null };
+  return { text: slackUnescape(msg.text ?? ''), user: msg.user ?? null, permalink: link?.permalink ?? null };
 }
 
 /**
@@ -72,7 +73,7 @@ export function registerCapture(app: App, deps: SlackDeps): void {
         const added = await deps.capture.capture(incident.id, p.data.user.id, {
           channelId: p.data.channel.id,
           ts: p.data.message.ts,
-          text: p.data.message.text ?? '',
+          text: slackUnescape(p.data.message.text ?? ''),
           authorId: p.data.message.user ?? null,
           permalink: link?.permalink ?? null,
         });

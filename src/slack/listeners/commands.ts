@@ -5,7 +5,7 @@ import { describeFailure } from '../errors.js';
 import type { SlackDeps } from '../deps.js';
 import { instrument } from '../listen.js';
 import { helpText } from '../views/help.js';
-import { commandPayload } from './payloads.js';
+import { commandPayload, slackUnescape } from './payloads.js';
 
 /** What a subcommand handler gets: who asked, where, the text after the subcommand, and helpers. */
 export interface CommandContext {
@@ -37,7 +37,7 @@ export interface Subcommand {
 export function parseCommandText(text: string): { sub: string; arg: string } {
   const match = /^(\S+)\s*([\s\S]*)$/.exec(text.trim());
   if (!match) return { sub: '', arg: '' };
-  return { sub: match[1].toLowerCase(), arg: match[2].trim() };
+  return { sub: match[1].toLowerCase(), arg: slackUnescape(match[2].trim()) };
 }
 
 /** `/incident <subcommand>` (or another slash command's): acks at once, then does the work and answers ephemerally. */

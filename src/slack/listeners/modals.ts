@@ -13,8 +13,8 @@ import { incidentRef } from '../views/format.js';
 import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
 import type { View } from '@slack/types';
 import type { Audience } from '../../policy/schema.js';
-import { updatePreview, updatePreviewError, type UpdateDraft } from '../views/comms.js';
-import { blockActionPayload, metadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue, updateDraft, viewPayload } from './payloads.js';
+import { updatePreview, updatePreviewError } from '../views/comms.js';
+import { blockActionPayload, metadata, selectedServices, selectedUser, selectedValue, shortcutPayload, previewMetadata, textValue, viewPayload } from './payloads.js';
 import { onSubmit, type Errors } from './submissions.js';
 
 
@@ -121,14 +121,14 @@ export function registerModals(app: App, deps: SlackDeps): void {
       .map((o) => o.value)
       .filter((a): a is Audience => a === 'business' || a === 'executive');
     if (status === 'resolved') await deps.authorize('resolve', userId, (await incidents.findById(incidentId)) ?? undefined);
-    if (!audiences.length || status === 'resolved') {
+    if (!audiences.length) {
       await incidents.postUpdate({ incidentId, actorId: userId, status, message, nextUpdateInMinutes });
       return;
     }
-    // Other audiences: show exactly what each will receive before anything is posted.
+    // Other audiences (also for a resolution): show exactly what each will receive before anything is posted.
     const incident = await incidents.findById(incidentId);
     if (!incident) return { [Block.message]: 'That incident no longer exists.' };
-    const draft: UpdateDraft = { incidentId, status, message, nextUpdateInMinutes, audiences: ['technical', ...audiences] };
+    const draft = await deps.updateDrafts.save({ incidentId, authorId: userId, status, message, nextUpdateInMinutes, audiences });
     return { response_action: 'push', view: updatePreview(policy, incident, draft, deps.clock.now()) };
   });
 
@@ -136,10 +136,12 @@ export function registerModals(app: App, deps: SlackDeps): void {
     Callback.updatePreview,
     instrument('view.update_preview', metrics, logger, async ({ ack, body }: ViewArgs) => {
       const p = viewPayload.safeParse(body);
-      const draft = p.success ? metadata(updateDraft, p.data.view.private_metadata) : undefined;
-      if (!p.success || !draft) return ack({ response_action: 'errors', errors: {} });
+      const meta = p.success ? metadata(previewMetadata, p.data.view.private_metadata) : undefined;
+      if (!p.success || !meta) return ack({ response_action: 'errors', errors: {} });
       try {
-        await incidents.postUpdate({ ...draft, actorId: p.data.user.id, audiences: draft.audiences.filter((a) => a !== 'technical') });
+        const draft = await deps.updateDrafts.find(meta.draftId, p.data.user.id);
+        if (draft.status === 'resolved') await deps.authorize('resolve', p.data.user.id, (await incidents.findById(draft.incidentId)) ?? undefined);
+        await deps.updateDrafts.post(draft, p.data.user.id);
       } catch (err) {
         // The preview has no inputs to hang an error on: go back to it with the reason on top.
         const reason = describeFailure(err, logger, { handler: 'view.update_preview' });

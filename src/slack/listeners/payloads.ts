@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/**
+ * Slack sends message and slash-command text with &, < and > escaped (its own markup such as
+ * `<@U123>` stays as it is). Stored text is what the person typed; each surface escapes it again
+ * for itself (Slack's mrkdwn, the dashboard's HTML).
+ */
+export function slackUnescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** The parts of Slack payloads the listeners rely on, validated before use. */
 export const commandPayload = z.object({
   text: z.string().default(''),
@@ -67,10 +76,5 @@ export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infe
 
 export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
 
-export const updateDraft = z.object({
-  incidentId: z.string().regex(/^\d+$/),
-  status: z.string().min(1),
-  message: z.string().min(1),
-  nextUpdateInMinutes: z.number().int().positive().nullable(),
-  audiences: z.array(z.enum(['technical', 'business', 'executive'])),
-});
+/** The update preview carries only its stored draft's id. */
+export const previewMetadata = z.object({ draftId: z.uuid() });

@@ -2,8 +2,10 @@ import type { View } from '@slack/types';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import { DEFAULT_TEMPLATES, type Audience, type Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
+import type { UpdateDraft } from '../../incidents/update-drafts.js';
+import type { TimelineEvent } from '../../timeline/timeline.js';
 import { Callback } from '../ids.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export const AUDIENCES: Audience[] = ['technical', 'business', 'executive'];
 
@@ -18,12 +20,18 @@ export function configuredAudiences(policy: Policy): Audience[] {
   return AUDIENCES.filter((a) => a === 'technical' || Boolean(policy.comms[a].channel || policy.comms[a].users?.length));
 }
 
-export interface UpdateDraft {
-  incidentId: string;
+/** What an audience's message is made from. */
+export interface AudienceUpdate {
   status: string;
   message: string;
-  nextUpdateInMinutes: number | null;
-  audiences: Audience[];
+  nextUpdateAt: Date | null;
+}
+
+/** The update behind a timeline event: an update, or a resolution (its summary is the message). */
+export function updateFromEvent(e: TimelineEvent): AudienceUpdate {
+  const p = e.payload as Record<string, unknown>;
+  if (e.kind === 'resolved') return { status: 'resolved', message: String(p.summary ?? ''), nextUpdateAt: null };
+  return { status: String(p.status), message: String(p.message ?? ''), nextUpdateAt: p.next_update_at ? new Date(String(p.next_update_at)) : null };
 }
 
 /** Fills a template's {placeholders}; unknown placeholders are left as written. */
@@ -32,7 +40,7 @@ export function fillTemplate(template: string, vars: Record<string, string>): st
 }
 
 /** The text one audience receives for an update. */
-export function audienceText(policy: Policy, audience: Audience, incident: Incident, update: { status: string; message: string; nextUpdateAt: Date | null }): string {
+export function audienceText(policy: Policy, audience: Audience, incident: Incident, update: AudienceUpdate): string {
   const template = policy.comms[audience].template ?? DEFAULT_TEMPLATES[audience];
   return truncate(
     fillTemplate(template, {
@@ -51,6 +59,12 @@ export function audienceText(policy: Policy, audience: Audience, incident: Incid
   );
 }
 
+/** The body of the incident channel's post for an update, or for the resolution. */
+export function channelUpdateText(policy: Policy, incident: Incident, update: AudienceUpdate): string {
+  if (update.status === 'resolved') return truncate(`:white_check_mark: *${incidentRef(policy.number_prefix, incident)} resolved*\n${esc(update.message)}`, 3000);
+  return truncate(`${statusEmoji(update.status)} ${audienceText(policy, 'technical', incident, update)}`, 3000);
+}
+
 /** Where an audience's message goes, for the preview. */
 function destination(policy: Policy, audience: Audience): string {
   if (audience === 'technical') return 'this incident channel';
@@ -58,14 +72,20 @@ function destination(policy: Policy, audience: Audience): string {
   return [c.channel ? `<#${c.channel}>` : '', c.users?.length ? `DM to ${c.users.map((u) => `<@${u}>`).join(', ')}` : ''].filter(Boolean).join(' and ');
 }
 
-/** The preview pushed over the update form: exactly what each audience will receive. */
-export function updatePreview(policy: Policy, incident: Incident, draft: UpdateDraft, now: Date): View {
-  const nextUpdateAt = draft.nextUpdateInMinutes ? new Date(now.getTime() + draft.nextUpdateInMinutes * 60_000) : null;
-  const blocks: unknown[] = [{ type: 'section', text: mrkdwn('*Preview* — this is what will be posted. *Back* to edit, *Post update* to send.') }];
-  for (const audience of draft.audiences) {
+/**
+ * The preview pushed over the update form: exactly what each audience will receive, the channel first.
+ * Only the draft's id travels in private_metadata (the draft itself is stored), so the view stays
+ * within Slack's 3,000 characters whatever was typed.
+ */
+export function updatePreview(policy: Policy, incident: Incident, draft: Omit<UpdateDraft, 'authorId' | 'expiresAt'>, now: Date): View {
+  const nextUpdateAt = draft.nextUpdateInMinutes && draft.status !== 'resolved' ? new Date(now.getTime() + draft.nextUpdateInMinutes * 60_000) : null;
+  const update = { status: draft.status, message: draft.message, nextUpdateAt };
+  const what = draft.status === 'resolved' ? 'resolution' : 'update';
+  const blocks: unknown[] = [{ type: 'section', text: mrkdwn(`*Preview* — this is what will be posted. *Back* to edit, *Post ${what}* to send.`) }];
+  for (const audience of ['technical' as const, ...draft.audiences.filter((a) => a !== 'technical')]) {
     blocks.push({ type: 'divider' });
     blocks.push({ type: 'context', elements: [mrkdwn(`*${AUDIENCE_LABELS[audience]}* → ${destination(policy, audience)}`)] });
-    blocks.push({ type: 'section', text: mrkdwn(audienceText(policy, audience, incident, { status: draft.status, message: draft.message, nextUpdateAt })) });
+    blocks.push({ type: 'section', text: mrkdwn(audience === 'technical' ? channelUpdateText(policy, incident, update) : audienceText(policy, audience, incident, update)) });
   }
   if (isPrivate(incident) && draft.audiences.some((a) => a !== 'technical')) {
     blocks.push({ type: 'context', elements: [mrkdwn(':lock: Security incident: channels that are not private are skipped; DMs are sent.')] });
@@ -73,10 +93,10 @@ export function updatePreview(policy: Policy, incident: Incident, draft: UpdateD
   return {
     type: 'modal',
     callback_id: Callback.updatePreview,
-    title: plain('Preview update', 24),
-    submit: plain('Post update', 24),
+    title: plain(draft.status === 'resolved' ? 'Preview resolution' : 'Preview update', 24),
+    submit: plain(`Post ${what}`, 24),
     close: plain('Back', 24),
-    private_metadata: JSON.stringify(draft),
+    private_metadata: JSON.stringify({ draftId: draft.id }),
     blocks,
   } as View;
 }

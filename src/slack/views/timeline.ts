@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
-import { audienceText } from './comms.js';
+import { channelUpdateText, updateFromEvent } from './comms.js';
 import { channel, duration, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 function reviewState(state: unknown): string {
@@ -186,14 +186,14 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
   const secret = isPrivate(incident);
   switch (e.kind) {
     case 'update': {
-      const body = `${statusEmoji(p.status)} ${audienceText(policy, 'technical', incident, { status: p.status, message: String(p.message), nextUpdateAt: p.next_update_at ? new Date(p.next_update_at) : null })}`;
+      const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} update (${p.status}): ${p.message}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Posted by ${user(e.actorId)}`)] }] },
         thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${truncate(esc(String(p.message)), 280)}`,
       };
     }
     case 'resolved': {
-      const body = `:white_check_mark: *${ref} resolved*\n${esc(String(p.summary))}`;
+      const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} resolved: ${p.summary}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Resolved by ${user(e.actorId)} · \`/incident close\` when the follow-up is done`)] }] },
         thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${truncate(esc(String(p.summary)), 280)}`,
