@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { asciiText, escapedText, isUnstorable } from '../db/storable.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
@@ -24,9 +25,12 @@ export const SignalTask = {
 } as const;
 
 export interface IngestResult {
+  /** Alerts and groups stored. */
   alerts: number;
   groups: number;
   newGroups: number;
+  /** Groups whose data the database refuses (a retry cannot help), with its reason. */
+  refused: { groupKey: string; reason: string }[];
 }
 
 /** Alerts repeated within one delivery count once each but merge into one row. */
@@ -52,12 +56,22 @@ export class SignalService {
     private readonly onTasksQueued: () => void = () => {},
   ) {}
 
-  /** Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on another's. */
+  /**
+   * Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on
+   * another's, and a group the database refuses does not cost the others.
+   */
   async ingest(source: string, batches: AlertBatch[]): Promise<IngestResult> {
-    const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0 };
+    const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0, refused: [] };
     let queued = false;
     for (const batch of batches) {
-      const r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+      let r: { isNew: boolean; queued: boolean };
+      try {
+        r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+      } catch (err) {
+        if (!isUnstorable(err)) throw err;
+        result.refused.push({ groupKey: batch.groupKey, reason: err.message });
+        continue;
+      }
       result.alerts += batch.alerts.length;
       result.groups += 1;
       if (r.isNew) result.newGroups += 1;
@@ -220,9 +234,18 @@ export class SignalService {
     return incident;
   }
 
-  /** Keeps a malformed delivery for inspection. */
-  recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
-    return repo.insertRejection(this.db, { source, at: this.clock.now(), reason, contentType, body });
+  /**
+   * Keeps a refused delivery for inspection. What the database cannot store is escaped; a server
+   * encoding that lacks some character gets the whole row as ASCII escapes.
+   */
+  async recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
+    const row = (text: (s: string) => string) => ({ source: text(source), at: this.clock.now(), reason: text(reason), contentType: contentType === null ? null : text(contentType), body: text(body) });
+    try {
+      return await repo.insertRejection(this.db, row(escapedText));
+    } catch (err) {
+      if (!isUnstorable(err)) throw err;
+      return repo.insertRejection(this.db, row(asciiText));
+    }
   }
 
   rememberDeclareView(viewId: string, groupId: string, userId: string): Promise<void> {
