@@ -31,6 +31,8 @@ describe('Alertmanager', () => {
     const res = await postWebhook(t, 'alertmanager', firing);
     expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 2, groups: 1, newGroups: 1 } });
     await t.settle();
+    // One delivery of two alerts is seen once.
+    expect(messageText(postsIn(triage).find((m) => messageText(m).includes('HighErrorRate'))!)).toContain('*Seen*\n2 alerts, received 1 time');
 
     const g = await group('alertmanager', firing.groupKey);
     expect(g).toMatchObject({ status: 'firing', signal_count: 2, firing_count: 2, severity: 'critical', service: 'checkout', route_action: 'triage', channel_id: triage });
@@ -72,7 +74,33 @@ describe('Alertmanager', () => {
     expect(t.fake.callsTo('chat.update').filter((c) => messageText(c.args).includes('DiskFull'))).toHaveLength(0);
     await intervalPasses();
     const post = postsIn(triage).find((m) => messageText(m).includes('DiskFull'))!;
-    expect(messageText(post)).toContain('4 times');
+    expect(messageText(post)).toContain('1 alert, received 4 times');
+  });
+});
+
+describe('Alertmanager with max_alerts', () => {
+  it('counts the alerts it left out (truncatedAlerts) and says how many are not listed', async () => {
+    // max_alerts: 3 and a group of 5 firing: 3 alerts are sent, with truncatedAlerts: 2.
+    const body = alertmanagerGroup({ groupKey: '{}:{alertname="NodeDown"}', alertname: 'NodeDown', severity: 'warning', instances: ['n1', 'n2', 'n3'] });
+    body.truncatedAlerts = 2;
+    expect((await postWebhook(t, 'alertmanager', body)).body).toEqual({ status: 'accepted', alerts: 3, groups: 1, newGroups: 1 });
+    await t.settle();
+    const g = await group('alertmanager', body.groupKey);
+    expect(g).toMatchObject({ signal_count: 5, firing_count: 5, unlisted_count: 2 });
+    const text = messageText(postsIn(triage).find((m) => messageText(m).includes('NodeDown'))!);
+    expect(text).toContain('*Firing*: 5 of 5 alerts (2 not listed by the sender)');
+    expect(text).toContain('…and 2 more the sender left out');
+    expect(text).toContain('*Seen*\n5 alerts, received 1 time');
+
+    // The group shrinks to 4 and fits: nothing is left out any more, and the count follows.
+    const smaller = alertmanagerGroup({ groupKey: body.groupKey, alertname: 'NodeDown', severity: 'warning', instances: ['n1', 'n2', 'n3'], resolved: ['n3'] });
+    await postWebhook(t, 'alertmanager', smaller);
+    await intervalPasses();
+    expect(await group('alertmanager', body.groupKey)).toMatchObject({ signal_count: 3, firing_count: 2, unlisted_count: 0 });
+    const after = messageText(postsIn(triage).find((m) => messageText(m).includes('NodeDown'))!);
+    expect(after).toContain('*Firing*: 2 of 3 alerts');
+    expect(after).not.toContain('not listed');
+    expect(after).toContain('3 alerts, received 2 times');
   });
 });
 

@@ -196,6 +196,8 @@ export interface SignalGroupsTable {
   status: 'firing' | 'resolved';
   signal_count: Generated<number>;
   firing_count: Generated<number>;
+  /** Alerts the sender left out of its latest delivery (Alertmanager's truncatedAlerts). */
+  unlisted_count: Generated<number>;
   delivery_count: ColumnType<string, string | number | undefined, string | number>;
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;

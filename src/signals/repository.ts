@@ -89,13 +89,26 @@ export async function upsertSignals(db: Kysely<Database>, groupId: string, sourc
       link = excluded.link`.execute(db);
 }
 
-/** Recounts a group from its signals and sets its status; returns the group as it now is. */
-export async function refreshGroup(db: Kysely<Database>, id: string, deliveries: number, at: Date): Promise<SignalGroup> {
+/** What one delivery said about its group: the distinct alerts it listed, and those it left out. */
+export interface DeliveryCounts {
+  listed: number;
+  listedFiring: number;
+  unlisted: number;
+}
+
+/**
+ * Recounts a group from its signals after one delivery and sets its status; returns the group as
+ * it now is. Alerts the sender left out are counted too (as firing while any listed one fires),
+ * since the table holds only the alerts that were listed.
+ */
+export async function refreshGroup(db: Kysely<Database>, id: string, d: DeliveryCounts, at: Date): Promise<SignalGroup> {
+  const reportedFiring = d.listedFiring > 0 ? d.listedFiring + d.unlisted : 0;
   const { rows } = await sql<Record<string, any>>`
     update signal_groups g set
-      signal_count = a.n,
-      firing_count = a.f,
-      delivery_count = g.delivery_count + ${deliveries},
+      signal_count = greatest(a.n, ${d.listed + d.unlisted}::int),
+      firing_count = greatest(a.f, ${reportedFiring}::int),
+      unlisted_count = ${d.unlisted}::int,
+      delivery_count = g.delivery_count + 1,
       status = case when a.f > 0 then 'firing' else 'resolved' end,
       resolved_at = case when a.f > 0 then null else coalesce(g.resolved_at, ${at}::timestamptz) end
     from (select count(*)::int as n, (count(*) filter (where status = 'firing'))::int as f from signals where group_id = ${id}) a

@@ -109,8 +109,10 @@ export class SignalService {
       await repo.restartGroup(trx, before.id, fresh);
       isNew = true;
     }
-    await repo.upsertSignals(trx, before.id, source, mergeDuplicates(batch.alerts), now);
-    const group = await repo.refreshGroup(trx, before.id, batch.alerts.length, now);
+    const alerts = mergeDuplicates(batch.alerts);
+    await repo.upsertSignals(trx, before.id, source, alerts, now);
+    const counts = { listed: alerts.length, listedFiring: alerts.filter((a) => a.status === 'firing').length, unlisted: batch.unlisted ?? 0 };
+    const group = await repo.refreshGroup(trx, before.id, counts, now);
 
     let queued = false;
     if (isNew && group.route.action === 'declare') {

@@ -28,6 +28,8 @@ export interface AlertBatch {
   labels: Record<string, string>;
   link: string | null;
   alerts: AlertInput[];
+  /** Alerts of the group the sender left out of this delivery (Alertmanager's `max_alerts`). */
+  unlisted?: number;
 }
 
 /** The outcome of reading a delivery: alert batches, or nothing to do (a ping, an event type we do not track). */
@@ -51,7 +53,8 @@ const alertmanagerAlert = z.object({
 export const alertmanagerPayload = z.object({
   version: z.string().optional(),
   groupKey: z.string().min(1),
-  truncatedAlerts: z.number().int().optional(),
+  /** Alerts left out under the receiver's max_alerts; more than a million is taken as a million. */
+  truncatedAlerts: z.number().int().nonnegative().transform((n) => Math.min(n, 1_000_000)).optional(),
   status,
   receiver: z.string().optional(),
   groupLabels: labelMap,
@@ -203,6 +206,7 @@ function fromAlertmanager(p: z.infer<typeof grafanaPayload>, linkOf: (a: z.infer
     labels: cleanLabels(p.commonLabels),
     link: alerts.find((a) => a.link)?.link ?? httpLink(p.externalURL),
     alerts,
+    unlisted: p.truncatedAlerts ?? 0,
   };
 }
 
