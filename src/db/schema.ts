@@ -216,6 +216,8 @@ export interface SignalGroupsTable {
   posted_at: NullableTimestamp;
   post_scheduled_for: NullableTimestamp;
   posting_until: NullableTimestamp;
+  /** Raised by every run that claims the post: the claim's fencing token. */
+  post_claim: Generated<number>;
 }
 
 /** One alert, keyed by source + dedup key (fingerprint): repeats raise the count. */

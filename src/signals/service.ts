@@ -128,6 +128,10 @@ export class SignalService {
   /** Schedules the group's post (the outbox coalesces repeats into one post or update per interval). */
   private async schedulePost(trx: Kysely<Database>, groupId: string, now = false): Promise<boolean> {
     const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
+    return this.enqueuePost(trx, groupId, at);
+  }
+
+  private async enqueuePost(trx: Kysely<Database>, groupId: string, at: Date | undefined): Promise<boolean> {
     if (!at) return false;
     await enqueueTask(trx, { kind: SignalTask.post, payload: { groupId }, dedupeKey: `${SignalTask.post}:${groupId}:${at.getTime()}`, runAt: at });
     return true;
@@ -268,8 +272,13 @@ export class SignalService {
     return repo.claimPost(this.db, groupId);
   }
 
-  postDone(groupId: string, post?: { channelId: string; ts: string }) {
-    return repo.postDone(this.db, groupId, post);
+  /**
+   * Ends a post run (see repo.finishPost): when what it rendered may already be out of date, the
+   * next post is scheduled at once rather than left to a later delivery or a busy run's retry.
+   */
+  async finishPost(groupId: string, claim: number, post?: { channelId: string; ts: string }): Promise<void> {
+    const queued = await this.db.transaction().execute(async (trx) => this.enqueuePost(trx, groupId, await repo.finishPost(trx, groupId, claim, post)));
+    if (queued) this.onTasksQueued();
   }
 
   /** Deletes rejected deliveries older than the policy keeps them. */

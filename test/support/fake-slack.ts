@@ -60,6 +60,8 @@ export interface FakeFile { id: string; title: string; filename: string; content
 export interface FakeEphemeral { channel: string; user: string; ts: string; text?: string; blocks?: any[]; thread_ts?: string }
 export interface FakeResponse { url: string; body: any; at: number; /** set when the fake refused the post (HTTP 4xx) */ rejected?: string }
 export interface Failure { status?: number; retryAfter?: number; error?: string; times?: number }
+/** A call held by `hold()`: received by the fake but not answered until released. */
+export interface HeldCall { received: boolean; release(): void }
 export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string }
 
 interface TriggerState { issuedAt: number; used: boolean; user: string }
@@ -101,6 +103,7 @@ export class FakeSlack {
   private responseUrls = new Map<string, ResponseUrlState>();
   private failNextRules = new Map<string, Required<Failure>[]>();
   private failEveryRules: { method: string; n: number; failure: Failure; count: number }[] = [];
+  private holds = new Map<string, { call: HeldCall; released: Promise<void> }[]>();
   private seq = 0;
   private lastTsMicros = 0;
   private readonly handlers: HandlerMap = { ...conversationMethods, ...chatMethods, ...viewMethods, ...userAndFileMethods };
@@ -240,6 +243,19 @@ export class FakeSlack {
   failEvery(method: string, n: number, failure: Failure): void {
     if (n < 1) throw new Error('failEvery: n must be >= 1');
     this.failEveryRules.push({ method, n, failure, count: 0 });
+  }
+
+  /**
+   * Holds the next call to `method` until `release()`: the request is received (`received` turns
+   * true) and then answered only when released, as a slow Slack would, e.g. to kill the caller
+   * while the call is in flight. The call is carried out when released, whether or not its caller is alive.
+   */
+  hold(method: string): HeldCall {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const call: HeldCall = { received: false, release };
+    this.holds.set(method, [...(this.holds.get(method) ?? []), { call, released }]);
+    return call;
   }
 
   /** Removes every failure rule and the added latency. */
@@ -399,6 +415,11 @@ export class FakeSlack {
   private async handleApi(method: string, url: URL, req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> {
     const at = this.now();
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const held = this.holds.get(method)?.shift();
+    if (held) {
+      held.call.received = true;
+      await held.released;
+    }
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
     };
