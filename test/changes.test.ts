@@ -263,6 +263,13 @@ describe('POST /webhooks/changes', () => {
     expect(rows[0]).toMatchObject({ title: 'Deploy search 7.1 (production)', services: ['search'], status: 'deployed', source: 'webhook', starts_at: clock.now() });
   });
 
+  it('stores a deployment whose text holds NUL or lone surrogates, which PostgreSQL refuses as they are', async () => {
+    const res = await post({ id: 'pipeline-\u0000nul', service: 'search', title: 'Ship \u0000search \ud800', deployed_by: 'ci\u0000' });
+    expect(res.status).toBe(201);
+    const row = await t.app.db.selectFrom('changes').selectAll().where('external_id', '=', 'pipeline-nul').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ title: 'Ship search \ufffd', implementer_name: 'ci' });
+  });
+
   it('answers 404 when no secret is configured', async () => {
     const t2 = await startTestApp({ policy });
     try {

@@ -80,7 +80,7 @@ describe('paging on a P1 declaration', () => {
     expect(buttons(second)).toEqual(['page_acknowledge', 'page_decline']);
     const first = lastDm('UPRI')!;
     expect(first.edited).toBe(true);
-    expect(messageText(first)).toContain('Not acknowledged in time; escalated to level 2');
+    expect(messageText(first)).toContain('Not acknowledged in time; escalated to <@USEC> (level 2).');
     expect(buttons(first)).toEqual([]);
     // Running again at the same time changes nothing: each level is paged once.
     await escalationRuns();
@@ -92,7 +92,7 @@ describe('paging on a P1 declaration', () => {
     await press('USEC', 'page_decline');
     const third = await eventually(() => lastDm('UMGR'));
     expect(messageText(third)).toContain('level 3');
-    expect(messageText(lastDm('USEC'))).toContain('You declined; escalated to level 3');
+    expect(messageText(lastDm('USEC'))).toMatch(/You declined <!date\^\d+\^\{time\}\|2026-11-26 09:05 UTC>; the page went on to <@UMGR> \(level 3\)\./);
 
     // Someone who was not paged cannot answer.
     const stranger = await press('UANA', 'page_acknowledge', 'UMGR');
@@ -106,6 +106,7 @@ describe('paging on a P1 declaration', () => {
     expect(page).toMatchObject({ status: 'acknowledged', acknowledged_by: 'UMGR', level: 2 });
     expect(messageText(lastDm('UMGR'))).toContain('You acknowledged');
     expect(messageText(lastDm('UPRI'))).toContain('Acknowledged by <@UMGR>');
+    expect(messageText(lastDm('USEC'))).toMatch(/You declined <!date[^>]+>; <@UMGR> acknowledged <!date/);
     expect(buttons(lastDm('UMGR'))).toEqual([]);
     await eventually(() => t.fake.messagesIn(incident.channel_id).find((m) => messageText(m).includes('<@UMGR> acknowledged the page after 7m')));
     await eventually(() => pd.events.find((e) => e.event_action === 'acknowledge' && e.dedup_key === `incident-officer-${incident.id}`));
@@ -159,6 +160,20 @@ describe('/incident page', () => {
     const page = await t.app.db.selectFrom('pages').select('id').where('reason', '=', 'can you look at the VPN?').executeTakeFirstOrThrow();
     const late = await t.slack.blockAction({ userId: 'UOTHER', actionId: 'page_acknowledge', value: page.id, channelId: t.fake.dmWith('UOTHER')!.id, messageTs: lastDm('UOTHER')!.ts });
     expect((await lastResponse(t, late.responseUrl!)).text).toBe('This page is no longer open.');
+  });
+
+  it('a decline by the last person left is confirmed to them, not reported as "nobody acknowledged"', async () => {
+    const res = await t.slack.command({ text: 'page <@UOTHER|other> the CDN bill doubled', userId: 'UANA', channelId: 'CGENERAL' });
+    expect((await lastResponse(t, res.responseUrl)).text).toBe(':rotating_light: Paged <@UOTHER>.');
+    await t.settle();
+    await eventually(() => dm('UOTHER').find((m) => messageText(m).includes('the CDN bill doubled')));
+    await press('UOTHER', 'page_decline');
+    const mine = messageText(lastDm('UOTHER'));
+    expect(mine).toMatch(/You declined <!date[^>]+>; nobody else was left to page, so the page is unanswered and <@UANA> was told\./);
+    expect(mine).not.toContain('Nobody acknowledged');
+    expect(buttons(lastDm('UOTHER'))).toEqual([]);
+    const told = await eventually(() => dm('UANA').find((m) => messageText(m).includes('the CDN bill doubled')));
+    expect(messageText(told)).toContain('Nobody acknowledged your page (the CDN bill doubled) after 1 level: <@UOTHER> declined.');
   });
 
   it('explains what it needs', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentsCsv, timelineCsv, type IncidentRow } from '../src/reports/export.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import { declareIncident, lastResponse, messageText, submitModal } from './support/flows.js';
@@ -131,5 +132,33 @@ describe('exports', () => {
     expect(file.content).not.toContain('Stolen laptop');
     await t.slack.command({ text: 'export 7d', userId: 'UBEN', channelId: 'CGENERAL' });
     await eventually(() => [...t.fake.files.values()].some((f) => f.channels.includes(t.fake.ims.get('UBEN') ?? '-') && f.content.includes('Stolen laptop')));
+  });
+});
+
+describe('CSV cells a spreadsheet would run as formulas', () => {
+  it('are neutralised with a leading quote in /incident export, the text kept', async () => {
+    clock.set('2026-12-02T09:00:00Z');
+    await declareIncident(t, { userId: 'UANA', title: '=HYPERLINK("http://evil","x")' });
+    await declareIncident(t, { userId: 'UANA', title: "=cmd|' /C calc'!A0" });
+    await declareIncident(t, { userId: 'UANA', title: '@SUM(1+1)', services: '+checkout' });
+    clock.advanceMinutes(1);
+    await t.slack.command({ text: 'export 30d', userId: 'UANA', channelId: 'CGENERAL' });
+    const file = await eventually(() => [...t.fake.files.values()].find((f) => f.filename === 'incidents-30d.csv'));
+    expect(file.content).toContain(`,"'=HYPERLINK(""http://evil"",""x"")",`);
+    expect(file.content).toContain(`,'=cmd|' /C calc'!A0,`);
+    expect(file.content).toContain(`,'@SUM(1+1),`);
+    expect(file.content).toContain(`,'+checkout,`);
+    expect(file.content).not.toMatch(/(^|,)[=+@-]/m);
+  });
+
+  it('only text cells: numbers we write (a negative duration) stay numbers', () => {
+    const row: IncidentRow = {
+      id: '1', ref: 'INC-1', title: '-1 day of data lost', restricted: false, kind: 'service', priority: 'P2', severity: 'SEV2', category: null,
+      services: ['search'], status: 'resolved', declared_at: '2026-12-02T09:00:00.000Z', acknowledged_at: '2026-12-02T08:59:30.000Z', mitigated_at: null,
+      resolved_at: null, closed_at: null, mtta_seconds: -30, mttr_seconds: null, mttm_seconds: null, response_sla_met: true, resolution_sla_met: null, channel_id: null,
+    };
+    expect(incidentsCsv([row]).split('\n')[1]).toBe("INC-1,'-1 day of data lost,service,P2,SEV2,,search,resolved,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,-30,,,true,");
+    const timeline = timelineCsv([{ seq: 1, at: '2026-12-02T09:00:00.000Z', actor: '\t=1+1', kind: 'note', payload: { text: '=1+1' }, hash: 'ab' }]);
+    expect(timeline.split('\n')[1]).toBe(`1,2026-12-02T09:00:00.000Z,'\t=1+1,note,"{""text"":""=1+1""}",ab`);
   });
 });

@@ -1,8 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { messageText } from './support/flows.js';
+import { createDatabaseOn } from './support/pg.js';
 import { alertmanagerGroup, grafanaBody, pagerdutyEvent, policyWith, postWebhook, TOKENS, WEBHOOK_ENV } from './support/webhooks.js';
 
 let t: TestApp;
@@ -30,6 +31,8 @@ describe('Alertmanager', () => {
     const res = await postWebhook(t, 'alertmanager', firing);
     expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 2, groups: 1, newGroups: 1 } });
     await t.settle();
+    // One delivery of two alerts is seen once.
+    expect(messageText(postsIn(triage).find((m) => messageText(m).includes('HighErrorRate'))!)).toContain('*Seen*\n2 alerts, received 1 time');
 
     const g = await group('alertmanager', firing.groupKey);
     expect(g).toMatchObject({ status: 'firing', signal_count: 2, firing_count: 2, severity: 'critical', service: 'checkout', route_action: 'triage', channel_id: triage });
@@ -71,7 +74,33 @@ describe('Alertmanager', () => {
     expect(t.fake.callsTo('chat.update').filter((c) => messageText(c.args).includes('DiskFull'))).toHaveLength(0);
     await intervalPasses();
     const post = postsIn(triage).find((m) => messageText(m).includes('DiskFull'))!;
-    expect(messageText(post)).toContain('4 times');
+    expect(messageText(post)).toContain('1 alert, received 4 times');
+  });
+});
+
+describe('Alertmanager with max_alerts', () => {
+  it('counts the alerts it left out (truncatedAlerts) and says how many are not listed', async () => {
+    // max_alerts: 3 and a group of 5 firing: 3 alerts are sent, with truncatedAlerts: 2.
+    const body = alertmanagerGroup({ groupKey: '{}:{alertname="NodeDown"}', alertname: 'NodeDown', severity: 'warning', instances: ['n1', 'n2', 'n3'] });
+    body.truncatedAlerts = 2;
+    expect((await postWebhook(t, 'alertmanager', body)).body).toEqual({ status: 'accepted', alerts: 3, groups: 1, newGroups: 1 });
+    await t.settle();
+    const g = await group('alertmanager', body.groupKey);
+    expect(g).toMatchObject({ signal_count: 5, firing_count: 5, unlisted_count: 2 });
+    const text = messageText(postsIn(triage).find((m) => messageText(m).includes('NodeDown'))!);
+    expect(text).toContain('*Firing*: 5 of 5 alerts (2 not listed by the sender)');
+    expect(text).toContain('…and 2 more the sender left out');
+    expect(text).toContain('*Seen*\n5 alerts, received 1 time');
+
+    // The group shrinks to 4 and fits: nothing is left out any more, and the count follows.
+    const smaller = alertmanagerGroup({ groupKey: body.groupKey, alertname: 'NodeDown', severity: 'warning', instances: ['n1', 'n2', 'n3'], resolved: ['n3'] });
+    await postWebhook(t, 'alertmanager', smaller);
+    await intervalPasses();
+    expect(await group('alertmanager', body.groupKey)).toMatchObject({ signal_count: 3, firing_count: 2, unlisted_count: 0 });
+    const after = messageText(postsIn(triage).find((m) => messageText(m).includes('NodeDown'))!);
+    expect(after).toContain('*Firing*: 2 of 3 alerts');
+    expect(after).not.toContain('not listed');
+    expect(after).toContain('3 alerts, received 2 times');
   });
 });
 
@@ -175,6 +204,66 @@ describe('refused deliveries', () => {
     const res = await postWebhook(t, 'siem', null, { raw: JSON.stringify({ source: 's', dedup_key: 'k', title: huge, severity: 'high' }) });
     expect(res.status).toBe(413);
     expect(res.body.error).toMatch(/larger than 1024 KB/);
+  });
+
+  it('stores alerts whose text holds NUL or lone surrogates, which PostgreSQL cannot store as they are', async () => {
+    // JSON allows \u0000 and unpaired surrogates; PostgreSQL text refuses NUL (22021), jsonb refuses
+    // \u0000 (22P05) and unpaired surrogates (22P02). Retrying such a delivery can never succeed.
+    const raw = JSON.stringify({
+      source: 'scanner\u0000',
+      dedup_key: 'nul\u0000key',
+      title: 'Disk \u0000full on db-1 \ud800',
+      severity: 'high',
+      description: 'tail\u0000',
+      labels: { 'host\u0000': 'db-1\udc00', env: 'prod' },
+    });
+    const res = await postWebhook(t, 'siem', null, { raw });
+    expect(res).toMatchObject({ status: 200, body: { status: 'accepted', alerts: 1 } });
+    const g = await group('siem', 'nulkey');
+    expect(g).toMatchObject({ title: 'Disk full on db-1 \ufffd', description: 'tail', labels: { host: 'db-1\ufffd', env: 'prod', origin: 'scanner' } });
+    expect((await signalsOf(g.id)).map((s) => s.dedup_key)).toEqual(['nulkey']);
+
+    const am = alertmanagerGroup({ groupKey: '{}:{alertname="Nul\u0000"}', alertname: 'Nul\u0000', instances: ['x\u0000'] });
+    am.alerts[0].fingerprint = 'ab\u0000cd';
+    expect((await postWebhook(t, 'alertmanager', am)).status).toBe(200);
+    expect(await group('alertmanager', '{}:{alertname="Nul"}')).toMatchObject({ title: 'Nul on x' });
+  });
+
+  it('400, with the body kept, for a raw NUL byte or a key too long to index, rather than 503 for ever', async () => {
+    const before = (await t.app.db.selectFrom('webhook_rejections').select('id').execute()).length;
+    // A NUL byte inside a JSON string is invalid JSON; the rejection row must still be storable.
+    const nulByte = await postWebhook(t, 'siem', null, { raw: '{"source": "s", "dedup_key": "k", "title": "a\u0000b", "severity": "high"}' });
+    expect(nulByte.status).toBe(400);
+    expect(nulByte.body.error).toMatch(/^not valid JSON/);
+    const kept = await t.app.db.selectFrom('webhook_rejections').selectAll().where('id', '=', nulByte.body.rejection_id).executeTakeFirstOrThrow();
+    expect(kept.body).toBe('{"source": "s", "dedup_key": "k", "title": "a\\u0000b", "severity": "high"}');
+
+    const long = randomBytes(3000).toString('hex');
+    const am = alertmanagerGroup({ groupKey: `{}:{alertname="Long",id="${long}"}`, alertname: 'Long', instances: ['x'] });
+    am.alerts[0].fingerprint = long;
+    const res = await postWebhook(t, 'alertmanager', am);
+    expect(res.status).toBe(200);
+    const g = await t.app.db.selectFrom('signal_groups').selectAll().where('title', '=', 'Long on x').executeTakeFirstOrThrow();
+    expect(g.group_key.length).toBeLessThanOrEqual(600);
+    expect((await postWebhook(t, 'alertmanager', am)).status).toBe(200);
+    expect(await t.app.db.selectFrom('signals').select('count').where('group_id', '=', g.id).execute()).toEqual([{ count: 2 }]);
+    expect((await t.app.db.selectFrom('webhook_rejections').select('id').execute()).length).toBe(before + 1);
+  });
+
+  it('400, with the body kept, when the server encoding lacks a character (22P05)', async () => {
+    const latin1 = await createDatabaseOn(inject('adminDatabaseUrl'), 'io_latin1', "encoding 'LATIN1' lc_collate 'C' lc_ctype 'C' template template0");
+    const t2 = await startTestApp({ env: WEBHOOK_ENV, policy: policyWith({}), database: latin1 });
+    try {
+      const res = await postWebhook(t2, 'siem', { source: 'siem', dedup_key: 'fire', title: 'Server room on fire 🔥', severity: 'critical' });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/^the database cannot store this alert group: character .* has no equivalent in encoding "LATIN1"/);
+      const kept = await t2.app.db.selectFrom('webhook_rejections').selectAll().where('id', '=', res.body.rejection_id).executeTakeFirstOrThrow();
+      expect(JSON.parse(kept.body)).toMatchObject({ title: 'Server room on fire 🔥' });
+      expect(await t2.app.db.selectFrom('signal_groups').select('id').execute()).toEqual([]);
+    } finally {
+      await t2.stop();
+      await latin1.drop();
+    }
   });
 
   it('never writes a webhook secret to the log', async () => {

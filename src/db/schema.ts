@@ -197,6 +197,8 @@ export interface SignalGroupsTable {
   status: 'firing' | 'resolved';
   signal_count: Generated<number>;
   firing_count: Generated<number>;
+  /** Alerts the sender left out of its latest delivery (Alertmanager's truncatedAlerts). */
+  unlisted_count: Generated<number>;
   delivery_count: ColumnType<string, string | number | undefined, string | number>;
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
@@ -215,6 +217,8 @@ export interface SignalGroupsTable {
   posted_at: NullableTimestamp;
   post_scheduled_for: NullableTimestamp;
   posting_until: NullableTimestamp;
+  /** Raised by every run that claims the post: the claim's fencing token. */
+  post_claim: Generated<number>;
 }
 
 /** One alert, keyed by source + dedup key (fingerprint): repeats raise the count. */

@@ -4,6 +4,7 @@ import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { changeRef } from '../changes/change.js';
 import type { ChangeService } from '../changes/service.js';
+import { isUnstorable, storableJson } from '../db/storable.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Logger } from '../logger.js';
 
@@ -88,7 +89,7 @@ export function changeWebhookRoute(deps: ChangeWebhookDeps): CustomRoute {
       if (raw === undefined) return send(res, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
       let json: unknown;
       try {
-        json = JSON.parse(raw);
+        json = storableJson(JSON.parse(raw));
       } catch {
         return send(res, 400, { error: 'the body is not valid JSON' });
       }
@@ -110,6 +111,8 @@ export function changeWebhookRoute(deps: ChangeWebhookDeps): CustomRoute {
         send(res, result.created ? 201 : 200, { id: changeRef(result.change), created: result.created, incidents_notified: result.incidentsTold });
       } catch (err) {
         if (err instanceof DomainError) return send(res, 400, { error: err.message });
+        // Data the database refuses would be refused on every retry.
+        if (isUnstorable(err)) return send(res, 400, { error: `the database cannot store this deployment: ${err.message.slice(0, 300)}` });
         deps.logger.error({ err }, 'recording a deployment failed');
         send(res, 500, { error: 'could not record the deployment; retry later' });
       }

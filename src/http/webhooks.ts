@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import { storableJson } from '../db/storable.js';
 import type { Logger } from '../logger.js';
 import { authenticate, type SourceAuth } from '../signals/auth.js';
 import type { SignalService } from '../signals/service.js';
@@ -47,7 +48,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_larg
 /**
  * `POST /webhooks/<source>`: authenticates the delivery (token or HMAC, in constant time), validates
  * it, stores its alerts as signals and answers 200; 401/400/404/413/503 with a JSON reason otherwise.
- * A malformed payload is kept in webhook_rejections.
+ * A malformed payload, or one the database cannot store, is kept in webhook_rejections and answered
+ * 400, so the sender does not retry it for ever.
  */
 export function webhookRoute(deps: WebhookDeps): CustomRoute {
   const { logger, metrics } = deps;
@@ -90,7 +92,8 @@ export function webhookRoute(deps: WebhookDeps): CustomRoute {
     if (contentType && !/json/i.test(contentType)) return reject(`expected a JSON body (content-type ${contentType.slice(0, 60)})`);
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      // JSON may carry what PostgreSQL cannot store (\u0000, lone surrogates): cleaned here, once, for every source.
+      json = storableJson(JSON.parse(body.toString('utf8')));
     } catch (err) {
       return reject(`not valid JSON: ${(err as Error).message.slice(0, 200)}`);
     }
@@ -102,7 +105,12 @@ export function webhookRoute(deps: WebhookDeps): CustomRoute {
       throw err;
     }
     if (parsed.kind === 'ignored') return done(200, { status: 'ignored', reason: parsed.reason });
-    const result = await deps.signals.ingest(name, parsed.batches);
+    const { refused, ...result } = await deps.signals.ingest(name, parsed.batches);
+    // Data the database refuses would be refused again on every retry: say so (4xx) and keep the body.
+    if (refused.length) {
+      const others = result.groups ? `; the other ${result.groups} group${result.groups === 1 ? ' was' : 's were'} stored` : '';
+      return reject(`the database cannot store ${refused.length === 1 ? 'this alert group' : `${refused.length} alert groups`}: ${refused[0].reason.slice(0, 300)}${others}`);
+    }
     done(200, { status: 'accepted', ...result });
   };
   return {

@@ -30,6 +30,7 @@ export interface PageTarget {
   dmChannelId: string | null;
   dmTs: string | null;
   response: 'acknowledged' | 'declined' | null;
+  respondedAt: Date | null;
 }
 
 function toPage(r: Selectable<PagesTable>): Page {
@@ -49,7 +50,7 @@ function toPage(r: Selectable<PagesTable>): Page {
 }
 
 function toTarget(r: Selectable<PageTargetsTable>): PageTarget {
-  return { id: r.id, pageId: r.page_id, level: r.level, userId: r.user_id, rotation: r.rotation, dmChannelId: r.dm_channel_id, dmTs: r.dm_ts, response: r.response };
+  return { id: r.id, pageId: r.page_id, level: r.level, userId: r.user_id, rotation: r.rotation, dmChannelId: r.dm_channel_id, dmTs: r.dm_ts, response: r.response, respondedAt: r.responded_at };
 }
 
 /** Inserts a page; undefined when its source key was used before (the page exists already). */

@@ -259,6 +259,11 @@ export class PagingService {
     return repo.findPage(this.db, id);
   }
 
+  /** Everyone a page reached, level by level, with their answers. */
+  targetsOf(pageId: string): Promise<PageTarget[]> {
+    return repo.targetsOf(this.db, pageId);
+  }
+
   /** For a PagerDuty event: the incident, the alert record, and whether the incident is private. */
   async pagerdutyContext(incidentId: string) {
     const [incident, alert] = await Promise.all([findIncidentById(this.db, incidentId), repo.findPagerdutyAlert(this.db, incidentId)]);

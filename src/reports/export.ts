@@ -100,10 +100,23 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
 
 const CSV_COLUMNS: (keyof IncidentRow)[] = ['ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at', 'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'response_sla_met', 'resolution_sla_met'];
 
+/**
+ * A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"; the
+ * full-width forms too, in Apple Numbers). csv-stringify's `escape_formulas` would also quote our own
+ * negative numbers, so only text cells go through this.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** Text cells with a leading `'`, which spreadsheets read as "text, shown as it is"; numbers stay numbers. */
+const CSV_CAST = {
+  string: (v: string) => (FORMULA_START.test(v) ? `'${v}` : v),
+  boolean: (v: boolean) => (v ? 'true' : 'false'),
+};
+
 export function incidentsCsv(rows: IncidentRow[]): string {
   return stringify(
     rows.map((r) => CSV_COLUMNS.map((c) => (Array.isArray(r[c]) ? (r[c] as string[]).join(';') : r[c]))),
-    { header: true, columns: CSV_COLUMNS as string[], cast: { boolean: (v) => (v ? 'true' : 'false') } },
+    { header: true, columns: CSV_COLUMNS as string[], cast: CSV_CAST },
   );
 }
 
@@ -121,6 +134,6 @@ export interface TimelineRow {
 export function timelineCsv(rows: TimelineRow[]): string {
   return stringify(
     rows.map((r) => [r.seq, r.at, r.actor ?? '', r.kind, JSON.stringify(r.payload), r.hash]),
-    { header: true, columns: ['seq', 'at', 'actor', 'kind', 'payload', 'sha256'] },
+    { header: true, columns: ['seq', 'at', 'actor', 'kind', 'payload', 'sha256'], cast: CSV_CAST },
   );
 }

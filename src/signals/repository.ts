@@ -89,13 +89,26 @@ export async function upsertSignals(db: Kysely<Database>, groupId: string, sourc
       link = excluded.link`.execute(db);
 }
 
-/** Recounts a group from its signals and sets its status; returns the group as it now is. */
-export async function refreshGroup(db: Kysely<Database>, id: string, deliveries: number, at: Date): Promise<SignalGroup> {
+/** What one delivery said about its group: the distinct alerts it listed, and those it left out. */
+export interface DeliveryCounts {
+  listed: number;
+  listedFiring: number;
+  unlisted: number;
+}
+
+/**
+ * Recounts a group from its signals after one delivery and sets its status; returns the group as
+ * it now is. Alerts the sender left out are counted too (as firing while any listed one fires),
+ * since the table holds only the alerts that were listed.
+ */
+export async function refreshGroup(db: Kysely<Database>, id: string, d: DeliveryCounts, at: Date): Promise<SignalGroup> {
+  const reportedFiring = d.listedFiring > 0 ? d.listedFiring + d.unlisted : 0;
   const { rows } = await sql<Record<string, any>>`
     update signal_groups g set
-      signal_count = a.n,
-      firing_count = a.f,
-      delivery_count = g.delivery_count + ${deliveries},
+      signal_count = greatest(a.n, ${d.listed + d.unlisted}::int),
+      firing_count = greatest(a.f, ${reportedFiring}::int),
+      unlisted_count = ${d.unlisted}::int,
+      delivery_count = g.delivery_count + 1,
       status = case when a.f > 0 then 'firing' else 'resolved' end,
       resolved_at = case when a.f > 0 then null else coalesce(g.resolved_at, ${at}::timestamptz) end
     from (select count(*)::int as n, (count(*) filter (where status = 'firing'))::int as f from signals where group_id = ${id}) a
@@ -125,34 +138,58 @@ export async function schedulePostNow(db: Kysely<Database>, id: string): Promise
   return rows[0]?.post_scheduled_for;
 }
 
+/** A run's right to post a group: the group as it was when claimed, and the claim's number. */
+export interface PostClaim {
+  group: SignalGroup;
+  claim: number;
+}
+
 /**
  * Takes the right to post now: clears the schedule (so later changes schedule a new post), stamps
- * the post time and takes a short lease so two runs never post the same group at once.
- * Returns undefined while another run holds the lease.
+ * the post time, numbers the claim and takes a short lease so two runs never post the same group at
+ * once. Returns 'busy' while another run holds the lease.
  */
-export async function claimPost(db: Kysely<Database>, id: string): Promise<SignalGroup | 'busy' | undefined> {
+export async function claimPost(db: Kysely<Database>, id: string): Promise<PostClaim | 'busy' | undefined> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('signal_groups').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const row = await trx.selectFrom('signal_groups').select(sql<boolean>`coalesce(posting_until > now(), false)`.as('busy')).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!row) return undefined;
-    const { rows } = await sql<{ busy: boolean }>`select (${row.posting_until}::timestamptz > now()) as busy`.execute(trx);
-    if (rows[0]?.busy) return 'busy';
+    if (row.busy) return 'busy';
     const updated = await trx
       .updateTable('signal_groups')
-      .set({ post_scheduled_for: null, posted_at: sql`now()`, posting_until: sql`now() + interval '2 minutes'` })
+      .set({ post_scheduled_for: null, posted_at: sql`now()`, posting_until: sql`now() + interval '2 minutes'`, post_claim: sql`post_claim + 1` })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toGroup(updated);
+    return { group: toGroup(updated), claim: updated.post_claim };
   });
 }
 
-/** Records where the post is and releases the lease. */
-export async function postDone(db: Kysely<Database>, id: string, post?: { channelId: string; ts: string }): Promise<void> {
-  await db
-    .updateTable('signal_groups')
-    .set({ posting_until: null, ...(post ? { post_channel_id: post.channelId, post_ts: post.ts } : {}) })
+/**
+ * Ends a run: records where the post is and releases the lease. The run rendered the group as it
+ * was when claimed, so it returns a time for one more post when that may be out of date: a refresh
+ * became due meanwhile (a person linked or classified the group while it rendered; the run that
+ * asked for it found the post busy), or the lease ran out and another run posted since (this run's
+ * Slack write may have landed after the newer one).
+ */
+export async function finishPost(db: Kysely<Database>, id: string, claim: number, post?: { channelId: string; ts: string }): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('signal_groups')
+    .select(['post_claim', 'post_ts', sql<boolean>`coalesce(post_scheduled_for <= now(), false)`.as('due')])
     .where('id', '=', id)
-    .execute();
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const mine = row.post_claim === claim;
+  const again = !mine || row.due;
+  const { rows } = await sql<{ post_scheduled_for: Date | null }>`
+    update signal_groups set
+      posting_until = ${mine ? null : sql`posting_until`},
+      post_channel_id = ${post && (mine || !row.post_ts) ? post.channelId : sql`post_channel_id`},
+      post_ts = ${post && (mine || !row.post_ts) ? post.ts : sql`post_ts`},
+      post_scheduled_for = ${again ? sql`now()` : sql`post_scheduled_for`}
+    where id = ${id}
+    returning post_scheduled_for`.execute(db);
+  return again ? (rows[0]?.post_scheduled_for ?? undefined) : undefined;
 }
 
 export async function findGroup(db: Kysely<Database>, id: string, opts: { forUpdate?: boolean } = {}): Promise<SignalGroup | undefined> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { asciiText, escapedText, isUnstorable } from '../db/storable.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
@@ -24,9 +25,12 @@ export const SignalTask = {
 } as const;
 
 export interface IngestResult {
+  /** Alerts and groups stored. */
   alerts: number;
   groups: number;
   newGroups: number;
+  /** Groups whose data the database refuses (a retry cannot help), with its reason. */
+  refused: { groupKey: string; reason: string }[];
 }
 
 /** Alerts repeated within one delivery count once each but merge into one row. */
@@ -52,12 +56,22 @@ export class SignalService {
     private readonly onTasksQueued: () => void = () => {},
   ) {}
 
-  /** Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on another's. */
+  /**
+   * Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on
+   * another's, and a group the database refuses does not cost the others.
+   */
   async ingest(source: string, batches: AlertBatch[]): Promise<IngestResult> {
-    const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0 };
+    const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0, refused: [] };
     let queued = false;
     for (const batch of batches) {
-      const r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+      let r: { isNew: boolean; queued: boolean };
+      try {
+        r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+      } catch (err) {
+        if (!isUnstorable(err)) throw err;
+        result.refused.push({ groupKey: batch.groupKey, reason: err.message });
+        continue;
+      }
       result.alerts += batch.alerts.length;
       result.groups += 1;
       if (r.isNew) result.newGroups += 1;
@@ -95,8 +109,10 @@ export class SignalService {
       await repo.restartGroup(trx, before.id, fresh);
       isNew = true;
     }
-    await repo.upsertSignals(trx, before.id, source, mergeDuplicates(batch.alerts), now);
-    const group = await repo.refreshGroup(trx, before.id, batch.alerts.length, now);
+    const alerts = mergeDuplicates(batch.alerts);
+    await repo.upsertSignals(trx, before.id, source, alerts, now);
+    const counts = { listed: alerts.length, listedFiring: alerts.filter((a) => a.status === 'firing').length, unlisted: batch.unlisted ?? 0 };
+    const group = await repo.refreshGroup(trx, before.id, counts, now);
 
     let queued = false;
     if (isNew && group.route.action === 'declare') {
@@ -112,6 +128,10 @@ export class SignalService {
   /** Schedules the group's post (the outbox coalesces repeats into one post or update per interval). */
   private async schedulePost(trx: Kysely<Database>, groupId: string, now = false): Promise<boolean> {
     const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
+    return this.enqueuePost(trx, groupId, at);
+  }
+
+  private async enqueuePost(trx: Kysely<Database>, groupId: string, at: Date | undefined): Promise<boolean> {
     if (!at) return false;
     await enqueueTask(trx, { kind: SignalTask.post, payload: { groupId }, dedupeKey: `${SignalTask.post}:${groupId}:${at.getTime()}`, runAt: at });
     return true;
@@ -220,9 +240,18 @@ export class SignalService {
     return incident;
   }
 
-  /** Keeps a malformed delivery for inspection. */
-  recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
-    return repo.insertRejection(this.db, { source, at: this.clock.now(), reason, contentType, body });
+  /**
+   * Keeps a refused delivery for inspection. What the database cannot store is escaped; a server
+   * encoding that lacks some character gets the whole row as ASCII escapes.
+   */
+  async recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
+    const row = (text: (s: string) => string) => ({ source: text(source), at: this.clock.now(), reason: text(reason), contentType: contentType === null ? null : text(contentType), body: text(body) });
+    try {
+      return await repo.insertRejection(this.db, row(escapedText));
+    } catch (err) {
+      if (!isUnstorable(err)) throw err;
+      return repo.insertRejection(this.db, row(asciiText));
+    }
   }
 
   rememberDeclareView(viewId: string, groupId: string, userId: string): Promise<void> {
@@ -243,8 +272,13 @@ export class SignalService {
     return repo.claimPost(this.db, groupId);
   }
 
-  postDone(groupId: string, post?: { channelId: string; ts: string }) {
-    return repo.postDone(this.db, groupId, post);
+  /**
+   * Ends a post run (see repo.finishPost): when what it rendered may already be out of date, the
+   * next post is scheduled at once rather than left to a later delivery or a busy run's retry.
+   */
+  async finishPost(groupId: string, claim: number, post?: { channelId: string; ts: string }): Promise<void> {
+    const queued = await this.db.transaction().execute(async (trx) => this.enqueuePost(trx, groupId, await repo.finishPost(trx, groupId, claim, post)));
+    if (queued) this.onTasksQueued();
   }
 
   /** Deletes rejected deliveries older than the policy keeps them. */

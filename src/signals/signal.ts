@@ -16,8 +16,12 @@ export interface SignalGroup {
   labels: Record<string, string>;
   link: string | null;
   status: 'firing' | 'resolved';
+  /** Alerts in the group, counting those the sender left out of its latest delivery. */
   signalCount: number;
   firingCount: number;
+  /** How many of them the sender left out (listed neither in the post nor in the signals table). */
+  unlistedCount: number;
+  /** Deliveries received for the group (one delivery may carry many alerts). */
   deliveryCount: number;
   firstSeenAt: Date;
   lastSeenAt: Date;
@@ -60,6 +64,7 @@ export function toGroup(row: Selectable<SignalGroupsTable>): SignalGroup {
     status: row.status,
     signalCount: row.signal_count,
     firingCount: row.firing_count,
+    unlistedCount: row.unlisted_count,
     deliveryCount: Number(row.delivery_count),
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,

@@ -28,6 +28,8 @@ export interface AlertBatch {
   labels: Record<string, string>;
   link: string | null;
   alerts: AlertInput[];
+  /** Alerts of the group the sender left out of this delivery (Alertmanager's `max_alerts`). */
+  unlisted?: number;
 }
 
 /** The outcome of reading a delivery: alert batches, or nothing to do (a ping, an event type we do not track). */
@@ -51,7 +53,8 @@ const alertmanagerAlert = z.object({
 export const alertmanagerPayload = z.object({
   version: z.string().optional(),
   groupKey: z.string().min(1),
-  truncatedAlerts: z.number().int().optional(),
+  /** Alerts left out under the receiver's max_alerts; more than a million is taken as a million. */
+  truncatedAlerts: z.number().int().nonnegative().transform((n) => Math.min(n, 1_000_000)).optional(),
   status,
   receiver: z.string().optional(),
   groupLabels: labelMap,
@@ -152,6 +155,16 @@ function httpLink(url: string | undefined | null): string | null {
   return url && /^https?:\/\//i.test(url) ? cut(url, 2000) : null;
 }
 
+const KEY_MAX = 500;
+
+/**
+ * A group or dedup key short enough for its unique index (a btree row holds about 2.7 kB): a longer
+ * one keeps its start and ends in a hash of the whole, so distinct keys stay distinct.
+ */
+function boundedKey(key: string): string {
+  return key.length <= KEY_MAX ? key : `${key.slice(0, KEY_MAX - 65)}#${createHash('sha256').update(key).digest('hex')}`;
+}
+
 /** A fingerprint for Alertmanager versions that do not send one: the hash of the sorted label set. */
 function labelFingerprint(labels: Record<string, string>): string {
   const canonical = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0000');
@@ -171,11 +184,12 @@ function groupTitle(p: z.infer<typeof alertmanagerPayload>): string {
 }
 
 function fromAlertmanager(p: z.infer<typeof grafanaPayload>, linkOf: (a: z.infer<typeof grafanaPayload>['alerts'][number]) => string | undefined): AlertBatch {
+  const groupKey = boundedKey(p.groupKey);
   const alerts = p.alerts.map((a): AlertInput => {
     const labels = cleanLabels({ ...p.commonLabels, ...a.labels });
     return {
-      dedupKey: a.fingerprint ?? labelFingerprint(a.labels),
-      groupKey: p.groupKey,
+      dedupKey: boundedKey(a.fingerprint ?? labelFingerprint(a.labels)),
+      groupKey,
       status: a.status,
       title: alertTitle(labels, a.annotations),
       description: cut(a.annotations.description ?? a.annotations.message ?? '', 2000),
@@ -186,12 +200,13 @@ function fromAlertmanager(p: z.infer<typeof grafanaPayload>, linkOf: (a: z.infer
     };
   });
   return {
-    groupKey: p.groupKey,
+    groupKey,
     title: groupTitle(p),
     description: cut(p.commonAnnotations.description ?? (alerts.length === 1 ? alerts[0].description : ''), 2000),
     labels: cleanLabels(p.commonLabels),
     link: alerts.find((a) => a.link)?.link ?? httpLink(p.externalURL),
     alerts,
+    unlisted: p.truncatedAlerts ?? 0,
   };
 }
 
@@ -214,8 +229,8 @@ function fromPagerduty(p: z.infer<typeof pagerdutyPayload>): Parsed {
   });
   const severity = d.priority?.summary ? normalizeSeverity(d.priority.summary) : d.urgency === 'high' ? 'high' : 'warning';
   const alert: AlertInput = {
-    dedupKey: d.id,
-    groupKey: `incident:${d.id}`,
+    dedupKey: boundedKey(d.id),
+    groupKey: boundedKey(`incident:${d.id}`),
     status: d.status === 'resolved' ? 'resolved' : 'firing',
     title: cut(d.number ? `#${d.number} ${d.title}` : d.title, 200),
     description: '',

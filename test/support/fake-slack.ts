@@ -60,8 +60,8 @@ export interface FakeFile { id: string; title: string; filename: string; content
 export interface FakeEphemeral { channel: string; user: string; ts: string; text?: string; blocks?: any[]; thread_ts?: string }
 export interface FakeResponse { url: string; body: any; at: number; /** set when the fake refused the post (HTTP 4xx) */ rejected?: string }
 export interface Failure { status?: number; retryAfter?: number; error?: string; times?: number }
-/** Calls held by `FakeSlack.hold` until released. */
-export interface Hold { readonly waiting: number; release(): void }
+/** Calls held by `FakeSlack.hold`: received by the fake but not answered until released. */
+export interface Hold { /** calls waiting now */ readonly waiting: number; /** a call has been held */ readonly received: boolean; release(): void }
 export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string }
 
 interface TriggerState { issuedAt: number; used: boolean; user: string }
@@ -246,20 +246,29 @@ export class FakeSlack {
   }
 
   /**
-   * Holds calls of `method` whose arguments match `when` until `release()`: lets a test stop the world
-   * with a call in flight (e.g. restart a process mid-run) without relying on timing.
+   * Holds calls of `method` whose arguments match `when` (by default: the next call only) until
+   * `release()`. The request is received and then answered only when released, as a slow Slack would:
+   * lets a test stop the world with a call in flight (restart or kill the caller mid-call) without
+   * relying on timing. A held call is carried out when released, whether or not its caller is alive.
    */
-  hold(method: string, when: (args: Args) => boolean = () => true): Hold {
+  hold(method: string, when?: (args: Args) => boolean): Hold {
+    let calls = 0;
+    const matches = when ?? (() => ++calls === 1);
     const waiting: (() => void)[] = [];
     let released = false;
+    let received = false;
     const gate = async (m: string, args: Args) => {
-      if (released || m !== method || !when(args)) return;
+      if (released || m !== method || !matches(args)) return;
+      received = true;
       await new Promise<void>((resolve) => waiting.push(resolve));
     };
     this.gates.push(gate);
     return {
       get waiting() {
         return waiting.length;
+      },
+      get received() {
+        return received;
       },
       release: () => {
         released = true;

@@ -14,13 +14,16 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** Creates a fresh, empty database through `adminUrl`; `drop()` removes it (closing any leftover sessions). */
-export async function createDatabaseOn(adminUrl: string, prefix = 'io_test'): Promise<TestDatabase> {
+/**
+ * Creates a fresh, empty database through `adminUrl` (`options` as in CREATE DATABASE, e.g. another
+ * encoding); `drop()` removes it (closing any leftover sessions).
+ */
+export async function createDatabaseOn(adminUrl: string, prefix = 'io_test', options = ''): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`create database "${name}"`);
+    await client.query(`create database "${name}" ${options}`);
   } finally {
     await client.end();
   }

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import { PagingTask, type PagingService } from '../../paging/service.js';
 import type { Policy } from '../../policy/schema.js';
 import { isSlackError } from '../errors.js';
-import { esc, truncate } from '../views/format.js';
+import { esc, truncate, user } from '../views/format.js';
 import { pageMessage } from '../views/paging.js';
 import { inviteUsers, requireChannel } from './provision.js';
 
@@ -55,9 +55,10 @@ export function createPagingEffects(deps: PagingEffectsDeps): Record<string, Tas
       if (!page?.requestedBy) return;
       const me = await deps.botUserId();
       if (page.requestedBy === me) return;
+      const declined = [...new Set((await paging.targetsOf(page.id)).filter((t) => t.response === 'declined').map((t) => user(t.userId)))];
       await client.chat.postMessage({
         channel: page.requestedBy,
-        text: `:warning: Nobody acknowledged your page (${esc(truncate(page.reason, 200))}) after ${page.levels.length} level${page.levels.length === 1 ? '' : 's'}. Try \`/incident oncall\` to see who else is on call, or page someone directly with \`/incident page @user\`.`,
+        text: `:warning: Nobody acknowledged your page (${esc(truncate(page.reason, 200))}) after ${page.levels.length} level${page.levels.length === 1 ? '' : 's'}${declined.length ? `: ${declined.join(', ')} declined` : ''}. Try \`/incident oncall\` to see who else is on call, or page someone directly with \`/incident page @user\`.`,
       });
     },
   };

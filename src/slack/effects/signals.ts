@@ -24,9 +24,10 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
   return {
     async [SignalTask.post](task) {
       const groupId = String(task.payload.groupId);
-      const claimed = await signals.claimPost(groupId);
-      if (!claimed) return;
-      if (claimed === 'busy') throw new RetryLater('another run is posting this signal', 5_000);
+      const run = await signals.claimPost(groupId);
+      if (!run) return;
+      if (run === 'busy') throw new RetryLater('another run is posting this signal', 5_000);
+      const claimed = run.group;
       const channel = claimed.route.channel;
       let posted: { channelId: string; ts: string } | undefined;
       try {
@@ -46,14 +47,14 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
           posted = { channelId: res.channel!, ts: res.ts! };
         }
       } catch (err) {
-        await signals.postDone(groupId);
+        await signals.finishPost(groupId, run.claim);
         if (isSlackError(err, 'channel_not_found', 'not_in_channel', 'is_archived')) {
           deps.logger.error({ channel, group: groupId, error: slackErrorName(err) }, 'cannot post signals to the configured channel; invite the bot or fix signals.triage_channel');
           throw new PermanentFailure(`cannot post to ${channel}: ${slackErrorName(err)}`);
         }
         throw err;
       }
-      await signals.postDone(groupId, posted);
+      await signals.finishPost(groupId, run.claim, posted);
     },
 
     async [SignalTask.declare](task) {

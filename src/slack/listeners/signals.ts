@@ -36,7 +36,7 @@ export function registerSignalListeners(app: App, deps: SlackDeps): void {
 
   button(SignalAction.declare, async ({ group, userId, triggerId, body, client, reply }) => {
     if (group.incidentId) return reply('This signal is already linked to an incident.');
-    const description = [group.description, group.link ? `Alert: ${group.link}` : '', `Source: ${group.source} · ${group.signalCount} alert(s), seen ${group.deliveryCount} time(s)`].filter(Boolean).join('\n');
+    const description = [group.description, group.link ? `Alert: ${group.link}` : '', `Source: ${group.source} · ${group.signalCount} alert(s), received ${group.deliveryCount} time(s)`].filter(Boolean).join('\n');
     const channelId = containerChannel.safeParse(body).data?.container?.channel_id;
     const res = await client.views.open({
       trigger_id: triggerId,

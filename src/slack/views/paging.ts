@@ -10,8 +10,46 @@ function via(t: PageTarget): string {
   return t.rotation ? ` as the *${esc(t.rotation)}* on-call` : '';
 }
 
+type PageView = { target: PageTarget; page: Page; incident?: Incident; others: PageTarget[] };
+
+/** `<@U1>, <@U2> (level 3)`: whom the page is with now. */
+function current(v: PageView): string {
+  const people = v.others.filter((o) => o.level === v.page.level).map((o) => user(o.userId));
+  return `${people.join(', ') || 'nobody'} (level ${v.page.level + 1})`;
+}
+
+/** Where the page stands, for someone paged who has not declined it. */
+function pageStatus(v: PageView, wait: number): string {
+  const { target: t, page } = v;
+  if (page.status === 'acknowledged') {
+    return page.acknowledgedBy === t.userId ? `:white_check_mark: You acknowledged ${slackDate(page.acknowledgedAt!)}.` : `:white_check_mark: Acknowledged by ${user(page.acknowledgedBy)} ${slackDate(page.acknowledgedAt!)}.`;
+  }
+  if (page.status === 'cancelled') return ':ballot_box_with_check: The incident was resolved; this page is closed.';
+  if (page.status === 'unanswered') return ':warning: Nobody acknowledged this page.';
+  if (page.level > t.level) return `:arrow_up: Not acknowledged in time; escalated to ${current(v)}.`;
+  return `Acknowledge within ${wait} minute${wait === 1 ? '' : 's'}${page.escalateAt ? ` (by ${slackDate(page.escalateAt, '{time}')})` : ''}, or it escalates${page.level + 1 < page.levels.length ? ' to the next level' : ''}.`;
+}
+
+/** What became of a page after this person declined it: confirmed to them, with where it went next. */
+function afterDecline(v: PageView): string {
+  const { target: t, page } = v;
+  const declined = `:x: You declined${t.respondedAt ? ` ${slackDate(t.respondedAt, '{time}')}` : ''}`;
+  if (page.status === 'acknowledged') return `${declined}; ${user(page.acknowledgedBy)} acknowledged ${slackDate(page.acknowledgedAt!)}.`;
+  if (page.status === 'cancelled') return `${declined}; the incident was resolved and this page is closed.`;
+  const later = v.others.filter((o) => o.level > t.level);
+  if (page.status === 'unanswered') {
+    const told = page.requestedBy ? ` and ${user(page.requestedBy)} was told` : '';
+    return later.length
+      ? `${declined}; the page went on to ${[...new Set(later.map((o) => user(o.userId)))].join(', ')}, but nobody acknowledged it: it is unanswered${told}.`
+      : `${declined}; nobody else was left to page, so the page is unanswered${told}.`;
+  }
+  if (page.level > t.level) return `${declined}; the page went on to ${current(v)}.`;
+  const waiting = v.others.filter((o) => o.level === t.level && o.id !== t.id && o.response !== 'declined').map((o) => user(o.userId));
+  return `${declined}. Waiting for ${waiting.join(', ') || 'the others at this level'}.`;
+}
+
 /** A paged person's DM: the ask with Acknowledge / Decline while it is theirs to answer, then its outcome. */
-export function pageMessage(policy: Policy, v: { target: PageTarget; page: Page; incident?: Incident; others: PageTarget[] }): { text: string; blocks: KnownBlock[] } {
+export function pageMessage(policy: Policy, v: PageView): { text: string; blocks: KnownBlock[] } {
   const { target: t, page, incident } = v;
   const ref = incident ? incidentRef(policy.number_prefix, incident) : undefined;
   const who = page.requestedBy ? ` by ${user(page.requestedBy)}` : '';
@@ -24,23 +62,9 @@ export function pageMessage(policy: Policy, v: { target: PageTarget; page: Page;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`${head}\n${about}`) }];
   if (incident && page.reason && page.reason !== incident.title) blocks.push({ type: 'section', text: mrkdwn(`> ${esc(truncate(page.reason, 500))}`) });
 
-  let status: string;
-  const answerable = page.status === 'open' && t.level === page.level && t.response !== 'declined';
-  if (page.status === 'acknowledged') {
-    status = page.acknowledgedBy === t.userId ? `:white_check_mark: You acknowledged ${slackDate(page.acknowledgedAt!)}.` : `:white_check_mark: Acknowledged by ${user(page.acknowledgedBy)} ${slackDate(page.acknowledgedAt!)}.`;
-  } else if (page.status === 'cancelled') {
-    status = ':ballot_box_with_check: The incident was resolved; this page is closed.';
-  } else if (page.status === 'unanswered') {
-    status = ':warning: Nobody acknowledged this page.';
-  } else if (t.response === 'declined') {
-    status = page.level > t.level ? `:arrow_up: You declined; escalated to level ${page.level + 1}.` : ':x: You declined. Waiting for the others at this level.';
-  } else if (page.level > t.level) {
-    status = `:arrow_up: Not acknowledged in time; escalated to level ${page.level + 1}.`;
-  } else {
-    status = `Acknowledge within ${wait} minute${wait === 1 ? '' : 's'}${page.escalateAt ? ` (by ${slackDate(page.escalateAt, '{time}')})` : ''}, or it escalates${page.level + 1 < page.levels.length ? ' to the next level' : ''}.`;
-  }
+  const status = t.response === 'declined' ? afterDecline(v) : pageStatus(v, wait);
   blocks.push({ type: 'context', elements: [mrkdwn(status)] });
-  if (answerable) {
+  if (page.status === 'open' && t.level === page.level && t.response !== 'declined') {
     blocks.push({
       type: 'actions',
       block_id: `page_actions_${page.id}`,

@@ -12,6 +12,8 @@ function icon(status: 'firing' | 'resolved', severity: string): string {
   return status === 'resolved' ? ':white_check_mark:' : (SEVERITY_ICON[severity] ?? ':large_yellow_circle:');
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function linkTo(url: string | null, text: string): string {
   return url ? `<${url}|${esc(text).replace(/\|/g, '¦')}>` : esc(text);
 }
@@ -33,7 +35,8 @@ function outcome(policy: Policy, g: SignalGroup, incident?: Incident): string | 
 /** The triage-channel message for a signal group; repeats update it in place. */
 export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: Signal[]; incident?: Incident }): { text: string; blocks: KnownBlock[] } {
   const g = v.group;
-  const state = g.status === 'firing' ? `*Firing*: ${g.firingCount} of ${g.signalCount} alert${g.signalCount === 1 ? '' : 's'}` : `*Resolved* ${g.resolvedAt ? slackDate(g.resolvedAt) : ''}`;
+  const unlisted = g.unlistedCount > 0 ? ` (${g.unlistedCount} not listed by the sender)` : '';
+  const state = g.status === 'firing' ? `*Firing*: ${g.firingCount} of ${plural(g.signalCount, 'alert')}${unlisted}` : `*Resolved* ${g.resolvedAt ? slackDate(g.resolvedAt) : ''}`;
   const facts = [g.severity, g.source, g.service].filter(Boolean).join(' · ');
   const blocks: KnownBlock[] = [
     { type: 'section', text: mrkdwn(`${icon(g.status, g.severity)} *${linkTo(g.link, truncate(g.title, 200))}*\n${esc(facts)}`) },
@@ -41,7 +44,7 @@ export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: 
       type: 'section',
       fields: [
         mrkdwn(`*Status*\n${state}`),
-        mrkdwn(`*Seen*\n${g.deliveryCount} time${g.deliveryCount === 1 ? '' : 's'}`),
+        mrkdwn(`*Seen*\n${plural(g.signalCount, 'alert')}, received ${plural(g.deliveryCount, 'time')}`),
         mrkdwn(`*First seen*\n${slackDate(g.firstSeenAt)}`),
         mrkdwn(`*Last seen*\n${slackDate(g.lastSeenAt)}`),
       ],
@@ -50,7 +53,9 @@ export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: 
   if (g.description) blocks.push({ type: 'section', text: mrkdwn(esc(truncate(g.description, 600))) });
   if (g.signalCount > 1 && v.signals.length) {
     const lines = v.signals.map((s) => `${icon(s.status, s.severity)} ${linkTo(s.link, truncate(s.title, 120))}${s.count > 1 ? ` ×${s.count}` : ''}`);
-    if (g.signalCount > v.signals.length) lines.push(`_…and ${g.signalCount - v.signals.length} more_`);
+    const stored = g.signalCount - g.unlistedCount;
+    if (stored > v.signals.length) lines.push(`_…and ${stored - v.signals.length} more_`);
+    if (g.unlistedCount > 0) lines.push(`_…and ${g.unlistedCount} more the sender left out_`);
     blocks.push({ type: 'section', text: mrkdwn(truncate(lines.join('\n'), 2900)) });
   }
   const done = outcome(policy, g, v.incident);
