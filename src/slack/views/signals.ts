@@ -3,7 +3,8 @@ import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { Signal, SignalGroup } from '../../signals/signal.js';
 import { SignalAction, SignalBlock, SignalCallback } from '../ids.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { SECTION_CHUNK } from './fit.js';
+import { esc, fitLines, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, type Option } from './kit.js';
 
 const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', high: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };
@@ -50,8 +51,7 @@ export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: 
   if (g.description) blocks.push({ type: 'section', text: mrkdwn(esc(truncate(g.description, 600))) });
   if (g.signalCount > 1 && v.signals.length) {
     const lines = v.signals.map((s) => `${icon(s.status, s.severity)} ${linkTo(s.link, truncate(s.title, 120))}${s.count > 1 ? ` ×${s.count}` : ''}`);
-    if (g.signalCount > v.signals.length) lines.push(`_…and ${g.signalCount - v.signals.length} more_`);
-    blocks.push({ type: 'section', text: mrkdwn(truncate(lines.join('\n'), 2900)) });
+    blocks.push({ type: 'section', text: mrkdwn(fitLines(lines, SECTION_CHUNK, { hidden: Math.max(0, g.signalCount - v.signals.length) }).text) });
   }
   const done = outcome(policy, g, v.incident);
   if (done) blocks.push({ type: 'context', elements: [mrkdwn(done)] });
