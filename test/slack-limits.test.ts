@@ -2,7 +2,7 @@ import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertIncident } from '../src/incidents/repository.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { MSG_BLOCKS_TOTAL_TEXT_LIMIT, totalBlockText, validateBlocks, validateView } from './support/block-kit-validator.js';
+import { MSG_BLOCKS_TOTAL_TEXT_LIMIT, strayMarkup, totalBlockText, validateBlocks, validateView } from './support/block-kit-validator.js';
 import { FakeClock } from './support/clock.js';
 import type { FakeChannel, FakeMessage } from './support/fake-slack.js';
 import { declareIncident, lastModal, lastResponse, submitModal, triageValues } from './support/flows.js';
@@ -57,8 +57,6 @@ function texts(blocks: any[]): string[] {
   return out;
 }
 
-/** What is left of mrkdwn once its links, mentions, dates and escapes are taken out: a stray `<`, `>` or `&` shows raw. */
-const stray = (text: string) => text.replace(/<[^<>\n]*>/g, '').replace(/&(amp|lt|gt);/g, '').match(/[<>&]/g) ?? [];
 
 async function command(text: string, userId: string, channelId: string) {
   const res = await t.slack.command({ text, userId, channelId });
@@ -121,13 +119,13 @@ describe('the incident card at the limits of what it accepts', () => {
     // The announcement thread hears of it shortened on the plain text, with no escape cut in half.
     const announce = t.fake.channelByName('incidents')!;
     const resolved = await eventually(() => announce.messages.find((m) => m.thread_ts && m.text?.includes('resolved: Rolled back')), 5_000, 'the resolution in the thread');
-    expect(stray(resolved.text!)).toEqual([]);
+    expect(strayMarkup(resolved.text!)).toEqual([]);
     expect(resolved.text).toMatch(/…$/);
     const blocks = card().blocks!;
     expect(validateBlocks(blocks, 'message')).toEqual([]);
     expect(totalBlockText(blocks)).toBeLessThanOrEqual(MSG_BLOCKS_TOTAL_TEXT_LIMIT);
     expect(cardText()).toContain(`<${bridge}|Join the call>`);
-    for (const text of texts(blocks)) expect(stray(text), text.slice(0, 200)).toEqual([]);
+    for (const text of texts(blocks)) expect(strayMarkup(text), text.slice(0, 200)).toEqual([]);
     // The long texts are shortened on their plain text, then escaped; each shows its beginning.
     const sections = blocks.filter((b: any) => b.type === 'section' && b.text).map((b: any) => b.text.text as string);
     const shown = (prefix: string, full: string) => {
@@ -167,7 +165,7 @@ describe('a 40-item playbook at the policy maximums', () => {
     expect(all.map((b: any) => b.block_id)).toEqual(PLAYBOOK_ITEMS.map((_, i) => `item_${i}`));
     for (const [i, b] of all.entries()) {
       expect(b.text.text).toContain(`*${i + 1}.*`);
-      expect(stray(b.text.text)).toEqual([]);
+      expect(strayMarkup(b.text.text)).toEqual([]);
     }
     for (const m of posted) {
       expect(totalBlockText(m.blocks)).toBeLessThanOrEqual(MSG_BLOCKS_TOTAL_TEXT_LIMIT);
@@ -221,7 +219,7 @@ describe('lists longer than a message', () => {
     expect(totalBlockText(reply.blocks)).toBeLessThanOrEqual(MSG_BLOCKS_TOTAL_TEXT_LIMIT);
     const lines = reply.blocks.filter((b: any) => b.type === 'section').flatMap((b: any) => b.text.text.split('\n'));
     expect(lines.length).toBeGreaterThan(10);
-    for (const line of lines) expect(stray(line)).toEqual([]);
+    for (const line of lines) expect(strayMarkup(line)).toEqual([]);
     expect(reply.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: `Showing the newest ${lines.length} of ${total}.` }] });
   });
 });
@@ -248,7 +246,7 @@ describe('a signal post with long alert links', () => {
     await t.settle();
     const post = await eventually(() => t.fake.messagesIn('CTRIAGE01').find((m) => m.text?.includes('LedgerLag')), 5_000, 'the triage post');
     const list = post.blocks!.filter((b: any) => b.type === 'section' && b.text?.text.includes('ledger-')).at(-1).text.text as string;
-    expect(stray(list)).toEqual([]);
+    expect(strayMarkup(list)).toEqual([]);
     const lines = list.split('\n');
     const more = /^_… and (\d+) more_$/.exec(lines.at(-1)!);
     expect(more).not.toBeNull();

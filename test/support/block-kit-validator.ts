@@ -338,6 +338,14 @@ export function totalBlockText(blocks: unknown): number {
   return Object.entries(blocks).reduce((n, [k, v]) => n + (k === 'text' && typeof v === 'string' ? v.length : totalBlockText(v)), 0);
 }
 
+/**
+ * What of some mrkdwn Slack would show raw: a `<`, `>` or `&` left once its links, mentions, dates and
+ * escapes are taken out (a cut through one of them leaves such a character).
+ */
+export function strayMarkup(text: string): string[] {
+  return text.replace(/<[^<>\n]*>/g, '').replace(/&(amp|lt|gt);/g, '').match(/[<>&]/g) ?? [];
+}
+
 /** Validates a whole view (modal or home). Returns the list of problems (empty when valid). */
 export function validateView(view: unknown): string[] {
   if (!isObj(view)) return [`must be an object${at('/view')}`];

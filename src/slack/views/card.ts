@@ -7,7 +7,7 @@ import { effectivePriority } from '../../triage/priority.js';
 import { findService } from '../../catalog/catalog.js';
 import { Action } from '../ids.js';
 import { BlockLimit, roomLeft } from './fit.js';
-import { duration, esc, escCut, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
+import { duration, esc, escCut, field, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;
@@ -74,21 +74,21 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
   const ref = incidentRef(policy.number_prefix, incident);
   const priority = incident.priority ?? `${effectivePriority(policy, incident)} _(untriaged)_`;
   const fields = [
-    mrkdwn(`*Priority · Severity*\n${priority} · ${incident.severity}`),
-    mrkdwn(`*Status*\n${statusEmoji(incident.status)} ${statusLabel(incident)}`),
-    mrkdwn(`*Commander*\n${user(incident.commanderId)}`),
-    mrkdwn(`*Reporter*\n${user(incident.reporterId)}`),
-    mrkdwn(`*Started*\n${slackDate(incident.declaredAt)}`),
-    mrkdwn(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
+    field(`*Priority · Severity*\n${priority} · ${incident.severity}`),
+    field(`*Status*\n${statusEmoji(incident.status)} ${statusLabel(incident)}`),
+    field(`*Commander*\n${user(incident.commanderId)}`),
+    field(`*Reporter*\n${user(incident.reporterId)}`),
+    field(`*Started*\n${slackDate(incident.declaredAt)}`),
+    field(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
   ];
-  if (incident.services.length) fields.push(mrkdwn(`*Services*\n${servicesText(policy, incident)}`, BlockLimit.fieldText));
-  if (incident.causedByChangeId) fields.push(mrkdwn(`*Caused by*\nCHG-${incident.causedByChangeId}`));
+  if (incident.services.length) fields.push(field(`*Services*\n${servicesText(policy, incident)}`));
+  if (incident.causedByChangeId) fields.push(field(`*Caused by*\nCHG-${incident.causedByChangeId}`));
   // A link is never cut: a bridge too long for a field gets a section of its own.
   const bridge = incident.bridgeUrl ? `<${incident.bridgeUrl}|Join the call>` : undefined;
   const bridgeInField = bridge !== undefined && `*Bridge*\n${bridge}`.length <= BlockLimit.fieldText;
-  if (bridge && bridgeInField) fields.push(mrkdwn(`*Bridge*\n${bridge}`));
-  if (incident.resolvedAt) fields.push(mrkdwn(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
-  else if (incident.nextUpdateAt) fields.push(mrkdwn(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
+  if (bridge && bridgeInField) fields.push(field(`*Bridge*\n${bridge}`));
+  if (incident.resolvedAt) fields.push(field(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
+  else if (incident.nextUpdateAt) fields.push(field(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
 
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title}`, 150) }];
   if (incident.isDrill) blocks.push({ type: 'context', elements: [mrkdwn(EXERCISE_NOTE)] });

@@ -112,8 +112,14 @@ export function plain(text: string, max = 75) {
   return { type: 'plain_text' as const, text: truncate(text, max), emoji: true };
 }
 
+/** Section text: at most 3,000 characters (a context element's too). */
 export function mrkdwn(text: string, max = 3000) {
   return { type: 'mrkdwn' as const, text: truncate(text, max) };
+}
+
+/** A section field: at most 2,000 characters. */
+export function field(text: string) {
+  return mrkdwn(text, 2000);
 }
 
 export function statusEmoji(status: string): string {

@@ -3,7 +3,7 @@ import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { fitting, roomLeft } from './fit.js';
-import { channel, esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
+import { channel, esc, field, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
 import { seconds } from './stats.js';
 import type { Summary } from '../../reports/service.js';
 
@@ -44,10 +44,10 @@ export function homeView(
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Incidents*\n${s.total} (${s.open} open)`),
-        mrkdwn(`*MTTA*\n${seconds(s.mtta.mean)} mean · p90 ${seconds(s.mtta.p90)}`),
-        mrkdwn(`*MTTR*\n${seconds(s.mttr.mean)} mean · p90 ${seconds(s.mttr.p90)}`),
-        mrkdwn(`*By priority*\n${policy.priorities.map((p) => `${p.id} ${s.byPriority[p.id] ?? 0}`).join(' · ')}`),
+        field(`*Incidents*\n${s.total} (${s.open} open)`),
+        field(`*MTTA*\n${seconds(s.mtta.mean)} mean · p90 ${seconds(s.mtta.p90)}`),
+        field(`*MTTR*\n${seconds(s.mttr.mean)} mean · p90 ${seconds(s.mttr.p90)}`),
+        field(`*By priority*\n${policy.priorities.map((p) => `${p.id} ${s.byPriority[p.id] ?? 0}`).join(' · ')}`),
       ],
     },
     { type: 'context', elements: [mrkdwn('`/incident stats` for more · `/incident dashboard` for charts')] },

@@ -6,7 +6,7 @@ import { REVIEW_STATE_LABEL } from '../../reviews/review.js';
 import { FollowUpAction as Act } from '../ids.js';
 import { actionLine, actionRow, day, settledLine } from './actions.js';
 import { fitting, roomLeft, SECTION_CHUNK } from './fit.js';
-import { escCut, fitLines, incidentRef, mrkdwn, plain, slackDate } from './format.js';
+import { escCut, field, fitLines, incidentRef, mrkdwn, plain, slackDate } from './format.js';
 
 /** At most this many actions get their own buttons in one DM (two blocks each, under Slack's 50). */
 export const DIGEST_MAX_ROWS = 18;
@@ -103,7 +103,7 @@ export function weeklySummaryMessage(policy: Policy, c: WeeklySummaryContent): R
     { type: 'header', text: plain(`Follow-up actions · week of ${day(c.weekStart)}`, 150) },
     section(`Last 7 days: *${totals.opened}* opened, *${totals.closed}* closed. Now *${totals.open}* open, *${totals.overdue}* overdue.`),
   ];
-  const fields = c.teams.map((r) => mrkdwn(`*${escCut(r.team ?? 'No team', 200)}*\nopened ${r.opened} · closed ${r.closed} · overdue ${r.overdue} · open ${r.open}`, 2000));
+  const fields = c.teams.map((r) => field(`*${escCut(r.team ?? 'No team', 200)}*\nopened ${r.opened} · closed ${r.closed} · overdue ${r.overdue} · open ${r.open}`));
   const tail: KnownBlock[] = [];
   if (c.oldestOverdue.length) {
     const today = c.to.toISOString().slice(0, 10);

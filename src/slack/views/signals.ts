@@ -4,7 +4,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { Signal, SignalGroup } from '../../signals/signal.js';
 import { SignalAction, SignalBlock, SignalCallback } from '../ids.js';
 import { SECTION_CHUNK } from './fit.js';
-import { esc, fitLines, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, field, fitLines, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, type Option } from './kit.js';
 
 const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', high: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };
@@ -41,10 +41,10 @@ export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: 
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Status*\n${state}`),
-        mrkdwn(`*Seen*\n${g.deliveryCount} time${g.deliveryCount === 1 ? '' : 's'}`),
-        mrkdwn(`*First seen*\n${slackDate(g.firstSeenAt)}`),
-        mrkdwn(`*Last seen*\n${slackDate(g.lastSeenAt)}`),
+        field(`*Status*\n${state}`),
+        field(`*Seen*\n${g.deliveryCount} time${g.deliveryCount === 1 ? '' : 's'}`),
+        field(`*First seen*\n${slackDate(g.firstSeenAt)}`),
+        field(`*Last seen*\n${slackDate(g.lastSeenAt)}`),
       ],
     },
   ];
