@@ -4,7 +4,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { RoleHolder } from '../../roles/repository.js';
 import { Action } from '../ids.js';
 import { BlockLimit } from './fit.js';
-import { esc, mrkdwn, plain, slackDate, user } from './format.js';
+import { esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 
 /** One message of a checklist. */
 export interface ChecklistMessage {
@@ -54,14 +54,18 @@ export function checklistParts(policy: Policy, run: Pick<ChecklistRun, 'items'>)
  */
 export function checklistMessages(policy: Policy, run: ChecklistRun, ticks: Tick[], roles: RoleHolder[], opts: { exercise?: boolean } = {}): ChecklistMessage[] {
   const done = new Map(ticks.map((t) => [t.index, t]));
-  const heading = run.source === 'dr' ? `:sos: DR plan: ${run.title}` : `:clipboard: Playbook: ${run.title}`;
+  const kind = run.source === 'dr' ? ':sos: DR plan: ' : ':clipboard: Playbook: ';
+  const heading = `${kind}${run.title}`;
   const count = run.items.filter((_, i) => done.has(i)).length;
   const status = count === run.items.length ? ':tada: all done' : `${count} of ${run.items.length} done`;
   const parts = checklistParts(policy, run);
   return parts.map((indexes, p) => {
     const first = indexes[0] + 1;
     const last = indexes[indexes.length - 1] + 1;
-    const title = `${opts.exercise ? 'EXERCISE · ' : ''}${heading}${parts.length === 1 ? '' : ` (${p === 0 ? '' : 'continued, '}items ${first}–${last} of ${run.items.length})`}`;
+    // A long title is shortened, never the part's range of items.
+    const prefix = `${opts.exercise ? 'EXERCISE · ' : ''}${kind}`;
+    const range = parts.length === 1 ? '' : ` (${p === 0 ? '' : 'continued, '}items ${first}–${last} of ${run.items.length})`;
+    const title = `${prefix}${truncate(run.title, BlockLimit.headerText - prefix.length - range.length)}${range}`;
     const blocks: KnownBlock[] = [{ type: 'header', text: plain(title, BlockLimit.headerText) }];
     for (const i of indexes) {
       const item = run.items[i];
