@@ -470,7 +470,8 @@ export interface ChecklistRunsTable {
   run_key: string;
   started_by: string | null;
   channel_id: string | null;
-  message_ts: string | null;
+  /** The checklist's messages, in order (a long one is split over several). */
+  parts_ts: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Timestamp;
 }
 
