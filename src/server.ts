@@ -39,6 +39,7 @@ import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
+import { outboxBacklog } from './outbox/tasks.js';
 import { ProblemService } from './problems/service.js';
 import { ProfileCache } from './reminders/profiles.js';
 import { ReminderRunner } from './reminders/runner.js';
@@ -100,7 +101,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const applied = await migrateToLatest(handle.db);
     if (applied.length) logger.info({ applied }, 'database migrated');
 
-    const metrics = new Metrics();
+    const metrics = new Metrics({ outboxBacklog: () => outboxBacklog(handle.db) });
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
     const kick = () => incidentsRunner.kick();
     const incidents = new IncidentService(handle.db, config.policy, kick, clock);
@@ -194,7 +195,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       announceChannel: config.announceChannel,
     };
     const app = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch() },
       slackDeps,
     );
     authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
@@ -235,7 +236,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
         : {}),
     };
-    const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
+    const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
     incidentsRunner.kick = () => runner.kick();
     const reminderRunner = new ReminderRunner({ db: handle.db, policy: config.policy, clock, logger: logger.child({ component: 'reminders' }), profiles, delivery, summaryChannel: config.announceChannel });
     const jobs: ScheduledJob[] = [
