@@ -60,6 +60,7 @@ import { PagingService, PagingTask } from './paging/service.js';
 import { resolveSources } from './signals/auth.js';
 import { signalsHousekeepingJob } from './signals/job.js';
 import { SignalService } from './signals/service.js';
+import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
 
@@ -151,6 +152,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       dr: new DrService(handle.db, incidents, checklists, config.policy),
       changes,
     };
+    // Last, so the timeline is sealed after what the other hooks write and queue.
+    incidents.addHooks(services.audit.hooks());
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
     // Set once the Slack profile cache exists (names in the document come from Slack).
@@ -230,6 +233,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         changes,
       }),
       ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
+      ...createAuditEffects({ client: app.client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
       ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
       ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
       ...(pagerduty

@@ -6,6 +6,7 @@ import * as signals from './20261126_0006_signals.js';
 import * as reports from './20261126_0007_reports.js';
 import * as preparedness from './20261126_0008_preparedness.js';
 import * as audit from './20261126_0009_audit.js';
+import * as anchors from './20261127_0001_timeline_anchors.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261126_0007_reports': reports,
   '20261126_0008_preparedness': preparedness,
   '20261126_0009_audit': audit,
+  '20261127_0001_timeline_anchors': anchors,
 };

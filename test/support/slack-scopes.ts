@@ -17,7 +17,7 @@ export const METHOD_SCOPES: Record<string, { scopes: readonly string[]; why?: st
   'chat.postMessage': { scopes: ['chat:write', 'chat:write.public'], why: 'announcements, audience updates and reports go to public channels the bot was not invited to' },
   'chat.update': { scopes: ['chat:write'] },
   'conversations.create': { scopes: ['channels:manage', 'groups:write'], why: 'public incident channels, private ones for security incidents' },
-  'conversations.history': { scopes: ['channels:history', 'groups:history', 'im:history'], why: 'the weekly summary in the announcement channel, digests in DMs' },
+  'conversations.history': { scopes: ['channels:history', 'groups:history', 'im:history'], why: 'chain heads in incident channels, the weekly summary in the announcement channel, digests in DMs' },
   'conversations.info': { scopes: ['channels:read', 'groups:read'], why: 'whether an audience channel is private' },
   'conversations.invite': { scopes: ['channels:manage', 'groups:write'] },
   'conversations.list': { scopes: ['channels:read', 'groups:read'], why: 'types public_channel,private_channel' },
