@@ -1,44 +1,91 @@
 /**
- * The bot scopes each Slack Web API method and event needs, as this app uses them, from Slack's
- * reference (docs.slack.dev/reference/methods/<method>, /reference/events/<event>, /reference/scopes/<scope>).
- *
- * Conversations API methods need the scope of each kind of conversation they are called on
- * (channels:* for public channels, groups:* for private ones, im:* for DMs, mpim:* for group DMs), so
- * each entry lists the kinds this app uses the method with. A method missing here fails
- * test/manifest.test.ts: look its scopes up before adding it, and add them to manifest.yml.
+ * The bot scopes Slack's Web API methods and events need, from Slack's reference
+ * (docs.slack.dev/reference/methods/<method>, /reference/events/<event>, /reference/scopes/<scope>),
+ * and how this app uses them. test/manifest.test.ts checks manifest.yml against it, and the fake
+ * Slack answers `missing_scope` as Slack does when the manifest lacks what a call needs.
  */
-export const METHOD_SCOPES: Record<string, { scopes: readonly string[]; why?: string }> = {
-  'auth.test': { scopes: [] },
-  'bookmarks.add': { scopes: ['bookmarks:write'] },
-  'bookmarks.edit': { scopes: ['bookmarks:write'] },
-  'bookmarks.list': { scopes: ['bookmarks:read'] },
-  'chat.getPermalink': { scopes: [] },
-  'chat.postEphemeral': { scopes: ['chat:write'] },
-  'chat.postMessage': { scopes: ['chat:write', 'chat:write.public'], why: 'announcements, audience updates and reports go to public channels the bot was not invited to' },
-  'chat.update': { scopes: ['chat:write'] },
-  'conversations.create': { scopes: ['channels:manage', 'groups:write'], why: 'public incident channels, private ones for security incidents' },
-  'conversations.history': { scopes: ['channels:history', 'groups:history', 'im:history'], why: 'chain heads in incident channels, the weekly summary in the announcement channel, digests in DMs' },
-  'conversations.info': { scopes: ['channels:read', 'groups:read'], why: 'whether an audience channel is private' },
-  'conversations.invite': { scopes: ['channels:manage', 'groups:write'] },
-  'conversations.list': { scopes: ['channels:read', 'groups:read'], why: 'types public_channel,private_channel' },
-  'conversations.open': { scopes: ['im:write'], why: 'one user at a time: DMs, never group DMs' },
-  'conversations.replies': { scopes: ['channels:history', 'groups:history'], why: 'captured messages in incident channels' },
-  'conversations.setTopic': { scopes: ['channels:manage', 'groups:write'] },
+
+/** Kinds of conversation: Conversations API methods need the scope of the kind they are called on. */
+export type ConversationKind = 'public' | 'private' | 'im' | 'mpim';
+
+const BY_KIND = {
+  read: { public: 'channels:read', private: 'groups:read', im: 'im:read', mpim: 'mpim:read' },
+  history: { public: 'channels:history', private: 'groups:history', im: 'im:history', mpim: 'mpim:history' },
+  manage: { public: 'channels:manage', private: 'groups:write', im: 'im:write', mpim: 'mpim:write' },
+} as const satisfies Record<string, Record<ConversationKind, string>>;
+
+/** Slack's rule for a method: fixed scopes, or one scope per kind of conversation (`BY_KIND`). */
+type Rule = readonly string[] | keyof typeof BY_KIND;
+
+/** A method missing here fails test/manifest.test.ts: look its scopes up before adding it (and to manifest.yml). */
+export const SLACK_METHOD_RULES: Record<string, Rule> = {
+  'auth.test': [],
+  'bookmarks.add': ['bookmarks:write'],
+  'bookmarks.edit': ['bookmarks:write'],
+  'bookmarks.list': ['bookmarks:read'],
+  'chat.getPermalink': [],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'conversations.create': 'manage',
+  'conversations.history': 'history',
+  'conversations.info': 'read',
+  'conversations.invite': 'manage',
+  'conversations.list': 'read',
+  'conversations.open': 'manage',
+  'conversations.replies': 'history',
+  'conversations.setTopic': 'manage',
   // files.uploadV2 in @slack/web-api is these two calls.
-  'files.completeUploadExternal': { scopes: ['files:write'] },
-  'files.getUploadURLExternal': { scopes: ['files:write'] },
-  'files.info': { scopes: ['files:read'] },
-  'pins.add': { scopes: ['pins:write'] },
-  'reactions.get': { scopes: ['reactions:read'] },
-  'usergroups.list': { scopes: ['usergroups:read'] },
-  'usergroups.users.list': { scopes: ['usergroups:read'] },
-  'users.info': { scopes: ['users:read'] },
-  'users.list': { scopes: ['users:read'] },
-  'views.open': { scopes: [] },
-  'views.publish': { scopes: [] },
-  'views.push': { scopes: [] },
-  'views.update': { scopes: [] },
+  'files.completeUploadExternal': ['files:write'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.info': ['files:read'],
+  'pins.add': ['pins:write'],
+  'reactions.get': ['reactions:read'],
+  'usergroups.list': ['usergroups:read'],
+  'usergroups.users.list': ['usergroups:read'],
+  'users.info': ['users:read'],
+  'users.list': ['users:read'],
+  'views.open': [],
+  'views.publish': [],
+  'views.push': [],
+  'views.update': [],
 };
+
+/** How this app uses the methods whose scopes depend on it: the kinds of conversation, and optional extra scopes. */
+const APP_USE: Record<string, { on?: readonly ConversationKind[]; also?: readonly string[] }> = {
+  // Announcements, audience updates and reports go to public channels the bot was not invited to.
+  'chat.postMessage': { also: ['chat:write.public'] },
+  // Public incident channels, private ones for security incidents.
+  'conversations.create': { on: ['public', 'private'] },
+  // Chain heads in incident channels, the weekly summary in the announcement channel, digests in DMs.
+  'conversations.history': { on: ['public', 'private', 'im'] },
+  // Whether an audience channel is private.
+  'conversations.info': { on: ['public', 'private'] },
+  'conversations.invite': { on: ['public', 'private'] },
+  // types=public_channel,private_channel
+  'conversations.list': { on: ['public', 'private'] },
+  // One user at a time: DMs, never group DMs.
+  'conversations.open': { on: ['im'] },
+  // Captured messages in incident channels.
+  'conversations.replies': { on: ['public', 'private'] },
+  'conversations.setTopic': { on: ['public', 'private'] },
+};
+
+/** The scopes this app needs for a method, as it uses it; undefined for a method not in the table. */
+export function appScopes(method: string): string[] | undefined {
+  const rule = SLACK_METHOD_RULES[method];
+  if (rule === undefined) return undefined;
+  const use = APP_USE[method] ?? {};
+  const base = typeof rule === 'string' ? (use.on ?? []).map((kind) => BY_KIND[rule][kind]) : [...rule];
+  return [...base, ...(use.also ?? [])];
+}
+
+/** The scope Slack requires for one call on a conversation of this kind (fixed rules need all theirs). */
+export function scopesForCall(method: string, kinds: ConversationKind[]): string[] | undefined {
+  const rule = SLACK_METHOD_RULES[method];
+  if (rule === undefined) return undefined;
+  return typeof rule === 'string' ? kinds.map((kind) => BY_KIND[rule][kind]) : [...rule];
+}
 
 /** Events the app listens to: the manifest subscriptions they need and their scopes. */
 export const EVENT_SCOPES: Record<string, { subscriptions: readonly string[]; scopes: readonly string[] }> = {
