@@ -93,8 +93,7 @@ export class Metrics {
    */
   instrumentFetch(inner: typeof fetch = globalThis.fetch): typeof fetch {
     return async (input, init) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const method = API_METHOD.exec(new URL(url).pathname)?.[1];
+      const method = apiMethodOf(input);
       if (!method) return inner(input, init);
       let res: Response;
       try {
@@ -166,6 +165,15 @@ export class Metrics {
       }
     })().finally(() => (this.backlogScrape = undefined));
     return this.backlogScrape;
+  }
+}
+
+function apiMethodOf(input: string | URL | Request): string | undefined {
+  try {
+    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : new URL(input.url);
+    return API_METHOD.exec(url.pathname)?.[1];
+  } catch {
+    return undefined;
   }
 }
 
