@@ -40,6 +40,7 @@ import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
+import { outboxBacklog } from './outbox/tasks.js';
 import { ProblemService } from './problems/service.js';
 import { ProfileCache } from './reminders/profiles.js';
 import { ReminderRunner } from './reminders/runner.js';
@@ -60,6 +61,7 @@ import { PagingService, PagingTask } from './paging/service.js';
 import { resolveSources } from './signals/auth.js';
 import { signalsHousekeepingJob } from './signals/job.js';
 import { SignalService } from './signals/service.js';
+import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
 
@@ -101,7 +103,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const applied = await migrateToLatest(handle.db);
     if (applied.length) logger.info({ applied }, 'database migrated');
 
-    const metrics = new Metrics();
+    const metrics = new Metrics({ outboxBacklog: () => outboxBacklog(handle.db) });
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
     const kick = () => incidentsRunner.kick();
     const incidents = new IncidentService(handle.db, config.policy, kick, clock);
@@ -152,6 +154,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       dr: new DrService(handle.db, incidents, checklists, config.policy),
       changes,
     };
+    // Last, so the timeline is sealed after what the other hooks write and queue.
+    incidents.addHooks(services.audit.hooks());
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
     // Set once the Slack profile cache exists (names in the document come from Slack).
@@ -196,7 +200,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       announceChannel: config.announceChannel,
     };
     const app = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry },
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch() },
       slackDeps,
     );
     authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
@@ -231,13 +235,14 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         changes,
       }),
       ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
+      ...createAuditEffects({ client: app.client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
       ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
       ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
       ...(pagerduty
         ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
         : {}),
     };
-    const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner);
+    const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
     incidentsRunner.kick = () => runner.kick();
     const reminderRunner = new ReminderRunner({ db: handle.db, policy: config.policy, clock, logger: logger.child({ component: 'reminders' }), profiles, delivery, summaryChannel: config.announceChannel });
     const jobs: ScheduledJob[] = [

@@ -55,6 +55,7 @@ export interface ChangeTools {
 export interface IncidentHooks {
   declared?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   resolved?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  closed?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
   canClose?(trx: Kysely<Database>, incident: Incident): Promise<string | undefined>;
   priorityChanged?(trx: Kysely<Database>, incident: Incident, from: string | null, to: string): Promise<void>;
@@ -256,6 +257,7 @@ export class IncidentService {
       if (refusals.length) throw new DomainError('invalid_state', refusals.join(' '));
       const incident = await repo.updateIncident(trx, current.id, { closed_at: this.clock.now() });
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
+      await this.runHooks('closed', trx, incident);
       return { incident, event: event! };
     });
   }

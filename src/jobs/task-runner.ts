@@ -30,6 +30,9 @@ export interface TaskRunnerOptions {
   maxBackoffMs?: number;
 }
 
+/** How a task run ended: done, to be run again, or given up. */
+export type TaskRunOutcome = 'ok' | 'retry' | 'failed';
+
 /**
  * Carries out outbox tasks: polls Postgres for due tasks (and runs at once when kicked after a
  * write), retries failures with backoff. Safe with several replicas: claims use SKIP LOCKED leases.
@@ -46,6 +49,8 @@ export class TaskRunner {
     private readonly logger: Logger,
     private readonly handlers: Record<string, TaskHandler>,
     opts: TaskRunnerOptions = {},
+    /** Told how each run ended (metrics). */
+    private readonly observe: (kind: string, outcome: TaskRunOutcome) => void = () => {},
   ) {
     this.opts = {
       pollMs: opts.pollMs ?? 2_000,
@@ -116,16 +121,19 @@ export class TaskRunner {
     if (!handler) {
       log.error('no handler for task kind');
       await failTask(this.db, task.id, `no handler for ${task.kind}`);
+      this.observe(task.kind, 'failed');
       return;
     }
     try {
       await handler(task);
       await completeTask(this.db, task.id);
+      this.observe(task.kind, 'ok');
     } catch (err) {
       const message = describeError(err);
       if (err instanceof PermanentFailure || task.attempts >= this.opts.maxAttempts) {
         log.error({ err }, 'task failed permanently');
         await failTask(this.db, task.id, message);
+        this.observe(task.kind, 'failed');
         return;
       }
       const delay =
@@ -134,6 +142,7 @@ export class TaskRunner {
           : Math.min(this.opts.backoffMs * 2 ** (task.attempts - 1), this.opts.maxBackoffMs);
       (err instanceof RetryLater ? log.debug.bind(log) : log.warn.bind(log))({ err: message, retryInMs: delay }, 'task will be retried');
       await rescheduleTask(this.db, task.id, delay, message);
+      this.observe(task.kind, 'retry');
     }
   }
 }

@@ -86,3 +86,14 @@ export async function failTask(db: Kysely<Database>, id: string, error: string):
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Due work in the outbox, for monitoring: how many pending tasks have reached their time and how long
+ * the oldest has waited (an index range scan of `slack_tasks_due_idx`; the database's clock).
+ */
+export async function outboxBacklog(db: Kysely<Database>): Promise<{ due: number; oldestDueSeconds: number }> {
+  const { rows } = await sql<{ due: string; oldest: number | null }>`
+    select count(*) as due, extract(epoch from now() - min(run_at))::float8 as oldest
+    from slack_tasks where done_at is null and run_at <= now()`.execute(db);
+  return { due: Number(rows[0]?.due ?? 0), oldestDueSeconds: Math.max(0, rows[0]?.oldest ?? 0) };
+}

@@ -30,6 +30,8 @@ export interface SlackAppOptions {
   port: number;
   routes: CustomRoute[];
   retryConfig?: RetryOptions;
+  /** The Web API client's fetch (counts calls for metrics). */
+  fetch?: typeof fetch;
 }
 
 /** Bolt's logger interface over pino. */
@@ -111,6 +113,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     clientOptions: {
       ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
       retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     },
   });
 

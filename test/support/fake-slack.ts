@@ -15,6 +15,7 @@ import { conversationMethods } from './fake-slack-methods/conversations.js';
 import { chatMethods } from './fake-slack-methods/chat.js';
 import { viewMethods, applyViewResponse, closeView } from './fake-slack-methods/views.js';
 import { userAndFileMethods, receiveUpload } from './fake-slack-methods/users-files.js';
+import { manifestScopes, missingScope } from './fake-slack-methods/scopes.js';
 
 export interface RecordedCall { method: string; args: Record<string, any>; at: number; ok: boolean; error?: string }
 export interface FakeMessage {
@@ -62,7 +63,7 @@ export interface FakeResponse { url: string; body: any; at: number; /** set when
 export interface Failure { status?: number; retryAfter?: number; error?: string; times?: number }
 /** Calls held by `FakeSlack.hold`: received by the fake but not answered until released. */
 export interface Hold { /** calls waiting now */ readonly waiting: number; /** a call has been held */ readonly received: boolean; release(): void }
-export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string }
+export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string; scopes?: string[] }
 
 interface TriggerState { issuedAt: number; used: boolean; user: string }
 interface ResponseUrlState { issuedAt: number; uses: number }
@@ -82,6 +83,8 @@ export class FakeSlack {
   readonly teamId: string;
   readonly botId: string;
   readonly appId: string;
+  /** The bot token's scopes (default: manifest.yml's); a call needing another gets `missing_scope`, as from Slack. */
+  readonly scopes: ReadonlySet<string>;
   /** Clock used for trigger expiry, response_url expiry, `at` stamps and message ts. */
   now: () => number;
   calls: RecordedCall[] = [];
@@ -119,6 +122,7 @@ export class FakeSlack {
     this.teamId = opts.teamId ?? 'T0TEST001';
     this.botId = opts.botId ?? 'B0BOT0001';
     this.appId = opts.appId ?? 'A0APP0001';
+    this.scopes = new Set(opts.scopes ?? manifestScopes());
     this.now = opts.now ?? (() => Date.now());
     this.addBotUser();
   }
@@ -489,6 +493,11 @@ export class FakeSlack {
     if (!token.startsWith('xoxb-')) {
       record(false, 'invalid_auth');
       return send(200, { ok: false, error: 'invalid_auth' });
+    }
+    const needed = missingScope(this, this.scopes, method, args);
+    if (needed) {
+      record(false, 'missing_scope');
+      return send(200, { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') });
     }
     try {
       const result = await handler(this, args);

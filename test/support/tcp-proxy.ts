@@ -28,6 +28,14 @@ export class TcpProxy {
     return proxy;
   }
 
+  /** A proxy in front of a PostgreSQL URL, and the URL that reaches it through the proxy. */
+  static async inFrontOf(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const u = new URL(databaseUrl);
+    const proxy = await TcpProxy.start({ host: u.hostname, port: Number(u.port || 5432) });
+    u.host = `127.0.0.1:${proxy.port}`;
+    return { proxy, url: u.toString() };
+  }
+
   /** Drops every connection and refuses new ones. */
   cut(): void {
     this.down = true;
