@@ -10,6 +10,7 @@ import type { AlertBatch } from '../../src/signals/sources.js';
 import type { TriageInput } from '../../src/triage/service.js';
 import type { SignalSeverity } from '../../src/policy/signals-schema.js';
 import type { Domain } from './domain.js';
+import { COMMANDER, REPORTER } from './fixtures.js';
 
 /**
  * One-line builders of valid state, written through the services (so hooks, timeline rows and
@@ -19,8 +20,7 @@ import type { Domain } from './domain.js';
 let sequence = 0;
 const next = () => ++sequence;
 
-export const REPORTER = 'UREPORTER';
-export const COMMANDER = 'UCOMMANDER';
+export { COMMANDER, REPORTER };
 
 /** A declared incident (SEV3, commander and reporter set, no channel yet). */
 export async function buildIncident(d: Domain, fields: Partial<DeclareInput> = {}): Promise<Incident> {
