@@ -31,7 +31,7 @@ export interface Domain {
   clock: FakeClock;
   database: TestDatabase;
   /** How often a commit told the task runner that tasks were queued. */
-  kicks: number;
+  readonly kicks: number;
   incidents: IncidentService;
   triage: TriageService;
   roles: RoleService;
@@ -64,11 +64,15 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   const clock = new FakeClock(opts.now);
   const database = await createTestDatabase();
   const handle = openDatabase(database.url, { max: 4 });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db).catch(async (err) => {
+    await handle.close();
+    await database.drop();
+    throw err;
+  });
   const db = handle.db;
-  const domain = { kicks: 0 } as Domain;
+  let kicks = 0;
   const kick = () => {
-    domain.kicks++;
+    kicks++;
   };
   const incidents = new IncidentService(db, policy, kick, clock);
   const oncall = new OncallService(db, policy, clock);
@@ -89,11 +93,14 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   const checklists = new ChecklistService(db, incidents, policy, clock);
   const drills = new DrillService(db, incidents, policy, clock);
   for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
-  return Object.assign(domain, {
+  return {
     db,
     policy,
     clock,
     database,
+    get kicks() {
+      return kicks;
+    },
     incidents,
     triage: new TriageService(incidents, policy),
     roles: new RoleService(db, incidents, policy),
@@ -114,7 +121,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
       await handle.close();
       await database.drop();
     },
-  });
+  };
 }
 
 /** The Slack side effects queued and not yet carried out, oldest first (optionally of one kind). */
