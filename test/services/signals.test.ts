@@ -30,7 +30,7 @@ describe('ingesting alerts', () => {
     await d.signals.ingest('alertmanager', [{ ...batch, alerts: [batch.alerts[0], batch.alerts[0]] }]);
     const group = await buildSignalGroup(d, { groupKey: 'dedupe' });
     expect(await signalRows(group.id)).toEqual([{ dedup_key: 'dedupe/1', count: 4, status: 'firing' }]);
-    expect(group).toMatchObject({ signalCount: 1, firingCount: 1, deliveryCount: 4, status: 'firing', episode: 1 });
+    expect(group).toMatchObject({ signalCount: 1, firingCount: 1, deliveryCount: 3, status: 'firing', episode: 1 });
   });
 
   it('groups as the tool grouped, takes the worst firing severity, and resolves with the last alert', async () => {
@@ -76,13 +76,16 @@ describe('routing', () => {
     const group = await buildSignalGroup(d, { groupKey: 'storm' });
     for (let i = 0; i < 5; i++) await buildSignalGroup(d, { groupKey: 'storm', alerts: i + 2 });
     expect(await postTasks(group.id)).toHaveLength(1);
+    // The task runner posts it: claim, post, finish, task done.
     const claimed = await d.signals.claimPost(group.id);
-    await d.signals.postDone(group.id, { channelId: 'CTRIAGE', ts: '1.000' });
-    await d.db.updateTable('slack_tasks').set({ done_at: new Date() }).where('kind', '=', SignalTask.post).execute(); // as the task runner would
+    if (!claimed || claimed === 'busy') throw new Error(`could not claim the post: ${claimed}`);
+    await d.signals.finishPost(group.id, claimed.claim, { channelId: 'CTRIAGE', ts: '1.000' });
+    await d.db.updateTable('slack_tasks').set({ done_at: new Date() }).where('kind', '=', SignalTask.post).execute();
+    expect(await postTasks(group.id)).toEqual([]);
     await buildSignalGroup(d, { groupKey: 'storm', alerts: 9 });
     const [next] = await postTasks(group.id);
-    const posted = await d.db.selectFrom('signal_groups').select('posted_at').where('id', '=', group.id).executeTakeFirstOrThrow();
-    expect(claimed).toMatchObject({ id: group.id });
+    const posted = await d.db.selectFrom('signal_groups').select(['posted_at', 'post_ts']).where('id', '=', group.id).executeTakeFirstOrThrow();
+    expect(posted.post_ts).toBe('1.000');
     expect(next.runAt.getTime() - posted.posted_at!.getTime()).toBe(d.policy.signals.post_interval_seconds * 1000);
   });
 });
