@@ -1,18 +1,18 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Suites that start processes, a browser or a TCP proxy, replay storms, or wait on purpose for more
- * than ~10 s. They run in the `slow` project; everything else is `fast` (`npm run test:fast`), so the
- * edit-and-test loop of a domain change stays well under a minute. `npm test` runs both.
+ * Suites that spawn processes or a browser, take the database away, replay storms, or otherwise run
+ * for more than ~10 s. They run in the `slow` project; everything else is `fast` (`npm run test:fast`),
+ * so the edit-and-test loop of a domain change stays short. `npm test` runs both.
  */
 const slow = [
-  'test/reliability.test.ts', // alert and Slack storms, many replicas
+  'test/reliability.test.ts', // 50 declarations under Slack faults, every payload replayed
   'test/fuzz.test.ts', // property-based request fuzzing
-  'test/crash.test.ts', // kills the app mid-task
+  'test/crash.test.ts', // SIGKILLs the real process mid-declaration
   'test/process.test.ts', // spawns the real process
   'test/audit.test.ts', // spawns the verify CLI
   'test/outage.test.ts', // cuts the database through a TCP proxy
-  'test/reminders-replicas.test.ts', // several app instances on one database
+  'test/reminders-replicas.test.ts', // two app instances on one database, restarts
   'test/dashboard.test.ts', // drives a headless Chromium
   'test/declare.test.ts', // waits out a deliberately slow Slack
 ];
