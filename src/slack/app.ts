@@ -1,8 +1,9 @@
-import { App, ErrorCode, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { App, ErrorCode, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { errorRef } from './errors.js';
+import { installRequestGuards } from './request-guards.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -72,20 +73,12 @@ export function malformed(body: unknown): string | undefined {
   return undefined;
 }
 
-// Bolt's HTTP receiver dereferences the parsed body without checking it is an object, so a signed
-// `null` or `42` would leave the request unanswered: refuse such bodies as malformed (400) instead.
-const parseBody = HTTPModuleFunctions.parseHTTPRequestBody;
-(HTTPModuleFunctions as { parseHTTPRequestBody: typeof parseBody }).parseHTTPRequestBody = (req) => {
-  const body = parseBody(req);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body is not a JSON object or form');
-  return body;
-};
-
 /**
  * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
  * routes on PORT), listeners registered per feature, and a de-duplication step for retried events.
  */
 export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
+  installRequestGuards();
   const logger = boltLogger(deps.logger);
   const receiver = opts.appToken
     ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port }, logger })
