@@ -55,7 +55,7 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
   const coordination = { ...common, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser, recordPaged: deps.recordPaged };
   return {
     [IncidentTask.provision]: (task) =>
-      provisionIncident({ ...common, store, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
+      provisionIncident({ ...common, store: store.fencedBy(task), logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
     [IncidentTask.sync]: (task) => syncIncident(common, task.incidentId!),
     [IncidentTask.broadcast]: (task) =>
       broadcastEvent(common, task.incidentId!, String(task.payload.eventId), task.payload.target === 'announcement' ? 'announcement' : 'channel'),
