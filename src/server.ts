@@ -3,6 +3,7 @@ import type { RetryOptions } from '@slack/web-api';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
+import { Deadline } from './db/time-limit.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
@@ -86,6 +87,9 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** How long /readyz waits for the database. */
+const READINESS_DATABASE_MS = 1_500;
+
 /** The composition root: database → services → Slack app → jobs → listen. */
 export async function startIncidentOfficer(config: Config, opts: StartOptions): Promise<RunningApp> {
   const { logger } = opts;
@@ -97,7 +101,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     url = embedded.url;
     logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL under DATA_DIR (one process only; set DATABASE_URL for production or several replicas)');
   }
-  const handle = openDatabase(url, { embedded: Boolean(embedded) });
+  const handle = openDatabase(url, { embedded: Boolean(embedded), queryTimeoutMs: config.databaseQueryTimeoutMs });
   let shuttingDown = false;
   try {
     const applied = await migrateToLatest(handle.db);
@@ -165,11 +169,13 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
-        ready: async () => {
-          await sql`select 1`.execute(handle.db);
-          const ok = await migrationsApplied(handle.db);
-          return { ok, detail: ok ? 'database reachable, migrations applied' : 'migrations pending' };
-        },
+        // Probes time out quickly: a database that does not answer in time counts as unreachable.
+        ready: () =>
+          new Deadline(READINESS_DATABASE_MS).run(async () => {
+            await sql`select 1`.execute(handle.db);
+            const ok = await migrationsApplied(handle.db);
+            return { ok, detail: ok ? 'database reachable, migrations applied' : 'migrations pending' };
+          }),
       },
       metrics,
         { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
+import { outsideDeadline } from '../db/time-limit.js';
 import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task } from '../outbox/tasks.js';
 
 export type TaskHandler = (task: Task) => Promise<void>;
@@ -89,7 +90,8 @@ export class TaskRunner {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
+    // Kicked from a request, the passes are not that request's work: they keep no deadline of it.
+    this.running = outsideDeadline(() => this.loop()).finally(() => {
       this.running = undefined;
     });
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { errorRef } from './errors.js';
 import { installRequestGuards } from './request-guards.js';
+import { guardDeliveries } from './delivery.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -52,30 +53,9 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Why a payload cannot be a Slack request Bolt can route, or undefined when it can. */
-const SLACK_TYPES = new Set(['event_callback', 'block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'dialog_submission', 'dialog_cancellation', 'dialog_suggestion', 'workflow_step_edit']);
-
-export function malformed(body: unknown): string | undefined {
-  if (!isObject(body)) return 'not an object';
-  if (!('event' in body) && typeof body.command !== 'string' && !SLACK_TYPES.has(String(body.type))) return 'not a Slack request type';
-  if ('event' in body) {
-    const event = body.event;
-    if (!isObject(event)) return 'event is not an object';
-    if ('item' in event && !isObject(event.item)) return 'event.item is not an object';
-    if ('channel' in event && !(typeof event.channel === 'string' || isObject(event.channel))) return 'event.channel has the wrong type';
-  }
-  for (const key of ['user', 'team', 'channel', 'view', 'message', 'container', 'enterprise'] as const) {
-    if (key in body && body[key] !== null && body[key] !== undefined && !isObject(body[key]) && !(key === 'user' && typeof body[key] === 'string')) return `${key} has the wrong type`;
-  }
-  if ('actions' in body && !(Array.isArray(body.actions) && body.actions.every(isObject))) return 'actions is not a list of objects';
-  return undefined;
-}
-
 /**
  * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
- * routes on PORT), listeners registered per feature, and a de-duplication step for retried events.
+ * routes on PORT), listeners registered per feature, behind the delivery guards (see delivery.ts).
  */
 export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   installRequestGuards();
@@ -110,19 +90,6 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     },
   });
 
-  // Bolt reads a few fields before any middleware runs and throws (leaving the request unanswered)
-  // when they have the wrong shape; such a payload is acknowledged and dropped here instead.
-  const processEvent = app.processEvent.bind(app);
-  app.processEvent = async (event) => {
-    const problem = malformed(event.body);
-    if (problem) {
-      deps.logger.warn({ problem }, 'malformed Slack payload ignored');
-      await event.ack();
-      return;
-    }
-    return processEvent(event);
-  };
-
   // Counts requests until their listeners finish (work after the ack included).
   // Anything no listener answered (an unknown button, a stale form) is acknowledged at once rather
   // than left for Slack to time out.
@@ -137,28 +104,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     }
   });
 
-  // A payload delivered twice (an Events API retry, or any replay) is handled once: events by
-  // event_id, commands, actions, shortcuts and submissions by their single-use trigger_id.
-  app.use(async (args) => {
-    const body = args.body as { type?: string; event_id?: unknown; trigger_id?: unknown };
-    const key =
-      body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : typeof body.trigger_id === 'string' ? `trigger:${body.trigger_id}` : undefined;
-    let first = true;
-    if (key) {
-      try {
-        first = await deps.receipts.firstTime(key);
-      } catch (err) {
-        // Without the database a duplicate cannot be told apart; the listener reports the outage.
-        deps.logger.warn({ err }, 'could not record a delivery receipt');
-      }
-    }
-    if (!first) {
-      deps.logger.info({ key }, 'duplicate Slack delivery ignored');
-      await (args as { ack?: () => Promise<void> }).ack?.();
-      return;
-    }
-    await args.next();
-  });
+  guardDeliveries(app, deps);
 
   registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
   registerCommands(app, deps, changeCommands, '/change');
