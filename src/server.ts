@@ -64,7 +64,8 @@ import { signalsHousekeepingJob } from './signals/job.js';
 import { SignalService } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
-import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
+import { createSignalEffects } from './slack/effects/signals.js';
+import type { SlackIdentity, IdentityRetry } from './slack/identity.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -72,6 +73,8 @@ export interface StartOptions {
   taskRunner?: TaskRunnerOptions;
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
+  /** Backoff between auth.test attempts while Slack cannot be reached (tests use a fast one). */
+  identityRetry?: IdentityRetry;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;
 }
@@ -162,6 +165,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     incidents.addHooks(services.audit.hooks());
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
+    let slack: SlackIdentity | undefined;
     // Set once the Slack profile cache exists (names in the document come from Slack).
     let reviewFor: (incidentId: string) => Promise<string | undefined> = async () => undefined;
     const routes = [
@@ -169,13 +173,16 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
-        // Probes time out quickly: a database that does not answer in time counts as unreachable.
-        ready: () =>
-          new Deadline(READINESS_DATABASE_MS).run(async () => {
-            await sql`select 1`.execute(handle.db);
-            const ok = await migrationsApplied(handle.db);
-            return { ok, detail: ok ? 'database reachable, migrations applied' : 'migrations pending' };
-          }),
+        ready: {
+          // Probes time out quickly: a database that does not answer in time counts as unreachable.
+          database: () =>
+            new Deadline(READINESS_DATABASE_MS).run(async () => {
+              await sql`select 1`.execute(handle.db);
+              const ok = await migrationsApplied(handle.db);
+              return { ok, detail: ok ? 'database reachable, migrations applied' : 'database: migrations pending' };
+            }),
+          slack: () => slack?.status() ?? { ok: false, detail: 'Slack: not started' },
+        },
       },
       metrics,
         { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },
@@ -205,33 +212,35 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       announceChannel: config.announceChannel,
     };
-    const app = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch() },
+    const { app, client, identity } = createSlackApp(
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), identityRetry: opts.identityRetry },
       slackDeps,
     );
-    authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
-    const delivery = new SlackReminderDelivery({ client: app.client, policy: config.policy });
-    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client: app.client, logger }), config.policy.reminders.profile_refresh_hours);
+    slack = identity;
+    authorizer = new Authorizer(client, config.policy, services.roles, clock);
+    const delivery = new SlackReminderDelivery({ client, policy: config.policy });
+    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
     reviewFor = async (incidentId) => {
       const incident = await incidents.findById(incidentId);
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
-    const identity = slackIdentity(app.client);
+    const botUserId = async () => (await identity.require()).userId;
     const effects = {
       ...createSlackEffects({
         db: handle.db,
-        client: app.client,
+        client,
         policy: config.policy,
         logger,
         clock,
         announceChannel: config.announceChannel,
+        botUserId,
         recordPaged: escalation.pagedRecorder(),
         reports: services.reports,
         weeklySections: [overdueActionsSection(config.policy, actions, clock)],
         cardExtras: reviewCard({ policy: config.policy, reviews }),
       }),
       ...createPreparednessEffects({
-        client: app.client,
+        client,
         policy: config.policy,
         announceChannel: config.announceChannel,
         load: (id) => findIncidentById(handle.db, id),
@@ -240,10 +249,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         checklists,
         changes,
       }),
-      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
-      ...createAuditEffects({ client: app.client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
-      ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
-      ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
+      ...createFollowUpEffects({ client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
+      ...createAuditEffects({ client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
+      ...createSignalEffects({ client, policy: config.policy, signals, oncall, logger, identity: () => identity.require() }),
+      ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
       ...(pagerduty
         ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
         : {}),
@@ -263,6 +272,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     ];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
+    identity.start();
     const started = (await app.start(config.port)) as unknown;
     const server = config.slack.appToken ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : config.port;
@@ -280,6 +290,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       async stop() {
         shuttingDown = true;
+        identity.stop();
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
         await metrics.idle();
         await reminderRunner.stop();

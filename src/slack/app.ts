@@ -1,10 +1,11 @@
 import { App, ErrorCode, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { errorRef } from './errors.js';
 import { installRequestGuards } from './request-guards.js';
 import { guardDeliveries } from './delivery.js';
+import { SlackIdentity, type IdentityRetry } from './identity.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -34,6 +35,14 @@ export interface SlackAppOptions {
   retryConfig?: RetryOptions;
   /** The Web API client's fetch (counts calls for metrics). */
   fetch?: typeof fetch;
+  identityRetry?: IdentityRetry;
+}
+
+/** The Bolt app, the Web API client the rest of the app posts with, and the bot's identity. */
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  identity: SlackIdentity;
 }
 
 /** Bolt's logger interface over pino. */
@@ -57,9 +66,16 @@ function boltLogger(logger: Logger): BoltLogger {
  * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
  * routes on PORT), listeners registered per feature, behind the delivery guards (see delivery.ts).
  */
-export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
+export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp {
   installRequestGuards();
   const logger = boltLogger(deps.logger);
+  const clientOptions: WebClientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  };
+  const client = new WebClient(opts.botToken, { ...clientOptions, logger });
+  const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.identityRetry);
   const receiver = opts.appToken
     ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port }, logger })
     : new HTTPReceiver({
@@ -79,15 +95,17 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
           return true;
         },
       });
+  // Not `token`: Bolt would then ask auth.test once, while it is constructed, and keep a failure for
+  // good (every request refused until a restart). The identity is resolved with retries instead,
+  // and requests are served with the token meanwhile (only ignoring the bot's own events needs it).
   const app = new App({
-    token: opts.botToken,
+    authorize: async () => {
+      const me = identity.current();
+      return { botToken: opts.botToken, botId: me?.botId, botUserId: me?.userId };
+    },
     receiver,
     logger,
-    clientOptions: {
-      ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
-      retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    },
+    clientOptions,
   });
 
   // Counts requests until their listeners finish (work after the ack included).
@@ -126,5 +144,5 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');
   });
-  return app;
+  return { app, client, identity };
 }

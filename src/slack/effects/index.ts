@@ -30,6 +30,8 @@ export interface EffectsDeps {
   logger: Logger;
   clock: Clock;
   announceChannel?: string;
+  /** The bot's own user id (auth.test). */
+  botUserId: () => Promise<string>;
   recordPaged: (incidentId: string, eventId: string, group: string, users: string[]) => Promise<void>;
   reports: ReportService;
   weeklySections: ReportDeps['weeklySections'];
@@ -41,14 +43,7 @@ export interface EffectsDeps {
 export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandler> {
   const load = (id: string) => findIncidentById(deps.db, id);
   const loadEvent = (id: string) => findTimelineEvent(deps.db, id);
-  let botUserId: Promise<string> | undefined;
-  const botUser = () => {
-    botUserId ??= deps.client.auth.test().then((r) => r.user_id ?? '').catch((err) => {
-      botUserId = undefined;
-      throw err;
-    });
-    return botUserId;
-  };
+  const botUser = deps.botUserId;
   const store = new ProvisioningStore(deps.db, deps.clock);
   const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
   const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext, cardExtras: deps.cardExtras };
