@@ -65,7 +65,8 @@ import { SignalService } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects } from './slack/effects/signals.js';
-import type { SlackIdentity, IdentityRetry } from './slack/identity.js';
+import type { BackoffOptions } from './slack/backoff.js';
+import type { HealthChecks } from './http/routes.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -74,7 +75,7 @@ export interface StartOptions {
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
   /** Backoff between auth.test attempts while Slack cannot be reached (tests use a fast one). */
-  identityRetry?: IdentityRetry;
+  slackBackoff?: BackoffOptions;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;
 }
@@ -165,7 +166,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     incidents.addHooks(services.audit.hooks());
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
-    let slack: SlackIdentity | undefined;
+    // What must hold to take traffic; the Slack checks (identity, and in Socket Mode the connection) join once the app exists.
+    const readiness: HealthChecks['ready'] = {
+      // Probes time out quickly: a database that does not answer in time counts as unreachable.
+      database: () =>
+        new Deadline(READINESS_DATABASE_MS).run(async () => {
+          await sql`select 1`.execute(handle.db);
+          const ok = await migrationsApplied(handle.db);
+          return { ok, detail: ok ? 'database reachable, migrations applied' : 'database: migrations pending' };
+        }),
+      slack: () => ({ ok: false, detail: 'Slack: not started' }),
+    };
     // Set once the Slack profile cache exists (names in the document come from Slack).
     let reviewFor: (incidentId: string) => Promise<string | undefined> = async () => undefined;
     const routes = [
@@ -173,16 +184,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
-        ready: {
-          // Probes time out quickly: a database that does not answer in time counts as unreachable.
-          database: () =>
-            new Deadline(READINESS_DATABASE_MS).run(async () => {
-              await sql`select 1`.execute(handle.db);
-              const ok = await migrationsApplied(handle.db);
-              return { ok, detail: ok ? 'database reachable, migrations applied' : 'database: migrations pending' };
-            }),
-          slack: () => slack?.status() ?? { ok: false, detail: 'Slack: not started' },
-        },
+        ready: readiness,
       },
       metrics,
         { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },
@@ -212,11 +214,12 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       announceChannel: config.announceChannel,
     };
-    const { app, client, identity } = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), identityRetry: opts.identityRetry },
+    const { app, client, identity, socket } = createSlackApp(
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), slackBackoff: opts.slackBackoff },
       slackDeps,
     );
-    slack = identity;
+    readiness.slack = () => identity.status();
+    if (socket) readiness.socket = () => socket.status();
     authorizer = new Authorizer(client, config.policy, services.roles, clock);
     const delivery = new SlackReminderDelivery({ client, policy: config.policy });
     const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
@@ -273,9 +276,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     identity.start();
-    const started = (await app.start(config.port)) as unknown;
-    const server = config.slack.appToken ? undefined : (started as Server);
-    const port = server ? (server.address() as AddressInfo).port : config.port;
+    // Socket Mode serves the HTTP routes at once and connects (and reconnects) in the background.
+    const port = socket ? await socket.start(() => app.start()) : (((await app.start(config.port)) as Server).address() as AddressInfo).port;
     if (!config.policy.reports.base_url) slackDeps.publicUrl = `http://localhost:${port}`;
     runner.start();
     if (opts.scheduler !== false) scheduler.start();
@@ -291,6 +293,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       async stop() {
         shuttingDown = true;
         identity.stop();
+        socket?.stop();
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
         await metrics.idle();
         await reminderRunner.stop();

@@ -5,7 +5,9 @@ import type { SlackDeps } from './deps.js';
 import { errorRef } from './errors.js';
 import { installRequestGuards } from './request-guards.js';
 import { guardDeliveries } from './delivery.js';
-import { SlackIdentity, type IdentityRetry } from './identity.js';
+import type { BackoffOptions } from './backoff.js';
+import { SlackIdentity } from './identity.js';
+import { SocketConnection } from './socket.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -35,14 +37,16 @@ export interface SlackAppOptions {
   retryConfig?: RetryOptions;
   /** The Web API client's fetch (counts calls for metrics). */
   fetch?: typeof fetch;
-  identityRetry?: IdentityRetry;
+  /** Waits between attempts to reach Slack (identity, Socket Mode connection). */
+  slackBackoff?: BackoffOptions;
 }
 
-/** The Bolt app, the Web API client the rest of the app posts with, and the bot's identity. */
+/** The Bolt app, the Web API client the rest of the app posts with, the bot's identity and, in Socket Mode, the connection. */
 export interface SlackApp {
   app: App;
   client: WebClient;
   identity: SlackIdentity;
+  socket?: SocketConnection;
 }
 
 /** Bolt's logger interface over pino. */
@@ -75,26 +79,30 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
   const client = new WebClient(opts.botToken, { ...clientOptions, logger });
-  const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.identityRetry);
-  const receiver = opts.appToken
-    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port }, logger })
-    : new HTTPReceiver({
-        signingSecret: opts.signingSecret,
-        endpoints: '/slack/events',
-        customRoutes: opts.routes,
-        logger,
-        processBeforeResponse: false,
-        unhandledRequestTimeoutMillis: 3_001,
-        // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
-        processEventErrorHandler: async ({ error, response }) => {
-          if (response.headersSent) return false;
-          const ref = errorRef();
-          deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
-          response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: 'request could not be handled', ref }));
-          return true;
-        },
-      });
+  const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.slackBackoff);
+  // In Socket Mode, apps.connections.open goes to the configured Web API base like every other call.
+  const socketReceiver = opts.appToken
+    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port, clientOptions: { ...clientOptions } }, autoReconnectEnabled: false, logger })
+    : undefined;
+  const receiver =
+    socketReceiver ??
+    new HTTPReceiver({
+      signingSecret: opts.signingSecret,
+      endpoints: '/slack/events',
+      customRoutes: opts.routes,
+      logger,
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 3_001,
+      // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
+      processEventErrorHandler: async ({ error, response }) => {
+        if (response.headersSent) return false;
+        const ref = errorRef();
+        deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
+        response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'request could not be handled', ref }));
+        return true;
+      },
+    });
   // Not `token`: Bolt would then ask auth.test once, while it is constructed, and keep a failure for
   // good (every request refused until a restart). The identity is resolved with retries instead,
   // and requests are served with the token meanwhile (only ignoring the bot's own events needs it).
@@ -144,5 +152,6 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');
   });
-  return { app, client, identity };
+  const socket = socketReceiver ? new SocketConnection(socketReceiver, deps.logger.child({ component: 'socket' }), opts.slackBackoff) : undefined;
+  return { app, client, identity, socket };
 }

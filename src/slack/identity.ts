@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { RetryLater } from '../jobs/task-runner.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
 import { slackErrorName } from './errors.js';
 
 /** Who the bot is in its workspace (auth.test). */
@@ -10,13 +11,6 @@ export interface BotIdentity {
   teamId: string;
 }
 
-export interface IdentityRetry {
-  /** First wait after a failed auth.test; doubles per failure up to maxMs. */
-  minMs: number;
-  maxMs: number;
-}
-
-const DEFAULT_RETRY: IdentityRetry = { minMs: 1_000, maxMs: 30_000 };
 /** How long work that needs the identity waits for it before trying again later. */
 const WAIT_FOR_IDENTITY_MS = 10_000;
 
@@ -31,20 +25,20 @@ export class SlackIdentity {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly waiters = new Set<(id: BotIdentity) => void>();
-  private readonly retry: IdentityRetry;
+  private readonly backoff: Backoff;
 
   constructor(
     private readonly client: WebClient,
     private readonly logger: Logger,
-    retry?: IdentityRetry,
+    backoff?: BackoffOptions,
   ) {
-    this.retry = retry ?? DEFAULT_RETRY;
+    this.backoff = new Backoff(backoff);
   }
 
   /** Starts resolving (in the background; failures are logged and retried, never thrown). */
   start(): void {
     this.stopped = false;
-    void this.attempt(this.retry.minMs);
+    void this.attempt();
   }
 
   stop(): void {
@@ -82,7 +76,7 @@ export class SlackIdentity {
     }
   }
 
-  private async attempt(nextDelay: number): Promise<void> {
+  private async attempt(): Promise<void> {
     if (this.stopped) return;
     try {
       const r = await this.client.auth.test();
@@ -92,11 +86,12 @@ export class SlackIdentity {
       for (const w of this.waiters) w(this.identity);
     } catch (err) {
       this.problem = slackErrorName(err) ?? (err as Error).message ?? String(err);
+      const retryInMs = this.backoff.next();
       // A refused token will not fix itself: say so loudly, but keep trying (it may be rotated).
       const log = slackErrorName(err) ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger);
-      log({ err, retryInMs: nextDelay }, 'cannot resolve the bot identity with Slack; retrying');
+      log({ err, retryInMs }, 'cannot resolve the bot identity with Slack; retrying');
       if (this.stopped) return;
-      this.timer = setTimeout(() => void this.attempt(Math.min(nextDelay * 2, this.retry.maxMs)), nextDelay);
+      this.timer = setTimeout(() => void this.attempt(), retryInMs);
       this.timer.unref();
     }
   }
