@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { IncidentTask } from '../src/incidents/side-effects.js';
-import { DEFAULT_LEASE_SECONDS, TaskRunner } from '../src/jobs/task-runner.js';
+import { DEFAULT_LEASE_SECONDS, TaskRunner, type TaskHandler, type TaskRunnerOptions } from '../src/jobs/task-runner.js';
 import { createLogger } from '../src/logger.js';
 import { enqueueTask } from '../src/outbox/tasks.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -27,17 +27,15 @@ async function leaseLeft(db: DatabaseHandle, id: string): Promise<number> {
 }
 
 /** A runner whose handler for `kind` blocks until released; `started` lists the tasks it began. */
-function blockingRunner(db: DatabaseHandle, kind: string) {
+function blockingRunner(db: DatabaseHandle, kind: string, opts: TaskRunnerOptions = {}) {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   const started: string[] = [];
-  const runner = new TaskRunner(db.db, logger, {
-    [kind]: async (task) => {
-      started.push(task.id);
-      await released;
-    },
-  });
-  return { runner, started, release };
+  const handler: TaskHandler = async (task) => {
+    started.push(task.id);
+    await released;
+  };
+  return { runner: new TaskRunner(db.db, logger, { [kind]: handler }, opts), started, release };
 }
 
 describe('outbox task leases', () => {
@@ -74,7 +72,8 @@ describe('outbox task leases', () => {
     await replicas.a.db.deleteFrom('slack_tasks').execute();
     await enqueueTask(replicas.a.db, { kind: 'test.stuck', payload: {} });
     const dead = openDatabase(replicas.database.url);
-    const doomed = blockingRunner(dead, 'test.stuck');
+    // A short lease, so the takeover is seen soon; the default's bound is checked above.
+    const doomed = blockingRunner(dead, 'test.stuck', { leaseSeconds: 2 });
     doomed.runner.start();
     const id = await eventually(() => doomed.started[0], 10_000, 'task claimed by the first runner');
     const expiry = (await replicas.a.db.selectFrom('slack_tasks').select('locked_until').where('id', '=', id).executeTakeFirstOrThrow()).locked_until!;
@@ -88,7 +87,7 @@ describe('outbox task leases', () => {
         claims.push({ at: rows[0].now, attempts: task.attempts });
       },
     });
-    await eventually(async () => (await survivor.pass()) > 0, (TAKEOVER_SECONDS + 5) * 1000, 'taken over');
+    await eventually(async () => (await survivor.pass()) > 0, 20_000, 'taken over');
     expect(claims).toHaveLength(1);
     expect(claims[0].attempts).toBe(2);
     expect(claims[0].at.getTime()).toBeGreaterThanOrEqual(expiry.getTime());
