@@ -74,7 +74,7 @@ export interface StartOptions {
   taskRunner?: TaskRunnerOptions;
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
-  /** Backoff between auth.test attempts while Slack cannot be reached (tests use a fast one). */
+  /** Backoff between attempts to reach Slack (auth.test, the Socket Mode connection); tests use a fast one. */
   slackBackoff?: BackoffOptions;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;

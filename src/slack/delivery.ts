@@ -6,7 +6,7 @@ import type { SlackDeps } from './deps.js';
  * Database work a request may do before Slack is answered: Slack gives up after 3 s, and the
  * listener needs the rest to answer (with an inline error if the database did not).
  */
-export const ACK_DATABASE_BUDGET_MS = 2_000;
+const ACK_DATABASE_BUDGET_MS = 2_000;
 /** Time for recording a delivery receipt after the ack; a slower database means the duplicate check is skipped. */
 const RECEIPT_BUDGET_MS = 2_000;
 
