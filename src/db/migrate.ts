@@ -1,14 +1,29 @@
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../db/migrations/index.js';
 import type { Database } from './schema.js';
+import { withoutTimeLimit } from './time-limit.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
  * Applies pending migrations. Kysely's Postgres adapter takes a transaction-scoped advisory lock,
- * so two processes starting at once apply each migration once.
+ * so two processes starting at once apply each migration once. Migrations run without the query
+ * time limit (building an index on a large table may take a while).
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return withoutTimeLimit(() =>
+    db.connection().execute(async (conn) => {
+      await sql`set statement_timeout = 0`.execute(conn);
+      try {
+        return await migrate(conn);
+      } finally {
+        await sql`reset statement_timeout`.execute(conn);
+      }
+    }),
+  );
+}
+
+async function migrate(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
