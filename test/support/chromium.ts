@@ -4,7 +4,7 @@
  * carries (brotli-compressed), unpacked once into node_modules/.cache with the libraries (NSS) and
  * font it ships, so it runs on a machine that has neither.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -33,14 +33,12 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/** Unpacks a brotli-compressed tarball into `dir` (through a file: tar stops reading at the end-of-archive marker, which would cut a pipe short). */
 async function untar(archive: string, dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const tar = spawn('tar', ['-x', '-C', dir, '--no-same-owner'], { stdio: ['pipe', 'inherit', 'inherit'] });
-  const exited = new Promise<void>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${code} unpacking ${archive}`))));
-  });
-  await Promise.all([pipeline(createReadStream(archive), createBrotliDecompress(), tar.stdin), exited]);
+  const tarball = path.join(dir, path.basename(archive, '.br'));
+  await pipeline(createReadStream(archive), createBrotliDecompress(), createWriteStream(tarball));
+  execFileSync('tar', ['-x', '-f', tarball, '-C', dir, '--no-same-owner'], { stdio: 'inherit' });
+  rmSync(tarball);
 }
 
 /** Unpacks the bundled build into `dir`, via a temporary sibling renamed at the end, so a run killed half-way leaves nothing half-unpacked. */
