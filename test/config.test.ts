@@ -24,13 +24,14 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.logLevel).toBe('info');
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.databaseQueryTimeoutMs).toBe(10_000);
     expect(config.dataDir).toBe(path.join(dir, 'data'));
     expect(config.policy.severities.map((s) => s.id)).toEqual(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
     expect(config.policy.channel.name_template).toBe('inc-{number}-{slug}');
   });
 
   it('names every bad variable on its own line', () => {
-    const lines = problems({ SLACK_BOT_TOKEN: 'xoxp-user-token', PORT: '80x', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    const lines = problems({ SLACK_BOT_TOKEN: 'xoxp-user-token', PORT: '80x', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', DATABASE_QUERY_TIMEOUT_MS: '10s' });
     expect(lines).toEqual(
       expect.arrayContaining([
         'SLACK_BOT_TOKEN: must be a bot token starting with xoxb-',
@@ -38,9 +39,10 @@ describe('configuration', () => {
         'PORT: must be a port number such as 3000',
         expect.stringMatching(/^LOG_LEVEL: must be one of fatal, error/),
         'DATABASE_URL: must be a postgres:// or postgresql:// URL',
+        'DATABASE_QUERY_TIMEOUT_MS: must be a number of milliseconds such as 10000',
       ]),
     );
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
   });
 
   it('reads the policy file and reports a typo in it with its path', () => {
