@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
  * open has the metadata it was opened with (Slack sends it back unchanged), so nothing stored now
  * could reach it: submitted after the upgrade, it declares its incident without the link, and the
  * triage post keeps its "Link to incident" button for that. Replicas of the previous version read
- * this table on every declaration from a form, so replace them together with the upgrade.
+ * this table on every declaration from a form: stop them before this runs (README, Upgrades).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('signal_declare_views').ifExists().execute();
