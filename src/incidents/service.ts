@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask, type NewTask } from '../outbox/tasks.js';
 import type { Audience, Policy } from '../policy/schema.js';
 import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEvent } from '../timeline/timeline.js';
@@ -74,6 +75,8 @@ export class IncidentService {
     /** Called after a commit that queued Slack side effects. */
     private readonly onTasksQueued: () => void = () => {},
     private readonly clock: Clock = systemClock,
+    /** Queues the integration events of the rows this service appends. */
+    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
   ) {}
 
   private readonly hooks: IncidentHooks[] = [];
@@ -95,7 +98,14 @@ export class IncidentService {
 
   /** Appends a timeline row stamped with this service's clock. */
   private append(db: Kysely<Database>, e: Omit<Parameters<typeof appendTimeline>[1], 'at'>) {
-    return appendTimeline(db, { ...e, at: this.clock.now() });
+    return this.appendAt(db, { ...e, at: this.clock.now() });
+  }
+
+  /** Appends a timeline row and queues its integration events, in the same transaction. */
+  private async appendAt(db: Kysely<Database>, e: NewTimelineEvent): Promise<TimelineEvent | undefined> {
+    const row = await appendTimeline(db, e);
+    await this.events.publish(db, row);
+    return row;
   }
 
   /** `within` runs in the declaring transaction, before the hooks (e.g. to record a drill's script). */
@@ -195,7 +205,8 @@ export class IncidentService {
     if (!note) throw new DomainError('invalid_input', 'A note needs some text: `/incident note <text>`.');
     const incident = await repo.findIncidentById(this.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
-    const event = await this.append(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
+    const event = await this.db.transaction().execute((trx) => this.append(trx, { incidentId, actorId, kind: 'note', payload: { text: note } }));
+    this.onTasksQueued();
     return event!;
   }
 
@@ -297,7 +308,7 @@ export class IncidentService {
       const now = this.clock.now();
       const tools: ChangeTools = {
         now,
-        append: (e) => appendTimeline(trx, { ...e, incidentId, at: now }),
+        append: (e) => this.appendAt(trx, { ...e, incidentId, at: now }),
         enqueue: (task) => enqueueTask(trx, { ...task, incidentId }),
       };
       const out = await fn(trx, current, tools);

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
 import { outsideDeadline } from '../db/time-limit.js';
-import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task } from '../outbox/tasks.js';
+import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, SLACK_LANE, type Claim, type Task } from '../outbox/tasks.js';
 
 export type TaskHandler = (task: Task) => Promise<void>;
 
@@ -37,6 +37,8 @@ export interface TaskRunnerOptions {
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The lane whose tasks this runner claims (SLACK_LANE by default). */
+  lane?: string;
 }
 
 /** How a task run ended: done, to be run again, or given up. */
@@ -73,6 +75,7 @@ export class TaskRunner {
       maxAttempts: opts.maxAttempts ?? 25,
       backoffMs: opts.backoffMs ?? 2_000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+      lane: opts.lane ?? SLACK_LANE,
     };
   }
 
@@ -125,7 +128,7 @@ export class TaskRunner {
 
   /** One claim-and-run pass; returns how many tasks it ran. */
   async pass(): Promise<number> {
-    const tasks = await claimDueTasks(this.db, this.opts.batchSize, this.opts.leaseSeconds);
+    const tasks = await claimDueTasks(this.db, this.opts.batchSize, this.opts.leaseSeconds, this.opts.lane);
     for (const t of tasks) this.held.set(t.id, { id: t.id, attempts: t.attempts });
     this.renewTimer ??= setInterval(() => void this.renew(), (this.opts.leaseSeconds * 1000) / 3).unref();
     try {
