@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
-import type { Incident } from '../incidents/incident.js';
+import { incidentRef, type Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Policy } from '../policy/schema.js';
@@ -83,7 +83,7 @@ export class EscalationService {
   private generate(incident: Incident): string {
     const template = this.policy.bridge.url_template;
     if (!template) throw new DomainError('invalid_input', 'Give the link: `/incident bridge https://…` (no bridge URL template is configured).');
-    const ref = `${this.policy.number_prefix}-${incident.number}`;
+    const ref = incidentRef(this.policy.number_prefix, incident);
     return template.replaceAll('{number}', String(incident.number)).replaceAll('{ref}', ref).replaceAll('{slug}', ref.toLowerCase());
   }
 }

@@ -48,6 +48,11 @@ export interface Incident {
   drActivatedAt: Date | null;
 }
 
+/** How people quote an incident, e.g. `INC-42` (the policy's `number_prefix` and the team's number). */
+export function incidentRef(prefix: string, incident: Pick<Incident, 'number'>): string {
+  return `${prefix}-${incident.number}`;
+}
+
 /** Security incidents are private: their details never leave their own (private) channel. */
 export function isPrivate(incident: Pick<Incident, 'kind'>): boolean {
   return incident.kind === 'security';

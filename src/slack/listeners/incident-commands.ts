@@ -1,4 +1,4 @@
-import { incidentRef } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { incidentList, LIST_PAGE_SIZE } from '../views/list.js';
 import { declareModal, resolveModal, updateModal } from '../views/modals.js';
 import { timelineBlocks, timelineMarkdown } from '../views/timeline.js';

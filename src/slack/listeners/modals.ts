@@ -9,7 +9,7 @@ import type { SlackDeps } from '../deps.js';
 import { describeFailure } from '../errors.js';
 import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
-import { incidentRef } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
 import type { View } from '@slack/types';
 import type { Audience } from '../../policy/schema.js';

@@ -4,7 +4,8 @@ import { isPeriodKey, periodOf, PERIODS, type PeriodKey } from '../../reports/pe
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import type { SlackDeps } from '../deps.js';
 import { instrument } from '../listen.js';
-import { incidentRef, mrkdwn, plain } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { mrkdwn, plain } from '../views/format.js';
 import { HOME_PAGE_ACTION, HOME_PAGE_SIZE, homeView } from '../views/home.js';
 import { statsBlocks } from '../views/stats.js';
 import type { Subcommand } from './commands.js';

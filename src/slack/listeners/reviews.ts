@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../../incidents/errors.js';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import { effectivePriority } from '../../reviews/requirement.js';
 import { REVIEW_STATE_LABEL, type ReviewContent, type ReviewState } from '../../reviews/review.js';
 import type { SlackDeps } from '../deps.js';
@@ -9,7 +9,6 @@ import { describeFailure } from '../errors.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { actionModal } from '../views/actions.js';
-import { incidentRef } from '../views/format.js';
 import { reviewModal, reviewStatusText } from '../views/reviews.js';
 import type { Subcommand } from './commands.js';
 import { checked, interactionPayload, selectedDate } from './follow-up-payloads.js';

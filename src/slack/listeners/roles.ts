@@ -3,7 +3,8 @@ import type { SlackDeps } from '../deps.js';
 import { describeFailure } from '../errors.js';
 import { Action } from '../ids.js';
 import { instrument } from '../listen.js';
-import { incidentRef, user } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { user } from '../views/format.js';
 import type { Subcommand } from './commands.js';
 import { blockActionPayload } from './payloads.js';
 

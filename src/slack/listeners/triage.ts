@@ -4,7 +4,7 @@ import { effectivePriority, isImpact, isUrgency, priorityFor } from '../../triag
 import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
-import { incidentRef } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { escalateModal, priorityPreview, triageModal, vendorFieldId, vendorModal } from '../views/triage.js';
 import { findVendor } from '../../catalog/catalog.js';
 import type { Subcommand } from './commands.js';

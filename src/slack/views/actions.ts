@@ -3,7 +3,8 @@ import { actionRef, ACTION_PRIORITIES, type FollowUpAction } from '../../actions
 import type { Policy } from '../../policy/schema.js';
 import { addDays, daysBetween, weekdayOf } from '../../reminders/calendar.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
-import { esc, incidentRef, mrkdwn, plain, truncate, user } from './format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { esc, mrkdwn, plain, truncate, user } from './format.js';
 import { dateInput, modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

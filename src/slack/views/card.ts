@@ -1,12 +1,12 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { slaTargets } from '../../clocks/deadlines.js';
 import type { RoleHolder } from '../../roles/repository.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { findService } from '../../catalog/catalog.js';
 import { Action } from '../ids.js';
-import { duration, esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
+import { duration, esc, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;

@@ -1,4 +1,3 @@
-import type { Incident } from '../../incidents/incident.js';
 
 /** Escapes text for Slack mrkdwn (only &, < and > are special to Slack). */
 export function esc(text: string): string {
@@ -8,10 +7,6 @@ export function esc(text: string): string {
 /** Cuts text to `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
-
-export function incidentRef(prefix: string, incident: Pick<Incident, 'number'>): string {
-  return `${prefix}-${incident.number}`;
 }
 
 export function user(id: string | null | undefined): string {

@@ -1,8 +1,8 @@
 import type { KnownBlock, View } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
-import { channel, esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
+import { channel, esc, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
 import { seconds } from './stats.js';
 import type { Summary } from '../../reports/service.js';
 

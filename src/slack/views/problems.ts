@@ -3,7 +3,8 @@ import type { Policy } from '../../policy/schema.js';
 import { problemRef, type Problem, type ProblemFields } from '../../problems/problem.js';
 import { PROBLEM_TITLE_MAX } from '../../problems/service.js';
 import { FollowUpBlock, FollowUpCallback } from '../ids.js';
-import { channel, esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { channel, esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, textInput, userInput } from './kit.js';
 
 /** What the problem form carries to its submission. */

@@ -5,7 +5,8 @@ import type { DigestContent, EscalationContent, WeeklySummaryContent } from '../
 import { REVIEW_STATE_LABEL } from '../../reviews/review.js';
 import { FollowUpAction as Act } from '../ids.js';
 import { actionLine, actionRow, day, settledLine } from './actions.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, truncate } from './format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { esc, mrkdwn, plain, slackDate, truncate } from './format.js';
 
 /** At most this many actions get their own buttons in one DM (two blocks each, under Slack's 50). */
 export const DIGEST_MAX_ROWS = 18;

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
-import { channel, duration, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+import { channel, duration, esc, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 function reviewState(state: unknown): string {
   return state === 'in_review' ? 'in review' : String(state);
