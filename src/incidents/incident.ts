@@ -1,7 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../db/schema.js';
 
-export type IncidentKind = 'service' | 'security';
+export const INCIDENT_KINDS = ['service', 'security'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+export function isIncidentKind(v: string | undefined): v is IncidentKind {
+  return (INCIDENT_KINDS as readonly string[]).includes(v ?? '');
+}
 
 /** An incident as the rest of the code sees it. */
 export interface Incident {

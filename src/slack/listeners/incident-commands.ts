@@ -23,9 +23,9 @@ export const incidentCommands: Subcommand[] = [
     aliases: ['status'],
     usage: 'update',
     help: 'post a status update (in an incident channel)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is resolved. `/incident reopen <reason>` reopens it.');
       await ctx.client.views.open({
         trigger_id: ctx.triggerId,
@@ -37,9 +37,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'note',
     usage: 'note <text>',
     help: 'add a note to the timeline',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (!ctx.arg) return ctx.reply('Add the note after the command: `/incident note <text>`.');
       await ctx.deps.incidents.addNote(incident.id, ctx.userId, ctx.arg);
       await ctx.reply(`:memo: Added to the ${incidentRef(ctx.deps.policy.number_prefix, incident)} timeline.`);
@@ -49,9 +49,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'timeline',
     usage: 'timeline [verify]',
     help: 'show the timeline (`verify` checks its hash chain)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (/^verify$/i.test(ctx.arg)) {
         const report = await ctx.deps.audit.verify(incident.id);
         const head = await ctx.deps.audit.head(incident.id);
@@ -81,9 +81,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'resolve',
     usage: 'resolve',
     help: 'resolve the incident with a summary',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is already resolved.');
       await ctx.deps.authorize('resolve', ctx.userId, incident);
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id } }) });
@@ -93,9 +93,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'reopen',
     usage: 'reopen <reason>',
     help: 'reopen a resolved incident',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (!ctx.arg) return ctx.reply('Say why: `/incident reopen <reason>`.');
       await ctx.deps.authorize('reopen', ctx.userId, incident);
       await ctx.deps.incidents.reopen({ incidentId: incident.id, actorId: ctx.userId, reason: ctx.arg });
@@ -106,9 +106,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'close',
     usage: 'close',
     help: 'close a resolved incident',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       await ctx.deps.authorize('close', ctx.userId, incident);
       await ctx.deps.incidents.close({ incidentId: incident.id, actorId: ctx.userId });
       await ctx.reply(`${incidentRef(ctx.deps.policy.number_prefix, incident)} is closed.`);

@@ -8,7 +8,7 @@ import { incidentRef } from '../../incidents/incident.js';
 import { mrkdwn, plain } from '../views/format.js';
 import { HOME_PAGE_ACTION, HOME_PAGE_SIZE, homeView } from '../views/home.js';
 import { statsBlocks } from '../views/stats.js';
-import type { Subcommand } from './commands.js';
+import { requireIncident, type Subcommand } from './commands.js';
 import { blockActionPayload } from './payloads.js';
 
 const usagePeriods = PERIODS.join('|');
@@ -53,10 +53,10 @@ export const reportCommands: Subcommand[] = [
     name: 'export',
     usage: `export [${usagePeriods} | timeline]`,
     help: 'CSV of incidents with their metrics (or this incident\'s timeline), sent to you by DM',
+    incident: 'optional',
     async run(ctx) {
       if (ctx.arg.trim().toLowerCase() === 'timeline') {
-        const incident = await ctx.incidentHere();
-        if (!incident) return;
+        const incident = requireIncident(ctx);
         const { timeline } = await ctx.deps.reports.incidentReport(incident.id, ctx.userId);
         const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
         await dmFile(ctx.client, ctx.userId, { filename: `${ref}-timeline.csv`, title: `${ref} timeline`, content: timelineCsv(timeline), comment: `${ref} timeline, ${timeline.length} entries` });
