@@ -1,15 +1,14 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isPeriodKey, periodOf, PERIODS, type PeriodKey } from '../../reports/period.js';
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import type { SlackDeps } from '../deps.js';
-import { instrument } from '../listen.js';
 import { incidentRef } from '../../incidents/incident.js';
 import { mrkdwn, plain } from '../views/format.js';
 import { HOME_PAGE_ACTION, HOME_PAGE_SIZE, homeView } from '../views/home.js';
 import { statsBlocks } from '../views/stats.js';
+import { button } from './buttons.js';
 import { requireIncident, type Subcommand } from './commands.js';
-import { blockActionPayload } from './payloads.js';
 
 const usagePeriods = PERIODS.join('|');
 
@@ -90,13 +89,5 @@ export function registerHome(app: App, deps: SlackDeps): void {
     await publish(client, event.user, 0);
   });
 
-  app.action(
-    new RegExp(`^${HOME_PAGE_ACTION}:`),
-    instrument('action.home_page', deps.metrics, deps.logger, async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
-      await ack();
-      const p = blockActionPayload.parse(body);
-      const offset = Math.max(0, Number(p.actions[0].value) || 0);
-      await publish(client, p.user.id, offset);
-    }),
-  );
+  button(app, deps, { actionId: new RegExp(`^${HOME_PAGE_ACTION}:`), name: 'action.home_page' }, ({ value, actorId, client }) => publish(client, actorId, Math.max(0, Number(value) || 0)));
 }
