@@ -122,6 +122,27 @@ describe('conversations', () => {
   });
 });
 
+describe('scopes', () => {
+  it('grants the scopes manifest.yml asks for and answers missing_scope beyond them, per kind of conversation', async () => {
+    const narrow = await FakeSlack.start({ scopes: ['chat:write', 'channels:history', 'channels:manage'] });
+    try {
+      const c = new WebClient(TOKEN, { slackApiUrl: narrow.apiUrl, logger: silentLogger });
+      const pub = (await c.conversations.create({ name: 'open-room' })).channel!.id!;
+      await c.chat.postMessage({ channel: pub, text: 'hello' });
+      expect((await c.conversations.history({ channel: pub })).messages).toHaveLength(1);
+      const priv = narrow.addChannel({ name: 'secret-room', is_private: true, members: new Set([narrow.botUserId]) });
+      const refused = await slackError(c.conversations.history({ channel: priv.id }));
+      expect(refused).toMatchObject({ error: 'missing_scope', data: { needed: 'groups:history', provided: 'chat:write,channels:history,channels:manage' } });
+      expect((await slackError(c.conversations.create({ name: 'secret-2', is_private: true }))).data.needed).toBe('groups:write');
+      expect((await slackError(c.conversations.open({ users: 'U0ALICE' }))).data.needed).toBe('im:write');
+    } finally {
+      await narrow.close();
+    }
+    expect(fake.scopes.has('im:write') && !fake.scopes.has('mpim:write')).toBe(true);
+    expect((await slackError(client.conversations.open({ users: 'U0ALICE,U0BOB' }))).data.needed).toBe('mpim:write');
+  });
+});
+
 describe('chat and friends', () => {
   it('validates postMessage: no_text, msg_too_long, thread_not_found, private channels need membership', async () => {
     const pub = fake.addChannel({ name: 'announce' });

@@ -51,7 +51,7 @@ export class ActionService {
   }
 
   /** Checks an action's fields; an empty result means they are fine. */
-  private check(input: Pick<AddActionInput, 'title' | 'ownerId' | 'dueDate' | 'priority' | 'trackerUrl'>): ActionProblems {
+  check(input: Pick<AddActionInput, 'title' | 'ownerId' | 'dueDate' | 'priority' | 'trackerUrl'>): ActionProblems {
     const problems: ActionProblems = {};
     const title = input.title.trim();
     if (!title) problems.title = 'Say what needs doing.';
@@ -131,8 +131,8 @@ export class ActionService {
     }, actorId);
   }
 
-  async reassign(actionId: string, actorId: string, ownerId: string) {
-    if (!/^[UW][A-Z0-9]+$/.test(ownerId)) throw new DomainError('invalid_input', 'Choose the new owner.', 'ownerId');
+  reassign(actionId: string, actorId: string, ownerId: string) {
+    if (!/^[UW][A-Z0-9]+$/.test(ownerId)) throw new DomainError('invalid_input', 'Choose who should own it.', 'ownerId');
     return this.change(actionId, async (trx, current) => {
       if (current.owner_id === ownerId) return false;
       await repo.updateAction(trx, actionId, { owner_id: ownerId, team: this.teamOf(ownerId), snoozed_until: null, updated_at: this.clock.now() });

@@ -6,6 +6,7 @@ export interface Database {
   incidents: IncidentsTable;
   incident_roles: IncidentRolesTable;
   timeline_events: TimelineEventsTable;
+  timeline_anchors: TimelineAnchorsTable;
   slack_tasks: SlackTasksTable;
   slack_event_receipts: SlackEventReceiptsTable;
   vendor_engagements: VendorEngagementsTable;
@@ -135,6 +136,20 @@ export interface TimelineEventsTable {
   seq: Generated<number>;
   prev_hash: Generated<string>;
   hash: Generated<string>;
+}
+
+/** A timeline chain head recorded when an incident is resolved or closed (append-only). */
+export interface TimelineAnchorsTable {
+  id: Generated<string>;
+  incident_id: string;
+  seq: number;
+  hash: string;
+  /** What sealed it: `resolved` or `closed`. */
+  reason: string;
+  /** Where the head was also posted in Slack (none when the incident has no channel). */
+  channel_id: string | null;
+  message_ts: string | null;
+  created_at: Generated<Date>;
 }
 
 export interface SlackTasksTable {
@@ -470,7 +485,8 @@ export interface ChecklistRunsTable {
   run_key: string;
   started_by: string | null;
   channel_id: string | null;
-  message_ts: string | null;
+  /** The checklist's messages, in order (a long one is split over several). */
+  parts_ts: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Timestamp;
 }
 

@@ -15,7 +15,7 @@ export const TITLE_MAX = 80;
 /** Why a severity cannot be used, or undefined when it is one of the policy's. */
 export function severityProblem(policy: Policy, severity: string | undefined): string | undefined {
   if (policy.severities.some((s) => s.id === severity)) return undefined;
-  return severity ? `There is no severity "${severity}"; choose one of ${policy.severities.map((s) => s.id).join(', ')}.` : 'Choose a severity.';
+  return severity ? `Unknown severity ${severity}.` : 'Choose a severity.';
 }
 
 export interface DeclareInput {
@@ -62,6 +62,7 @@ export interface ChangeTools {
 export interface IncidentHooks {
   declared?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   resolved?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  closed?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
   canClose?(trx: Kysely<Database>, incident: Incident): Promise<string | undefined>;
   priorityChanged?(trx: Kysely<Database>, incident: Incident, from: string | null, to: string): Promise<void>;
@@ -106,7 +107,7 @@ export class IncidentService {
     const title = input.title.trim();
     const kind = isIncidentKind(input.kind) ? input.kind : undefined;
     refuseInvalid<keyof DeclareInput>({
-      title: !title ? 'Give the incident a short title.' : title.length > TITLE_MAX ? `Keep the title to ${TITLE_MAX} characters (it has ${title.length}).` : undefined,
+      title: !title ? 'An incident needs a title.' : title.length > TITLE_MAX ? `The title can be at most ${TITLE_MAX} characters.` : undefined,
       severity: severityProblem(this.policy, input.severity),
       kind: kind ? undefined : 'Choose service or security.',
     });
@@ -195,7 +196,7 @@ export class IncidentService {
     const unconfigured = (input.audiences ?? []).filter((a) => a !== 'technical' && !this.policy.comms[a].channel && !this.policy.comms[a].users?.length);
     refuseInvalid<keyof UpdateInput>({
       message: input.message.trim() ? undefined : 'Say what changed.',
-      status: this.policy.statuses.some((s) => s.id === input.status) ? undefined : 'Choose a status.',
+      status: this.policy.statuses.some((s) => s.id === input.status) ? undefined : input.status ? `Unknown status ${input.status}.` : 'Choose a status.',
       audiences: unconfigured.length ? `No ${unconfigured[0]} audience is configured in the policy (comms.${unconfigured[0]}).` : undefined,
     });
   }
@@ -270,6 +271,7 @@ export class IncidentService {
       if (refusals.length) throw new DomainError('invalid_state', refusals.join(' '));
       const incident = await repo.updateIncident(trx, current.id, { closed_at: this.clock.now() });
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
+      await this.runHooks('closed', trx, incident);
       return { incident, event: event! };
     });
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChecklistRunsTable, Database } from '../db/schema.js';
 
 export interface ChecklistItemDef {
@@ -16,7 +16,8 @@ export interface ChecklistRun {
   items: ChecklistItemDef[];
   startedBy: string | null;
   channelId: string | null;
-  messageTs: string | null;
+  /** Its messages in the channel, in order: a long checklist is split over several. */
+  partsTs: string[];
   createdAt: Date;
 }
 
@@ -27,7 +28,7 @@ export interface Tick {
 }
 
 function toRun(r: Selectable<ChecklistRunsTable>): ChecklistRun {
-  return { id: r.id, incidentId: r.incident_id, source: r.source, name: r.name, title: r.title, items: r.items, startedBy: r.started_by, channelId: r.channel_id, messageTs: r.message_ts, createdAt: r.created_at };
+  return { id: r.id, incidentId: r.incident_id, source: r.source, name: r.name, title: r.title, items: r.items, startedBy: r.started_by, channelId: r.channel_id, partsTs: r.parts_ts, createdAt: r.created_at };
 }
 
 /** Inserts a run; returns undefined when the incident already has one with this key. */
@@ -37,7 +38,7 @@ export async function insertRun(
 ): Promise<ChecklistRun | undefined> {
   const row = await db
     .insertInto('checklist_runs')
-    .values({ incident_id: r.incidentId, source: r.source, name: r.name, title: r.title, items: JSON.stringify(r.items), run_key: r.runKey, started_by: r.startedBy, created_at: r.at, channel_id: null, message_ts: null })
+    .values({ incident_id: r.incidentId, source: r.source, name: r.name, title: r.title, items: JSON.stringify(r.items), run_key: r.runKey, started_by: r.startedBy, created_at: r.at, channel_id: null })
     .onConflict((oc) => oc.columns(['incident_id', 'run_key']).doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -74,6 +75,12 @@ export async function removeTick(db: Kysely<Database>, runId: string, index: num
   await db.deleteFrom('checklist_ticks').where('run_id', '=', runId).where('item_index', '=', index).execute();
 }
 
-export async function setRunMessage(db: Kysely<Database>, runId: string, channelId: string, ts: string): Promise<void> {
-  await db.updateTable('checklist_runs').set({ channel_id: channelId, message_ts: ts }).where('id', '=', runId).execute();
+/** Records the message of part `part` (0-based); only the next part in order is recorded, so a retry cannot add one twice. */
+export async function addRunPart(db: Kysely<Database>, runId: string, channelId: string, part: number, ts: string): Promise<void> {
+  await db
+    .updateTable('checklist_runs')
+    .set({ channel_id: channelId, parts_ts: sql<string[]>`array_append(parts_ts, ${ts})` })
+    .where('id', '=', runId)
+    .where(sql<number>`cardinality(parts_ts)`, '=', part)
+    .execute();
 }

@@ -89,10 +89,11 @@ export class ChecklistService {
     );
   }
 
-  /** Records where a checklist was posted (once). */
-  async posted(run: repo.ChecklistRun, channelId: string, ts: string): Promise<void> {
+  /** Records where one message (part) of a checklist was posted; the first one goes on the timeline. */
+  async posted(run: repo.ChecklistRun, channelId: string, part: number, ts: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await repo.setRunMessage(trx, run.id, channelId, ts);
+      await repo.addRunPart(trx, run.id, channelId, part, ts);
+      if (part > 0) return;
       await appendTimeline(trx, {
         incidentId: run.incidentId,
         actorId: run.startedBy,

@@ -25,7 +25,7 @@ export class ProblemService {
   ) {}
 
   /** Problems with the fields, by field; empty when fine. */
-  private check(f: ProblemFields): FieldProblems<keyof ProblemFields> {
+  check(f: ProblemFields): FieldProblems<keyof ProblemFields> {
     const problems: FieldProblems<keyof ProblemFields> = {};
     const title = f.title.trim();
     if (!title) problems.title = 'Give the problem a title.';

@@ -59,7 +59,7 @@ export class ReviewService {
   }
 
   /** Checks the content; returns problems by field, empty when fine. */
-  private check(content: ReviewContent): FieldProblems<keyof ReviewContent> {
+  check(content: ReviewContent): FieldProblems<keyof ReviewContent> {
     const problems: FieldProblems<keyof ReviewContent> = {};
     for (const [k, v] of Object.entries(content) as [keyof ReviewContent, unknown][]) {
       if (typeof v === 'string' && v.length > FIELD_MAX) problems[k] = `Keep this to ${FIELD_MAX} characters (it has ${v.length}).`;

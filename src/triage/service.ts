@@ -44,7 +44,7 @@ export class TriageService {
     const urgency = isUrgency(input.urgency) ? input.urgency : undefined;
     const reason = input.reason?.trim() ?? '';
     refuseInvalid<keyof TriageInput>({
-      category: input.category && this.policy.categories.includes(input.category) ? undefined : 'Choose a category.',
+      category: !input.category ? 'Choose a category.' : this.policy.categories.includes(input.category) ? undefined : `Unknown category ${input.category}.`,
       impact: impact ? undefined : 'Choose the impact.',
       urgency: urgency ? undefined : 'Choose the urgency.',
       severity: severityProblem(this.policy, input.severity),

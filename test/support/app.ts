@@ -68,6 +68,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       scheduler: opts.clock ? false : true,
       taskRunner: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500 },
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
+      slackBackoff: { minMs: 50, maxMs: 500 },
     });
   let app = await start();
   let driver = new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
@@ -106,6 +107,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       const all = logs.join('');
       const leaked = configSecrets(config).filter((v): v is string => typeof v === 'string' && v.length >= 8 && all.includes(v));
       if (leaked.length) throw new Error(`secrets leaked into the logs: ${leaked.map((v) => `${v.slice(0, 4)}…`).join(', ')}`);
+      // And that manifest.yml grants every scope the app's calls needed (the fake refuses the others).
+      const refused = fake.calls.filter((c) => c.error === 'missing_scope').map((c) => c.method);
+      if (refused.length) throw new Error(`Slack calls refused for a scope manifest.yml does not ask for: ${[...new Set(refused)].join(', ')}`);
       if (!opts.fake) await fake.close();
       if (!opts.database) await database.drop();
     },

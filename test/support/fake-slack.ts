@@ -15,6 +15,7 @@ import { conversationMethods } from './fake-slack-methods/conversations.js';
 import { chatMethods } from './fake-slack-methods/chat.js';
 import { viewMethods, applyViewResponse, closeView } from './fake-slack-methods/views.js';
 import { userAndFileMethods, receiveUpload } from './fake-slack-methods/users-files.js';
+import { manifestScopes, missingScope } from './fake-slack-methods/scopes.js';
 
 export interface RecordedCall { method: string; args: Record<string, any>; at: number; ok: boolean; error?: string }
 export interface FakeMessage {
@@ -62,7 +63,7 @@ export interface FakeResponse { url: string; body: any; at: number; /** set when
 export interface Failure { status?: number; retryAfter?: number; error?: string; times?: number }
 /** Calls held by `FakeSlack.hold`: received by the fake but not answered until released. */
 export interface Hold { /** calls waiting now */ readonly waiting: number; /** a call has been held */ readonly received: boolean; release(): void }
-export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string }
+export interface FakeSlackOptions { botUserId?: string; teamId?: string; now?: () => number; botId?: string; appId?: string; scopes?: string[] }
 
 interface TriggerState { issuedAt: number; used: boolean; user: string }
 interface ResponseUrlState { issuedAt: number; uses: number }
@@ -74,6 +75,7 @@ export const RESPONSE_URL_MAX_USES = 5;
 export const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
 
 const JSON_ARGS = ['blocks', 'attachments', 'view', 'files', 'metadata'];
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 export class FakeSlack {
   readonly apiUrl: string;
@@ -82,6 +84,8 @@ export class FakeSlack {
   readonly teamId: string;
   readonly botId: string;
   readonly appId: string;
+  /** The bot token's scopes (default: manifest.yml's); a call needing another gets `missing_scope`, as from Slack. */
+  readonly scopes: ReadonlySet<string>;
   /** Clock used for trigger expiry, response_url expiry, `at` stamps and message ts. */
   now: () => number;
   calls: RecordedCall[] = [];
@@ -98,6 +102,8 @@ export class FakeSlack {
   /** Published Home tab view id per user. */
   homeViews = new Map<string, string>();
   delayMs = 0;
+  /** Where apps.connections.open sends Socket Mode clients (a FakeSocketMode's url); unset, it answers an error. */
+  socketModeUrl?: string;
 
   /** @internal */ triggers = new Map<string, TriggerState>();
   private responseUrls = new Map<string, ResponseUrlState>();
@@ -106,7 +112,16 @@ export class FakeSlack {
   private gates: ((method: string, args: Args) => Promise<void>)[] = [];
   private seq = 0;
   private lastTsMicros = 0;
-  private readonly handlers: HandlerMap = { ...conversationMethods, ...chatMethods, ...viewMethods, ...userAndFileMethods };
+  private readonly handlers: HandlerMap = {
+    ...conversationMethods,
+    ...chatMethods,
+    ...viewMethods,
+    ...userAndFileMethods,
+    'apps.connections.open': (fake) => {
+      if (!fake.socketModeUrl) throw new SlackApiError('internal_error');
+      return { url: `${fake.socketModeUrl}?ticket=${randomBytes(8).toString('hex')}&app_id=${fake.appId}` };
+    },
+  };
 
   private constructor(
     private readonly server: http.Server,
@@ -119,6 +134,7 @@ export class FakeSlack {
     this.teamId = opts.teamId ?? 'T0TEST001';
     this.botId = opts.botId ?? 'B0BOT0001';
     this.appId = opts.appId ?? 'A0APP0001';
+    this.scopes = new Set(opts.scopes ?? manifestScopes());
     this.now = opts.now ?? (() => Date.now());
     this.addBotUser();
   }
@@ -486,9 +502,17 @@ export class FakeSlack {
       record(false, 'not_authed');
       return send(200, { ok: false, error: 'not_authed' });
     }
-    if (!token.startsWith('xoxb-')) {
-      record(false, 'invalid_auth');
-      return send(200, { ok: false, error: 'invalid_auth' });
+    // Socket Mode's apps.connections.open takes only an app-level token; everything else the bot token.
+    const wanted = APP_TOKEN_METHODS.has(method) ? 'xapp-' : 'xoxb-';
+    if (!token.startsWith(wanted)) {
+      const error = /^(xoxb|xapp)-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth';
+      record(false, error);
+      return send(200, { ok: false, error });
+    }
+    const needed = missingScope(this, this.scopes, method, args);
+    if (needed) {
+      record(false, 'missing_scope');
+      return send(200, { ok: false, error: 'missing_scope', needed, provided: [...this.scopes].join(',') });
     }
     try {
       const result = await handler(this, args);

@@ -11,7 +11,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { RoleHolder } from '../../roles/repository.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
 import { cabMessage, changeReceipt, recentChangesMessage } from '../views/changes.js';
-import { checklistMessage } from '../views/checklist.js';
+import { checklistMessages } from '../views/checklist.js';
 import { drAnnouncement } from '../views/dr.js';
 import { injectMessage, scorecardMessage } from '../views/drills.js';
 import { requireChannel } from './provision.js';
@@ -39,26 +39,27 @@ async function changeOf(deps: PreparednessEffectsDeps, id: unknown): Promise<Cha
   return change;
 }
 
-/** Posts a checklist once; a retry after the post only brings the message up to date. */
-async function postChecklist(deps: PreparednessEffectsDeps, incidentId: string | null, runId: string): Promise<void> {
-  const incident = await incidentOf(deps, incidentId);
-  const channelId = requireChannel(incident);
-  const view = await deps.checklists.view(runId);
-  if (!view) throw new PermanentFailure(`checklist ${runId} not found`);
-  if (view.run.messageTs) return renderChecklist(deps, incidentId, runId);
-  const msg = checklistMessage(deps.policy, view.run, view.ticks, await deps.roles(incident.id), { exercise: incident.isDrill });
-  const res = await deps.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks });
-  await deps.checklists.posted(view.run, res.channel ?? channelId, res.ts!);
-}
-
-/** Re-renders a checklist from its stored ticks (so concurrent ticks always end in the right state). */
-async function renderChecklist(deps: PreparednessEffectsDeps, incidentId: string | null, runId: string): Promise<void> {
+/**
+ * Brings a checklist's messages in line with its stored ticks (so concurrent ticks always end in the
+ * right state): updates those posted, then posts the rest in order, recording each (a long checklist
+ * takes several messages). A retry after a post goes on from the first message not posted yet.
+ */
+async function syncChecklist(deps: PreparednessEffectsDeps, incidentId: string | null, runId: string, opts: { post: boolean }): Promise<void> {
   const incident = await incidentOf(deps, incidentId);
   const view = await deps.checklists.view(runId);
   if (!view) throw new PermanentFailure(`checklist ${runId} not found`);
-  if (!view.run.channelId || !view.run.messageTs) throw new RetryLater('checklist not posted yet', 2_000);
-  const msg = checklistMessage(deps.policy, view.run, view.ticks, await deps.roles(incident.id), { exercise: incident.isDrill });
-  await deps.client.chat.update({ channel: view.run.channelId, ts: view.run.messageTs, text: msg.text, blocks: msg.blocks });
+  const { run } = view;
+  if (!opts.post && !run.partsTs.length) throw new RetryLater('checklist not posted yet', 2_000);
+  const messages = checklistMessages(deps.policy, run, view.ticks, await deps.roles(incident.id), { exercise: incident.isDrill });
+  const channelId = run.channelId ?? requireChannel(incident);
+  for (const [part, ts] of run.partsTs.entries()) {
+    const msg = messages[part];
+    if (msg) await deps.client.chat.update({ channel: channelId, ts, text: msg.text, blocks: msg.blocks });
+  }
+  for (let part = run.partsTs.length; part < messages.length; part++) {
+    const res = await deps.client.chat.postMessage({ channel: channelId, text: messages[part].text, blocks: messages[part].blocks });
+    await deps.checklists.posted(run, res.channel ?? channelId, part, res.ts!);
+  }
 }
 
 /** Announces a DR activation or deactivation in the announcement's thread, shown in the channel too. */
@@ -119,8 +120,8 @@ async function sendReceipt(deps: PreparednessEffectsDeps, changeId: unknown): Pr
 /** The outbox handlers for checklists, drills, DR and change records. */
 export function createPreparednessEffects(deps: PreparednessEffectsDeps): Record<string, TaskHandler> {
   return {
-    [ChecklistTask.post]: (task) => postChecklist(deps, task.incidentId, String(task.payload.runId)),
-    [ChecklistTask.render]: (task) => renderChecklist(deps, task.incidentId, String(task.payload.runId)),
+    [ChecklistTask.post]: (task) => syncChecklist(deps, task.incidentId, String(task.payload.runId), { post: true }),
+    [ChecklistTask.render]: (task) => syncChecklist(deps, task.incidentId, String(task.payload.runId), { post: false }),
     [DrillTask.inject]: async (task) => {
       const channelId = requireChannel(await incidentOf(deps, task.incidentId));
       const msg = injectMessage(Number(task.payload.atMinutes), String(task.payload.text));

@@ -5,7 +5,8 @@ import type { ActionService } from '../../actions/service.js';
 import type { Clock } from '../../clock.js';
 import type { ReportService } from '../../reports/service.js';
 import { actionLine } from '../views/actions.js';
-import { esc, mrkdwn, plain, slackDate } from '../views/format.js';
+import { fitting, roomLeft, SECTION_CHUNK } from '../views/fit.js';
+import { esc, fitLines, mrkdwn, plain, slackDate, truncate } from '../views/format.js';
 import { statsBlocks } from '../views/stats.js';
 
 export interface ReportDeps {
@@ -26,10 +27,14 @@ export async function postWeeklyReport(deps: ReportDeps, week: string): Promise<
     { type: 'header', text: plain(`Weekly incident report · ${week}`, 150) },
     ...statsBlocks(deps.policy, s.period, s.stats, s.previous, s.recurring, s.followUp).slice(1),
   ];
-  const lines = major.slice(0, 20).map((r) => `• *${r.ref}* ${r.restricted ? '_security incident (restricted)_' : esc(r.title)} · ${r.priority} · ${r.status}${r.channel_id ? ` · <#${r.channel_id}>` : ''} · ${slackDate(new Date(r.declared_at), '{date_short}')}`);
-  blocks.push({ type: 'section', text: mrkdwn(`*${deps.policy.priorities.slice(0, 2).map((p) => p.id).join('/')} incidents this week* (${major.length})\n${lines.join('\n') || 'None. :tada:'}`) });
-  for (const section of deps.weeklySections) blocks.push(...(await section()));
-  await deps.client.chat.postMessage({ channel, text: `Weekly incident report ${week}: ${s.stats.total} incidents`, blocks: blocks.slice(0, 50), unfurl_links: false });
+  const lines = major.slice(0, 20).map((r) => `• *${r.ref}* ${r.restricted ? '_security incident (restricted)_' : esc(truncate(r.title, 100))} · ${r.priority} · ${r.status}${r.channel_id ? ` · <#${r.channel_id}>` : ''} · ${slackDate(new Date(r.declared_at), '{date_short}')}`);
+  const heading = `*${deps.policy.priorities.slice(0, 2).map((p) => p.id).join('/')} incidents this week* (${major.length})`;
+  const listed = fitLines(lines, SECTION_CHUNK - heading.length, { hidden: major.length - lines.length });
+  blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${listed.text || 'None. :tada:'}`) });
+  // Extra sections follow while the message holds them.
+  const extras = await Promise.all(deps.weeklySections.map((section) => section()));
+  blocks.push(...extras.slice(0, fitting(extras, roomLeft('message', blocks))).flat());
+  await deps.client.chat.postMessage({ channel, text: `Weekly incident report ${week}: ${s.stats.total} incidents`, blocks, unfurl_links: false });
 }
 
 /** The weekly report's "overdue follow-up actions" section (security incidents' titles withheld). */
@@ -38,6 +43,8 @@ export function overdueActionsSection(policy: Policy, actions: ActionService, cl
     const today = clock.now().toISOString().slice(0, 10);
     const { actions: overdue, total } = await actions.list({ status: 'open', overdueBefore: today, limit: 10 });
     const lines = overdue.map((a) => `• ${actionLine(policy, a, { today, showOwner: true }).replace(/\n/g, ' · ')}`);
-    return [{ type: 'section', text: mrkdwn(`*Overdue follow-up actions* (${total})\n${lines.join('\n') || 'None. :tada:'}`) }];
+    const heading = `*Overdue follow-up actions* (${total})`;
+    const listed = fitLines(lines, SECTION_CHUNK - heading.length, { hidden: total - lines.length });
+    return [{ type: 'section', text: mrkdwn(`${heading}\n${listed.text || 'None. :tada:'}`) }];
   };
 }

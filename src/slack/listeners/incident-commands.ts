@@ -1,8 +1,11 @@
-import { incidentRef } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import { incidentList, LIST_PAGE_SIZE } from '../views/list.js';
 import { declareModal, resolveModal, updateModal } from '../views/modals.js';
 import { timelineBlocks, timelineMarkdown } from '../views/timeline.js';
-import type { Subcommand } from './commands.js';
+import { HISTORY_READ_LIMIT, readPostedHeads, type PostedHeads } from '../effects/audit.js';
+import type { ChainReport } from '../../audit/verify.js';
+import { slackErrorName } from '../errors.js';
+import type { CommandContext, Subcommand } from './commands.js';
 
 /** The incident lifecycle subcommands: declare, update, note, timeline, resolve, reopen, close, list. */
 export const incidentCommands: Subcommand[] = [
@@ -52,16 +55,7 @@ export const incidentCommands: Subcommand[] = [
     incident: 'required',
     async run(ctx) {
       const { incident } = ctx;
-      if (/^verify$/i.test(ctx.arg)) {
-        const report = await ctx.deps.audit.verify(incident.id);
-        const head = await ctx.deps.audit.head(incident.id);
-        const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
-        if (report.broken.length) {
-          const b = report.broken[0];
-          return ctx.reply(`:x: The ${ref} timeline has been tampered with: entry #${b.seq} — ${b.reason}.`);
-        }
-        return ctx.reply(`:white_check_mark: The ${ref} timeline is intact: ${report.rows} entries, chain head #${head?.seq} \`${head?.hash}\`.`);
-      }
+      if (/^verify$/i.test(ctx.arg)) return ctx.reply(await verifyTimeline(ctx, incident));
       if (ctx.arg) return ctx.reply('Usage: `/incident timeline` or `/incident timeline verify`.');
       const events = await ctx.deps.incidents.timeline(incident.id);
       const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
@@ -128,3 +122,34 @@ export const incidentCommands: Subcommand[] = [
     },
   },
 ];
+
+/**
+ * `/incident timeline verify`: the hash chain, and the rows against every chain head recorded in the
+ * database and posted in the channel (read back from Slack, outside the database's reach).
+ */
+async function verifyTimeline(ctx: CommandContext, incident: Incident): Promise<string> {
+  const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
+  let posted: PostedHeads;
+  try {
+    posted = await readPostedHeads(ctx.client, [incident]);
+  } catch (err) {
+    posted = { heads: [], unread: [{ incidentId: incident.id, error: slackErrorName(err) ?? (err as Error).message }], partial: [] };
+  }
+  const report = await ctx.deps.audit.verify(incident.id, posted.heads);
+  const b = report.broken[0];
+  if (b) {
+    const where = b.source === 'slack' ? ' (chain head posted in this channel)' : b.source === 'database' ? ' (chain head recorded in the database)' : '';
+    return `:x: The ${ref} timeline has been tampered with: entry #${b.seq} — ${b.reason}${where}.`;
+  }
+  const head = await ctx.deps.audit.head(incident.id);
+  return `:white_check_mark: The ${ref} timeline is intact: ${report.rows} entries, chain head #${head?.seq} \`${head?.hash}\`. ${headsNote(report.heads, posted)}`;
+}
+
+/** What the verification compared the timeline with. */
+function headsNote(heads: ChainReport['heads'], posted: PostedHeads): string {
+  const plural = (n: number) => `${n} chain head${n === 1 ? '' : 's'}`;
+  if (heads.slack) return `It matches the ${plural(heads.slack)} posted in this channel${posted.partial.length ? ` (of its newest ${HISTORY_READ_LIMIT.toLocaleString('en')} messages)` : ''}.`;
+  if (posted.unread.length) return `The chain heads posted in this channel could not be read (${posted.unread[0].error}).`;
+  if (heads.database) return `It matches the ${plural(heads.database)} recorded in the database, but none was found in this channel.`;
+  return 'No chain head has been posted in this channel yet (one is posted when the incident is resolved and when it is closed): until then, removing the newest entries would not show.';
+}

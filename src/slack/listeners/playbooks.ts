@@ -25,7 +25,7 @@ export const playbookCommands: Subcommand[] = [
       }
       const { playbook, run, created } = await ctx.deps.checklists.postPlaybook(incident.id, ctx.arg, ctx.userId);
       if (created) return ctx.reply(`:clipboard: Posting the *${esc(playbook.title)}* playbook in this channel.`);
-      const link = run.channelId && run.messageTs ? await ctx.client.chat.getPermalink({ channel: run.channelId, message_ts: run.messageTs }).catch(() => undefined) : undefined;
+      const link = run.channelId && run.partsTs[0] ? await ctx.client.chat.getPermalink({ channel: run.channelId, message_ts: run.partsTs[0] }).catch(() => undefined) : undefined;
       await ctx.reply(`The *${esc(playbook.title)}* playbook is already in this channel${link?.permalink ? `: <${link.permalink}|open it>` : ''}.`);
     },
   },

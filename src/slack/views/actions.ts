@@ -4,6 +4,7 @@ import type { Policy } from '../../policy/schema.js';
 import { addDays, daysBetween, weekdayOf } from '../../reminders/calendar.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { incidentRef } from '../../incidents/incident.js';
+import { fitting, roomLeft } from './fit.js';
 import { esc, mrkdwn, plain, truncate, user } from './format.js';
 import { dateInput, modal, option, selectInput, textInput, userInput } from './kit.js';
 
@@ -139,20 +140,20 @@ const MAX_ROWS = 18;
 /** `/incident actions …`: the actions of one scope with their buttons (done ones as plain lines). */
 export function actionList(policy: Policy, actions: FollowUpAction[], o: { heading: string; total: number; today: string; viewer: string; list: ActionListScope; inChannel: boolean; empty: string }): { text: string; blocks: KnownBlock[] } {
   if (!actions.length) return { text: o.empty, blocks: [{ type: 'section', text: mrkdwn(o.empty) }] };
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${o.heading} (${o.total})`, 150) }];
+  const head: KnownBlock[] = [{ type: 'header', text: plain(`${o.heading} (${o.total})`, 150) }];
+  const items: KnownBlock[][] = [];
   let rows = 0;
   for (const a of actions) {
     const reveal = o.inChannel || a.ownerId === o.viewer;
-    if (a.status === 'done') blocks.push({ type: 'context', elements: [mrkdwn(actionLine(policy, a, { today: o.today, showOwner: true, reveal }))] });
+    if (a.status === 'done') items.push([{ type: 'context', elements: [mrkdwn(actionLine(policy, a, { today: o.today, showOwner: true, reveal }))] }]);
     else if (rows < MAX_ROWS) {
-      blocks.push(...actionRow(policy, a, { today: o.today, showOwner: o.list.scope !== 'mine', reveal, list: o.list }));
+      items.push(actionRow(policy, a, { today: o.today, showOwner: o.list.scope !== 'mine', reveal, list: o.list }));
       rows++;
     }
-    if (blocks.length >= 46) break;
   }
-  const shown = blocks.length - 1;
-  if (o.total > shown) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the ${shown} most urgent of ${o.total}.`)] });
-  return { text: `${o.heading}: ${o.total}`, blocks };
+  const footer = (shown: number): KnownBlock[] => (o.total > shown ? [{ type: 'context', elements: [mrkdwn(`Showing the ${shown} most urgent of ${o.total}.`)] }] : []);
+  const shown = fitting(items, roomLeft('message', head, footer(0)));
+  return { text: `${o.heading}: ${o.total}`, blocks: [...head, ...items.slice(0, shown).flat(), ...footer(shown)] };
 }
 
 /** The DM telling someone an action is now theirs. */

@@ -6,7 +6,8 @@ import type { RoleHolder } from '../../roles/repository.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { findService } from '../../catalog/catalog.js';
 import { Action } from '../ids.js';
-import { duration, esc, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
+import { BlockLimit, roomLeft } from './fit.js';
+import { duration, esc, escCut, field, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;
@@ -47,38 +48,61 @@ function drLine(policy: Policy, incident: Incident): string | undefined {
   return `:sos: *DR plan active*: ${esc(plan?.title ?? incident.drPlan)}${since}${plan?.document ? ` · <${plan.document}|plan>` : ''}`;
 }
 
-/** The pinned incident card: the facts at a glance, the roles, the clocks and the next steps. */
 /** What other features add to the card: blocks above its buttons, and buttons after its own. */
 export interface CardExtras {
   blocks?: KnownBlock[];
   buttons?: Button[];
 }
 
+/** A long text on the card keeps at least this much when space is short. */
+const MIN_TEXT_SHARE = 300;
+
+/** Splits `room` between texts needing `needs` characters: short ones get all they need, long ones share the rest evenly. */
+function fairShares(needs: number[], room: number): number[] {
+  const shares = needs.map(() => 0);
+  let left = room;
+  const order = needs.map((n, i) => [n, i] as const).sort((a, b) => a[0] - b[0]);
+  order.forEach(([need, i], k) => {
+    shares[i] = Math.min(need, Math.floor(left / (order.length - k)));
+    left -= shares[i];
+  });
+  return shares;
+}
+
+/** The pinned incident card: the facts at a glance, the roles, the clocks and the next steps. */
 export function incidentCard(policy: Policy, incident: Incident, ctx: CardContext, extras: CardExtras = {}): { text: string; blocks: KnownBlock[] } {
   const ref = incidentRef(policy.number_prefix, incident);
   const priority = incident.priority ?? `${effectivePriority(policy, incident)} _(untriaged)_`;
   const fields = [
-    mrkdwn(`*Priority · Severity*\n${priority} · ${incident.severity}`),
-    mrkdwn(`*Status*\n${statusEmoji(incident.status)} ${statusLabel(incident)}`),
-    mrkdwn(`*Commander*\n${user(incident.commanderId)}`),
-    mrkdwn(`*Reporter*\n${user(incident.reporterId)}`),
-    mrkdwn(`*Started*\n${slackDate(incident.declaredAt)}`),
-    mrkdwn(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
+    field(`*Priority · Severity*\n${priority} · ${incident.severity}`),
+    field(`*Status*\n${statusEmoji(incident.status)} ${statusLabel(incident)}`),
+    field(`*Commander*\n${user(incident.commanderId)}`),
+    field(`*Reporter*\n${user(incident.reporterId)}`),
+    field(`*Started*\n${slackDate(incident.declaredAt)}`),
+    field(`*Kind*\n${incident.kind === 'security' ? ':lock: security' : 'service'}${incident.category ? ` · ${incident.category}` : ''}`),
   ];
-  if (incident.services.length) fields.push(mrkdwn(`*Services*\n${truncate(servicesText(policy, incident), 1900)}`));
-  if (incident.causedByChangeId) fields.push(mrkdwn(`*Caused by*\nCHG-${incident.causedByChangeId}`));
-  if (incident.bridgeUrl) fields.push(mrkdwn(`*Bridge*\n<${incident.bridgeUrl}|Join the call>`));
-  if (incident.resolvedAt) fields.push(mrkdwn(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
-  else if (incident.nextUpdateAt) fields.push(mrkdwn(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
+  if (incident.services.length) fields.push(field(`*Services*\n${servicesText(policy, incident)}`));
+  if (incident.causedByChangeId) fields.push(field(`*Caused by*\nCHG-${incident.causedByChangeId}`));
+  // A link is never cut: a bridge too long for a field gets a section of its own.
+  const bridge = incident.bridgeUrl ? `<${incident.bridgeUrl}|Join the call>` : undefined;
+  const bridgeInField = bridge !== undefined && `*Bridge*\n${bridge}`.length <= BlockLimit.fieldText;
+  if (bridge && bridgeInField) fields.push(field(`*Bridge*\n${bridge}`));
+  if (incident.resolvedAt) fields.push(field(`*Resolved*\n${slackDate(incident.resolvedAt)} (after ${duration(incident.resolvedAt.getTime() - incident.declaredAt.getTime())})`));
+  else if (incident.nextUpdateAt) fields.push(field(`*Next update*\n${slackDate(incident.nextUpdateAt)}`));
 
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title}`, 150) }];
   if (incident.isDrill) blocks.push({ type: 'context', elements: [mrkdwn(EXERCISE_NOTE)] });
-  blocks.push({ type: 'section', fields: fields.slice(0, 10) });
+  blocks.push({ type: 'section', fields: fields.slice(0, BlockLimit.fields) });
+  if (bridge && !bridgeInField) blocks.push({ type: 'section', text: mrkdwn(`:telephone_receiver: *Bridge* ${bridge}`) });
   const dr = drLine(policy, incident);
   if (dr) blocks.push({ type: 'section', text: mrkdwn(dr) });
-  if (incident.description) blocks.push({ type: 'section', text: mrkdwn(esc(incident.description)) });
-  if (incident.businessImpact) blocks.push({ type: 'section', text: mrkdwn(`*Business impact*\n${esc(incident.businessImpact)}`) });
-  if (incident.resolutionSummary) blocks.push({ type: 'section', text: mrkdwn(`*Resolution*\n${esc(incident.resolutionSummary)}`) });
+  // The long texts go here, sharing what the rest of the card leaves of the message (added once it is built).
+  const texts = ([
+    ['', incident.description],
+    ['*Business impact*\n', incident.businessImpact ?? ''],
+    ['*Resolution*\n', incident.resolutionSummary ?? ''],
+  ] as const).filter(([, text]) => text);
+  const textsAt = blocks.length;
   const sla = isResolved(incident) && !incident.priority ? undefined : slaLine(policy, incident, ctx.now);
   if (sla) blocks.push({ type: 'context', elements: [mrkdwn(`*SLA* ${sla}`)] });
 
@@ -110,6 +134,12 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
     }
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`${ref} · declared ${slackDate(incident.declaredAt)} · \`/incident help\` for commands`)] });
+  const room = roomLeft('message', blocks).chars - texts.reduce((n, [label]) => n + label.length, 0);
+  const shares = fairShares(
+    texts.map(([label, text]) => Math.min(esc(text).length, BlockLimit.sectionText - label.length)),
+    Math.max(room, texts.length * MIN_TEXT_SHARE),
+  );
+  blocks.splice(textsAt, 0, ...texts.map(([label, text], i): KnownBlock => ({ type: 'section', text: mrkdwn(`${label}${escCut(text, shares[i])}`) })));
   return { text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
 }
 

@@ -6,7 +6,8 @@ import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { Block } from '../ids.js';
 import { statusLabel } from './card.js';
-import { channel, duration, esc, mrkdwn, packLines, plain, statusEmoji, truncate } from './format.js';
+import { BlockLimit, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
+import { channel, duration, esc, fitLines, mrkdwn, plain, statusEmoji, truncate } from './format.js';
 import { option, textInput, type Option } from './kit.js';
 
 /** Above this many options a static select is not allowed: the list is searched through the options handler. */
@@ -81,20 +82,24 @@ export function serviceDetail(
     `*Depends on* ${s.depends_on.join(', ') || '_nothing in the catalog_'} · *Needed by* ${dependents.join(', ') || '_nothing in the catalog_'}`,
     `*Runbook* ${s.runbook ? `<${s.runbook}|${esc(truncate(s.runbook, 80))}>` : '_none_'}`,
   ];
-  if (vendors.length) facts.push(`*Vendors*\n${vendors.map((v) => `• ${vendorLine(v, policy)}`).join('\n')}`);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Service: ${s.name}`, 150) },
     ...(s.description ? [{ type: 'section' as const, text: mrkdwn(esc(s.description)) }] : []),
     { type: 'section', text: mrkdwn(facts.join('\n')) },
-    { type: 'section', text: mrkdwn(`*Open incidents (${ctx.open.length})*\n${ctx.open.slice(0, 15).map((i) => incidentLine(policy, i)).join('\n') || '_none_ :tada:'}`) },
   ];
-  if (ctx.upstream.length) blocks.push({ type: 'section', text: mrkdwn(`*Open incidents on what it depends on*\n${ctx.upstream.slice(0, 10).map((i) => `${incidentLine(policy, i)} (${esc(i.services.join(', '))})`).join('\n')}`) });
-  if (ctx.changes.length) blocks.push({ type: 'section', text: mrkdwn(`*Changes in the last ${policy.changes.lookback_hours} h*\n${ctx.changes.slice(0, 10).map(ctx.changeLine).join('\n')}`) });
+  // Each list is its own section, shortened with "… and N more" to fit the section and what is left of the message.
+  const list = (heading: string, lines: string[], max: number) => {
+    const room = Math.min(SECTION_CHUNK, roomLeft('message', blocks).chars) - heading.length - 1;
+    const fitted = fitLines(lines.slice(0, max), room, { hidden: Math.max(0, lines.length - max) });
+    if (fitted.shown) blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${fitted.text}`) });
+  };
+  if (vendors.length) list('*Vendors*', vendors.map((v) => `• ${vendorLine(v, policy)}`), 10);
+  if (ctx.open.length) list(`*Open incidents (${ctx.open.length})*`, ctx.open.map((i) => incidentLine(policy, i)), 15);
+  else blocks.push({ type: 'section', text: mrkdwn(`*Open incidents (0)*\n_none_ :tada:`) });
+  if (ctx.upstream.length) list('*Open incidents on what it depends on*', ctx.upstream.map((i) => `${incidentLine(policy, i)} (${esc(truncate(i.services.join(', '), 200))})`), 10);
+  if (ctx.changes.length) list(`*Changes in the last ${policy.changes.lookback_hours} h*`, ctx.changes.map(ctx.changeLine), 10);
   return { text: `Service ${s.name}: ${ctx.open.length} open incident(s)`, blocks };
 }
-
-/** Slack refuses messages with much more than ~13k characters of block text. */
-const LIST_TEXT_MAX = 10_000;
 
 /** `/incident services`: the catalog by tier, with open incident counts. */
 export function serviceList(policy: Policy, openCounts: Map<string, number>): { text: string; blocks: KnownBlock[] } {
@@ -102,21 +107,27 @@ export function serviceList(policy: Policy, openCounts: Map<string, number>): { 
     const text = 'The service catalog is empty: list services under `services:` in the policy file to get owners, runbooks and searchable forms.';
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain(`Service catalog (${policy.services.length})`, 150) }];
   const line = (s: CatalogService) => {
     const n = openCounts.get(s.name) ?? 0;
     return `• *${s.name}*${s.owner ? ` · ${usergroupText(s.owner)}` : ''}${n ? ` · :rotating_light: ${n} open` : ''}`;
   };
   // A large catalog does not fit one message: then each tier lists only its services with open incidents.
-  const full = policy.services.map(line).join('\n').length <= LIST_TEXT_MAX;
+  const full = policy.services.map(line).join('\n').length <= BlockLimit.messageText - 1000;
+  const lines: string[] = [];
   for (const tier of [1, 2, 3, 4]) {
     const inTier = policy.services.filter((s) => s.tier === tier);
     const shown = full ? inTier : inTier.filter((s) => openCounts.get(s.name));
-    const lines = shown.map(line);
+    if (!inTier.length) continue;
+    lines.push(`*${tierLabel(tier)}*`, ...shown.map(line));
     if (shown.length < inTier.length) lines.push(`_${inTier.length - shown.length} more without open incidents_`);
-    if (!lines.length) continue;
-    for (const chunk of packLines([`*${tierLabel(tier)}*`, ...lines])) blocks.push({ type: 'section', text: mrkdwn(chunk) });
   }
-  blocks.push({ type: 'context', elements: [mrkdwn('`/incident services <name>` shows one service with its open incidents and recent changes.')] });
-  return { text: `Service catalog: ${policy.services.length} services`, blocks: blocks.slice(0, 50) };
+  const { blocks } = listBlocks({
+    head: [{ type: 'header', text: plain(`Service catalog (${policy.services.length})`, 150) }],
+    lines,
+    footer: (shown) => {
+      const left = lines.slice(shown).filter((l) => l.startsWith('• ')).length;
+      return `${left ? `_… and ${left} more services._ ` : ''}\`/incident services <name>\` shows one service with its open incidents and recent changes.`;
+    },
+  });
+  return { text: `Service catalog: ${policy.services.length} services`, blocks };
 }

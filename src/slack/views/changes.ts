@@ -5,7 +5,8 @@ import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { Action, Block, Callback } from '../ids.js';
 import { servicesInput } from './catalog.js';
-import { esc, mrkdwn, packLines, plain, slackDate, truncate, user } from './format.js';
+import { fitting, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
+import { esc, escCut, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const STATUS: Record<ChangeStatus, string> = {
@@ -86,29 +87,31 @@ export function changeModal(policy: Policy, opts: { requesterId: string; now: Da
   });
 }
 
-/** The full record of a change (for the CAB request, `/change show`, receipts). */
-function changeFacts(c: Change): string {
-  return [
+/** The full record of a change (for the CAB request and `/change show`): the facts, then each long text in its own section. */
+function changeFacts(c: Change): KnownBlock[] {
+  const facts = [
     `*${changeRef(c)}: ${esc(c.title)}*`,
     `*Services* ${esc(c.services.join(', '))} · *When* ${windowText(c)}`,
     `*Risk* ${riskText(c)} · *Implementer* ${who(c)}${c.source === 'slack' ? ` · *Requested by* ${user(c.requestedBy)}` : ''}`,
-    ...(c.description ? [`*Details*\n${esc(truncate(c.description, 1200))}`] : []),
-    ...(c.rollbackPlan ? [`*Rollback*\n${esc(truncate(c.rollbackPlan, 1000))}`] : []),
     ...(c.url ? [`<${c.url}|Pipeline / details>`] : []),
-  ].join('\n');
+  ];
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(facts.join('\n')) }];
+  if (c.description) blocks.push({ type: 'section', text: mrkdwn(`*Details*\n${escCut(c.description, 1200)}`) });
+  if (c.rollbackPlan) blocks.push({ type: 'section', text: mrkdwn(`*Rollback*\n${escCut(c.rollbackPlan, 1000)}`) });
+  return blocks;
 }
 
 function decisionLine(c: Change): string | undefined {
   if (!c.decidedBy || !c.decidedAt) return undefined;
   const verb = c.status === 'approved' ? ':white_check_mark: *Approved*' : ':no_entry: *Rejected*';
-  return `${verb} by ${user(c.decidedBy)} ${slackDate(c.decidedAt)}${c.decisionNote ? `: ${esc(c.decisionNote)}` : ''}`;
+  return `${verb} by ${user(c.decidedBy)} ${slackDate(c.decidedAt)}${c.decisionNote ? `: ${escCut(c.decisionNote, 1000)}` : ''}`;
 }
 
 /** The CAB request with Approve / Reject while it waits, and the decision once made. */
 export function cabMessage(c: Change): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Change approval: ${changeRef(c)}`, 150) },
-    { type: 'section', text: mrkdwn(changeFacts(c)) },
+    ...changeFacts(c),
   ];
   const decision = decisionLine(c);
   if (decision) blocks.push({ type: 'section', text: mrkdwn(decision) });
@@ -123,7 +126,7 @@ export function cabMessage(c: Change): { text: string; blocks: KnownBlock[] } {
           value: c.id,
           style: 'primary',
           text: plain('Approve'),
-          confirm: { title: plain(`Approve ${changeRef(c)}?`, 100), text: mrkdwn(truncate(`${esc(c.title)} · risk ${c.risk}`, 300)), confirm: plain('Approve', 30), deny: plain('Cancel', 30) },
+          confirm: { title: plain(`Approve ${changeRef(c)}?`, 100), text: mrkdwn(`${escCut(c.title, 280)} · risk ${c.risk}`, 300), confirm: plain('Approve', 30), deny: plain('Cancel', 30) },
         },
         { type: 'button', action_id: Action.changeReject, value: c.id, style: 'danger', text: plain('Reject…') },
       ],
@@ -165,20 +168,22 @@ export function changeList(changes: Change[], opts: { all: boolean; total: numbe
     const text = opts.all ? 'No changes recorded yet. `/change new` records one.' : 'No recent or upcoming changes. `/change list all` shows older ones.';
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain(`${heading} (${opts.total})`, 150) }];
-  for (const chunk of packLines(changes.map(changeLine))) blocks.push({ type: 'section', text: mrkdwn(chunk) });
-  if (opts.total > changes.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the newest ${changes.length} of ${opts.total}.`)] });
-  return { text: `${heading}: ${opts.total}`, blocks: blocks.slice(0, 50) };
+  const { blocks } = listBlocks({
+    head: [{ type: 'header', text: plain(`${heading} (${opts.total})`, 150) }],
+    lines: changes.map(changeLine),
+    footer: (shown) => (shown < opts.total ? `Showing the newest ${shown} of ${opts.total}.` : undefined),
+  });
+  return { text: `${heading}: ${opts.total}`, blocks };
 }
 
 /** `/change show <id>`: the record, its decision and the incidents it caused. */
 export function changeDetail(policy: Policy, c: Change, caused: { number: number; title: string; kind: 'service' | 'security'; channelId: string | null }[]): { text: string; blocks: KnownBlock[] } {
-  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(changeFacts(c)) }];
+  const blocks: KnownBlock[] = changeFacts(c);
   const decision = decisionLine(c);
   blocks.push({ type: 'context', elements: [mrkdwn(decision ?? statusText(c.status))] });
   if (caused.length) {
     const lines = caused.map((i) => `• *${incidentRef(policy.number_prefix, i)}* ${i.kind === 'security' ? ':lock: _security incident_' : esc(truncate(i.title, 80))}${i.channelId ? ` · <#${i.channelId}>` : ''}`);
-    blocks.push({ type: 'section', text: mrkdwn(`*Incidents caused by this change*\n${lines.join('\n')}`) });
+    blocks.push({ type: 'section', text: mrkdwn(`*Incidents caused by this change*\n${fitLines(lines, SECTION_CHUNK).text}`) });
   }
   return { text: `${changeRef(c)}: ${c.title}`, blocks };
 }
@@ -192,16 +197,20 @@ export function recentChangesMessage(policy: Policy, incident: Incident, changes
     reason === 'deployment'
       ? `:rocket: *New deployment* on ${services} while ${incidentRef(policy.number_prefix, incident)} is open:`
       : `:mag: *What changed?* Changes on ${services} in the last ${policy.changes.lookback_hours} h:`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(intro) }];
-  for (const c of changes.slice(0, SHOWN_MAX)) {
-    blocks.push({
+  const head: KnownBlock[] = [{ type: 'section', text: mrkdwn(intro) }];
+  const rows: KnownBlock[][] = changes.slice(0, SHOWN_MAX).map((c) => [
+    {
       type: 'section',
       block_id: `change_${c.id}`,
-      text: mrkdwn(truncate(`*${changeRef(c)}* ${esc(c.title)}\n${windowText(c)} · ${who(c)} · ${c.risk ? `risk ${c.risk}` : 'deployment'} · ${statusText(c.status)}${c.url ? ` · <${c.url}|details>` : ''}`, 2900)),
+      text: mrkdwn(`*${changeRef(c)}* ${esc(c.title)}\n${windowText(c)} · ${who(c)} · ${c.risk ? `risk ${c.risk}` : 'deployment'} · ${statusText(c.status)}${c.url ? ` · <${c.url}|details>` : ''}`, SECTION_CHUNK),
       accessory: { type: 'button', action_id: `${Action.markCause}:${c.id}`, value: `${incident.id}:${c.id}`, text: plain('Mark as cause') },
-    });
-  }
-  const more = changes.length > SHOWN_MAX ? `${changes.length - SHOWN_MAX} more: \`/change list\` · ` : '';
-  blocks.push({ type: 'context', elements: [mrkdwn(`${more}\`/incident cause CHG-<n>\` links the change that caused this incident`)] });
+    },
+  ]);
+  const footer = (shown: number) => {
+    const more = changes.length > shown ? `${changes.length - shown} more: \`/change list\` · ` : '';
+    return { type: 'context' as const, elements: [mrkdwn(`${more}\`/incident cause CHG-<n>\` links the change that caused this incident`)] };
+  };
+  const shown = fitting(rows, roomLeft('message', head, [footer(0)]));
+  const blocks = [...head, ...rows.slice(0, shown).flat(), footer(shown)];
   return { text: `${reason === 'deployment' ? 'New deployment' : 'What changed?'}: ${changes.map(changeRef).join(', ')}`, blocks };
 }

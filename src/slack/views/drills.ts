@@ -1,13 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { Scorecard, ScorecardRow } from '../../drills/scorecard.js';
 import type { Scenario } from '../../policy/preparedness.js';
-import { duration, esc, mrkdwn, plain } from './format.js';
+import { duration, esc, escCut, mrkdwn, plain } from './format.js';
 
 const EXERCISE = ':performing_arts: *EXERCISE*';
 
 /** An inject: a scripted event posted into the exercise channel at its minute. */
 export function injectMessage(atMinutes: number, text: string): { text: string; blocks: KnownBlock[] } {
-  const quoted = esc(text).split('\n').map((l) => `>${l}`).join('\n');
+  // Cut before quoting: each line's `>` must fit too.
+  const quoted = escCut(text, 2600).split('\n').map((l) => `>${l}`).join('\n');
   return {
     text: `EXERCISE inject (T+${atMinutes}m): ${text}`,
     blocks: [

@@ -3,7 +3,8 @@ import type { OncallService } from '../../oncall/service.js';
 import type { Policy } from '../../policy/schema.js';
 import type { ReminderService } from '../../reminders/service.js';
 import { actionRow } from './actions.js';
-import { esc, mrkdwn, plain, slackDate, user } from './format.js';
+import { SECTION_CHUNK } from './fit.js';
+import { esc, fitLines, mrkdwn, plain, slackDate, user } from './format.js';
 import type { HomeSection } from './home.js';
 
 /** "Who is on call" for the Home tab: every rotation's current person and until when. */
@@ -17,7 +18,8 @@ export function onCallSection(oncall: OncallService): () => Promise<HomeSection 
         return `• *${esc(r.name)}*: ${on ? `${user(on.userId)} until ${slackDate(on.until, '{date_short_pretty} {time}')}${on.override ? ' (override)' : ''}` : '_nobody_'}`;
       }),
     );
-    return { blocks: [{ type: 'header', text: plain('On call now') }, { type: 'section', text: mrkdwn(lines.join('\n')) }] };
+    const listed = fitLines(lines, SECTION_CHUNK, { hidden: rotations.length - lines.length, more: (n) => `_… and ${n} more: \`/incident oncall\` lists every rotation_` });
+    return { blocks: [{ type: 'header', text: plain('On call now') }, { type: 'section', text: mrkdwn(listed.text) }] };
   };
 }
 

@@ -2,7 +2,8 @@ import type { KnownBlock, View } from '@slack/types';
 import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
-import { channel, esc, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
+import { fitting, roomLeft } from './fit.js';
+import { channel, esc, field, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
 import { seconds } from './stats.js';
 import type { Summary } from '../../reports/service.js';
 
@@ -36,21 +37,23 @@ export function homeView(
     blocks.push({ type: 'context', elements: [mrkdwn(`${o.offset + 1}–${o.offset + o.mine.length} of ${o.total}`)] });
     blocks.push({ type: 'actions', block_id: 'home_pager', elements: pager });
   }
-  for (const s of o.sections ?? []) blocks.push({ type: 'divider' }, ...s.blocks);
   const s = o.summary.stats;
-  blocks.push(
+  const numbers: KnownBlock[] = [
     { type: 'divider' },
     { type: 'header', text: plain('Last 30 days') },
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Incidents*\n${s.total} (${s.open} open)`),
-        mrkdwn(`*MTTA*\n${seconds(s.mtta.mean)} mean · p90 ${seconds(s.mtta.p90)}`),
-        mrkdwn(`*MTTR*\n${seconds(s.mttr.mean)} mean · p90 ${seconds(s.mttr.p90)}`),
-        mrkdwn(`*By priority*\n${policy.priorities.map((p) => `${p.id} ${s.byPriority[p.id] ?? 0}`).join(' · ')}`),
+        field(`*Incidents*\n${s.total} (${s.open} open)`),
+        field(`*MTTA*\n${seconds(s.mtta.mean)} mean · p90 ${seconds(s.mtta.p90)}`),
+        field(`*MTTR*\n${seconds(s.mttr.mean)} mean · p90 ${seconds(s.mttr.p90)}`),
+        field(`*By priority*\n${policy.priorities.map((p) => `${p.id} ${s.byPriority[p.id] ?? 0}`).join(' · ')}`),
       ],
     },
     { type: 'context', elements: [mrkdwn('`/incident stats` for more · `/incident dashboard` for charts')] },
-  );
-  return { type: 'home', blocks: blocks.slice(0, 100) };
+  ];
+  // Whole sections only (each keeps its own footer), as many as the tab holds.
+  const sections = (o.sections ?? []).map((x): KnownBlock[] => [{ type: 'divider' }, ...x.blocks]);
+  blocks.push(...sections.slice(0, fitting(sections, roomLeft('view', blocks, numbers))).flat(), ...numbers);
+  return { type: 'home', blocks };
 }

@@ -43,12 +43,22 @@ export function textInput(blockId: string, label: string, opts: { multiline?: bo
   });
 }
 
+/**
+ * At most `max` options, in their order, always keeping the preselected ones (Slack refuses an initial
+ * option that is not among the options).
+ */
+export function keepOptions(options: Option[], initial: string[], max: number): Option[] {
+  const chosen = new Set(initial);
+  let others = max - options.filter((o) => chosen.has(o.value)).length;
+  return options.filter((o) => chosen.has(o.value) || others-- > 0).slice(0, max);
+}
+
 /** A static select (or radio group) input; the block id doubles as the action id. */
 export function selectInput(blockId: string, label: string, options: Option[], opts: { initial?: string; optional?: boolean; radio?: boolean; placeholder?: string; hint?: string } = {}) {
   const initial = options.find((o) => o.value === opts.initial);
   return inputBlock(blockId, label, opts, {
     type: opts.radio ? ('radio_buttons' as const) : ('static_select' as const),
-    options: options.slice(0, opts.radio ? 10 : 100),
+    options: keepOptions(options, initial ? [initial.value] : [], opts.radio ? 10 : 100),
     ...(initial ? { initial_option: initial } : {}),
     ...(!opts.radio && opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
   });

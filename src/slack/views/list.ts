@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { statusLabel } from './card.js';
-import { channel, esc, mrkdwn, packLines, slackDate, statusEmoji, truncate } from './format.js';
+import { listBlocks } from './fit.js';
+import { channel, esc, mrkdwn, slackDate, statusEmoji, truncate } from './format.js';
 
 export const LIST_PAGE_SIZE = 40;
 
@@ -18,8 +19,10 @@ export function incidentList(policy: Policy, incidents: Incident[], opts: { all:
     const title = isPrivate(i) ? ':lock: _security incident_' : esc(truncate(i.title, 80));
     return `${statusEmoji(i.status)} ${i.isDrill ? ':performing_arts: EXERCISE · ' : ''}*${ref}* ${title} · ${i.severity} · ${statusLabel(i)} · ${channel(i.channelId)} · ${slackDate(i.declaredAt, '{date_short} {time}')}`;
   });
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `${heading} (${opts.total})` } }];
-  for (const chunk of packLines(lines)) blocks.push({ type: 'section', text: mrkdwn(chunk) });
-  if (opts.total > incidents.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the newest ${incidents.length} of ${opts.total}.`)] });
-  return { text: `${heading}: ${opts.total}`, blocks: blocks.slice(0, 50) };
+  const { blocks } = listBlocks({
+    head: [{ type: 'header', text: { type: 'plain_text', text: `${heading} (${opts.total})` } }],
+    lines,
+    footer: (shown) => (shown < opts.total ? `Showing the newest ${shown} of ${opts.total}.` : undefined),
+  });
+  return { text: `${heading}: ${opts.total}`, blocks };
 }

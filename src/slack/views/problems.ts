@@ -4,7 +4,8 @@ import { problemRef, type Problem, type ProblemFields } from '../../problems/pro
 import { PROBLEM_TITLE_MAX } from '../../problems/service.js';
 import { FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { incidentRef } from '../../incidents/incident.js';
-import { channel, esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { listBlocks } from './fit.js';
+import { channel, esc, escCut, field, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, textInput, userInput } from './kit.js';
 
 /** What the problem form carries to its submission. */
@@ -47,17 +48,11 @@ export function problemList(policy: Policy, problems: Problem[], total: number):
       ? `*${problemRef(p)}* :lock: _restricted (security)_ · ${STATUS[p.status]} · owner ${user(p.ownerId)}`
       : `*${problemRef(p)}* ${esc(truncate(p.title, 120))} · ${STATUS[p.status]} · owner ${user(p.ownerId)} · incidents ${incidents(policy, p)}`,
   );
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain(`Open problem records (${total})`, 150) }];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk && chunk.length + line.length > 2900) {
-      blocks.push({ type: 'section', text: mrkdwn(chunk) });
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-  }
-  if (chunk) blocks.push({ type: 'section', text: mrkdwn(chunk) });
-  if (total > problems.length) blocks.push({ type: 'context', elements: [mrkdwn(`Showing the oldest ${problems.length} of ${total}.`)] });
+  const { blocks } = listBlocks({
+    head: [{ type: 'header', text: plain(`Open problem records (${total})`, 150) }],
+    lines,
+    footer: (shown) => (shown < total ? `Showing the oldest ${shown} of ${total}.` : undefined),
+  });
   return { text: `Open problem records: ${total}`, blocks };
 }
 
@@ -67,16 +62,16 @@ export function problemDetails(policy: Policy, p: Problem, o: { reveal: boolean 
     const text = `*${problemRef(p)}* :lock: is linked to a security incident; ask its owner ${user(p.ownerId)} or look in the incident channel.`;
     return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
   }
-  const field = (label: string, value: string) => `*${label}*\n${value.trim() ? esc(truncate(value, 900)) : '_—_'}`;
+  const longText = (label: string, value: string) => `*${label}*\n${value.trim() ? escCut(value, 2000) : '_—_'}`;
   return {
     text: `${problemRef(p)}: ${p.title}`,
     blocks: [
       { type: 'header', text: plain(`${problemRef(p)}: ${p.title}`, 150) },
-      { type: 'section', fields: [mrkdwn(`*Status*\n${STATUS[p.status]}`), mrkdwn(`*Owner*\n${user(p.ownerId)}`), mrkdwn(`*Opened*\n${slackDate(p.createdAt, '{date_short_pretty}')}`), mrkdwn(`*Incidents*\n${p.incidents.map((i) => `${incidentRef(policy.number_prefix, i)} ${channel(i.channelId)}`).join('\n') || '—'}`)] },
-      { type: 'section', text: mrkdwn(field('What is not understood yet', p.description)) },
-      { type: 'section', text: mrkdwn(field('Known error', p.knownError)) },
-      { type: 'section', text: mrkdwn(field('Workaround', p.workaround)) },
-      ...(p.resolution ? [{ type: 'section' as const, text: mrkdwn(field('Resolution', p.resolution)) }] : []),
+      { type: 'section', fields: [field(`*Status*\n${STATUS[p.status]}`), field(`*Owner*\n${user(p.ownerId)}`), field(`*Opened*\n${slackDate(p.createdAt, '{date_short_pretty}')}`), field(`*Incidents*\n${p.incidents.map((i) => `${incidentRef(policy.number_prefix, i)} ${channel(i.channelId)}`).join('\n') || '—'}`)] },
+      { type: 'section', text: mrkdwn(longText('What is not understood yet', p.description)) },
+      { type: 'section', text: mrkdwn(longText('Known error', p.knownError)) },
+      { type: 'section', text: mrkdwn(longText('Workaround', p.workaround)) },
+      ...(p.resolution ? [{ type: 'section' as const, text: mrkdwn(longText('Resolution', p.resolution)) }] : []),
     ],
   };
 }

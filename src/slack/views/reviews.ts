@@ -7,7 +7,8 @@ import { REVIEW_STATE_LABEL, type Review } from '../../reviews/review.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { day } from './actions.js';
 import type { CardExtras } from './card.js';
-import { esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { SECTION_CHUNK } from './fit.js';
+import { esc, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { checkboxInput, dateInput, modal, textInput, userInput } from './kit.js';
 
 /** What the review form carries to its submission. */
@@ -18,9 +19,8 @@ export interface ReviewModalMetadata {
 /** The review form, prefilled from the stored review; lists the actions and offers to add one. */
 export function reviewModal(o: { incidentRef: string; review?: Review; defaultOwner: string; resolutionSummary: string | null; actions: FollowUpAction[]; metadata: ReviewModalMetadata }): View {
   const r = o.review;
-  const actionLines = o.actions.length
-    ? o.actions.slice(0, 15).map((a) => `• ${a.status === 'done' ? '~' : ''}*${actionRef(a)}* ${esc(truncate(a.title, 120))}${a.status === 'done' ? '~' : ''} · ${user(a.ownerId)} · due ${day(a.dueDate)}`).join('\n') + (o.actions.length > 15 ? `\n…and ${o.actions.length - 15} more` : '')
-    : '_No follow-up actions yet._';
+  const listed = o.actions.slice(0, 15).map((a) => `• ${a.status === 'done' ? '~' : ''}*${actionRef(a)}* ${esc(truncate(a.title, 120))}${a.status === 'done' ? '~' : ''} · ${user(a.ownerId)} · due ${day(a.dueDate)}`);
+  const actionLines = o.actions.length ? fitLines(listed, SECTION_CHUNK, { hidden: o.actions.length - listed.length }).text : '_No follow-up actions yet._';
   const long = { multiline: true, optional: true, max: 3000 } as const;
   return modal({
     callbackId: FollowUpCallback.reviewModal,

@@ -3,7 +3,8 @@ import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.
 import type { Policy } from '../../policy/schema.js';
 import type { Signal, SignalGroup } from '../../signals/signal.js';
 import { SignalAction, SignalBlock, SignalCallback } from '../ids.js';
-import { esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { SECTION_CHUNK } from './fit.js';
+import { esc, field, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, type Option } from './kit.js';
 
 const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', high: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };
@@ -43,20 +44,21 @@ export function signalMessage(policy: Policy, v: { group: SignalGroup; signals: 
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Status*\n${state}`),
-        mrkdwn(`*Seen*\n${plural(g.signalCount, 'alert')}, received ${plural(g.deliveryCount, 'time')}`),
-        mrkdwn(`*First seen*\n${slackDate(g.firstSeenAt)}`),
-        mrkdwn(`*Last seen*\n${slackDate(g.lastSeenAt)}`),
+        field(`*Status*\n${state}`),
+        field(`*Seen*\n${plural(g.signalCount, 'alert')}, received ${plural(g.deliveryCount, 'time')}`),
+        field(`*First seen*\n${slackDate(g.firstSeenAt)}`),
+        field(`*Last seen*\n${slackDate(g.lastSeenAt)}`),
       ],
     },
   ];
   if (g.description) blocks.push({ type: 'section', text: mrkdwn(esc(truncate(g.description, 600))) });
   if (g.signalCount > 1 && v.signals.length) {
     const lines = v.signals.map((s) => `${icon(s.status, s.severity)} ${linkTo(s.link, truncate(s.title, 120))}${s.count > 1 ? ` ×${s.count}` : ''}`);
+    // Alerts the sender left out (Alertmanager's truncatedAlerts) are said apart from those we cut.
+    const leftOut = g.unlistedCount > 0 ? `\n_…and ${g.unlistedCount} more the sender left out_` : '';
     const stored = g.signalCount - g.unlistedCount;
-    if (stored > v.signals.length) lines.push(`_…and ${stored - v.signals.length} more_`);
-    if (g.unlistedCount > 0) lines.push(`_…and ${g.unlistedCount} more the sender left out_`);
-    blocks.push({ type: 'section', text: mrkdwn(truncate(lines.join('\n'), 2900)) });
+    const listed = fitLines(lines, SECTION_CHUNK - leftOut.length, { hidden: Math.max(0, stored - v.signals.length) }).text;
+    blocks.push({ type: 'section', text: mrkdwn(listed + leftOut) });
   }
   const done = outcome(policy, g, v.incident);
   if (done) blocks.push({ type: 'context', elements: [mrkdwn(done)] });

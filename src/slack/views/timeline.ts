@@ -3,7 +3,8 @@ import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
-import { channel, duration, esc, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+import { BlockLimit, packLines } from './fit.js';
+import { channel, duration, esc, escCut, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 function reviewState(state: unknown): string {
   return state === 'in_review' ? 'in review' : String(state);
@@ -144,25 +145,12 @@ export function timelineLines(events: TimelineEvent[]): string[] {
   return events.map((e) => `${slackDate(e.at, format)}  ${truncate(describeEvent(e), 2800)}`);
 }
 
-const MAX_SECTION = 2900;
-/**
- * Slack refuses messages whose blocks carry much more than ~13k characters of text in total
- * (`msg_blocks_too_long`), well before the 50-block limit; stay under it.
- */
-export const TIMELINE_MAX_CHARS = 12_000;
+/** Room for the timeline's lines once its header and footer are in the message. */
+export const TIMELINE_MAX_CHARS = BlockLimit.messageText - 500;
 
-/** Packs lines into sections of at most ~2,900 characters; returns undefined when they would not fit one message. */
+/** The lines in sections of at most ~2,900 characters; returns undefined when they would not fit one message. */
 export function timelineBlocks(policy: Policy, incident: Incident, events: TimelineEvent[]): KnownBlock[] | undefined {
-  const sections: string[] = [];
-  let current = '';
-  for (const line of timelineLines(events)) {
-    if (current && current.length + line.length + 1 > MAX_SECTION) {
-      sections.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${line}` : line;
-  }
-  if (current) sections.push(current);
+  const sections = packLines(timelineLines(events));
   if (sections.reduce((n, sec) => n + sec.length, 0) > TIMELINE_MAX_CHARS) return undefined;
   return [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${incidentRef(policy.number_prefix, incident)} timeline`, 150) } },
@@ -189,20 +177,20 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
       const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} update (${p.status}): ${p.message}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Posted by ${user(e.actorId)}`)] }] },
-        thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${truncate(esc(String(p.message)), 280)}`,
+        thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${escCut(String(p.message), 280)}`,
       };
     }
     case 'resolved': {
       const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} resolved: ${p.summary}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Resolved by ${user(e.actorId)} · \`/incident close\` when the follow-up is done`)] }] },
-        thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${truncate(esc(String(p.summary)), 280)}`,
+        thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${escCut(String(p.summary), 280)}`,
       };
     }
     case 'reopened': {
       return {
         channel: { text: `${ref} reopened: ${p.reason}`, blocks: [{ type: 'section', text: mrkdwn(`:warning: *${ref} reopened* by ${user(e.actorId)}\n${esc(String(p.reason))}`) }] },
-        thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${truncate(esc(String(p.reason)), 280)}`,
+        thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${escCut(String(p.reason), 280)}`,
       };
     }
     case 'triaged':

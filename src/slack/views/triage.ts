@@ -5,8 +5,9 @@ import { IMPACTS, URGENCIES, isImpact, isUrgency, priorityFor, priorityPolicy, p
 import { Block, Callback } from '../ids.js';
 import { contractMinutes, findVendor, vendorsOf, type Vendor } from '../../catalog/catalog.js';
 import { servicesInput } from './catalog.js';
-import { duration, esc, mrkdwn } from './format.js';
-import { modal, option, selectInput, textInput } from './kit.js';
+import { BlockLimit } from './fit.js';
+import { duration, esc, mrkdwn, plain } from './format.js';
+import { keepOptions, modal, option, selectInput, textInput } from './kit.js';
 
 export interface TriageMetadata {
   incidentId: string;
@@ -68,16 +69,19 @@ export function escalateModal(policy: Policy, incident: Incident, suggestedGroup
     selectInput(Block.priority, `Priority (now ${current})`, higher.map((p) => option(p.id, p.id, p.description)), { initial: current }),
   ];
   if (groups.length) {
+    const preselected = suggestedGroups.slice(0, BlockLimit.options);
+    const options = keepOptions(groups.map((g) => option(g, g)), preselected, BlockLimit.options);
     blocks.push({
       type: 'input',
       block_id: Block.usergroups,
       optional: true,
-      label: { type: 'plain_text', text: 'Teams to page' },
+      label: plain('Teams to page', 2000),
+      ...(options.length < groups.length ? { hint: plain(`${options.length} of ${groups.length} groups are listed; name any other under "Other user groups".`, 2000) } : {}),
       element: {
         type: 'multi_static_select',
         action_id: Block.usergroups,
-        options: groups.slice(0, 100).map((g) => option(g, g)),
-        ...(suggestedGroups.length ? { initial_options: suggestedGroups.slice(0, 100).map((g) => option(g, g)) } : {}),
+        options,
+        ...(preselected.length ? { initial_options: preselected.map((g) => option(g, g)) } : {}),
       },
     });
   }
@@ -115,7 +119,7 @@ export function vendorModal(policy: Policy, incident: Incident, opts: { vendor?:
   const blocks: unknown[] = [];
   if (ordered.length) {
     blocks.push({
-      ...selectInput(Block.catalogVendor, 'Vendor', ordered.slice(0, 100).map((v) => option(v.name, v.name, `${duration(contractMinutes(v, priority) * 60_000)} response at ${priority}${related.includes(v) ? ' · behind this incident' : ''}`)), {
+      ...selectInput(Block.catalogVendor, 'Vendor', ordered.map((v) => option(v.name, v.name, `${duration(contractMinutes(v, priority) * 60_000)} response at ${priority}${related.includes(v) ? ' · behind this incident' : ''}`)), {
         optional: true,
         initial: chosen?.name,
         placeholder: 'Choose a vendor from the catalog',
