@@ -173,6 +173,8 @@ describe('long timelines', () => {
   it('are attached as a file rather than refused by Slack', async () => {
     const long = await declareIncident(t, { userId: 'UANA', title: 'Chatty incident' });
     for (let i = 0; i < 60; i++) await t.slack.command({ text: `note ${'observation '.repeat(25)}#${i}`, userId: 'UANA', channelId: long.id });
+    // Each note is stored after its command is acknowledged: wait for all of them.
+    await t.settle();
     const r = await reply('timeline');
     expect(r.text).toBeDefined();
     const res = await t.slack.command({ text: 'timeline', userId: 'UANA', channelId: long.id });
