@@ -1,8 +1,24 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
-import { claimDueTasks, completeTask, failTask, rescheduleTask, type Task } from '../outbox/tasks.js';
+import type { OptionalTaskKind } from '../outbox/kinds.js';
+import { claimDueTasks, completeTask, failTask, rescheduleTask, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
-export type TaskHandler = (task: Task) => Promise<void>;
+/** Carries out one kind of task. */
+export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>;
+
+/**
+ * A handler for every kind of task, so a kind added without its handler fails the type check. Only
+ * the kinds of features that configuration can switch off (OptionalTaskKind) may be left out.
+ */
+export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+
+/** Handlers for some kinds: what one feature contributes to the table. */
+export type SomeTaskHandlers = { [K in TaskKind]?: TaskHandler<K> };
+
+function handlerFor<K extends TaskKind>(handlers: TaskHandlers, kind: K): TaskHandler<K> | undefined {
+  const all: SomeTaskHandlers = handlers;
+  return all[kind];
+}
 
 /** Thrown by a handler that cannot proceed yet (e.g. waiting for a channel): retried after `delayMs`. */
 export class RetryLater extends Error {
@@ -47,7 +63,7 @@ export class TaskRunner {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    private readonly handlers: Record<string, TaskHandler>,
+    private readonly handlers: TaskHandlers,
     opts: TaskRunnerOptions = {},
     /** Told how each run ended (metrics). */
     private readonly observe: (kind: string, outcome: TaskRunOutcome) => void = () => {},
@@ -115,9 +131,15 @@ export class TaskRunner {
     return tasks.length;
   }
 
-  private async runOne(task: Task): Promise<void> {
-    const handler = this.handlers[task.kind];
+  private async runOne(task: Task | UnreadableTask): Promise<void> {
     const log = this.logger.child({ task: task.id, kind: task.kind, incident: task.incidentId, attempt: task.attempts });
+    if ('unreadable' in task) {
+      log.error({ problem: task.unreadable }, 'task cannot be read');
+      await failTask(this.db, task.id, `cannot read ${task.kind}: ${task.unreadable}`);
+      this.observe(task.kind, 'failed');
+      return;
+    }
+    const handler = handlerFor(this.handlers, task.kind);
     if (!handler) {
       log.error('no handler for task kind');
       await failTask(this.db, task.id, `no handler for ${task.kind}`);

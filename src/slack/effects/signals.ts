@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../../incidents/errors.js';
-import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, RetryLater, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { OncallService } from '../../oncall/service.js';
 import type { Policy } from '../../policy/schema.js';
@@ -19,11 +19,11 @@ export interface SignalEffectsDeps {
 }
 
 /** Outbox handlers for signals: the group's post (first post, then in-place updates) and auto-declaration. */
-export function createSignalEffects(deps: SignalEffectsDeps): Record<string, TaskHandler> {
+export function createSignalEffects(deps: SignalEffectsDeps) {
   const { client, signals } = deps;
   return {
     async [SignalTask.post](task) {
-      const groupId = String(task.payload.groupId);
+      const { groupId } = task.payload;
       const run = await signals.claimPost(groupId);
       if (!run) return;
       if (run === 'busy') throw new RetryLater('another run is posting this signal', 5_000);
@@ -60,7 +60,7 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
     async [SignalTask.declare](task) {
       const me = await deps.identity();
       try {
-        await signals.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), {
+        await signals.autoDeclare(task.payload.groupId, task.payload.episode, {
           teamId: me.teamId,
           reporterId: me.userId,
           commanderFor: async (rotation) => (rotation ? (await deps.oncall.whoIsOn(rotation))?.userId : undefined),
@@ -71,7 +71,7 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
         throw err;
       }
     },
-  };
+  } satisfies SomeTaskHandlers;
 }
 
 /** auth.test, asked once and remembered (asked again after a failure). */
