@@ -29,6 +29,11 @@ const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   ),
+  DATABASE_QUERY_TIMEOUT_MS: optionalText
+    .default('10000')
+    .pipe(z.string().regex(/^\d+$/, 'must be a number of milliseconds such as 10000'))
+    .transform(Number)
+    .pipe(z.number().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms (10 minutes)')),
   DATA_DIR: optionalText.default('./data'),
   PORT: optionalText
     .default('3000')
@@ -56,6 +61,8 @@ export interface Config {
     apiUrl?: string;
   };
   databaseUrl?: string;
+  /** Time limit of each database query, in ms. */
+  databaseQueryTimeoutMs: number;
   dataDir: string;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -130,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiUrl: e.SLACK_API_URL ? (e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`) : undefined,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
     dataDir: path.resolve(cwd, e.DATA_DIR),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

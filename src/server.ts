@@ -3,6 +3,7 @@ import type { RetryOptions } from '@slack/web-api';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
+import { Deadline } from './db/time-limit.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
@@ -63,7 +64,9 @@ import { signalsHousekeepingJob } from './signals/job.js';
 import { SignalService } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
-import { createSignalEffects, slackIdentity } from './slack/effects/signals.js';
+import { createSignalEffects } from './slack/effects/signals.js';
+import type { BackoffOptions } from './slack/backoff.js';
+import type { HealthChecks } from './http/routes.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -71,6 +74,8 @@ export interface StartOptions {
   taskRunner?: TaskRunnerOptions;
   /** Web API retry policy (tests use a fast one). */
   slackRetry?: RetryOptions;
+  /** Backoff between attempts to reach Slack (auth.test, the Socket Mode connection); tests use a fast one. */
+  slackBackoff?: BackoffOptions;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;
 }
@@ -86,6 +91,9 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** How long /readyz waits for the database. */
+const READINESS_DATABASE_MS = 1_500;
+
 /** The composition root: database → services → Slack app → jobs → listen. */
 export async function startIncidentOfficer(config: Config, opts: StartOptions): Promise<RunningApp> {
   const { logger } = opts;
@@ -97,7 +105,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     url = embedded.url;
     logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL under DATA_DIR (one process only; set DATABASE_URL for production or several replicas)');
   }
-  const handle = openDatabase(url, { embedded: Boolean(embedded) });
+  const handle = openDatabase(url, { embedded: Boolean(embedded), queryTimeoutMs: config.databaseQueryTimeoutMs });
   let shuttingDown = false;
   try {
     const applied = await migrateToLatest(handle.db);
@@ -159,6 +167,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     incidents.addHooks(services.audit.hooks());
     const dashboard = new DashboardAuth(config.slack.signingSecret);
     let authorizer: Authorizer | undefined;
+    // What must hold to take traffic; the Slack checks (identity, and in Socket Mode the connection) join once the app exists.
+    const readiness: HealthChecks['ready'] = {
+      // Probes time out quickly: a database that does not answer in time counts as unreachable.
+      database: () =>
+        new Deadline(READINESS_DATABASE_MS).run(async () => {
+          await sql`select 1`.execute(handle.db);
+          const ok = await migrationsApplied(handle.db);
+          return { ok, detail: ok ? 'database reachable, migrations applied' : 'database: migrations pending' };
+        }),
+      slack: () => ({ ok: false, detail: 'Slack: not started' }),
+    };
     // Set once the Slack profile cache exists (names in the document come from Slack).
     let reviewFor: (incidentId: string) => Promise<string | undefined> = async () => undefined;
     const routes = [
@@ -166,11 +185,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...httpRoutes(
       {
         isShuttingDown: () => shuttingDown,
-        ready: async () => {
-          await sql`select 1`.execute(handle.db);
-          const ok = await migrationsApplied(handle.db);
-          return { ok, detail: ok ? 'database reachable, migrations applied' : 'migrations pending' };
-        },
+        ready: readiness,
       },
       metrics,
         { secret: config.changesWebhookSecret, changes, logger: logger.child({ component: 'webhooks' }) },
@@ -200,33 +215,36 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       announceChannel: config.announceChannel,
     };
-    const app = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch() },
+    const { app, client, identity, socket } = createSlackApp(
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), slackBackoff: opts.slackBackoff },
       slackDeps,
     );
-    authorizer = new Authorizer(app.client, config.policy, services.roles, clock);
-    const delivery = new SlackReminderDelivery({ client: app.client, policy: config.policy });
-    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client: app.client, logger }), config.policy.reminders.profile_refresh_hours);
+    readiness.slack = () => identity.status();
+    if (socket) readiness.socket = () => socket.status();
+    authorizer = new Authorizer(client, config.policy, services.roles, clock);
+    const delivery = new SlackReminderDelivery({ client, policy: config.policy });
+    const profiles = new ProfileCache(handle.db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
     reviewFor = async (incidentId) => {
       const incident = await incidents.findById(incidentId);
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
-    const identity = slackIdentity(app.client);
+    const botUserId = async () => (await identity.require()).userId;
     const effects: TaskHandlers = {
       ...createSlackEffects({
         db: handle.db,
-        client: app.client,
+        client,
         policy: config.policy,
         logger,
         clock,
         announceChannel: config.announceChannel,
+        botUserId,
         recordPaged: escalation.pagedRecorder(),
         reports: services.reports,
         weeklySections: [overdueActionsSection(config.policy, actions, clock)],
         cardExtras: reviewCard({ policy: config.policy, reviews }),
       }),
       ...createPreparednessEffects({
-        client: app.client,
+        client,
         policy: config.policy,
         announceChannel: config.announceChannel,
         load: (id) => findIncidentById(handle.db, id),
@@ -235,10 +253,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         checklists,
         changes,
       }),
-      ...createFollowUpEffects({ client: app.client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
-      ...createAuditEffects({ client: app.client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
-      ...createSignalEffects({ client: app.client, policy: config.policy, signals, oncall, logger, identity }),
-      ...createPagingEffects({ client: app.client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId: async () => (await identity()).userId }),
+      ...createFollowUpEffects({ client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
+      ...createAuditEffects({ client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
+      ...createSignalEffects({ client, policy: config.policy, signals, oncall, logger, identity: () => identity.require() }),
+      ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
       // Only when PagerDuty is configured (a routing key); the type lets this one kind go without a handler.
       [PagingTask.pagerduty]: pagerduty
         ? pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger })
@@ -259,9 +277,9 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     ];
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
-    const started = (await app.start(config.port)) as unknown;
-    const server = config.slack.appToken ? undefined : (started as Server);
-    const port = server ? (server.address() as AddressInfo).port : config.port;
+    identity.start();
+    // Socket Mode serves the HTTP routes at once and connects (and reconnects) in the background.
+    const port = socket ? await socket.start(() => app.start()) : (((await app.start(config.port)) as Server).address() as AddressInfo).port;
     if (!config.policy.reports.base_url) slackDeps.publicUrl = `http://localhost:${port}`;
     runner.start();
     if (opts.scheduler !== false) scheduler.start();
@@ -276,6 +294,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       async stop() {
         shuttingDown = true;
+        identity.stop();
+        socket?.stop();
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
         await metrics.idle();
         await reminderRunner.stop();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -54,22 +55,34 @@ describe('a crash half way through a declaration', () => {
     await slack.command({ text: 'declare Crash in flight', userId: 'UANA', channelId: 'CGENERAL' });
     const view = await eventually(() => lastModal({ fake } as never, 'UANA', 'incident_declare'));
     // Slack now answers slowly: the channel is being created when the process dies.
-    fake.delayMs = 1_500;
+    const creating = fake.hold('conversations.create');
     const res = await slack.viewSubmission({ userId: 'UANA', view, values: declareValues({ userId: 'UANA', title: 'Crash in flight' }) });
     expect(res.status).toBe(200);
     const stored = await eventually(() => db.db.selectFrom('incidents').selectAll().where('title', '=', 'Crash in flight').executeTakeFirst(), 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => creating.received, 10_000, 'channel creation in flight');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     expect((await db.db.selectFrom('incidents').select('provisioned_at').where('id', '=', stored.id).executeTakeFirstOrThrow()).provisioned_at).toBeNull();
-    await new Promise((r) => setTimeout(r, 2_000));
-    fake.delayMs = 0;
+    // The dead process's lease on its task runs out soon enough for a takeover within 30 s (one 2 s poll after expiry).
+    const task = await db.db
+      .selectFrom('slack_tasks')
+      .select(['id', 'attempts', sql<number>`extract(epoch from locked_until - now())::float8`.as('leaseLeft')])
+      .where('kind', '=', 'incident.provision')
+      .where('incident_id', '=', stored.id)
+      .executeTakeFirstOrThrow();
+    expect(task.attempts).toBe(1);
+    expect(task.leaseLeft).toBeGreaterThan(0);
+    expect(task.leaseLeft + 2).toBeLessThanOrEqual(30);
+    // Slack carries out the dead process's call: the channel exists, unrecorded.
+    creating.release();
+    await eventually(() => fake.channelByName(`inc-${stored.number}-crash-in-flight`), 10_000, 'channel made for the dead process');
 
     const second = await start();
     try {
-      // The task lease of the dead process expires, then the new one finishes the work.
-      await db.db.updateTable('slack_tasks').set({ locked_until: null }).where('done_at', 'is', null).execute();
-      await eventually(async () => (await db.db.selectFrom('incidents').select('provisioned_at').where('id', '=', stored.id).executeTakeFirstOrThrow()).provisioned_at, 30_000, 'provisioned');
+      // Once the lease has run out, the new process takes the task over and finishes the work.
+      const after = await eventually(() => db.db.selectFrom('slack_tasks').select(['attempts', 'failed']).where('id', '=', task.id).where('done_at', 'is not', null).executeTakeFirst(), 45_000, 'task done');
+      expect(after).toEqual({ attempts: 2, failed: false });
+      expect((await db.db.selectFrom('incidents').select('provisioned_at').where('id', '=', stored.id).executeTakeFirstOrThrow()).provisioned_at).not.toBeNull();
       const channels = [...fake.channels.values()].filter((c) => c.name.startsWith(`inc-${stored.number}-`));
       expect(channels.map((c) => c.name)).toEqual([`inc-${stored.number}-crash-in-flight`]);
       const ch = channels[0];

@@ -64,6 +64,26 @@ describe('request signing', () => {
     expect(res.status).toBe(401);
   });
 
+  it('refuses a correctly signed request dated six minutes ahead (401), form and JSON alike', async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 6 * 60;
+    const form = 'command=%2Fincident&text=help&user_id=U1&channel_id=C1&team_id=T1&trigger_id=1.2.3';
+    const command = await t.slack.raw(form, { 'content-type': 'application/x-www-form-urlencoded', ...t.slack.signatureHeaders(form, ahead) });
+    expect(command.status).toBe(401);
+    const event = JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'EvFUTURE1', event: { type: 'app_home_opened', user: 'U1', tab: 'home' } });
+    const callback = await t.slack.raw(event, { 'content-type': 'application/json', ...t.slack.signatureHeaders(event, ahead) });
+    expect(callback.status).toBe(401);
+    expect(t.fake.callsTo('views.publish')).toHaveLength(0);
+  });
+
+  it('accepts a correctly signed request within five minutes either way of local time', async () => {
+    for (const skew of [-4 * 60, 4 * 60]) {
+      const form = `command=%2Fincident&text=help&user_id=U1&channel_id=C1&team_id=T1&trigger_id=1.2.${skew}`;
+      const res = await t.slack.raw(form, { 'content-type': 'application/x-www-form-urlencoded', ...t.slack.signatureHeaders(form, Math.floor(Date.now() / 1000) + skew) });
+      expect(res.status, `skew ${skew}s`).toBe(200);
+      expect(res.body.text).toContain('/incident declare');
+    }
+  });
+
   it('accepts a fresh, correctly signed request', async () => {
     const res = await t.slack.command({ text: 'help', userId: 'U1', channelId: 'C1' });
     expect(res.status).toBe(200);

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,31 @@ describe('the process', () => {
       await fake.close();
     }
   }, 90_000);
+});
+
+describe('a bad configuration', () => {
+  const startWith = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 20_000 });
+
+  it('a bad start-up prints one line per problem and exits with code 2, without a stack trace', () => {
+    const run = startWith({ SLACK_BOT_TOKEN: 'nope', PORT: 'abc' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('SLACK_BOT_TOKEN: must be a bot token starting with xoxb-');
+    expect(run.stderr).toContain('PORT: must be a port number such as 3000');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad policy stops start-up: exit code 2, one line per problem, no stack trace', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'io-prep-'));
+    writeFileSync(path.join(dir, 'policy.yml'), 'services:\n  - { name: a, depends_on: [b] }\n  - { name: a }\nplaybooks:\n  - { name: p, title: P, items: [{ text: x, role: wizard }] }\n');
+    const run = startWith({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret-abcdef', INCIDENT_CONFIG: path.join(dir, 'policy.yml') });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the configuration has 3 problems');
+    expect(run.stderr).toMatch(/policy\.yml services\[1\]\.name: duplicate service name "a"\n/);
+    expect(run.stderr).toMatch(/policy\.yml services\[0\]\.depends_on: service "a" depends on unknown service "b"\n/);
+    expect(run.stderr).toMatch(/policy\.yml playbooks\[0\]\.items\[0\]\.role: unknown role "wizard"/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('migrations', () => {

@@ -143,7 +143,7 @@ describe('CSV cells a spreadsheet would run as formulas', () => {
     await declareIncident(t, { userId: 'UANA', title: '@SUM(1+1)', services: '+checkout' });
     clock.advanceMinutes(1);
     await t.slack.command({ text: 'export 30d', userId: 'UANA', channelId: 'CGENERAL' });
-    const file = await eventually(() => [...t.fake.files.values()].find((f) => f.filename === 'incidents-30d.csv'));
+    const file = await eventually(() => [...t.fake.files.values()].find((f) => f.filename === 'incidents-30d.csv' && f.completed));
     expect(file.content).toContain(`,"'=HYPERLINK(""http://evil"",""x"")",`);
     expect(file.content).toContain(`,'=cmd|' /C calc'!A0,`);
     expect(file.content).toContain(`,'@SUM(1+1),`);

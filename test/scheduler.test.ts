@@ -1,25 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { Scheduler, type ScheduledJob } from '../src/jobs/scheduler.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { useReplicaDatabase } from './support/database.js';
 import { FakeClock } from './support/clock.js';
 
-let database: TestDatabase;
-let a: DatabaseHandle;
-let b: DatabaseHandle;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  a = openDatabase(database.url);
-  b = openDatabase(database.url);
-  await migrateToLatest(a.db);
-});
-afterAll(async () => {
-  await a.close();
-  await b.close();
-  await database.drop();
-});
+const replicas = useReplicaDatabase();
 
 describe('the scheduler', () => {
   it('runs each fire of a job once across two replicas', async () => {
@@ -27,15 +12,15 @@ describe('the scheduler', () => {
     const runs: string[] = [];
     const job = (replica: string): ScheduledJob => ({ name: 'digest', cron: '* * * * *', run: async () => void runs.push(replica) });
     const log = pino({ level: 'silent' });
-    const one = new Scheduler(a.db, log, clock, [job('a')]);
-    const two = new Scheduler(b.db, log, clock, [job('b')]);
+    const one = new Scheduler(replicas.a.db, log, clock, [job('a')]);
+    const two = new Scheduler(replicas.b.db, log, clock, [job('b')]);
     const fire = new Date('2026-11-26T09:01:00Z');
     const results = await Promise.all([one.fire(job('a'), fire), two.fire(job('b'), fire), one.fire(job('a'), fire), two.fire(job('b'), fire)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(runs).toHaveLength(1);
     await one.fire(job('a'), new Date('2026-11-26T09:02:00Z'));
     expect(runs).toHaveLength(2);
-    const rows = await a.db.selectFrom('job_runs').selectAll().where('name', '=', 'digest').execute();
+    const rows = await replicas.a.db.selectFrom('job_runs').selectAll().where('name', '=', 'digest').execute();
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.finished_at !== null && r.error === null)).toBe(true);
   });
@@ -43,13 +28,13 @@ describe('the scheduler', () => {
   it('records a failing run instead of throwing', async () => {
     const clock = new FakeClock();
     const job: ScheduledJob = { name: 'broken', cron: '* * * * *', run: async () => { throw new Error('boom'); } };
-    const s = new Scheduler(a.db, pino({ level: 'silent' }), clock, [job]);
+    const s = new Scheduler(replicas.a.db, pino({ level: 'silent' }), clock, [job]);
     expect(await s.runNow('broken')).toBe(true);
-    const row = await a.db.selectFrom('job_runs').selectAll().where('name', '=', 'broken').executeTakeFirstOrThrow();
+    const row = await replicas.a.db.selectFrom('job_runs').selectAll().where('name', '=', 'broken').executeTakeFirstOrThrow();
     expect(row.error).toBe('boom');
   });
 
   it('refuses an invalid cron expression at start-up', () => {
-    expect(() => new Scheduler(a.db, pino({ level: 'silent' }), new FakeClock(), [{ name: 'x', cron: 'every minute', run: async () => {} }])).toThrow(/invalid cron/);
+    expect(() => new Scheduler(replicas.a.db, pino({ level: 'silent' }), new FakeClock(), [{ name: 'x', cron: 'every minute', run: async () => {} }])).toThrow(/invalid cron/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as core from './20261126_0001_core.js';
 import * as triage from './20261126_0002_triage.js';
 import * as reviews from './20261126_0005_reviews.js';

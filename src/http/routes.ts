@@ -3,9 +3,15 @@ import type { CustomRoute } from '@slack/bolt';
 import { changeWebhookRoute, type ChangeWebhookDeps } from './change-webhook.js';
 import type { Metrics } from './metrics.js';
 
+/** One condition for taking traffic, and why it does not hold. */
+export interface Readiness {
+  ok: boolean;
+  detail: string;
+}
+
 export interface HealthChecks {
-  /** Database reachable and migrations applied. */
-  ready: () => Promise<{ ok: boolean; detail: string }>;
+  /** What must hold for the process to take traffic, by name (database, Slack…). */
+  ready: Record<string, () => Readiness | Promise<Readiness>>;
   isShuttingDown: () => boolean;
 }
 
@@ -27,8 +33,16 @@ export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: Chan
       method: ['GET', 'HEAD'],
       handler: async (_req: IncomingMessage, res: ServerResponse) => {
         if (checks.isShuttingDown()) return json(res, 503, { status: 'shutting down' });
-        const r = await checks.ready().catch((err: Error) => ({ ok: false, detail: err.message }));
-        json(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', detail: r.detail });
+        const results = await Promise.all(
+          Object.entries(checks.ready).map(async ([name, check]) => [name, await Promise.resolve().then(check).catch((err: Error) => ({ ok: false, detail: `${name}: ${err.message}` }))] as const),
+        );
+        const reasons = results.filter(([, r]) => !r.ok).map(([, r]) => r.detail);
+        json(res, reasons.length ? 503 : 200, {
+          status: reasons.length ? 'not ready' : 'ready',
+          detail: reasons.length ? reasons.join('; ') : results.map(([, r]) => r.detail).join('; '),
+          reasons,
+          checks: Object.fromEntries(results),
+        });
       },
     },
     {

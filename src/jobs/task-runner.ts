@@ -1,7 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
 import type { OptionalTaskKind } from '../outbox/kinds.js';
-import { claimDueTasks, completeTask, failTask, rescheduleTask, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
+import { outsideDeadline } from '../db/time-limit.js';
+import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
 /** Carries out one kind of task. */
 export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>;
@@ -36,9 +37,17 @@ export class PermanentFailure extends Error {
   }
 }
 
+/**
+ * How long a claim holds a task without renewal. A runner renews its leases every third of this while
+ * the tasks run, so a task outlives its lease only when its runner died (or lost the database):
+ * then another runner (or the restarted process) takes it over within this time plus one poll.
+ */
+export const DEFAULT_LEASE_SECONDS = 15;
+
 export interface TaskRunnerOptions {
   pollMs?: number;
   batchSize?: number;
+  /** See DEFAULT_LEASE_SECONDS. */
   leaseSeconds?: number;
   maxAttempts?: number;
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
@@ -51,10 +60,15 @@ export type TaskRunOutcome = 'ok' | 'retry' | 'failed';
 
 /**
  * Carries out outbox tasks: polls Postgres for due tasks (and runs at once when kicked after a
- * write), retries failures with backoff. Safe with several replicas: claims use SKIP LOCKED leases.
+ * write), retries failures with backoff. Safe with several replicas: claims use SKIP LOCKED leases,
+ * renewed while a task runs; results are recorded only under the claim that still holds the task.
  */
 export class TaskRunner {
   private timer?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
+  /** Claims of the tasks running now, by task id. */
+  private readonly held = new Map<string, Claim>();
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
@@ -71,7 +85,7 @@ export class TaskRunner {
     this.opts = {
       pollMs: opts.pollMs ?? 2_000,
       batchSize: opts.batchSize ?? 8,
-      leaseSeconds: opts.leaseSeconds ?? 120,
+      leaseSeconds: opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
       maxAttempts: opts.maxAttempts ?? 25,
       backoffMs: opts.backoffMs ?? 2_000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
@@ -92,7 +106,8 @@ export class TaskRunner {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
+    // Kicked from a request, the passes are not that request's work: they keep no deadline of it.
+    this.running = outsideDeadline(() => this.loop()).finally(() => {
       this.running = undefined;
     });
   }
@@ -127,35 +142,65 @@ export class TaskRunner {
   /** One claim-and-run pass; returns how many tasks it ran. */
   async pass(): Promise<number> {
     const tasks = await claimDueTasks(this.db, this.opts.batchSize, this.opts.leaseSeconds);
-    await Promise.all(tasks.map((t) => this.runOne(t)));
+    for (const t of tasks) this.held.set(t.id, { id: t.id, attempts: t.attempts });
+    this.renewTimer ??= setInterval(() => void this.renew(), (this.opts.leaseSeconds * 1000) / 3).unref();
+    try {
+      await Promise.all(tasks.map((t) => this.runOne(t).finally(() => this.held.delete(t.id))));
+    } finally {
+      if (!this.held.size && this.renewTimer) {
+        clearInterval(this.renewTimer);
+        this.renewTimer = undefined;
+      }
+    }
     return tasks.length;
+  }
+
+  /** Extends the leases of the running tasks; a lease found lost is let go (its result will not be recorded). */
+  private async renew(): Promise<void> {
+    if (this.renewing || !this.held.size) return;
+    this.renewing = true;
+    try {
+      const claims = [...this.held.values()];
+      const kept = await renewLeases(this.db, claims, this.opts.leaseSeconds);
+      for (const c of claims) {
+        if (kept.has(c.id) || this.held.get(c.id) !== c) continue;
+        this.held.delete(c.id);
+        this.logger.warn({ task: c.id }, 'task lease lost while running; another runner may take the task over');
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'could not renew task leases; will retry');
+    } finally {
+      this.renewing = false;
+    }
   }
 
   private async runOne(task: Task | UnreadableTask): Promise<void> {
     const log = this.logger.child({ task: task.id, kind: task.kind, incident: task.incidentId, attempt: task.attempts });
+    /** Counts how the run ended, if it was recorded: not when the task had passed to another runner. */
+    const finish = (recorded: boolean, outcome?: TaskRunOutcome) => {
+      if (recorded && outcome) this.observe(task.kind, outcome);
+      else if (!recorded) log.warn('task lease lost: another runner has the task; this run\'s outcome is not recorded');
+    };
     if ('unreadable' in task) {
       log.error({ problem: task.unreadable }, 'task cannot be read');
-      await failTask(this.db, task.id, `cannot read ${task.kind}: ${task.unreadable}`);
-      this.observe(task.kind, 'failed');
+      finish(await failTask(this.db, task, `cannot read ${task.kind}: ${task.unreadable}`), 'failed');
       return;
     }
     const handler = handlerFor(this.handlers, task.kind);
     if (!handler) {
       log.error('no handler for task kind');
-      await failTask(this.db, task.id, `no handler for ${task.kind}`);
-      this.observe(task.kind, 'failed');
+      finish(await failTask(this.db, task, `no handler for ${task.kind}`), 'failed');
       return;
     }
     try {
       await handler(task);
-      await completeTask(this.db, task.id);
-      this.observe(task.kind, 'ok');
+      finish(await completeTask(this.db, task), 'ok');
     } catch (err) {
+      if (err instanceof LeaseLost) return finish(false);
       const message = describeError(err);
       if (err instanceof PermanentFailure || task.attempts >= this.opts.maxAttempts) {
         log.error({ err }, 'task failed permanently');
-        await failTask(this.db, task.id, message);
-        this.observe(task.kind, 'failed');
+        finish(await failTask(this.db, task, message), 'failed');
         return;
       }
       const delay =
@@ -163,8 +208,7 @@ export class TaskRunner {
           ? err.delayMs
           : Math.min(this.opts.backoffMs * 2 ** (task.attempts - 1), this.opts.maxBackoffMs);
       (err instanceof RetryLater ? log.debug.bind(log) : log.warn.bind(log))({ err: message, retryInMs: delay }, 'task will be retried');
-      await rescheduleTask(this.db, task.id, delay, message);
-      this.observe(task.kind, 'retry');
+      finish(await rescheduleTask(this.db, task, delay, message), 'retry');
     }
   }
 }

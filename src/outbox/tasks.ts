@@ -92,25 +92,75 @@ export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSe
   return rows.map(toTask);
 }
 
-export async function completeTask(db: Kysely<Database>, id: string): Promise<void> {
-  await db.updateTable('slack_tasks').set({ done_at: sql<Date>`now()`, locked_until: null, last_error: null }).where('id', '=', id).execute();
+/**
+ * A claimed task as its claimant knows it: `attempts` counts claims, so it doubles as the fencing
+ * token of this claim. Once another runner claims the task (after this lease ran out), the count
+ * moves on and nothing done under the old claim can be recorded any more.
+ */
+export type Claim = Pick<Task, 'id' | 'attempts'>;
+
+/** Thrown when a task run tries to record a result after its lease passed to another runner. */
+export class LeaseLost extends Error {
+  constructor(readonly taskId: string) {
+    super(`task ${taskId}: lease lost to another runner; result not recorded`);
+    this.name = 'LeaseLost';
+  }
 }
 
-export async function rescheduleTask(db: Kysely<Database>, id: string, delayMs: number, error: string): Promise<void> {
-  await db
+const claimed = (db: Kysely<Database>, claim: Claim) =>
+  db.updateTable('slack_tasks').where('id', '=', claim.id).where('attempts', '=', claim.attempts).where('done_at', 'is', null);
+
+/**
+ * Extends the leases of tasks still held (claimed by these claims and not yet expired); returns the
+ * ids whose lease was renewed. A lease that already ran out is not revived: another runner may hold it.
+ */
+export async function renewLeases(db: Kysely<Database>, claims: Claim[], leaseSeconds: number): Promise<Set<string>> {
+  if (!claims.length) return new Set();
+  const rows = await db
     .updateTable('slack_tasks')
-    .set({ run_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`, locked_until: null, last_error: error.slice(0, 2000) })
-    .where('id', '=', id)
+    .set({ locked_until: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+    .where((eb) => eb.or(claims.map((c) => eb.and([eb('id', '=', c.id), eb('attempts', '=', c.attempts)]))))
+    .where('done_at', 'is', null)
+    .where('locked_until', '>', sql<Date>`now()`)
+    .returning('id')
     .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Inside a transaction that records a step's result: throws LeaseLost unless this claim still holds
+ * the task, and locks the task row until the transaction ends, so no other runner can claim it in
+ * between. A step whose lease was lost therefore never commits.
+ */
+export async function assertLeaseHeld(trx: Kysely<Database>, claim: Claim): Promise<void> {
+  const row = await trx
+    .selectFrom('slack_tasks')
+    .select('id')
+    .where('id', '=', claim.id)
+    .where('attempts', '=', claim.attempts)
+    .where('done_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new LeaseLost(claim.id);
+}
+
+/** The completions below are fenced by the claim: false when the task had passed to another runner. */
+export async function completeTask(db: Kysely<Database>, claim: Claim): Promise<boolean> {
+  const r = await claimed(db, claim).set({ done_at: sql<Date>`now()`, locked_until: null, last_error: null }).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function rescheduleTask(db: Kysely<Database>, claim: Claim, delayMs: number, error: string): Promise<boolean> {
+  const r = await claimed(db, claim)
+    .set({ run_at: sql<Date>`now() + make_interval(secs => ${delayMs / 1000})`, locked_until: null, last_error: error.slice(0, 2000) })
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /** Gives up on a task: it stays in the table, marked failed, for inspection. */
-export async function failTask(db: Kysely<Database>, id: string, error: string): Promise<void> {
-  await db
-    .updateTable('slack_tasks')
-    .set({ done_at: sql<Date>`now()`, failed: true, locked_until: null, last_error: error.slice(0, 2000) })
-    .where('id', '=', id)
-    .execute();
+export async function failTask(db: Kysely<Database>, claim: Claim, error: string): Promise<boolean> {
+  const r = await claimed(db, claim).set({ done_at: sql<Date>`now()`, failed: true, locked_until: null, last_error: error.slice(0, 2000) }).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /**

@@ -1,8 +1,13 @@
-import { App, ErrorCode, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { App, ErrorCode, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { errorRef } from './errors.js';
+import { installRequestGuards } from './request-guards.js';
+import { guardDeliveries } from './delivery.js';
+import type { BackoffOptions } from './backoff.js';
+import { SlackIdentity } from './identity.js';
+import { SocketConnection } from './socket.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -32,6 +37,16 @@ export interface SlackAppOptions {
   retryConfig?: RetryOptions;
   /** The Web API client's fetch (counts calls for metrics). */
   fetch?: typeof fetch;
+  /** Waits between attempts to reach Slack (identity, Socket Mode connection). */
+  slackBackoff?: BackoffOptions;
+}
+
+/** The Bolt app, the Web API client the rest of the app posts with, the bot's identity and, in Socket Mode, the connection. */
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  identity: SlackIdentity;
+  socket?: SocketConnection;
 }
 
 /** Bolt's logger interface over pino. */
@@ -51,84 +66,55 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Why a payload cannot be a Slack request Bolt can route, or undefined when it can. */
-const SLACK_TYPES = new Set(['event_callback', 'block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'dialog_submission', 'dialog_cancellation', 'dialog_suggestion', 'workflow_step_edit']);
-
-export function malformed(body: unknown): string | undefined {
-  if (!isObject(body)) return 'not an object';
-  if (!('event' in body) && typeof body.command !== 'string' && !SLACK_TYPES.has(String(body.type))) return 'not a Slack request type';
-  if ('event' in body) {
-    const event = body.event;
-    if (!isObject(event)) return 'event is not an object';
-    if ('item' in event && !isObject(event.item)) return 'event.item is not an object';
-    if ('channel' in event && !(typeof event.channel === 'string' || isObject(event.channel))) return 'event.channel has the wrong type';
-  }
-  for (const key of ['user', 'team', 'channel', 'view', 'message', 'container', 'enterprise'] as const) {
-    if (key in body && body[key] !== null && body[key] !== undefined && !isObject(body[key]) && !(key === 'user' && typeof body[key] === 'string')) return `${key} has the wrong type`;
-  }
-  if ('actions' in body && !(Array.isArray(body.actions) && body.actions.every(isObject))) return 'actions is not a list of objects';
-  return undefined;
-}
-
-// Bolt's HTTP receiver dereferences the parsed body without checking it is an object, so a signed
-// `null` or `42` would leave the request unanswered: refuse such bodies as malformed (400) instead.
-const parseBody = HTTPModuleFunctions.parseHTTPRequestBody;
-(HTTPModuleFunctions as { parseHTTPRequestBody: typeof parseBody }).parseHTTPRequestBody = (req) => {
-  const body = parseBody(req);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body is not a JSON object or form');
-  return body;
-};
-
 /**
  * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
- * routes on PORT), listeners registered per feature, and a de-duplication step for retried events.
+ * routes on PORT), listeners registered per feature, behind the delivery guards (see delivery.ts).
  */
-export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
+export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp {
+  installRequestGuards();
   const logger = boltLogger(deps.logger);
-  const receiver = opts.appToken
-    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port }, logger })
-    : new HTTPReceiver({
-        signingSecret: opts.signingSecret,
-        endpoints: '/slack/events',
-        customRoutes: opts.routes,
-        logger,
-        processBeforeResponse: false,
-        unhandledRequestTimeoutMillis: 3_001,
-        // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
-        processEventErrorHandler: async ({ error, response }) => {
-          if (response.headersSent) return false;
-          const ref = errorRef();
-          deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
-          response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: 'request could not be handled', ref }));
-          return true;
-        },
-      });
+  const clientOptions: WebClientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  };
+  const client = new WebClient(opts.botToken, { ...clientOptions, logger });
+  const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.slackBackoff);
+  // In Socket Mode, apps.connections.open goes to the configured Web API base like every other call.
+  const socketReceiver = opts.appToken
+    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port, clientOptions: { ...clientOptions } }, autoReconnectEnabled: false, logger })
+    : undefined;
+  const receiver =
+    socketReceiver ??
+    new HTTPReceiver({
+      signingSecret: opts.signingSecret,
+      endpoints: '/slack/events',
+      customRoutes: opts.routes,
+      logger,
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 3_001,
+      // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
+      processEventErrorHandler: async ({ error, response }) => {
+        if (response.headersSent) return false;
+        const ref = errorRef();
+        deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
+        response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'request could not be handled', ref }));
+        return true;
+      },
+    });
+  // Not `token`: Bolt would then ask auth.test once, while it is constructed, and keep a failure for
+  // good (every request refused until a restart). The identity is resolved with retries instead,
+  // and requests are served with the token meanwhile (only ignoring the bot's own events needs it).
   const app = new App({
-    token: opts.botToken,
+    authorize: async () => {
+      const me = identity.current();
+      return { botToken: opts.botToken, botId: me?.botId, botUserId: me?.userId };
+    },
     receiver,
     logger,
-    clientOptions: {
-      ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
-      retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    },
+    clientOptions,
   });
-
-  // Bolt reads a few fields before any middleware runs and throws (leaving the request unanswered)
-  // when they have the wrong shape; such a payload is acknowledged and dropped here instead.
-  const processEvent = app.processEvent.bind(app);
-  app.processEvent = async (event) => {
-    const problem = malformed(event.body);
-    if (problem) {
-      deps.logger.warn({ problem }, 'malformed Slack payload ignored');
-      await event.ack();
-      return;
-    }
-    return processEvent(event);
-  };
 
   // Counts requests until their listeners finish (work after the ack included).
   // Anything no listener answered (an unknown button, a stale form) is acknowledged at once rather
@@ -144,28 +130,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
     }
   });
 
-  // A payload delivered twice (an Events API retry, or any replay) is handled once: events by
-  // event_id, commands, actions, shortcuts and submissions by their single-use trigger_id.
-  app.use(async (args) => {
-    const body = args.body as { type?: string; event_id?: unknown; trigger_id?: unknown };
-    const key =
-      body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : typeof body.trigger_id === 'string' ? `trigger:${body.trigger_id}` : undefined;
-    let first = true;
-    if (key) {
-      try {
-        first = await deps.receipts.firstTime(key);
-      } catch (err) {
-        // Without the database a duplicate cannot be told apart; the listener reports the outage.
-        deps.logger.warn({ err }, 'could not record a delivery receipt');
-      }
-    }
-    if (!first) {
-      deps.logger.info({ key }, 'duplicate Slack delivery ignored');
-      await (args as { ack?: () => Promise<void> }).ack?.();
-      return;
-    }
-    await args.next();
-  });
+  guardDeliveries(app, deps);
 
   registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
   registerCommands(app, deps, changeCommands, '/change');
@@ -187,5 +152,6 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): App {
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');
   });
-  return app;
+  const socket = socketReceiver ? new SocketConnection(socketReceiver, deps.logger.child({ component: 'socket' }), opts.slackBackoff) : undefined;
+  return { app, client, identity, socket };
 }

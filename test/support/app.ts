@@ -68,6 +68,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       scheduler: opts.clock ? false : true,
       taskRunner: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500 },
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
+      slackBackoff: { minMs: 50, maxMs: 500 },
     });
   let app = await start();
   let driver = new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });

@@ -75,6 +75,7 @@ export const RESPONSE_URL_MAX_USES = 5;
 export const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
 
 const JSON_ARGS = ['blocks', 'attachments', 'view', 'files', 'metadata'];
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 export class FakeSlack {
   readonly apiUrl: string;
@@ -101,6 +102,8 @@ export class FakeSlack {
   /** Published Home tab view id per user. */
   homeViews = new Map<string, string>();
   delayMs = 0;
+  /** Where apps.connections.open sends Socket Mode clients (a FakeSocketMode's url); unset, it answers an error. */
+  socketModeUrl?: string;
 
   /** @internal */ triggers = new Map<string, TriggerState>();
   private responseUrls = new Map<string, ResponseUrlState>();
@@ -109,7 +112,16 @@ export class FakeSlack {
   private gates: ((method: string, args: Args) => Promise<void>)[] = [];
   private seq = 0;
   private lastTsMicros = 0;
-  private readonly handlers: HandlerMap = { ...conversationMethods, ...chatMethods, ...viewMethods, ...userAndFileMethods };
+  private readonly handlers: HandlerMap = {
+    ...conversationMethods,
+    ...chatMethods,
+    ...viewMethods,
+    ...userAndFileMethods,
+    'apps.connections.open': (fake) => {
+      if (!fake.socketModeUrl) throw new SlackApiError('internal_error');
+      return { url: `${fake.socketModeUrl}?ticket=${randomBytes(8).toString('hex')}&app_id=${fake.appId}` };
+    },
+  };
 
   private constructor(
     private readonly server: http.Server,
@@ -490,9 +502,12 @@ export class FakeSlack {
       record(false, 'not_authed');
       return send(200, { ok: false, error: 'not_authed' });
     }
-    if (!token.startsWith('xoxb-')) {
-      record(false, 'invalid_auth');
-      return send(200, { ok: false, error: 'invalid_auth' });
+    // Socket Mode's apps.connections.open takes only an app-level token; everything else the bot token.
+    const wanted = APP_TOKEN_METHODS.has(method) ? 'xapp-' : 'xoxb-';
+    if (!token.startsWith(wanted)) {
+      const error = /^(xoxb|xapp)-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth';
+      record(false, error);
+      return send(200, { ok: false, error });
     }
     const needed = missingScope(this, this.scopes, method, args);
     if (needed) {

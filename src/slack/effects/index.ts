@@ -28,6 +28,8 @@ export interface EffectsDeps {
   logger: Logger;
   clock: Clock;
   announceChannel?: string;
+  /** The bot's own user id (auth.test). */
+  botUserId: () => Promise<string>;
   recordPaged: (incidentId: string, eventId: string, group: string, users: string[]) => Promise<void>;
   reports: ReportService;
   weeklySections: ReportDeps['weeklySections'];
@@ -39,21 +41,14 @@ export interface EffectsDeps {
 export function createSlackEffects(deps: EffectsDeps) {
   const load = (id: string) => findIncidentById(deps.db, id);
   const loadEvent = (id: string) => findTimelineEvent(deps.db, id, deps.logger);
-  let botUserId: Promise<string> | undefined;
-  const botUser = () => {
-    botUserId ??= deps.client.auth.test().then((r) => r.user_id ?? '').catch((err) => {
-      botUserId = undefined;
-      throw err;
-    });
-    return botUserId;
-  };
+  const botUser = deps.botUserId;
   const store = new ProvisioningStore(deps.db, deps.clock);
   const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
   const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext, cardExtras: deps.cardExtras };
   const coordination = { ...common, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser, recordPaged: deps.recordPaged };
   return {
     [IncidentTask.provision]: (task) =>
-      provisionIncident({ ...common, store, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
+      provisionIncident({ ...common, store: store.fencedBy(task), logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
     [IncidentTask.sync]: (task) => syncIncident(common, task.incidentId!),
     [IncidentTask.broadcast]: (task) =>
       broadcastEvent(common, task.incidentId!, task.payload.eventId, task.payload.target),

@@ -73,18 +73,3 @@ export function createSignalEffects(deps: SignalEffectsDeps) {
     },
   } satisfies SomeTaskHandlers;
 }
-
-/** auth.test, asked once and remembered (asked again after a failure). */
-export function slackIdentity(client: WebClient): () => Promise<{ userId: string; teamId: string }> {
-  let cached: Promise<{ userId: string; teamId: string }> | undefined;
-  return () => {
-    cached ??= client.auth.test().then(
-      (r) => ({ userId: r.user_id ?? '', teamId: r.team_id ?? '' }),
-      (err) => {
-        cached = undefined;
-        throw err;
-      },
-    );
-    return cached;
-  };
-}
