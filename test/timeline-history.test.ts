@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findIncidentById } from '../src/incidents/repository.js';
-import { broadcastMessage, describeEvent } from '../src/slack/views/timeline.js';
+import { broadcastMessage, describeEvent, timelineMarkdown } from '../src/slack/views/timeline.js';
 import { timelinePayloadSchemas } from '../src/timeline/kinds.js';
 import { listTimeline, type TimelineKind } from '../src/timeline/timeline.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -206,6 +206,8 @@ describe('timeline rows written by earlier versions', () => {
 
     const incident = (await findIncidentById(t.app.db, incidentId))!;
     for (const e of events) expect(JSON.stringify(broadcastMessage(t.config.policy, incident, e)), e.kind).not.toMatch(BROKEN);
+    // A long timeline is attached as a Markdown file instead.
+    for (const line of timelineMarkdown(t.config.policy, incident, events).split('\n')) expect(line).not.toMatch(BROKEN);
 
     const lines = (await timelineShown()).split('\n');
     expect(lines.length).toBeGreaterThan(stored.length);
