@@ -81,7 +81,6 @@ export type TaskPayloads = { [K in TaskKind]: z.infer<(typeof taskPayloadSchemas
 /** Kinds whose handler exists only when their feature is configured: PagerDuty needs a routing key. */
 export type OptionalTaskKind = 'paging.pagerduty';
 
-
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {
   return taskPayloadSchemas[kind] as unknown as z.ZodType<TaskPayloads[K]>;

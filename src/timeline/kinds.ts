@@ -3,7 +3,7 @@ import { scorecardRowSchema } from '../drills/scorecard.js';
 
 /*
  * Every kind of timeline row and the payload it carries: the one contract between the code that
- * appends rows and the code that reads them (timeline, review document, broadcasts, integrations).
+ * appends rows and the code that reads them (the timeline, the review document, channel posts).
  * Rows are permanent, so a schema may only grow: a field added later is optional here, and a
  * stored row is parsed once when it is read back (see timeline.ts).
  */
