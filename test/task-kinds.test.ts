@@ -8,7 +8,7 @@ import { declareIncident } from './support/flows.js';
 import { incidentOf } from './support/follow-up.js';
 import { eventually } from './support/wait.js';
 
-const RENAMING = '20261130_0013_task_kind_names';
+const RENAMING = '20261130_0014_task_kind_names';
 const names = Object.keys(migrations).sort();
 /** The last migration of the version that queued tasks under their former names. */
 const PREVIOUS = names[names.indexOf(RENAMING) - 1];
