@@ -38,7 +38,7 @@ import { findTimelineEvent } from './timeline/timeline.js';
 import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
-import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
+import { TaskRunner, type TaskHandlers, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
 import { outboxBacklog } from './outbox/tasks.js';
@@ -61,7 +61,8 @@ import { pagerdutyHandler } from './paging/pagerduty.js';
 import { PagingService, PagingTask } from './paging/service.js';
 import { resolveSources } from './signals/auth.js';
 import { signalsHousekeepingJob } from './signals/job.js';
-import { SignalService } from './signals/service.js';
+import { autoDeclareHandler, SignalDeclareFlow } from './signals/declare-flow.js';
+import { SignalService, SignalTask } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects } from './slack/effects/signals.js';
@@ -114,17 +115,17 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const metrics = new Metrics({ outboxBacklog: () => outboxBacklog(handle.db) });
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
     const kick = () => incidentsRunner.kick();
-    const incidents = new IncidentService(handle.db, config.policy, kick, clock);
+    const timelineLog = logger.child({ component: 'timeline' });
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock, timelineLog);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
     const oncall = new OncallService(handle.db, config.policy, clock);
     const pagerduty = config.signals.pagerdutyRoutingKey;
     const paging = new PagingService(handle.db, config.policy, oncall, clock, Boolean(pagerduty), kick);
-    const signals = new SignalService(handle.db, config.policy, incidents, clock, kick);
+    const signals = new SignalService(handle.db, config.policy, clock, kick);
+    const signalDeclare = new SignalDeclareFlow({ policy: config.policy, incidents, signals, oncall });
+    incidents.addHooks(signalDeclare.hooks());
     incidents.addHooks({
-      declared: async (trx, incident) => {
-        await signals.onDeclared(trx, incident);
-        await paging.onDeclared(trx, incident);
-      },
+      declared: (trx, incident) => paging.onDeclared(trx, incident),
       resolved: (trx, incident) => paging.onResolved(trx, incident),
       priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
     });
@@ -228,7 +229,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
     const botUserId = async () => (await identity.require()).userId;
-    const effects = {
+    const effects: TaskHandlers = {
       ...createSlackEffects({
         db: handle.db,
         client,
@@ -247,18 +248,20 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         policy: config.policy,
         announceChannel: config.announceChannel,
         load: (id) => findIncidentById(handle.db, id),
-        loadEvent: (id) => findTimelineEvent(handle.db, id),
+        loadEvent: (id) => findTimelineEvent(handle.db, id, timelineLog),
         roles: (id) => currentRoles(handle.db, id),
         checklists,
         changes,
       }),
       ...createFollowUpEffects({ client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
       ...createAuditEffects({ client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
-      ...createSignalEffects({ client, policy: config.policy, signals, oncall, logger, identity: () => identity.require() }),
+      ...createSignalEffects({ client, policy: config.policy, signals, logger }),
+      [SignalTask.declare]: autoDeclareHandler(signalDeclare, () => identity.require()),
       ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
-      ...(pagerduty
-        ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
-        : {}),
+      // Only when PagerDuty is configured (a routing key); the type lets this one kind go without a handler.
+      [PagingTask.pagerduty]: pagerduty
+        ? pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger })
+        : undefined,
     };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
     incidentsRunner.kick = () => runner.kick();

@@ -10,6 +10,8 @@ import * as signalPosts from './20261126_0010_signal_posts.js';
 import * as updateDrafts from './20261130_0010_update_drafts.js';
 import * as checklistParts from './20261130_0011_checklist_parts.js';
 import * as anchors from './20261130_0012_timeline_anchors.js';
+import * as declareOrigin from './20261130_0013_declare_origin.js';
+import * as taskKindNames from './20261130_0014_task_kind_names.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '20261130_0010_update_drafts': updateDrafts,
   '20261130_0011_checklist_parts': checklistParts,
   '20261130_0012_timeline_anchors': anchors,
+  '20261130_0013_declare_origin': declareOrigin,
+  '20261130_0014_task_kind_names': taskKindNames,
 };

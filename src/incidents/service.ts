@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { enqueueTask, type NewTask } from '../outbox/tasks.js';
+import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
+import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, listTimeline, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
 import { DomainError, refuseInvalid } from './errors.js';
-import { isClosed, isIncidentKind, isResolved, type Incident } from './incident.js';
+import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
 
@@ -33,6 +34,8 @@ export interface DeclareInput {
   sourceKey?: string;
   /** An exercise incident (`/incident drill`). */
   isDrill?: boolean;
+  /** The alert group it was declared from, handed to the `declared` hooks. */
+  origin?: DeclarationOrigin;
 }
 
 export interface UpdateInput {
@@ -51,8 +54,8 @@ class DuplicateDeclaration extends Error {}
 /** Helpers handed to a change: its time, and timeline/outbox writes bound to its transaction and incident. */
 export interface ChangeTools {
   now: Date;
-  append(e: Omit<NewTimelineEvent, 'at' | 'incidentId'>): Promise<TimelineEvent | undefined>;
-  enqueue(task: Omit<NewTask, 'incidentId'>): Promise<void>;
+  append<K extends TimelineKind>(e: TimelineEntry<K>): Promise<TimelineEventOf<K> | undefined>;
+  enqueue<K extends TaskKind>(task: TaskFields<K>): Promise<void>;
 }
 
 /**
@@ -60,7 +63,8 @@ export interface ChangeTools {
  * change, so what it writes (rows, outbox tasks) commits or rolls back with it.
  */
 export interface IncidentHooks {
-  declared?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  /** `origin`: the alert group it was declared from, if any. */
+  declared?(trx: Kysely<Database>, incident: Incident, origin: DeclarationOrigin | undefined): Promise<void>;
   resolved?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   closed?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
@@ -78,6 +82,8 @@ export class IncidentService {
     /** Called after a commit that queued Slack side effects. */
     private readonly onTasksQueued: () => void = () => {},
     private readonly clock: Clock = systemClock,
+    /** Where timeline rows that no longer parse are reported. */
+    private readonly log?: TimelineLog,
   ) {}
 
   private readonly hooks: IncidentHooks[] = [];
@@ -98,7 +104,7 @@ export class IncidentService {
   }
 
   /** Appends a timeline row stamped with this service's clock. */
-  private append(db: Kysely<Database>, e: Omit<Parameters<typeof appendTimeline>[1], 'at'>) {
+  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
     return appendTimeline(db, { ...e, at: this.clock.now() });
   }
 
@@ -138,11 +144,11 @@ export class IncidentService {
           incidentId: incident.id,
           actorId: input.reporterId,
           kind: 'declared',
-          payload: { title, severity: input.severity, kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
+          payload: { title, severity: input.severity, kind: kind!, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
         await opts.within?.(trx, incident);
-        await this.runHooks('declared', trx, incident);
+        await this.runHooks('declared', trx, incident, input.origin);
         return incident;
       });
       this.onTasksQueued();
@@ -289,7 +295,7 @@ export class IncidentService {
   }
 
   timeline(incidentId: string): Promise<TimelineEvent[]> {
-    return listTimeline(this.db, incidentId);
+    return listTimeline(this.db, incidentId, this.log);
   }
 
   /**
@@ -314,7 +320,7 @@ export class IncidentService {
       const out = await fn(trx, current, tools);
       const event = (out as { event?: TimelineEvent }).event;
       if (event) {
-        for (const target of ['channel', 'announcement']) {
+        for (const target of ['channel', 'announcement'] as const) {
           await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event.id, target } });
         }
       }

@@ -3,8 +3,8 @@ import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import { severityProblem, type IncidentService } from '../incidents/service.js';
-import type { TimelineEvent } from '../timeline/timeline.js';
-import { isImpact, isUrgency, priorityFor } from './priority.js';
+import type { KnownTimelineEvent, TimelineEvent } from '../timeline/timeline.js';
+import { isImpact, isUrgency, priorityFor, type Impact, type Urgency } from './priority.js';
 
 /** A triage as a person submits it; `triage` refuses what is missing or wrong, field by field. */
 export interface TriageInput {
@@ -78,7 +78,7 @@ export class TriageService {
       if (current.severity !== severity) {
         await t.append({ actorId: input.actorId, kind: 'severity_changed', payload: { from: current.severity, to: severity } });
       }
-      let event = await t.append({
+      let event: KnownTimelineEvent | undefined = await t.append({
         actorId: input.actorId,
         kind: 'triaged',
         payload: { priority, impact: impact!, urgency: urgency!, category, services, business_impact: input.businessImpact.trim(), first: firstTriage },

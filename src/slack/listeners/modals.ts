@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, App, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
 import { incidentRef } from '../../incidents/incident.js';
 import type { Audience } from '../../policy/schema.js';
 import type { SlackDeps } from '../deps.js';
@@ -9,7 +8,7 @@ import { updatePreview, updatePreviewError } from '../views/comms.js';
 import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
 import { registerForm } from './forms.js';
 import { incidentButton } from './buttons.js';
-import { incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue } from './payloads.js';
+import { declareMetadata, incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue } from './payloads.js';
 
 type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
 
@@ -31,10 +30,10 @@ export function registerModals(app: App, deps: SlackDeps): void {
   registerForm(app, deps, {
     callbackId: Callback.declareModal,
     name: 'view.declare',
-    metadata: z.object({ channelId: z.string().optional() }),
+    metadata: declareMetadata,
     fields: { title: Block.title, severity: Block.severity, kind: Block.kind },
     fallback: Block.title,
-    async submit({ values, userId, teamId, viewId }) {
+    async submit({ meta, values, userId, teamId, viewId }) {
       await incidents.declare({
         teamId: teamId || 'unknown',
         title: textValue(values, Block.title),
@@ -45,6 +44,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
         commanderId: selectedUser(values, Block.commander) ?? null,
         reporterId: userId,
         sourceKey: `view:${viewId}`,
+        origin: meta.origin,
       });
     },
   });
