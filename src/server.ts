@@ -38,7 +38,7 @@ import { findTimelineEvent } from './timeline/timeline.js';
 import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
-import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
+import { TaskRunner, type TaskHandlers, type TaskRunnerOptions } from './jobs/task-runner.js';
 import { integrationRunners } from './integrations/delivery.js';
 import { IntegrationEvents } from './integrations/publisher.js';
 import { SubscriberRegistry, type IntegrationSubscriber } from './integrations/registry.js';
@@ -124,7 +124,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const kick = () => incidentsRunner.kick();
     const subscribers = new SubscriberRegistry(opts.subscribers);
     const events = new IntegrationEvents(subscribers, config.policy);
-    const incidents = new IncidentService(handle.db, config.policy, kick, clock, events);
+    const timelineLog = logger.child({ component: 'timeline' });
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock, timelineLog, events);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
     const oncall = new OncallService(handle.db, config.policy, clock);
     const pagerduty = config.signals.pagerdutyRoutingKey;
@@ -158,7 +159,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       triage: new TriageService(incidents, config.policy),
       roles: new RoleService(handle.db, incidents, config.policy),
       escalation,
-      vendors: new VendorService(handle.db, incidents),
+      vendors: new VendorService(handle.db, incidents, config.policy),
       capture: new CaptureService(incidents),
       reports: new ReportService(handle.db, config.policy, clock),
       audit: new AuditService(handle.db),
@@ -237,7 +238,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
     const botUserId = async () => (await identity.require()).userId;
-    const effects = {
+    const effects: TaskHandlers = {
       ...createSlackEffects({
         db: handle.db,
         client,
@@ -257,7 +258,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         policy: config.policy,
         announceChannel: config.announceChannel,
         load: (id) => findIncidentById(handle.db, id),
-        loadEvent: (id) => findTimelineEvent(handle.db, id),
+        loadEvent: (id) => findTimelineEvent(handle.db, id, timelineLog),
         roles: (id) => currentRoles(handle.db, id),
         checklists,
         changes,
@@ -267,9 +268,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...createSignalEffects({ client, policy: config.policy, signals, logger }),
       [SignalTask.declare]: autoDeclareHandler(signalDeclare, () => identity.require()),
       ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
-      ...(pagerduty
-        ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
-        : {}),
+      // Only when PagerDuty is configured (a routing key); the type lets this one kind go without a handler.
+      [PagingTask.pagerduty]: pagerduty
+        ? pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger })
+        : undefined,
     };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
     const deliveries = integrationRunners({ db: handle.db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) });

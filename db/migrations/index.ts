@@ -11,7 +11,8 @@ import * as updateDrafts from './20261130_0010_update_drafts.js';
 import * as checklistParts from './20261130_0011_checklist_parts.js';
 import * as anchors from './20261130_0012_timeline_anchors.js';
 import * as declareOrigin from './20261130_0013_declare_origin.js';
-import * as outboxLanes from './20261201_0014_outbox_lanes.js';
+import * as taskKindNames from './20261130_0014_task_kind_names.js';
+import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '20261130_0011_checklist_parts': checklistParts,
   '20261130_0012_timeline_anchors': anchors,
   '20261130_0013_declare_origin': declareOrigin,
-  '20261201_0014_outbox_lanes': outboxLanes,
+  '20261130_0014_task_kind_names': taskKindNames,
+  '20261201_0015_outbox_lanes': outboxLanes,
 };

@@ -1,12 +1,8 @@
-import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { PermanentFailure, TaskRunner, type TaskHandler, type TaskRunnerOptions, type TaskRunOutcome } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
-import { integrationEventSchema } from './events.js';
 import { IntegrationTask } from './publisher.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, laneOf, type IntegrationSubscriber } from './registry.js';
-
-const deliveryPayloadSchema = z.object({ subscriber: z.string(), event: integrationEventSchema });
 
 export interface DeliveryDeps {
   db: Db;
@@ -21,14 +17,12 @@ export class DeliveryTimedOut extends Error {
   }
 }
 
-/** Carries out one subscriber's delivery tasks: the stored event, parsed, handed to its handler under a time limit. */
-export function deliveryHandler(subscriber: IntegrationSubscriber, deps: DeliveryDeps): TaskHandler {
+/** Carries out one subscriber's delivery tasks: the stored event (parsed when claimed) handed to its handler under a time limit. */
+export function deliveryHandler(subscriber: IntegrationSubscriber, deps: DeliveryDeps): TaskHandler<typeof IntegrationTask.deliver> {
   const timeoutMs = subscriber.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
   return async (task) => {
-    const parsed = deliveryPayloadSchema.safeParse(task.payload);
-    if (!parsed.success) throw new PermanentFailure(`unreadable integration event: ${z.prettifyError(parsed.error)}`);
-    const { event } = parsed.data;
-    if (parsed.data.subscriber !== subscriber.name) throw new PermanentFailure(`delivery for ${parsed.data.subscriber} in the lane of ${subscriber.name}`);
+    const { event } = task.payload;
+    if (task.payload.subscriber !== subscriber.name) throw new PermanentFailure(`delivery for ${task.payload.subscriber} in the lane of ${subscriber.name}`);
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {

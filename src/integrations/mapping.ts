@@ -2,14 +2,8 @@ import { actionRef } from '../actions/action.js';
 import { changeRef } from '../changes/change.js';
 import { isPrivate, type Incident } from '../incidents/incident.js';
 import { problemRef } from '../problems/problem.js';
-import type { TimelineKind } from '../timeline/timeline.js';
+import type { KnownTimelineEvent, TimelineKind, TimelinePayloads } from '../timeline/timeline.js';
 import { INTEGRATION_EVENT_VERSION, type IncidentSnapshot, type IntegrationEvent, type IntegrationEventData, type IntegrationEventType } from './events.js';
-import type { MappedPayloads } from './timeline-payloads.js';
-
-/** A timeline row of a kind that becomes integration events, its payload as that kind declares it. */
-export type MappableRow<K extends keyof MappedPayloads = keyof MappedPayloads> = K extends keyof MappedPayloads
-  ? { id: string; incidentId: string; at: Date; actorId: string | null; kind: K; payload: MappedPayloads[K] }
-  : never;
 
 /** What the mapping needs besides the row: the incident as it is in the transaction that appended it. */
 export interface MappingContext {
@@ -23,14 +17,14 @@ export interface MappingContext {
 /** One event a row becomes: its type, its data, and what tells it apart from the row's other events of that type. */
 type Draft<T extends IntegrationEventType> = T extends IntegrationEventType ? { type: T; data: IntegrationEventData[T]; qualifier?: string } : never;
 
-interface Rule<K extends keyof MappedPayloads, T extends IntegrationEventType> {
+interface Rule<K extends TimelineKind, T extends IntegrationEventType> {
   /** Every type the rule can produce: a row is only mapped when some subscriber wants one of them. */
   types: readonly T[];
-  map(payload: MappedPayloads[K], incident: Incident): Draft<T>[];
+  map(payload: TimelinePayloads[K], incident: Incident): Draft<T>[];
 }
 
-const rule = <K extends keyof MappedPayloads, T extends IntegrationEventType>(types: readonly T[], map: Rule<K, T>['map']): Rule<K, T> => ({ types, map });
-const one = <K extends keyof MappedPayloads, T extends IntegrationEventType>(type: T, data: (payload: MappedPayloads[K], incident: Incident) => IntegrationEventData[T]): Rule<K, T> =>
+const rule = <K extends TimelineKind, T extends IntegrationEventType>(types: readonly T[], map: Rule<K, T>['map']): Rule<K, T> => ({ types, map });
+const one = <K extends TimelineKind, T extends IntegrationEventType>(type: T, data: (payload: TimelinePayloads[K], incident: Incident) => IntegrationEventData[T]): Rule<K, T> =>
   rule<K, T>([type], (p, incident) => [{ type, data: data(p, incident) } as Draft<T>]);
 
 /**
@@ -38,7 +32,7 @@ const one = <K extends keyof MappedPayloads, T extends IntegrationEventType>(typ
  * clocks, captured messages…). Every kind is listed, so a new kind fails the type check until it
  * is decided whether outside systems hear of it.
  */
-const RULES: { [K in TimelineKind]: K extends keyof MappedPayloads ? Rule<K, IntegrationEventType> : null } = {
+const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
   declared: one('incident.declared', (p, incident) => ({ title: p.title, description: p.description, severity: p.severity, kind: incident.kind, status: p.status, commander: p.commander, services: p.services })),
   channel_created: one('incident.channel_created', (p) => ({ channelId: p.channel_id, name: p.name })),
   triaged: one('incident.triaged', (p) => ({ priority: p.priority, impact: p.impact, urgency: p.urgency, category: p.category, services: p.services, businessImpact: p.business_impact, first: p.first })),
@@ -108,8 +102,11 @@ function actionOf(p: { action_id: string; title: string }) {
   return { actionId: p.action_id, ref: actionRef({ id: p.action_id }), title: p.title };
 }
 
-function ruleOf(kind: string): Rule<keyof MappedPayloads, IntegrationEventType> | null {
-  return Object.hasOwn(RULES, kind) ? (RULES[kind as TimelineKind] as Rule<keyof MappedPayloads, IntegrationEventType> | null) : null;
+/** The rule of a kind; typed by the kind (indexing the table with a union of kinds loses the link). */
+function ruleOf<K extends TimelineKind>(kind: K): Rule<K, IntegrationEventType> | null;
+function ruleOf(kind: string): Rule<TimelineKind, IntegrationEventType> | null;
+function ruleOf(kind: string): Rule<TimelineKind, IntegrationEventType> | null {
+  return Object.hasOwn(RULES, kind) ? (RULES[kind as TimelineKind] as Rule<TimelineKind, IntegrationEventType> | null) : null;
 }
 
 /** The event types a kind of timeline row can become (none for internal rows). */
@@ -118,8 +115,12 @@ export function eventTypesOf(kind: string): readonly IntegrationEventType[] {
 }
 
 /** Whether rows of this kind become integration events. */
-export function isMappedKind(kind: string): kind is keyof MappedPayloads {
+export function isMappedKind(kind: string): boolean {
   return ruleOf(kind) !== null;
+}
+
+function draftsOf<K extends TimelineKind>(row: { kind: K; payload: TimelinePayloads[K] }, incident: Incident): Draft<IntegrationEventType>[] {
+  return ruleOf(row.kind)?.map(row.payload, incident) ?? [];
 }
 
 /** The incident as connectors see it. */
@@ -154,11 +155,11 @@ export function incidentSnapshot(ctx: MappingContext): IncidentSnapshot {
  * The integration events a timeline row becomes: none for internal rows, usually one, one per
  * audience for an update. Pure: the same row and incident give the same events, ids included.
  */
-export function integrationEventsOf(row: MappableRow, ctx: MappingContext): IntegrationEvent[] {
-  const r = ruleOf(row.kind);
-  if (!r) return [];
+export function integrationEventsOf(row: KnownTimelineEvent, ctx: MappingContext): IntegrationEvent[] {
+  const drafts = draftsOf(row, ctx.incident);
+  if (!drafts.length) return [];
   const incident = incidentSnapshot(ctx);
-  return r.map(row.payload, ctx.incident).map(
+  return drafts.map(
     (d) =>
       ({
         id: [row.id, d.type, ...(d.qualifier ? [d.qualifier] : [])].join(':'),

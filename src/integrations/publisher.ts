@@ -2,24 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import { findIncidentById } from '../incidents/repository.js';
-import { enqueueTask } from '../outbox/tasks.js';
+import { enqueueTask, type TaskKind } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import type { IntegrationEvent } from './events.js';
+import type { KnownTimelineEvent } from '../timeline/timeline.js';
 import { integrationEventsOf } from './mapping.js';
 import { laneOf, type SubscriberRegistry } from './registry.js';
-import { toMappable } from './timeline-payloads.js';
 
 /** The outbox task that hands one event to one subscriber. */
-export const IntegrationTask = { deliver: 'integration.deliver' } as const;
-
-/** What a delivery task carries: the event as it was when it happened, and whom it is for. */
-export interface DeliveryPayload {
-  subscriber: string;
-  event: IntegrationEvent;
-}
+export const IntegrationTask = { deliver: 'integration.deliver' } as const satisfies Record<string, TaskKind>;
 
 /** A timeline row just appended (undefined when a dedupe key skipped the append). */
-type AppendedRow = { id: string; incidentId: string; at: Date; actorId: string | null; kind: string; payload: unknown } | undefined;
+type AppendedRow = KnownTimelineEvent | undefined;
 
 /**
  * Turns appended timeline rows into integration events for their subscribers. Called in the
@@ -42,22 +35,19 @@ export class IntegrationEvents implements TimelinePublisher {
     private readonly policy: Pick<Policy, 'number_prefix' | 'reports'>,
   ) {}
 
-  async publish(trx: Kysely<Database>, appended: AppendedRow): Promise<void> {
-    if (!appended || !this.registry.wantsKind(appended.kind)) return;
-    const row = toMappable(appended);
-    if (!row) return;
+  async publish(trx: Kysely<Database>, row: AppendedRow): Promise<void> {
+    if (!row || !this.registry.wantsKind(row.kind)) return;
     const incident = await findIncidentById(trx, row.incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
     const events = integrationEventsOf(row, { incident, numberPrefix: this.policy.number_prefix, baseUrl: this.policy.reports.base_url });
     for (const event of events) {
       for (const subscriber of this.registry.subscribersOf(event)) {
-        const payload: DeliveryPayload = { subscriber: subscriber.name, event };
         await enqueueTask(trx, {
           kind: IntegrationTask.deliver,
           incidentId: row.incidentId,
           lane: laneOf(subscriber),
           idempotencyKey: `${event.id}:${subscriber.name}`,
-          payload: payload as unknown as Record<string, unknown>,
+          payload: { subscriber: subscriber.name, event },
         });
       }
     }

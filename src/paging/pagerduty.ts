@@ -1,4 +1,5 @@
 import { PermanentFailure, RetryLater, type TaskHandler } from '../jobs/task-runner.js';
+import { incidentRef } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
 import type { Policy } from '../policy/schema.js';
 import { pagerdutyDedupKey, type PagingService } from './service.js';
@@ -41,16 +42,15 @@ export async function sendPagerdutyEvent(url: string, event: PagerdutyEvent, tim
 const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
 /** The outbox handler for PagerDuty events: builds the event from the stored incident and sends it. */
-export function pagerdutyHandler(deps: { paging: PagingService; policy: Policy; routingKey: string; eventsUrl: string; logger: Logger }): TaskHandler {
+export function pagerdutyHandler(deps: { paging: PagingService; policy: Policy; routingKey: string; eventsUrl: string; logger: Logger }): TaskHandler<'paging.pagerduty'> {
   return async (task) => {
-    const incidentId = String(task.payload.incidentId);
-    const action = task.payload.action as PagerdutyEvent['event_action'];
+    const { incidentId, action } = task.payload;
     const ctx = await deps.paging.pagerdutyContext(incidentId);
     if (!ctx) throw new PermanentFailure(`incident ${incidentId} has no PagerDuty alert`);
     const { incident } = ctx;
     const event: PagerdutyEvent = { routing_key: deps.routingKey, event_action: action, dedup_key: pagerdutyDedupKey(incident.id), client: 'Incident Officer' };
     if (action === 'trigger') {
-      const ref = `${deps.policy.number_prefix}-${incident.number}`;
+      const ref = incidentRef(deps.policy.number_prefix, incident);
       const rank = Math.max(0, deps.policy.severities.findIndex((s) => s.id === incident.severity));
       // A security incident's details stay in its private channel; PagerDuty gets the reference only.
       event.payload = {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import type { IncidentHooks } from '../incidents/service.js';
@@ -10,7 +10,7 @@ import { IncidentTask } from '../incidents/side-effects.js';
 import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline, type NewTimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, type TimelineEntry, type TimelineKind } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import { effectivePriority, reviewDueAt, reviewRequired } from './requirement.js';
 import { REVIEW_STATE_LABEL, type Review, type ReviewContent, type ReviewState } from './review.js';
@@ -61,9 +61,9 @@ export class ReviewService {
     return reviewRequired(this.policy, incident);
   }
 
-  /** Checks the form; returns problems by field, empty when fine. */
-  check(content: ReviewContent): Partial<Record<keyof ReviewContent, string>> {
-    const problems: Partial<Record<keyof ReviewContent, string>> = {};
+  /** Checks the content; returns problems by field, empty when fine. */
+  check(content: ReviewContent): FieldProblems<keyof ReviewContent> {
+    const problems: FieldProblems<keyof ReviewContent> = {};
     for (const [k, v] of Object.entries(content) as [keyof ReviewContent, unknown][]) {
       if (typeof v === 'string' && v.length > FIELD_MAX) problems[k] = `Keep this to ${FIELD_MAX} characters (it has ${v.length}).`;
     }
@@ -74,8 +74,7 @@ export class ReviewService {
 
   /** Saves the review form (creating the review the first time) and regenerates the document. */
   async save(input: { incidentId: string; actorId: string; content: ReviewContent }): Promise<Review> {
-    const first = Object.values(this.check(input.content))[0];
-    if (first) throw new DomainError('invalid_input', first);
+    refuseInvalid(this.check(input.content));
     const review = await this.db.transaction().execute(async (trx) => {
       const incident = await this.resolvedIncident(trx, input.incidentId);
       const now = this.clock.now();
@@ -203,7 +202,7 @@ export class ReviewService {
     await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
   }
 
-  private async append(db: Kysely<Database>, e: Omit<NewTimelineEvent, 'at'>) {
+  private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
     const row = await appendTimeline(db, { ...e, at: this.clock.now() });
     await this.events.publish(db, row);
     return row;

@@ -5,6 +5,7 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Policy, Role } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 import { currentRoles, insertRole, releaseRole, type RoleHolder } from './repository.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 export type { RoleHolder };
 
@@ -12,7 +13,7 @@ export type { RoleHolder };
 const ROLE_ALIASES: Record<string, string> = { ic: 'commander', comms: 'communications', comm: 'communications', ops: 'operations', sec: 'security', dep: 'deputy' };
 
 /** Outbox task: invite the new holder to the channel and DM them the role's checklist. */
-export const RoleTask = { welcome: 'role.welcome' } as const;
+export const RoleTask = { welcome: 'role.welcome' } as const satisfies Record<string, TaskKind>;
 
 /** Incident roles from the policy: assign, claim, list. The commander is mirrored on the incident. */
 export class RoleService {
@@ -43,7 +44,7 @@ export class RoleService {
    */
   async assign(input: { incidentId: string; role: string; userId: string; actorId: string; claim?: boolean }): Promise<{ event?: TimelineEvent; previous?: string }> {
     const role = this.policy.roles.find((r) => r.id === input.role);
-    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.policy.roles.map((r) => r.id).join(', ')}.`);
+    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.policy.roles.map((r) => r.id).join(', ')}.`, 'role');
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       if (incident.closedAt) throw new DomainError('invalid_state', 'This incident is closed.');
       const holder = (await currentRoles(trx, incident.id)).find((h) => h.role === role.id);

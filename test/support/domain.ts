@@ -89,7 +89,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   };
   const registry = new SubscriberRegistry(opts.subscribers);
   const events = new IntegrationEvents(registry, policy);
-  const incidents = new IncidentService(db, policy, kick, clock, events);
+  const incidents = new IncidentService(db, policy, kick, clock, undefined, events);
   const oncall = new OncallService(db, policy, clock);
   const paging = new PagingService(db, policy, oncall, clock, false, kick);
   const signals = new SignalService(db, policy, clock, kick);
@@ -119,7 +119,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     triage: new TriageService(incidents, policy),
     roles: new RoleService(db, incidents, policy),
     escalation: new EscalationService(db, incidents, policy, clock),
-    vendors: new VendorService(db, incidents),
+    vendors: new VendorService(db, incidents, policy),
     reviews,
     actions: new ActionService(db, policy, clock, kick, events),
     problems: new ProblemService(db, clock, kick, events),
