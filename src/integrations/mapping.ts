@@ -1,6 +1,5 @@
 import { actionRef } from '../actions/action.js';
-import { changeRef } from '../changes/change.js';
-import { isPrivate, type Incident } from '../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../incidents/incident.js';
 import { problemRef } from '../problems/problem.js';
 import type { KnownTimelineEvent, TimelineKind, TimelinePayloads } from '../timeline/timeline.js';
 import { INTEGRATION_EVENT_VERSION, type IncidentSnapshot, type IntegrationEvent, type IntegrationEventData, type IntegrationEventType } from './events.js';
@@ -59,7 +58,7 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
   action_snoozed: one('action.snoozed', (p) => ({ ...actionOf(p), until: p.until })),
   problem_linked: one('problem.linked', (p) => ({ problemId: p.problem_id, ref: problemRef({ id: p.problem_id }), created: p.created })),
   cause_linked: one('change.linked', (p) => ({ changeId: p.change_id, ref: p.ref, title: p.title, previous: p.previous })),
-  cause_cleared: one('change.unlinked', (p) => ({ changeId: p.change_id, ref: changeRef({ id: p.change_id }) })),
+  cause_cleared: one('change.unlinked', (p) => ({ changeId: p.change_id, ref: p.ref })),
 
   status_changed: null, // carried by the update, resolution or reopening it belongs to
   severity_changed: null, // carried by the triage it belongs to (incident.severity)
@@ -128,7 +127,7 @@ export function incidentSnapshot(ctx: MappingContext): IncidentSnapshot {
   const i = ctx.incident;
   return {
     id: i.id,
-    ref: `${ctx.numberPrefix}-${i.number}`,
+    ref: incidentRef(ctx.numberPrefix, i),
     number: i.number,
     teamId: i.teamId,
     title: i.title,

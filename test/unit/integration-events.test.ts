@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INTEGRATION_EVENT_TYPES, integrationEventSchema } from '../../src/integrations/events.js';
 import { eventTypesOf, integrationEventsOf, isMappedKind, type MappingContext } from '../../src/integrations/mapping.js';
-import { SubscriberRegistry } from '../../src/integrations/registry.js';
+import { SubscriberRegistry, type IntegrationSubscriber } from '../../src/integrations/registry.js';
 import { isTimelineKind, timelinePayloadSchema, timelinePayloadSchemas } from '../../src/timeline/kinds.js';
 import type { KnownTimelineEvent } from '../../src/timeline/timeline.js';
 import { COMMANDER, incidentFixture, REPORTER } from '../support/fixtures.js';
@@ -148,7 +148,16 @@ describe('the subscriber registry', () => {
   });
 
   it('wants the kinds whose events someone subscribed to', () => {
-    const r = new SubscriberRegistry([{ name: 'tickets', events: ['incident.resolved', 'action.created'], handle }]);
+    // A subscriber typed by its events: its handler sees only their data.
+    const tickets: IntegrationSubscriber<'incident.resolved' | 'action.created'> = {
+      name: 'tickets',
+      events: ['incident.resolved', 'action.created'],
+      async handle(event) {
+        if (event.type === 'incident.resolved') expect(typeof event.data.summary).toBe('string');
+        else expect(typeof event.data.due).toBe('string');
+      },
+    };
+    const r = new SubscriberRegistry([tickets]);
     expect(MAPPED.filter((k) => r.wantsKind(k)).sort()).toEqual(['action_added', 'resolved']);
   });
 
