@@ -95,7 +95,14 @@ export function deliveryGate(deps: Pick<SlackDeps, 'receipts' | 'logger'>): { de
       await event.ack(response);
       if (receipt?.timing === 'after-ack' && !(await new Deadline(RECEIPT_BUDGET_MS).run(() => firstTime(receipt.key)))) throw new DuplicateDelivery(receipt.key);
     };
-    return deadline.run(() => app.processEvent({ ...event, ack }));
+    await deadline.run(() => app.processEvent({ ...event, ack }));
+    // Bolt returns without a word for a payload it cannot route (block_actions without actions…);
+    // once it is done, nothing else will answer, so Slack is answered now rather than left waiting.
+    if (!acked) {
+      acked = true;
+      deps.logger.info({ type: event.body.type }, 'Slack request no listener acknowledged; acknowledged empty');
+      await event.ack();
+    }
   };
 
   const middleware: Middleware<AnyMiddlewareArgs> = async (args) => {
