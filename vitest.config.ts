@@ -16,6 +16,7 @@ const slow = [
   'test/dashboard.test.ts', // drives a headless Chromium
   'test/declare.test.ts', // waits out a deliberately slow Slack
   'test/task-lease.test.ts', // waits for task leases to be renewed and to run out
+  'test/image.test.ts', // lays out the container image, installs it and starts the built app
 ];
 
 // Given to both projects explicitly: inline projects inherit the root config by default in vitest 5

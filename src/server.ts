@@ -61,7 +61,8 @@ import { pagerdutyHandler } from './paging/pagerduty.js';
 import { PagingService, PagingTask } from './paging/service.js';
 import { resolveSources } from './signals/auth.js';
 import { signalsHousekeepingJob } from './signals/job.js';
-import { SignalService } from './signals/service.js';
+import { autoDeclareHandler, SignalDeclareFlow } from './signals/declare-flow.js';
+import { SignalService, SignalTask } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects } from './slack/effects/signals.js';
@@ -119,12 +120,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const oncall = new OncallService(handle.db, config.policy, clock);
     const pagerduty = config.signals.pagerdutyRoutingKey;
     const paging = new PagingService(handle.db, config.policy, oncall, clock, Boolean(pagerduty), kick);
-    const signals = new SignalService(handle.db, config.policy, incidents, clock, kick);
+    const signals = new SignalService(handle.db, config.policy, clock, kick);
+    const signalDeclare = new SignalDeclareFlow({ policy: config.policy, incidents, signals, oncall });
+    incidents.addHooks(signalDeclare.hooks());
     incidents.addHooks({
-      declared: async (trx, incident) => {
-        await signals.onDeclared(trx, incident);
-        await paging.onDeclared(trx, incident);
-      },
+      declared: (trx, incident) => paging.onDeclared(trx, incident),
       resolved: (trx, incident) => paging.onResolved(trx, incident),
       priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
     });
@@ -255,7 +255,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       }),
       ...createFollowUpEffects({ client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
       ...createAuditEffects({ client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
-      ...createSignalEffects({ client, policy: config.policy, signals, oncall, logger, identity: () => identity.require() }),
+      ...createSignalEffects({ client, policy: config.policy, signals, logger }),
+      [SignalTask.declare]: autoDeclareHandler(signalDeclare, () => identity.require()),
       ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
       ...(pagerduty
         ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }

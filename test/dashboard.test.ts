@@ -1,18 +1,17 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from './support/app.js';
+import { findChromium } from './support/chromium.js';
 import { FakeClock } from './support/clock.js';
 import { declareIncident, lastResponse } from './support/flows.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const clock = new FakeClock(new Date());
 let t: TestApp;
 let browser: Browser;
 let link: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The dashboard tests drive a real headless Chromium: install Debian's "chromium" package (apt-get install chromium) or set CHROMIUM_PATH.`);
+  const chromiumBinary = await findChromium();
   t = await startTestApp({ clock });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
   await declareIncident(t, { userId: 'UANA', title: 'Checkout latency', severity: 'SEV1', services: 'checkout' });
@@ -22,7 +21,8 @@ beforeAll(async () => {
   const r = await lastResponse(t, (await t.slack.command({ text: 'dashboard', userId: 'UANA', channelId: 'CGENERAL' })).responseUrl);
   link = /(http:\/\/localhost:\d+\/dashboard\?token=\S+)/.exec(r.text)![1];
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumBinary.executablePath,
+    env: { ...process.env, ...chromiumBinary.env },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }, 120_000);

@@ -25,6 +25,7 @@ describe('HTTP surface', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
     await t.slack.command({ text: 'help', userId: 'U1', channelId: 'C1' });
+    await t.settle(); // the request is counted when its listener finishes, which may be after the ack
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toContain('incident_officer_process_cpu_user_seconds_total');
     expect(metrics).toMatch(/incident_officer_slack_requests_total\{handler="command",outcome="ok"\} [1-9]/);

@@ -162,6 +162,7 @@ describe('escalation and bridge', () => {
     expect(r.text).toContain(`https://meet.example.com/incident-${number}`);
     await eventually(() => c.bookmarks.some((b) => b.title === 'Bridge call' && b.link === `https://meet.example.com/incident-${number}`));
     await run(c, 'bridge <https://zoom.example.com/j/123>');
+    await t.settle();
     await eventually(() => c.bookmarks.filter((b) => b.title === 'Bridge call').length === 1 && c.bookmarks.some((b) => b.link === 'https://zoom.example.com/j/123'));
     await eventually(() => messageText(c.messages.find((m) => m.ts === c.pins[0])).includes('https://zoom.example.com/j/123'));
     const bad = await lastResponse(t, (await run(c, 'bridge not-a-link')).responseUrl);

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as core from './20261126_0001_core.js';
 import * as triage from './20261126_0002_triage.js';
 import * as reviews from './20261126_0005_reviews.js';
@@ -10,6 +10,7 @@ import * as signalPosts from './20261126_0010_signal_posts.js';
 import * as updateDrafts from './20261130_0010_update_drafts.js';
 import * as checklistParts from './20261130_0011_checklist_parts.js';
 import * as anchors from './20261130_0012_timeline_anchors.js';
+import * as declareOrigin from './20261130_0013_declare_origin.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261130_0010_update_drafts': updateDrafts,
   '20261130_0011_checklist_parts': checklistParts,
   '20261130_0012_timeline_anchors': anchors,
+  '20261130_0013_declare_origin': declareOrigin,
 };

@@ -21,7 +21,6 @@ export interface Database {
   webhook_rejections: WebhookRejectionsTable;
   signal_groups: SignalGroupsTable;
   signals: SignalsTable;
-  signal_declare_views: SignalDeclareViewsTable;
   oncall_overrides: OncallOverridesTable;
   pages: PagesTable;
   page_targets: PageTargetsTable;
@@ -253,13 +252,6 @@ export interface SignalsTable {
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
   resolved_at: NullableTimestamp;
-}
-
-export interface SignalDeclareViewsTable {
-  view_id: string;
-  group_id: string;
-  user_id: string;
-  created_at: Timestamp;
 }
 
 export interface OncallOverridesTable {

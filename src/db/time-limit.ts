@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 
 /** A query that was not answered within its time limit (or not started: its work had run out of time). */
 export class QueryTimeLimit extends Error {
@@ -90,6 +90,9 @@ export function timeLimitedPool(pool: pg.Pool, limitMs: number): PostgresPool {
       };
     },
     end: () => pool.end(),
+    // What Kysely needs to open a control connection (to cancel a query) with the pool's settings.
+    Client: pg.Client,
+    options: pool.options,
   };
 }
 

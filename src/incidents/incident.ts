@@ -3,6 +3,16 @@ import type { IncidentsTable } from '../db/schema.js';
 
 export type IncidentKind = 'service' | 'security';
 
+/**
+ * What a declaration came from, when it came from an alert group: declared by a routing rule
+ * ('auto') or by a person from the group's triage post ('manual'). The group is linked to the
+ * incident in the declaring transaction.
+ */
+export interface DeclarationOrigin {
+  signalGroupId: string;
+  how: 'auto' | 'manual';
+}
+
 /** An incident as the rest of the code sees it. */
 export interface Incident {
   id: string;

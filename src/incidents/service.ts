@@ -6,7 +6,7 @@ import { enqueueTask, type NewTask } from '../outbox/tasks.js';
 import type { Audience, Policy } from '../policy/schema.js';
 import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEvent } from '../timeline/timeline.js';
 import { DomainError } from './errors.js';
-import { isClosed, isResolved, type Incident, type IncidentKind } from './incident.js';
+import { isClosed, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
 
@@ -26,6 +26,8 @@ export interface DeclareInput {
   sourceKey?: string;
   /** An exercise incident (`/incident drill`). */
   isDrill?: boolean;
+  /** The alert group it was declared from, handed to the `declared` hooks. */
+  origin?: DeclarationOrigin;
 }
 
 export interface UpdateInput {
@@ -53,7 +55,8 @@ export interface ChangeTools {
  * change, so what it writes (rows, outbox tasks) commits or rolls back with it.
  */
 export interface IncidentHooks {
-  declared?(trx: Kysely<Database>, incident: Incident): Promise<void>;
+  /** `origin`: the alert group it was declared from, if any. */
+  declared?(trx: Kysely<Database>, incident: Incident, origin: DeclarationOrigin | undefined): Promise<void>;
   resolved?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   closed?(trx: Kysely<Database>, incident: Incident): Promise<void>;
   /** Returns a reason to refuse closing (shown to the person), or undefined to allow it. */
@@ -133,7 +136,7 @@ export class IncidentService {
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
         await opts.within?.(trx, incident);
-        await this.runHooks('declared', trx, incident);
+        await this.runHooks('declared', trx, incident, input.origin);
         return incident;
       });
       this.onTasksQueued();

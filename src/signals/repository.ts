@@ -254,12 +254,3 @@ export async function insertRejection(db: Kysely<Database>, r: { source: string;
     .executeTakeFirstOrThrow();
   return row.id;
 }
-
-export async function rememberDeclareView(db: Kysely<Database>, viewId: string, groupId: string, userId: string): Promise<void> {
-  await db.insertInto('signal_declare_views').values({ view_id: viewId, group_id: groupId, user_id: userId }).onConflict((oc) => oc.column('view_id').doNothing()).execute();
-}
-
-export async function groupForDeclareView(db: Kysely<Database>, viewId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('signal_declare_views').select('group_id').where('view_id', '=', viewId).executeTakeFirst();
-  return row?.group_id;
-}

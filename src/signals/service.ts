@@ -6,13 +6,12 @@ import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
-import type { IncidentService } from '../incidents/service.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import * as repo from './repository.js';
-import { incidentSeverityFor, route, worst } from './routing.js';
+import { route, worst } from './routing.js';
 import type { Signal, SignalGroup } from './signal.js';
 import type { AlertBatch, AlertInput } from './sources.js';
 
@@ -51,7 +50,6 @@ export class SignalService {
   constructor(
     private readonly db: Db,
     private readonly policy: Policy,
-    private readonly incidents: IncidentService,
     private readonly clock: Clock,
     private readonly onTasksQueued: () => void = () => {},
   ) {}
@@ -171,21 +169,6 @@ export class SignalService {
     return group;
   }
 
-  /** Incident hook: a declaration from a signal's modal or from an auto-declare rule is linked to its group. */
-  async onDeclared(trx: Kysely<Database>, incident: Incident): Promise<void> {
-    const row = await trx.selectFrom('incidents').select('source_key').where('id', '=', incident.id).executeTakeFirst();
-    const key = row?.source_key ?? '';
-    let groupId: string | undefined;
-    let how: 'declared' | 'auto' = 'declared';
-    if (key.startsWith('view:')) groupId = await repo.groupForDeclareView(trx, key.slice(5));
-    const auto = /^signal:(\d+):\d+$/.exec(key);
-    if (auto) {
-      groupId = auto[1];
-      how = 'auto';
-    }
-    if (groupId) await this.linkInTransaction(trx, groupId, incident, how === 'auto' ? null : incident.reporterId, how);
-  }
-
   /** "Link to incident": links the group to an open incident. */
   async link(groupId: string, incidentId: string, actorId: string): Promise<{ group: SignalGroup; incident: Incident }> {
     const out = await this.db.transaction().execute(async (trx) => {
@@ -219,28 +202,6 @@ export class SignalService {
   }
 
   /**
-   * Carries out an auto-declare rule once per group episode. The source key makes a replay (or a
-   * retried task) return the incident already declared.
-   */
-  async autoDeclare(groupId: string, episode: number, who: { teamId: string; reporterId: string; commanderFor: (rotation: string | undefined) => Promise<string | undefined> }): Promise<Incident | undefined> {
-    const group = await repo.findGroup(this.db, groupId);
-    if (!group || group.episode !== episode || group.incidentId) return undefined;
-    const commanderId = (await who.commanderFor(group.route.commanderRotation)) ?? who.reporterId;
-    const { incident } = await this.incidents.declare({
-      teamId: who.teamId,
-      title: group.title.slice(0, 80),
-      description: [group.description, group.link ? `Alert: ${group.link}` : ''].filter(Boolean).join('\n'),
-      severity: group.route.severity ?? incidentSeverityFor(group.severity, this.policy.severities),
-      kind: group.route.kind,
-      services: group.service ? [group.service] : [],
-      commanderId,
-      reporterId: who.reporterId,
-      sourceKey: `signal:${group.id}:${group.episode}`,
-    });
-    return incident;
-  }
-
-  /**
    * Keeps a refused delivery for inspection. What the database cannot store is escaped; a server
    * encoding that lacks some character gets the whole row as ASCII escapes.
    */
@@ -252,10 +213,6 @@ export class SignalService {
       if (!isUnstorable(err)) throw err;
       return repo.insertRejection(this.db, row(asciiText));
     }
-  }
-
-  rememberDeclareView(viewId: string, groupId: string, userId: string): Promise<void> {
-    return repo.rememberDeclareView(this.db, viewId, groupId, userId);
   }
 
   findGroup(id: string): Promise<SignalGroup | undefined> {

@@ -132,11 +132,11 @@ describe('people deciding about a signal', () => {
 describe('auto-declaring', () => {
   it('declares one incident per episode from the group, linked back to it, whatever the retries', async () => {
     const group = await buildSignalGroup(d, { groupKey: 'auto', severity: 'critical', service: 'checkout', title: 'Checkout down' });
-    const who = { teamId: 'T1', reporterId: 'UBOT', commanderFor: async () => undefined };
-    const incident = await d.signals.autoDeclare(group.id, 1, who);
+    const who = { teamId: 'T1', userId: 'UBOT' };
+    const incident = await d.signalDeclare.autoDeclare(group.id, 1, who);
     expect(incident).toMatchObject({ title: 'Checkout down', severity: 'SEV1', services: ['checkout'], commanderId: 'UBOT', reporterId: 'UBOT' });
-    expect(await d.signals.autoDeclare(group.id, 1, who)).toBeUndefined();
-    expect(await d.signals.autoDeclare(group.id, 2, who)).toBeUndefined();
+    expect(await d.signalDeclare.autoDeclare(group.id, 1, who)).toBeUndefined();
+    expect(await d.signalDeclare.autoDeclare(group.id, 2, who)).toBeUndefined();
     expect(await d.signals.findGroup(group.id)).toMatchObject({ incidentId: incident!.id, classification: 'incident' });
     const linked = (await d.incidents.timeline(incident!.id)).filter((e) => e.kind === 'signal_linked').map((e) => e.payload.how);
     expect(linked).toEqual(['auto']);

@@ -14,6 +14,7 @@ import { ReminderService } from '../../src/reminders/service.js';
 import { ReportService } from '../../src/reports/service.js';
 import { ReviewService } from '../../src/reviews/service.js';
 import { RoleService } from '../../src/roles/service.js';
+import { SignalDeclareFlow } from '../../src/signals/declare-flow.js';
 import { SignalService } from '../../src/signals/service.js';
 import { TriageService } from '../../src/triage/service.js';
 import { VendorService } from '../../src/vendors/service.js';
@@ -41,6 +42,7 @@ export interface Domain {
   problems: ProblemService;
   reminders: ReminderService;
   signals: SignalService;
+  signalDeclare: SignalDeclareFlow;
   oncall: OncallService;
   paging: PagingService;
   catalog: CatalogService;
@@ -77,12 +79,11 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   const incidents = new IncidentService(db, policy, kick, clock);
   const oncall = new OncallService(db, policy, clock);
   const paging = new PagingService(db, policy, oncall, clock, false, kick);
-  const signals = new SignalService(db, policy, incidents, clock, kick);
+  const signals = new SignalService(db, policy, clock, kick);
+  const signalDeclare = new SignalDeclareFlow({ policy, incidents, signals, oncall });
+  incidents.addHooks(signalDeclare.hooks());
   incidents.addHooks({
-    declared: async (trx, incident) => {
-      await signals.onDeclared(trx, incident);
-      await paging.onDeclared(trx, incident);
-    },
+    declared: (trx, incident) => paging.onDeclared(trx, incident),
     resolved: (trx, incident) => paging.onResolved(trx, incident),
     priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
   });
@@ -110,6 +111,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     problems: new ProblemService(db, clock, kick),
     reminders: new ReminderService(db, policy, clock),
     signals,
+    signalDeclare,
     oncall,
     paging,
     catalog,

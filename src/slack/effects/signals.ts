@@ -1,8 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { DomainError } from '../../incidents/errors.js';
 import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
-import type { OncallService } from '../../oncall/service.js';
 import type { Policy } from '../../policy/schema.js';
 import { SignalTask, type SignalService } from '../../signals/service.js';
 import { isSlackError, slackErrorName } from '../errors.js';
@@ -12,13 +10,10 @@ export interface SignalEffectsDeps {
   client: WebClient;
   policy: Policy;
   signals: SignalService;
-  oncall: OncallService;
   logger: Logger;
-  /** The bot's user and team (auth.test), for auto-declared incidents. */
-  identity: () => Promise<{ userId: string; teamId: string }>;
 }
 
-/** Outbox handlers for signals: the group's post (first post, then in-place updates) and auto-declaration. */
+/** Outbox handler for signals: the group's post (first post, then in-place updates). */
 export function createSignalEffects(deps: SignalEffectsDeps): Record<string, TaskHandler> {
   const { client, signals } = deps;
   return {
@@ -55,21 +50,6 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
         throw err;
       }
       await signals.finishPost(groupId, run.claim, posted);
-    },
-
-    async [SignalTask.declare](task) {
-      const me = await deps.identity();
-      try {
-        await signals.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), {
-          teamId: me.teamId,
-          reporterId: me.userId,
-          commanderFor: async (rotation) => (rotation ? (await deps.oncall.whoIsOn(rotation))?.userId : undefined),
-        });
-      } catch (err) {
-        // A rule that cannot declare (e.g. its severity was removed from the policy) will not succeed on retry.
-        if (err instanceof DomainError) throw new PermanentFailure(`auto-declare refused: ${err.message}`);
-        throw err;
-      }
     },
   };
 }

@@ -14,7 +14,7 @@ import { declareModal, noteModal, resolveModal, updateModal } from '../views/mod
 import type { View } from '@slack/types';
 import type { Audience } from '../../policy/schema.js';
 import { updatePreview, updatePreviewError } from '../views/comms.js';
-import { blockActionPayload, metadata, selectedServices, selectedUser, selectedValue, shortcutPayload, previewMetadata, textValue, viewPayload } from './payloads.js';
+import { blockActionPayload, declareMetadata, metadata, selectedServices, selectedUser, selectedValue, shortcutPayload, previewMetadata, textValue, viewPayload } from './payloads.js';
 import { onSubmit, type Errors } from './submissions.js';
 
 
@@ -48,6 +48,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
       if (kind !== 'service' && kind !== 'security') errors[Block.kind] = 'Choose service or security.';
       if (Object.keys(errors).length) return ack({ response_action: 'errors', errors });
       const teamId = p.data.team?.id ?? p.data.user.team_id ?? 'unknown';
+      const origin = metadata(declareMetadata, p.data.view.private_metadata)?.origin;
       try {
         // Stored before the ack: once the modal closes, the incident exists. Slack side effects follow.
         await incidents.declare({
@@ -60,6 +61,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
           commanderId,
           reporterId: p.data.user.id,
           sourceKey: `view:${p.data.view.id}`,
+          origin,
         });
       } catch (err) {
         const message = describeFailure(err, logger, { handler: 'view.declare' });

@@ -76,5 +76,11 @@ export function metadata<T extends z.ZodTypeAny>(schema: T, raw: string): z.infe
 
 export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/) });
 
+/** The declare form's metadata; an origin in it is the alert group whose triage post a person declared from. */
+export const declareMetadata = z.object({
+  channelId: z.string().optional(),
+  origin: z.object({ signalGroupId: z.string().regex(/^\d+$/), how: z.literal('manual') }).optional(),
+});
+
 /** The update preview carries only its stored draft's id. */
 export const previewMetadata = z.object({ draftId: z.uuid() });

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { SignalGroup } from '../../signals/signal.js';
-import { incidentSeverityFor } from '../../signals/routing.js';
+import { proposedSeverity } from '../../signals/declare-flow.js';
 import type { SlackDeps } from '../deps.js';
 import { SignalAction, SignalBlock, SignalCallback } from '../ids.js';
 import { instrument } from '../listen.js';
@@ -38,20 +38,19 @@ export function registerSignalListeners(app: App, deps: SlackDeps): void {
     if (group.incidentId) return reply('This signal is already linked to an incident.');
     const description = [group.description, group.link ? `Alert: ${group.link}` : '', `Source: ${group.source} · ${group.signalCount} alert(s), received ${group.deliveryCount} time(s)`].filter(Boolean).join('\n');
     const channelId = containerChannel.safeParse(body).data?.container?.channel_id;
-    const res = await client.views.open({
+    // The form carries the group as the declaration's origin: declaring links it in the same transaction.
+    await client.views.open({
       trigger_id: triggerId,
       view: declareModal(policy, {
         title: group.title,
         description,
-        severity: group.route.severity ?? incidentSeverityFor(group.severity, policy.severities),
+        severity: proposedSeverity(group, policy),
         kind: group.route.kind,
         services: group.service ? [group.service] : [],
         reporterId: userId,
-        metadata: channelId ? { channelId } : {},
+        metadata: { ...(channelId ? { channelId } : {}), origin: { signalGroupId: group.id, how: 'manual' } },
       }),
     });
-    // The declaration this modal leads to is linked to the signal by the incident hook.
-    if (res.view?.id) await signals.rememberDeclareView(res.view.id, group.id, userId);
   });
 
   button(SignalAction.link, async ({ group, teamId, triggerId, client, reply }) => {

@@ -1,5 +1,6 @@
 import type { View } from '@slack/types';
 import type { Policy } from '../../policy/schema.js';
+import type { DeclarationOrigin } from '../../incidents/incident.js';
 import { TITLE_MAX } from '../../incidents/service.js';
 import { Block, Callback } from '../ids.js';
 import { plain, truncate } from './format.js';
@@ -10,6 +11,8 @@ import { modal, option, selectInput, textInput, userInput } from './kit.js';
 export interface DeclareMetadata {
   /** Where the person asked, to tell them the outcome there. */
   channelId?: string;
+  /** The alert group whose triage post the form was opened from: the declaration links it. */
+  origin?: DeclarationOrigin;
 }
 
 export interface IncidentMetadata {
