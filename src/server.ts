@@ -38,7 +38,7 @@ import { findTimelineEvent } from './timeline/timeline.js';
 import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
-import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
+import { TaskRunner, type TaskHandlers, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
 import { outboxBacklog } from './outbox/tasks.js';
@@ -115,7 +115,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const metrics = new Metrics({ outboxBacklog: () => outboxBacklog(handle.db) });
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
     const kick = () => incidentsRunner.kick();
-    const incidents = new IncidentService(handle.db, config.policy, kick, clock);
+    const timelineLog = logger.child({ component: 'timeline' });
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock, timelineLog);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
     const oncall = new OncallService(handle.db, config.policy, clock);
     const pagerduty = config.signals.pagerdutyRoutingKey;
@@ -229,7 +230,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
     const botUserId = async () => (await identity.require()).userId;
-    const effects = {
+    const effects: TaskHandlers = {
       ...createSlackEffects({
         db: handle.db,
         client,
@@ -248,7 +249,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         policy: config.policy,
         announceChannel: config.announceChannel,
         load: (id) => findIncidentById(handle.db, id),
-        loadEvent: (id) => findTimelineEvent(handle.db, id),
+        loadEvent: (id) => findTimelineEvent(handle.db, id, timelineLog),
         roles: (id) => currentRoles(handle.db, id),
         checklists,
         changes,
@@ -258,9 +259,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       ...createSignalEffects({ client, policy: config.policy, signals, logger }),
       [SignalTask.declare]: autoDeclareHandler(signalDeclare, () => identity.require()),
       ...createPagingEffects({ client, policy: config.policy, paging, logger, load: (id) => findIncidentById(handle.db, id), botUserId }),
-      ...(pagerduty
-        ? { [PagingTask.pagerduty]: pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger }) }
-        : {}),
+      // Only when PagerDuty is configured (a routing key); the type lets this one kind go without a handler.
+      [PagingTask.pagerduty]: pagerduty
+        ? pagerdutyHandler({ paging, policy: config.policy, routingKey: pagerduty, eventsUrl: config.signals.pagerdutyEventsUrl ?? config.policy.paging.pagerduty.events_url, logger })
+        : undefined,
     };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
     incidentsRunner.kick = () => runner.kick();

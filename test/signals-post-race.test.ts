@@ -40,7 +40,7 @@ async function refreshHeldBeforeDeclaring(name: string) {
   const held = t.fake.hold('chat.update');
   expect((await postWebhook(t, 'alertmanager', body(['a', 'b']))).status).toBe(200);
   const { id } = await group(name);
-  await sql`update slack_tasks set run_at = now() where kind = 'signals.post' and done_at is null and payload->>'groupId' = ${id}`.execute(t.app.db);
+  await sql`update slack_tasks set run_at = now() where kind = 'signal.post' and done_at is null and payload->>'groupId' = ${id}`.execute(t.app.db);
   t.app.runner.kick();
   await eventually(() => held.received, 10_000, 'the refresh reaching Slack');
 
@@ -58,7 +58,7 @@ describe('a triage post refreshed while an incident is declared from it', () => 
     // its retry is far away, as with a slow Slack).
     await t.app.runner.pass();
     const { id } = await group('RaceBusy');
-    await sql`update slack_tasks set run_at = now() + interval '1 hour' where kind = 'signals.post' and done_at is null and payload->>'groupId' = ${id}`.execute(t.app.db);
+    await sql`update slack_tasks set run_at = now() + interval '1 hour' where kind = 'signal.post' and done_at is null and payload->>'groupId' = ${id}`.execute(t.app.db);
 
     held.release();
     await t.settle();

@@ -71,11 +71,11 @@ describe('an alert storm', () => {
     expect(counts.every((c) => c.count === 5)).toBe(true);
 
     // Exactly one coalesced update per group is waiting for the interval.
-    const pending = await t.app.db.selectFrom('slack_tasks').select(['run_at']).where('kind', '=', 'signals.post').where('done_at', 'is', null).execute();
+    const pending = await t.app.db.selectFrom('slack_tasks').select(['run_at']).where('kind', '=', 'signal.post').where('done_at', 'is', null).execute();
     expect(pending).toHaveLength(20);
     const { rows } = await sql<{ now: Date }>`select now()`.execute(t.app.db);
     for (const p of pending) expect(p.run_at.getTime() - rows[0].now.getTime()).toBeGreaterThan(50_000);
-    await sql`update slack_tasks set run_at = now() where kind = 'signals.post' and done_at is null`.execute(t.app.db);
+    await sql`update slack_tasks set run_at = now() where kind = 'signal.post' and done_at is null`.execute(t.app.db);
     await t.settle();
     const updates = t.fake.callsTo('chat.update').filter((c) => /Storm\d+/.test(messageText(c.args)));
     expect(updates).toHaveLength(20);

@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { IncidentTask } from '../src/incidents/side-effects.js';
-import { DEFAULT_LEASE_SECONDS, TaskRunner, type TaskHandler, type TaskRunnerOptions } from '../src/jobs/task-runner.js';
+import { DEFAULT_LEASE_SECONDS, TaskRunner, type TaskHandler, type TaskHandlers, type TaskRunnerOptions } from '../src/jobs/task-runner.js';
 import { createLogger } from '../src/logger.js';
-import { enqueueTask } from '../src/outbox/tasks.js';
+import { enqueueTask, type TaskKind } from '../src/outbox/tasks.js';
+import { ReviewTask } from '../src/reviews/side-effects.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, useReplicaDatabase, type TestDatabase } from './support/database.js';
 import { FakeSlack } from './support/fake-slack.js';
@@ -15,6 +16,14 @@ const logger = createLogger({ level: 'silent' });
 /** The promise: work a dead runner held is taken over within 30 s (lease left + one poll of the default 2 s). */
 const TAKEOVER_SECONDS = 30;
 const POLL_SECONDS = 2;
+/** Kinds these runners handle with test handlers (any kind with an empty payload would do). */
+const SLOW = IncidentTask.sync;
+const STUCK = ReviewTask.document;
+
+/** A handler table with only the kinds a test runs. */
+function only(kind: TaskKind, handler: TaskHandler<TaskKind>): TaskHandlers {
+  return { [kind]: handler } as TaskHandlers;
+}
 
 /** Seconds from the database's now() to the task's stored lease expiry. */
 async function leaseLeft(db: DatabaseHandle, id: string): Promise<number> {
@@ -27,15 +36,15 @@ async function leaseLeft(db: DatabaseHandle, id: string): Promise<number> {
 }
 
 /** A runner whose handler for `kind` blocks until released; `started` lists the tasks it began. */
-function blockingRunner(db: DatabaseHandle, kind: string, opts: TaskRunnerOptions = {}) {
+function blockingRunner(db: DatabaseHandle, kind: TaskKind, opts: TaskRunnerOptions = {}) {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   const started: string[] = [];
-  const handler: TaskHandler = async (task) => {
+  const handler: TaskHandler<TaskKind> = async (task) => {
     started.push(task.id);
     await released;
   };
-  return { runner: new TaskRunner(db.db, logger, { [kind]: handler }, opts), started, release };
+  return { runner: new TaskRunner(db.db, logger, only(kind, handler), opts), started, release };
 }
 
 describe('outbox task leases', () => {
@@ -43,8 +52,8 @@ describe('outbox task leases', () => {
 
   it('a running task holds a short lease, renewed while it runs; the takeover bound is within 30 s', async () => {
     expect(DEFAULT_LEASE_SECONDS + POLL_SECONDS).toBeLessThanOrEqual(TAKEOVER_SECONDS);
-    await enqueueTask(replicas.a.db, { kind: 'test.slow', payload: { n: 1 } });
-    const { runner, started, release } = blockingRunner(replicas.a, 'test.slow');
+    await enqueueTask(replicas.a.db, { kind: SLOW });
+    const { runner, started, release } = blockingRunner(replicas.a, SLOW);
     runner.start();
     try {
       const id = await eventually(() => started[0], 10_000, 'task started');
@@ -57,7 +66,7 @@ describe('outbox task leases', () => {
       await eventually(async () => (await expiry()) > firstExpiry + 1000, DEFAULT_LEASE_SECONDS * 1000, 'lease renewed');
       expect(await leaseLeft(replicas.a, id)).toBeLessThanOrEqual(DEFAULT_LEASE_SECONDS);
       // Held: another runner does not take it.
-      const other = new TaskRunner(replicas.b.db, logger, { 'test.slow': async () => expect.unreachable('run twice') });
+      const other = new TaskRunner(replicas.b.db, logger, only(SLOW, async () => expect.unreachable('run twice')));
       expect(await other.pass()).toBe(0);
       release();
       await eventually(async () => (await replicas.a.db.selectFrom('slack_tasks').select('done_at').where('id', '=', id).executeTakeFirstOrThrow()).done_at, 10_000, 'done');
@@ -70,10 +79,10 @@ describe('outbox task leases', () => {
 
   it('the task of a runner that lost its database is claimed by another runner once the stored lease ran out, not before', async () => {
     await replicas.a.db.deleteFrom('slack_tasks').execute();
-    await enqueueTask(replicas.a.db, { kind: 'test.stuck', payload: {} });
+    await enqueueTask(replicas.a.db, { kind: STUCK });
     const dead = openDatabase(replicas.database.url);
     // A short lease, so the takeover is seen soon; the default's bound is checked above.
-    const doomed = blockingRunner(dead, 'test.stuck', { leaseSeconds: 2 });
+    const doomed = blockingRunner(dead, STUCK, { leaseSeconds: 2 });
     doomed.runner.start();
     const id = await eventually(() => doomed.started[0], 10_000, 'task claimed by the first runner');
     const expiry = (await replicas.a.db.selectFrom('slack_tasks').select('locked_until').where('id', '=', id).executeTakeFirstOrThrow()).locked_until!;
@@ -81,12 +90,14 @@ describe('outbox task leases', () => {
     await dead.close();
 
     const claims: { at: Date; attempts: number }[] = [];
-    const survivor = new TaskRunner(replicas.b.db, logger, {
-      'test.stuck': async (task) => {
+    const survivor = new TaskRunner(
+      replicas.b.db,
+      logger,
+      only(STUCK, async (task) => {
         const { rows } = await sql<{ now: Date }>`select now()`.execute(replicas.b.db);
         claims.push({ at: rows[0].now, attempts: task.attempts });
-      },
-    });
+      }),
+    );
     await eventually(async () => (await survivor.pass()) > 0, 20_000, 'taken over');
     expect(claims).toHaveLength(1);
     expect(claims[0].attempts).toBe(2);

@@ -20,7 +20,7 @@ const signalsOf = (groupId: string) => t.app.db.selectFrom('signals').selectAll(
 const postsIn = (channel: string) => t.fake.messagesIn(channel);
 /** Lets the next coalesced post of every group run now (as if the interval had passed). */
 async function intervalPasses() {
-  await sql`update slack_tasks set run_at = now() where kind = 'signals.post' and done_at is null`.execute(t.app.db);
+  await sql`update slack_tasks set run_at = now() where kind = 'signal.post' and done_at is null`.execute(t.app.db);
   await sql`update signal_groups set posted_at = posted_at - interval '1 hour'`.execute(t.app.db);
   await t.settle();
 }

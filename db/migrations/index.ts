@@ -11,6 +11,7 @@ import * as updateDrafts from './20261130_0010_update_drafts.js';
 import * as checklistParts from './20261130_0011_checklist_parts.js';
 import * as anchors from './20261130_0012_timeline_anchors.js';
 import * as declareOrigin from './20261130_0013_declare_origin.js';
+import * as taskKindNames from './20261130_0014_task_kind_names.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261130_0011_checklist_parts': checklistParts,
   '20261130_0012_timeline_anchors': anchors,
   '20261130_0013_declare_origin': declareOrigin,
+  '20261130_0014_task_kind_names': taskKindNames,
 };

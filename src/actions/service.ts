@@ -8,7 +8,11 @@ import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
 import { addDays, isDateOnly, localTime, UTC_ZONE } from '../reminders/calendar.js';
 import { refreshMessagesShowing } from '../reminders/sends.js';
-import { appendTimeline, type NewTimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, type TimelineEntry, type TimelineKind, type TimelinePayloads } from '../timeline/timeline.js';
+
+type ActionChangeKind = 'action_done' | 'action_reopened' | 'action_snoozed' | 'action_reassigned';
+/** What a change to an action records, besides the action's id and title. */
+type ActionChange = { [K in ActionChangeKind]: { kind: K; payload: Omit<TimelinePayloads[K], 'action_id' | 'title'> } }[ActionChangeKind];
 import { ACTION_PRIORITIES, ACTION_TITLE_MAX, actionRef, type ActionPriority, type FollowUpAction } from './action.js';
 import * as repo from './repository.js';
 import { ActionTask } from './side-effects.js';
@@ -154,7 +158,7 @@ export class ActionService {
     return (await repo.listActions(db, { incidentId, limit: 1000 })).actions;
   }
 
-  private append(db: Kysely<Database>, e: Omit<NewTimelineEvent, 'at'>) {
+  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
     return appendTimeline(db, { ...e, at: this.clock.now() });
   }
 
@@ -164,7 +168,7 @@ export class ActionService {
    */
   private async change(
     actionId: string,
-    apply: (trx: Kysely<Database>, current: NonNullable<Awaited<ReturnType<typeof repo.lockAction>>>) => Promise<false | { kind: NewTimelineEvent['kind']; payload: Record<string, unknown> }>,
+    apply: (trx: Kysely<Database>, current: NonNullable<Awaited<ReturnType<typeof repo.lockAction>>>) => Promise<false | ActionChange>,
     actorId: string,
   ): Promise<{ action: FollowUpAction; changed: boolean }> {
     const changed = await this.db.transaction().execute(async (trx) => {

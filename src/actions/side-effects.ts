@@ -1,5 +1,6 @@
-/** Outbox task kinds for follow-up actions (carried out by the Slack adapter). */
+import type { TaskKind } from '../outbox/kinds.js';
+
+/** Outbox task kinds for follow-up actions (carried out by the Slack adapter; payloads in outbox/kinds.ts). */
 export const ActionTask = {
-  /** DM an action's new owner that it is theirs (payload: actionId, by). */
   notifyOwner: 'action.notify_owner',
-} as const;
+} as const satisfies Record<string, TaskKind>;

@@ -5,9 +5,10 @@ import type { Incident } from '../incidents/incident.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { chainHead, recordChainHead, verifyChains, type ChainHead, type ChainReport } from './verify.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox task: record the incident's chain head and post it to its channel (payload.reason). */
-export const AuditTask = { seal: 'audit.seal' } as const;
+export const AuditTask = { seal: 'audit.seal' } as const satisfies Record<string, TaskKind>;
 
 /** The timeline's tamper evidence, for commands, exports and reviews. */
 export class AuditService {
@@ -32,7 +33,7 @@ export class AuditService {
    * incident's earlier side effects, so the head it records includes the rows they wrote.
    */
   hooks(): IncidentHooks {
-    const seal = (reason: string) => (trx: Kysely<Database>, incident: Incident) => enqueueTask(trx, { kind: AuditTask.seal, incidentId: incident.id, payload: { reason } });
+    const seal = (reason: 'resolved' | 'closed') => (trx: Kysely<Database>, incident: Incident) => enqueueTask(trx, { kind: AuditTask.seal, incidentId: incident.id, payload: { reason } });
     return { resolved: seal('resolved'), closed: seal('closed') };
   }
 }

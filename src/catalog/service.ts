@@ -7,7 +7,7 @@ import { toIncident, type Incident } from '../incidents/incident.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline } from '../timeline/timeline.js';
+import { appendTimeline, timelinePayloads } from '../timeline/timeline.js';
 import { effectivePriority } from '../triage/priority.js';
 import { ownersToPage } from './catalog.js';
 
@@ -60,13 +60,7 @@ export class CatalogService {
     if (incident.resolvedAt || incident.closedAt) return;
     const due = ownersToPage(this.policy, incident);
     if (!due.length) return;
-    const earlier = await trx
-      .selectFrom('timeline_events')
-      .select('payload')
-      .where('incident_id', '=', incident.id)
-      .where('kind', '=', 'owners_paged')
-      .execute();
-    const paged = new Set(earlier.flatMap((e) => (e.payload.usergroups as string[] | undefined) ?? []));
+    const paged = new Set((await timelinePayloads(trx, incident.id, 'owners_paged')).flatMap((p) => p.usergroups));
     const fresh = due.filter((d) => !paged.has(d.usergroup));
     if (!fresh.length) return;
     const services = fresh.flatMap((d) => d.services);

@@ -10,12 +10,13 @@ import { updateIncident } from '../incidents/repository.js';
 import type { IncidentHooks, IncidentService } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, timelinePayloads, type TimelineEvent } from '../timeline/timeline.js';
 import { changeRef, needsCab, parseChangeRef, riskFor, type Change, type ChangeImpact, type ChangeLikelihood } from './change.js';
 import * as repo from './repository.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox tasks: "what changed?" in an incident channel; the CAB request; the decision; the requester's receipt. */
-export const ChangeTask = { recent: 'changes.recent', cab: 'change.cab', decided: 'change.decided', recorded: 'change.recorded' } as const;
+export const ChangeTask = { recent: 'change.recent', cab: 'change.cab', decided: 'change.decided', recorded: 'change.recorded' } as const satisfies Record<string, TaskKind>;
 
 export const CHANGE_TITLE_MAX = 150;
 const MAX_WINDOW_DAYS = 31;
@@ -227,8 +228,7 @@ export class ChangeService {
     if (incident.isDrill || incident.resolvedAt || !incident.services.length) return;
     const recent = await this.recentOn(incident.services, trx);
     if (!recent.length) return;
-    const earlier = await trx.selectFrom('timeline_events').select('payload').where('incident_id', '=', incident.id).where('kind', '=', 'changes_shown').execute();
-    const shown = new Set(earlier.flatMap((e) => (e.payload.change_ids as string[] | undefined) ?? []));
+    const shown = new Set((await timelinePayloads(trx, incident.id, 'changes_shown')).flatMap((p) => p.change_ids));
     const fresh = recent.filter((c) => !shown.has(c.id));
     if (fresh.length) await this.tell(trx, incident, fresh, reason);
   }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Incident } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import type { RoleHolder } from '../roles/repository.js';
@@ -5,11 +6,21 @@ import { effectivePriority, priorityPolicy } from '../triage/priority.js';
 import type { VendorEngagement } from '../vendors/service.js';
 
 /** Something the channel (and maybe a person) must be told about, once per `key`. */
-export type ClockAlert =
-  | { key: string; kind: 'no_commander'; minutes: number }
-  | { key: string; kind: 'update_overdue'; dueAt: string; everyMinutes: number | null; notify: string | null }
-  | { key: string; kind: 'sla_warning' | 'sla_breach'; clock: 'response' | 'resolution'; priority: string; targetMinutes: number; dueAt: string; notify: string | null }
-  | { key: string; kind: 'vendor_overdue'; engagementId: string; vendor: string; ticketRef: string | null; responseMinutes: number };
+export const clockAlertSchema = z.discriminatedUnion('kind', [
+  z.object({ key: z.string(), kind: z.literal('no_commander'), minutes: z.number() }),
+  z.object({ key: z.string(), kind: z.literal('update_overdue'), dueAt: z.string(), everyMinutes: z.number().nullable(), notify: z.string().nullable() }),
+  z.object({
+    key: z.string(),
+    kind: z.enum(['sla_warning', 'sla_breach']),
+    clock: z.enum(['response', 'resolution']),
+    priority: z.string(),
+    targetMinutes: z.number(),
+    dueAt: z.string(),
+    notify: z.string().nullable(),
+  }),
+  z.object({ key: z.string(), kind: z.literal('vendor_overdue'), engagementId: z.string(), vendor: z.string(), ticketRef: z.string().nullable(), responseMinutes: z.number() }),
+]);
+export type ClockAlert = z.infer<typeof clockAlertSchema>;
 
 export interface ClockState {
   incident: Incident;

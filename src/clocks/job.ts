@@ -8,9 +8,10 @@ import type { RoleHolder } from '../roles/repository.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import type { VendorEngagement } from '../vendors/service.js';
 import { dueAlerts, type ClockAlert } from './deadlines.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox task: tell the channel (and the person concerned) about a nag or SLA warning. */
-export const ClockTask = { alert: 'clock.alert' } as const;
+export const ClockTask = { alert: 'clock.alert' } as const satisfies Record<string, TaskKind>;
 
 /**
  * Every 30 seconds: works out which nags and SLA warnings are due for open incidents and fires each

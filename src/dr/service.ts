@@ -12,11 +12,12 @@ import type { Policy } from '../policy/schema.js';
 import { currentRoles } from '../roles/repository.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 import { effectivePriority } from '../triage/priority.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 export type { DrPlan };
 
 /** Outbox task: tell the announcement channel that a DR plan became active (or no longer is). */
-export const DrTask = { announce: 'dr.announce' } as const;
+export const DrTask = { announce: 'dr.announce' } as const satisfies Record<string, TaskKind>;
 
 /** The roles that may activate or deactivate a DR plan. */
 const DR_ROLES = ['commander', 'deputy'];

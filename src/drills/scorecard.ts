@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { MILESTONES, type Milestone, type Scenario } from '../policy/preparedness.js';
 
 export const MILESTONE_LABELS: Record<Milestone, string> = {
@@ -7,26 +8,28 @@ export const MILESTONE_LABELS: Record<Milestone, string> = {
   resolved: 'Resolved',
 };
 
-export interface ScorecardRow {
-  milestone: Milestone;
-  label: string;
+export const scorecardRowSchema = z.object({
+  milestone: z.enum(MILESTONES),
+  label: z.string(),
   /** Minutes from the start, or null when it was not reached. */
-  actualMinutes: number | null;
-  expectedMinutes: number | null;
+  actualMinutes: z.number().nullable(),
+  expectedMinutes: z.number().nullable(),
   /** met: on time; late: reached after the expected time; missed: never reached; untimed: nothing expected. */
-  outcome: 'met' | 'late' | 'missed' | 'untimed';
-}
+  outcome: z.enum(['met', 'late', 'missed', 'untimed']),
+});
+export type ScorecardRow = z.infer<typeof scorecardRowSchema>;
 
-export interface Scorecard {
-  scenario: string;
-  title: string;
-  startedAt: string;
-  rows: ScorecardRow[];
-  met: number;
-  timed: number;
-  injectsSent: number;
-  injectsPlanned: number;
-}
+export const scorecardSchema = z.object({
+  scenario: z.string(),
+  title: z.string(),
+  startedAt: z.string(),
+  rows: z.array(scorecardRowSchema),
+  met: z.number(),
+  timed: z.number(),
+  injectsSent: z.number(),
+  injectsPlanned: z.number(),
+});
+export type Scorecard = z.infer<typeof scorecardSchema>;
 
 const MINUTE = 60_000;
 

@@ -11,9 +11,10 @@ import { scenarioSchema, type Milestone, type Scenario } from '../policy/prepare
 import type { Policy } from '../policy/schema.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { scorecard, type Scorecard } from './scorecard.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox tasks: post one inject; post the scorecard. */
-export const DrillTask = { inject: 'drill.inject', scorecard: 'drill.scorecard' } as const;
+export const DrillTask = { inject: 'drill.inject', scorecard: 'drill.scorecard' } as const satisfies Record<string, TaskKind>;
 
 const MINUTE = 60_000;
 

@@ -9,9 +9,10 @@ import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { effectivePriority, priorityRank } from '../triage/priority.js';
 import type { Clock } from '../clock.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox tasks: page user groups (invite their members, announce); bookmark the bridge. */
-export const EscalationTask = { page: 'escalation.page', bridge: 'incident.bridge' } as const;
+export const EscalationTask = { page: 'escalation.page', bridge: 'escalation.bridge' } as const satisfies Record<string, TaskKind>;
 
 /** The user groups the policy says to page for an incident's priority and services. */
 export function escalationGroupsFor(policy: Policy, incident: Pick<Incident, 'priority' | 'severity' | 'services'>): string[] {

@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { enqueueTask, type NewTask } from '../outbox/tasks.js';
+import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
+import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, listTimeline, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
 import { DomainError } from './errors.js';
 import { isClosed, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
@@ -46,8 +47,8 @@ class DuplicateDeclaration extends Error {}
 /** Helpers handed to a change: its time, and timeline/outbox writes bound to its transaction and incident. */
 export interface ChangeTools {
   now: Date;
-  append(e: Omit<NewTimelineEvent, 'at' | 'incidentId'>): Promise<TimelineEvent | undefined>;
-  enqueue(task: Omit<NewTask, 'incidentId'>): Promise<void>;
+  append<K extends TimelineKind>(e: TimelineEntry<K>): Promise<TimelineEventOf<K> | undefined>;
+  enqueue<K extends TaskKind>(task: TaskFields<K>): Promise<void>;
 }
 
 /**
@@ -74,6 +75,8 @@ export class IncidentService {
     /** Called after a commit that queued Slack side effects. */
     private readonly onTasksQueued: () => void = () => {},
     private readonly clock: Clock = systemClock,
+    /** Where timeline rows that no longer parse are reported. */
+    private readonly log?: TimelineLog,
   ) {}
 
   private readonly hooks: IncidentHooks[] = [];
@@ -94,7 +97,7 @@ export class IncidentService {
   }
 
   /** Appends a timeline row stamped with this service's clock. */
-  private append(db: Kysely<Database>, e: Omit<Parameters<typeof appendTimeline>[1], 'at'>) {
+  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
     return appendTimeline(db, { ...e, at: this.clock.now() });
   }
 
@@ -278,7 +281,7 @@ export class IncidentService {
   }
 
   timeline(incidentId: string): Promise<TimelineEvent[]> {
-    return listTimeline(this.db, incidentId);
+    return listTimeline(this.db, incidentId, this.log);
   }
 
   /**
@@ -303,7 +306,7 @@ export class IncidentService {
       const out = await fn(trx, current, tools);
       const event = (out as { event?: TimelineEvent }).event;
       if (event) {
-        for (const target of ['channel', 'announcement']) {
+        for (const target of ['channel', 'announcement'] as const) {
           await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event.id, target } });
         }
       }

@@ -1,9 +1,25 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
+import type { OptionalTaskKind } from '../outbox/kinds.js';
 import { outsideDeadline } from '../db/time-limit.js';
-import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task } from '../outbox/tasks.js';
+import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
-export type TaskHandler = (task: Task) => Promise<void>;
+/** Carries out one kind of task. */
+export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>;
+
+/**
+ * A handler for every kind of task, so a kind added without its handler fails the type check. Only
+ * the kinds of features that configuration can switch off (OptionalTaskKind) may be left out.
+ */
+export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+
+/** Handlers for some kinds: what one feature contributes to the table. */
+export type SomeTaskHandlers = { [K in TaskKind]?: TaskHandler<K> };
+
+function handlerFor<K extends TaskKind>(handlers: TaskHandlers, kind: K): TaskHandler<K> | undefined {
+  const all: SomeTaskHandlers = handlers;
+  return all[kind];
+}
 
 /** Thrown by a handler that cannot proceed yet (e.g. waiting for a channel): retried after `delayMs`. */
 export class RetryLater extends Error {
@@ -61,7 +77,7 @@ export class TaskRunner {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    private readonly handlers: Record<string, TaskHandler>,
+    private readonly handlers: TaskHandlers,
     opts: TaskRunnerOptions = {},
     /** Told how each run ended (metrics). */
     private readonly observe: (kind: string, outcome: TaskRunOutcome) => void = () => {},
@@ -158,14 +174,19 @@ export class TaskRunner {
     }
   }
 
-  private async runOne(task: Task): Promise<void> {
-    const handler = this.handlers[task.kind];
+  private async runOne(task: Task | UnreadableTask): Promise<void> {
     const log = this.logger.child({ task: task.id, kind: task.kind, incident: task.incidentId, attempt: task.attempts });
     /** Counts how the run ended, if it was recorded: not when the task had passed to another runner. */
     const finish = (recorded: boolean, outcome?: TaskRunOutcome) => {
       if (recorded && outcome) this.observe(task.kind, outcome);
       else if (!recorded) log.warn('task lease lost: another runner has the task; this run\'s outcome is not recorded');
     };
+    if ('unreadable' in task) {
+      log.error({ problem: task.unreadable }, 'task cannot be read');
+      finish(await failTask(this.db, task, `cannot read ${task.kind}: ${task.unreadable}`), 'failed');
+      return;
+    }
+    const handler = handlerFor(this.handlers, task.kind);
     if (!handler) {
       log.error('no handler for task kind');
       finish(await failTask(this.db, task, `no handler for ${task.kind}`), 'failed');

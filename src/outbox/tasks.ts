@@ -1,36 +1,53 @@
+import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { isTaskKind, taskPayloadSchema, type TaskKind, type TaskPayloads } from './kinds.js';
+
+export type { TaskKind, TaskPayloads } from './kinds.js';
 
 /**
  * The outbox: Slack side effects are stored as tasks in the same transaction as the change that
  * causes them, then carried out (and retried) by the task runner. Nothing is lost if Slack fails
  * or the process dies half way.
  */
-export interface Task {
+interface TaskRow {
   id: string;
-  kind: string;
   incidentId: string | null;
-  payload: Record<string, unknown>;
   attempts: number;
   runAt: Date;
 }
 
-export interface NewTask {
+/** A claimed task of one kind (of each, for a union of kinds), its payload as that kind declares it. */
+export type TaskOf<K extends TaskKind> = K extends TaskKind ? TaskRow & { kind: K; payload: TaskPayloads[K] } : never;
+
+/** Any claimed task; `task.kind` narrows its payload. */
+export type Task = TaskOf<TaskKind>;
+
+/** A claimed task whose kind this version does not know or whose payload does not match its kind: it cannot run. */
+export interface UnreadableTask extends TaskRow {
   kind: string;
-  incidentId?: string | null;
-  payload?: Record<string, unknown>;
+  unreadable: string;
+}
+
+/** What a change queues: the task's kind and payload (a kind whose payload is empty may leave it out). */
+export type TaskFields<K extends TaskKind> = {
+  kind: K;
   /** While a pending task has this key, adding another is a no-op (coalescing). */
   dedupeKey?: string;
   runAt?: Date;
-}
+} & ({} extends TaskPayloads[K] ? { payload?: TaskPayloads[K] } : { payload: TaskPayloads[K] });
 
-export async function enqueueTask(db: Kysely<Database>, task: NewTask): Promise<void> {
+export type NewTask<K extends TaskKind> = TaskFields<K> & { incidentId?: string | null };
+
+/** Queues a task; its payload is checked against its kind's schema, so no task is stored that its handler cannot read. */
+export async function enqueueTask<K extends TaskKind>(db: Kysely<Database>, task: NewTask<K>): Promise<void> {
+  const payload = taskPayloadSchema(task.kind).parse(task.payload ?? {});
   await db
     .insertInto('slack_tasks')
     .values({
       kind: task.kind,
       incident_id: task.incidentId ?? null,
-      payload: JSON.stringify(task.payload ?? {}),
+      payload: JSON.stringify(payload),
       dedupe_key: task.dedupeKey ?? null,
       run_at: task.runAt ?? sql<Date>`now()`,
       last_error: null,
@@ -41,14 +58,23 @@ export async function enqueueTask(db: Kysely<Database>, task: NewTask): Promise<
     .execute();
 }
 
+/** A claimed row as a task: its payload parsed once here, with its kind's schema. */
+function toTask(r: { id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date }): Task | UnreadableTask {
+  const row = { id: r.id, incidentId: r.incident_id, attempts: r.attempts, runAt: r.run_at };
+  if (!isTaskKind(r.kind)) return { ...row, kind: r.kind, unreadable: `unknown task kind ${r.kind}` };
+  const parsed = taskPayloadSchema(r.kind).safeParse(r.payload);
+  if (!parsed.success) return { ...row, kind: r.kind, unreadable: z.prettifyError(parsed.error) };
+  return { ...row, kind: r.kind, payload: parsed.data } as Task;
+}
+
 /**
  * Claims up to `limit` due tasks for `leaseSeconds`. Only the oldest pending task of an incident is
  * eligible, so one incident's side effects happen in order; SKIP LOCKED lets replicas share the work.
  * A claimed task gives up its dedupe key: a change made while it runs queues a fresh task instead of
  * being absorbed by one that may already have read the old state.
  */
-export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<Task[]> {
-  const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: Record<string, unknown>; attempts: number; run_at: Date }>`
+export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<(Task | UnreadableTask)[]> {
+  const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date }>`
     update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1, dedupe_key = null
     where id in (
       select t.id from slack_tasks t
@@ -63,7 +89,7 @@ export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSe
       for update skip locked
     )
     returning id, kind, incident_id, payload, attempts, run_at`.execute(db);
-  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, attempts: r.attempts, runAt: r.run_at }));
+  return rows.map(toTask);
 }
 
 /**

@@ -41,10 +41,9 @@ export async function sendPagerdutyEvent(url: string, event: PagerdutyEvent, tim
 const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
 /** The outbox handler for PagerDuty events: builds the event from the stored incident and sends it. */
-export function pagerdutyHandler(deps: { paging: PagingService; policy: Policy; routingKey: string; eventsUrl: string; logger: Logger }): TaskHandler {
+export function pagerdutyHandler(deps: { paging: PagingService; policy: Policy; routingKey: string; eventsUrl: string; logger: Logger }): TaskHandler<'paging.pagerduty'> {
   return async (task) => {
-    const incidentId = String(task.payload.incidentId);
-    const action = task.payload.action as PagerdutyEvent['event_action'];
+    const { incidentId, action } = task.payload;
     const ctx = await deps.paging.pagerdutyContext(incidentId);
     if (!ctx) throw new PermanentFailure(`incident ${incidentId} has no PagerDuty alert`);
     const { incident } = ctx;

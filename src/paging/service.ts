@@ -9,23 +9,19 @@ import { IncidentTask } from '../incidents/side-effects.js';
 import type { OncallService } from '../oncall/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline, type TimelineKind } from '../timeline/timeline.js';
+import { appendTimeline, type TimelineKind, type TimelinePayloads } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import type { Page, PageLevel, PageTarget } from './repository.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox task kinds for paging. */
 export const PagingTask = {
-  /** DM one target with Acknowledge / Decline. */
   notify: 'paging.notify',
-  /** Bring a target's DM in line with the page (acknowledged, escalated, cancelled…). */
   refresh: 'paging.refresh',
-  /** Invite paged people to the incident channel (runs after the channel exists). */
   invite: 'paging.invite',
-  /** Tell whoever asked that nobody acknowledged. */
   unanswered: 'paging.unanswered',
-  /** Send a PagerDuty Events API v2 event (trigger, acknowledge, resolve). */
   pagerduty: 'paging.pagerduty',
-} as const;
+} as const satisfies Record<string, TaskKind>;
 
 /** The priority that decides paging: the triaged one, else the one at the severity's rank (SEV1 → P1, SEV2 → P2…). */
 export function pagingPriority(policy: Policy, incident: Pick<Incident, 'priority' | 'severity'>): string | null {
@@ -138,7 +134,7 @@ export class PagingService {
   }
 
   /** Pages the people of one level (skipping levels that resolve to nobody) and sets when to escalate. */
-  private async notifyLevel(trx: Kysely<Database>, page: Page, level: number, kind: TimelineKind): Promise<Page> {
+  private async notifyLevel(trx: Kysely<Database>, page: Page, level: number, kind: 'paged' | 'page_escalated'): Promise<Page> {
     const now = this.clock.now();
     for (let l = level; l < page.levels.length; l++) {
       const spec = page.levels[l];
@@ -170,7 +166,7 @@ export class PagingService {
     return updated;
   }
 
-  private async record(trx: Kysely<Database>, incidentId: string, actorId: string | null, kind: TimelineKind, payload: Record<string, unknown>): Promise<void> {
+  private async record<K extends TimelineKind>(trx: Kysely<Database>, incidentId: string, actorId: string | null, kind: K, payload: TimelinePayloads[K]): Promise<void> {
     const event = await appendTimeline(trx, { incidentId, actorId, kind, payload, at: this.clock.now() });
     await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event!.id, target: 'channel' } });
   }

@@ -10,11 +10,12 @@ import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { findPlaybook, matchingPlaybooks, type Playbook } from './matching.js';
 import * as repo from './repository.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 export type { ChecklistRun, Tick } from './repository.js';
 
 /** Outbox tasks: post a checklist message; bring it in line with its ticks. */
-export const ChecklistTask = { post: 'checklist.post', render: 'checklist.render' } as const;
+export const ChecklistTask = { post: 'checklist.post', render: 'checklist.render' } as const satisfies Record<string, TaskKind>;
 
 export interface NewChecklist {
   source: 'playbook' | 'dr';

@@ -1,5 +1,6 @@
-/** Outbox task kinds for problem records (carried out by the Slack adapter). */
+import type { TaskKind } from '../outbox/kinds.js';
+
+/** Outbox task kinds for problem records (carried out by the Slack adapter; payloads in outbox/kinds.ts). */
 export const ProblemTask = {
-  /** Tell the incident channel a problem record was opened from it (payload: problemId, by). */
   announce: 'problem.announce',
-} as const;
+} as const satisfies Record<string, TaskKind>;

@@ -1,5 +1,6 @@
-/** Outbox task kinds for reminders (carried out by the Slack adapter). */
+import type { TaskKind } from '../outbox/kinds.js';
+
+/** Outbox task kinds for reminders (carried out by the Slack adapter; payloads in outbox/kinds.ts). */
 export const ReminderTask = {
-  /** Re-render a sent digest or escalation DM in place after one of its actions changed (payload: sendId). */
-  refresh: 'reminders.refresh',
-} as const;
+  refresh: 'reminder.refresh',
+} as const satisfies Record<string, TaskKind>;

@@ -2,9 +2,10 @@ import type { Db } from '../db/database.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox task: post the weekly leadership report for a week. */
-export const ReportTask = { weekly: 'report.weekly' } as const;
+export const ReportTask = { weekly: 'report.weekly' } as const satisfies Record<string, TaskKind>;
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const DAY = 86_400_000;

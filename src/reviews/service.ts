@@ -9,7 +9,7 @@ import type { IncidentHooks } from '../incidents/service.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { appendTimeline, type NewTimelineEvent } from '../timeline/timeline.js';
+import { appendTimeline, type TimelineEntry, type TimelineKind } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import { effectivePriority, reviewDueAt, reviewRequired } from './requirement.js';
 import { REVIEW_STATE_LABEL, type Review, type ReviewContent, type ReviewState } from './review.js';
@@ -198,7 +198,7 @@ export class ReviewService {
     await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
   }
 
-  private append(db: Kysely<Database>, e: Omit<NewTimelineEvent, 'at'>) {
+  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
     return appendTimeline(db, { ...e, at: this.clock.now() });
   }
 }

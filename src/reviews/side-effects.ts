@@ -1,7 +1,7 @@
-/** Outbox task kinds for post-incident reviews (carried out by the Slack adapter). */
+import type { TaskKind } from '../outbox/kinds.js';
+
+/** Outbox task kinds for post-incident reviews (carried out by the Slack adapter; payloads in outbox/kinds.ts). */
 export const ReviewTask = {
-  /** (Re)generate the review document, post it to the channel, and point the bookmark at it. */
   document: 'review.document',
-  /** DM the review owner that the review is theirs, with a button to write it. */
   notifyOwner: 'review.notify_owner',
-} as const;
+} as const satisfies Record<string, TaskKind>;

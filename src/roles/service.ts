@@ -5,6 +5,7 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Policy, Role } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 import { currentRoles, insertRole, releaseRole, type RoleHolder } from './repository.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 export type { RoleHolder };
 
@@ -12,7 +13,7 @@ export type { RoleHolder };
 const ROLE_ALIASES: Record<string, string> = { ic: 'commander', comms: 'communications', comm: 'communications', ops: 'operations', sec: 'security', dep: 'deputy' };
 
 /** Outbox task: invite the new holder to the channel and DM them the role's checklist. */
-export const RoleTask = { welcome: 'role.welcome' } as const;
+export const RoleTask = { welcome: 'role.welcome' } as const satisfies Record<string, TaskKind>;
 
 /** Incident roles from the policy: assign, claim, list. The commander is mirrored on the incident. */
 export class RoleService {

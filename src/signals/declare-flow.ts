@@ -80,11 +80,11 @@ export class SignalDeclareFlow {
  * The outbox handler of an auto-declare task. `actor` gives the bot's identity (resolved at
  * start-up; it asks for a retry later while Slack has not answered yet).
  */
-export function autoDeclareHandler(flow: SignalDeclareFlow, actor: () => Promise<DeclaringActor>): TaskHandler {
+export function autoDeclareHandler(flow: SignalDeclareFlow, actor: () => Promise<DeclaringActor>): TaskHandler<'signal.declare'> {
   return async (task) => {
     const who = await actor();
     try {
-      await flow.autoDeclare(String(task.payload.groupId), Number(task.payload.episode), who);
+      await flow.autoDeclare(task.payload.groupId, task.payload.episode, who);
     } catch (err) {
       // A rule that cannot declare (e.g. its severity was removed from the policy) will not succeed on retry.
       if (err instanceof DomainError) throw new PermanentFailure(`auto-declare refused: ${err.message}`);

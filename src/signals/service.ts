@@ -14,14 +14,13 @@ import * as repo from './repository.js';
 import { route, worst } from './routing.js';
 import type { Signal, SignalGroup } from './signal.js';
 import type { AlertBatch, AlertInput } from './sources.js';
+import type { TaskKind } from '../outbox/kinds.js';
 
 /** Outbox task kinds for signals. */
 export const SignalTask = {
-  /** Post or update a group's message in its channel. */
-  post: 'signals.post',
-  /** Declare the incident an auto-declare rule asked for. */
-  declare: 'signals.declare',
-} as const;
+  post: 'signal.post',
+  declare: 'signal.declare',
+} as const satisfies Record<string, TaskKind>;
 
 export interface IngestResult {
   /** Alerts and groups stored. */

@@ -3,7 +3,7 @@ import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
-import type { TimelineEvent } from '../timeline/timeline.js';
+import type { KnownTimelineEvent, TimelineEvent } from '../timeline/timeline.js';
 import { priorityFor, type Impact, type Urgency } from './priority.js';
 
 export interface TriageInput {
@@ -54,7 +54,7 @@ export class TriageService {
       if (current.severity !== input.severity) {
         await t.append({ actorId: input.actorId, kind: 'severity_changed', payload: { from: current.severity, to: input.severity } });
       }
-      let event = await t.append({
+      let event: KnownTimelineEvent | undefined = await t.append({
         actorId: input.actorId,
         kind: 'triaged',
         payload: { priority, impact: input.impact, urgency: input.urgency, category: input.category, services, business_impact: input.businessImpact.trim(), first: firstTriage },

@@ -3,6 +3,7 @@ import { DomainError } from '../../src/incidents/errors.js';
 import type { DeclarationOrigin } from '../../src/incidents/incident.js';
 import { IncidentTask } from '../../src/incidents/side-effects.js';
 import { PermanentFailure } from '../../src/jobs/task-runner.js';
+import { taskPayloadSchema } from '../../src/outbox/kinds.js';
 import { autoDeclareHandler } from '../../src/signals/declare-flow.js';
 import { SignalTask } from '../../src/signals/service.js';
 import { queuedTasks, startDomain, type Domain } from '../support/domain.js';
@@ -35,7 +36,7 @@ afterAll(() => d?.stop());
 async function runAutoDeclare(groupId: string): Promise<void> {
   const [task] = (await queuedTasks(d, SignalTask.declare)).filter((t) => t.payload.groupId === groupId);
   if (!task) throw new Error(`no auto-declare task for group ${groupId}`);
-  await autoDeclareHandler(d.signalDeclare, async () => BOT)({ id: '0', kind: task.kind, incidentId: null, payload: task.payload, attempts: 0, runAt: task.runAt });
+  await autoDeclareHandler(d.signalDeclare, async () => BOT)({ id: '0', kind: SignalTask.declare, incidentId: null, payload: taskPayloadSchema(SignalTask.declare).parse(task.payload), attempts: 0, runAt: task.runAt });
 }
 
 const incidentsTitled = (title: string) => d.db.selectFrom('incidents').select('id').where('title', '=', title).execute();

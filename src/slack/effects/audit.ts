@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AuditTask, type AuditService } from '../../audit/service.js';
 import type { ChainHead } from '../../audit/verify.js';
 import type { Incident } from '../../incidents/incident.js';
-import { PermanentFailure, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { isSlackError, slackErrorName } from '../errors.js';
@@ -30,14 +30,14 @@ export interface AuditEffectsDeps {
  * Seals an incident's timeline: posts its chain head to the incident channel (a message the bot never
  * edits, outside the database) and records it in the anchors table.
  */
-export function createAuditEffects(deps: AuditEffectsDeps): Record<string, TaskHandler> {
+export function createAuditEffects(deps: AuditEffectsDeps) {
   return {
     async [AuditTask.seal](task) {
       const incident = task.incidentId ? await deps.load(task.incidentId) : undefined;
       if (!incident) throw new PermanentFailure(`incident ${task.incidentId} not found`);
       const head = await deps.audit.head(incident.id);
       if (!head) return;
-      const reason = String(task.payload.reason ?? 'resolved');
+      const { reason } = task.payload;
       let postedAt: { channelId: string; ts: string } | null = null;
       if (incident.channelId) {
         const ref = incidentRef(deps.policy.number_prefix, incident);
@@ -55,7 +55,7 @@ export function createAuditEffects(deps: AuditEffectsDeps): Record<string, TaskH
       }
       await deps.audit.sealed({ incidentId: incident.id, ...head }, reason, postedAt);
     },
-  };
+  } satisfies SomeTaskHandlers;
 }
 
 export interface PostedHeads {

@@ -4,7 +4,7 @@ import { isPrivate, type Incident } from '../../incidents/incident.js';
 import { PermanentFailure } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Audience, Policy } from '../../policy/schema.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import { storedKind, type TimelineEvent } from '../../timeline/timeline.js';
 import { audienceText, updateFromEvent } from '../views/comms.js';
 import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
@@ -46,6 +46,12 @@ export async function welcomeRoleHolder(deps: CoordinationDeps, incidentId: stri
 
 type Groups = { id: string; handle: string }[];
 
+/** The priority a page is for and its note: escalations, owner-team and crisis-team pages carry both. */
+function pageReason(event: TimelineEvent | undefined): { to: string; note: string } {
+  if (event?.kind === 'escalated' || event?.kind === 'owners_paged' || event?.kind === 'dr_activated') return { to: event.payload.to, note: event.payload.note };
+  return { to: '', note: '' };
+}
+
 /** Pages user groups: invites their members, mentions them in the channel, announces, records who. */
 export async function pageGroups(deps: CoordinationDeps, incidentId: string | null, eventId: string, groups: string[]): Promise<void> {
   const incident = await loadIncident(deps, incidentId);
@@ -75,16 +81,16 @@ export async function pageGroups(deps: CoordinationDeps, incidentId: string | nu
   await inviteUsers(deps, channelId, resolved.flatMap((r) => r.users), bot);
   for (const r of resolved) await deps.recordPaged(incident.id, eventId, r.handle || r.id, r.users);
   const mentions = resolved.map((r) => `<!subteam^${r.id}>`).join(' ');
-  const p = (event?.payload ?? {}) as Record<string, unknown>;
+  const p = pageReason(event);
   if (mentions) {
-    await deps.client.chat.postMessage({ channel: channelId, text: `:rotating_light: ${mentions} you are paged for ${ref} (${p.to ?? ''}) by ${user(event?.actorId)}.${p.note ? ` ${esc(String(p.note))}` : ''}` });
+    await deps.client.chat.postMessage({ channel: channelId, text: `:rotating_light: ${mentions} you are paged for ${ref} (${p.to}) by ${user(event?.actorId)}.${p.note ? ` ${esc(p.note)}` : ''}` });
   }
   if (unknown.length) await deps.client.chat.postMessage({ channel: channelId, text: `:warning: Could not page ${unknown.join(', ')}: no such user group.` });
   // Escalations are announced here; owner and crisis-team pages are announced by their own flows.
   if (deps.announceChannel && resolved.length && (!event || event.kind === 'escalated')) {
     const text = isPrivate(incident)
       ? `:arrow_double_up: A security incident (${ref}) was escalated by its commander.`
-      : `:arrow_double_up: *${ref}: ${esc(incident.title)}* escalated to ${p.to ?? ''} — paging ${resolved.map((r) => `@${r.handle || r.id}`).join(', ')} · <#${channelId}>`;
+      : `:arrow_double_up: *${ref}: ${esc(incident.title)}* escalated to ${p.to} — paging ${resolved.map((r) => `@${r.handle || r.id}`).join(', ')} · <#${channelId}>`;
     await deps.client.chat.postMessage({ channel: deps.announceChannel, text });
   }
 }
@@ -105,6 +111,7 @@ export async function deliverUpdate(deps: CoordinationDeps, incidentId: string |
   const incident = await loadIncident(deps, incidentId);
   const event = await deps.loadEvent(eventId);
   if (!event) throw new PermanentFailure(`timeline event ${eventId} not found`);
+  if (event.kind !== 'update' && event.kind !== 'resolved') throw new PermanentFailure(`timeline event ${eventId} is not an update (${storedKind(event)})`);
   const text = audienceText(deps.policy, audience, incident, updateFromEvent(event));
   // An exercise's audience updates stay in its channel, showing what would have been sent where.
   if (incident.isDrill) {

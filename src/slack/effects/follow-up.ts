@@ -5,7 +5,7 @@ import type { ActionService } from '../../actions/service.js';
 import { ActionTask } from '../../actions/side-effects.js';
 import type { Incident } from '../../incidents/incident.js';
 import type { IncidentService } from '../../incidents/service.js';
-import { PermanentFailure, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { problemRef } from '../../problems/problem.js';
@@ -103,7 +103,7 @@ async function postReviewDocument(deps: FollowUpEffectsDeps, incidentId: string)
 }
 
 /** The outbox handlers of reviews, actions, reminders and problem records. */
-export function createFollowUpEffects(deps: FollowUpEffectsDeps): Record<string, TaskHandler> {
+export function createFollowUpEffects(deps: FollowUpEffectsDeps) {
   const { client, policy } = deps;
   return {
     [ReviewTask.document]: (task) => postReviewDocument(deps, task.incidentId!),
@@ -114,20 +114,20 @@ export function createFollowUpEffects(deps: FollowUpEffectsDeps): Record<string,
       if (!incident || !review) throw new PermanentFailure('review not found');
       // Owners change; only the current one is told, and only once.
       if (review.ownerId !== task.payload.ownerId || review.ownerNotified === review.ownerId) return;
-      const msg = reviewOwnerMessage(policy, incident, review, { ref: incidentRef(policy.number_prefix, incident), by: (task.payload.by as string | null) ?? null });
+      const msg = reviewOwnerMessage(policy, incident, review, { ref: incidentRef(policy.number_prefix, incident), by: task.payload.by });
       await client.chat.postMessage({ channel: review.ownerId, text: msg.text, blocks: msg.blocks });
       await deps.reviews.ownerNotified(incident.id, review.ownerId);
     },
 
     [ActionTask.notifyOwner]: async (task) => {
-      const action = await deps.actions.get(String(task.payload.actionId));
+      const action = await deps.actions.get(task.payload.actionId);
       if (!action || action.status !== 'open') return;
-      const msg = actionAssignedMessage(policy, action, { by: String(task.payload.by), today: await deps.reminders.todayFor(action.ownerId) });
+      const msg = actionAssignedMessage(policy, action, { by: task.payload.by, today: await deps.reminders.todayFor(action.ownerId) });
       await client.chat.postMessage({ channel: action.ownerId, text: msg.text, blocks: msg.blocks });
     },
 
     [ReminderTask.refresh]: async (task) => {
-      const send = await deps.reminders.sent(String(task.payload.sendId));
+      const send = await deps.reminders.sent(task.payload.sendId);
       if (!send) return;
       const content = await deps.reminders.current(send);
       if (content) await deps.delivery.update(send, content);
@@ -136,13 +136,13 @@ export function createFollowUpEffects(deps: FollowUpEffectsDeps): Record<string,
     [ProblemTask.announce]: async (task) => {
       const incident = await deps.incidents.findById(task.incidentId!);
       if (!incident) throw new PermanentFailure(`incident ${task.incidentId} not found`);
-      const problem = await deps.problems.get(String(task.payload.problemId), incident.teamId);
+      const problem = await deps.problems.get(task.payload.problemId, incident.teamId);
       const channelId = requireChannel(incident);
       const ref = problemRef(problem);
       await client.chat.postMessage({
         channel: channelId,
-        text: `:mag: ${user(String(task.payload.by))} opened problem record *${ref}*: ${esc(problem.title)}. Owner ${user(problem.ownerId)}. Link other incidents with \`/incident problem link ${ref}\`; \`/incident problem show ${ref}\` for details.`,
+        text: `:mag: ${user(task.payload.by)} opened problem record *${ref}*: ${esc(problem.title)}. Owner ${user(problem.ownerId)}. Link other incidents with \`/incident problem link ${ref}\`; \`/incident problem show ${ref}\` for details.`,
       });
     },
-  };
+  } satisfies SomeTaskHandlers;
 }

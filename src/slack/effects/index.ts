@@ -7,7 +7,7 @@ import { findIncidentById } from '../../incidents/repository.js';
 import { currentRoles } from '../../roles/repository.js';
 import { ProvisioningStore } from '../../incidents/provisioning.js';
 import { IncidentTask } from '../../incidents/side-effects.js';
-import type { TaskHandler } from '../../jobs/task-runner.js';
+import type { SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Policy } from '../../policy/schema.js';
 import { findTimelineEvent } from '../../timeline/timeline.js';
 import { provisionIncident } from './provision.js';
@@ -16,10 +16,8 @@ import type { ReportService } from '../../reports/service.js';
 import { ReportTask } from '../../reports/weekly.js';
 import { announceClockAlert, bookmarkBridge, deliverUpdate, pageGroups, welcomeRoleHolder } from './coordination.js';
 import { ClockTask } from '../../clocks/job.js';
-import type { ClockAlert } from '../../clocks/deadlines.js';
 import { EscalationTask } from '../../escalation/service.js';
 import { RoleTask } from '../../roles/service.js';
-import type { Audience } from '../../policy/schema.js';
 import type { CardExtras } from '../views/card.js';
 import { broadcastEvent, syncIncident } from './sync.js';
 
@@ -40,9 +38,9 @@ export interface EffectsDeps {
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
-export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandler> {
+export function createSlackEffects(deps: EffectsDeps) {
   const load = (id: string) => findIncidentById(deps.db, id);
-  const loadEvent = (id: string) => findTimelineEvent(deps.db, id);
+  const loadEvent = (id: string) => findTimelineEvent(deps.db, id, deps.logger);
   const botUser = deps.botUserId;
   const store = new ProvisioningStore(deps.db, deps.clock);
   const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
@@ -53,13 +51,13 @@ export function createSlackEffects(deps: EffectsDeps): Record<string, TaskHandle
       provisionIncident({ ...common, store: store.fencedBy(task), logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser }, task.incidentId!),
     [IncidentTask.sync]: (task) => syncIncident(common, task.incidentId!),
     [IncidentTask.broadcast]: (task) =>
-      broadcastEvent(common, task.incidentId!, String(task.payload.eventId), task.payload.target === 'announcement' ? 'announcement' : 'channel'),
+      broadcastEvent(common, task.incidentId!, task.payload.eventId, task.payload.target),
     [IncidentTask.deliver]: (task) =>
-      deliverUpdate(coordination, task.incidentId, String(task.payload.eventId), task.payload.audience as Audience, { channel: task.payload.channel as string | undefined, user: task.payload.user as string | undefined }),
-    [RoleTask.welcome]: (task) => welcomeRoleHolder(coordination, task.incidentId, String(task.payload.role), String(task.payload.userId)),
-    [EscalationTask.page]: (task) => pageGroups(coordination, task.incidentId, String(task.payload.eventId), task.payload.usergroups as string[]),
+      deliverUpdate(coordination, task.incidentId, task.payload.eventId, task.payload.audience, { channel: task.payload.channel, user: task.payload.user }),
+    [RoleTask.welcome]: (task) => welcomeRoleHolder(coordination, task.incidentId, task.payload.role, task.payload.userId),
+    [EscalationTask.page]: (task) => pageGroups(coordination, task.incidentId, task.payload.eventId, task.payload.usergroups),
     [EscalationTask.bridge]: (task) => bookmarkBridge(coordination, task.incidentId),
-    [ReportTask.weekly]: (task) => postWeeklyReport({ client: deps.client, policy: deps.policy, reports: deps.reports, weeklySections: deps.weeklySections }, String(task.payload.week)),
-    [ClockTask.alert]: (task) => announceClockAlert(coordination, task.incidentId, task.payload as unknown as ClockAlert),
-  };
+    [ReportTask.weekly]: (task) => postWeeklyReport({ client: deps.client, policy: deps.policy, reports: deps.reports, weeklySections: deps.weeklySections }, task.payload.week),
+    [ClockTask.alert]: (task) => announceClockAlert(coordination, task.incidentId, task.payload),
+  } satisfies SomeTaskHandlers;
 }

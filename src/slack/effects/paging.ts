@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Incident } from '../../incidents/incident.js';
-import { PermanentFailure, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import { PagingTask, type PagingService } from '../../paging/service.js';
 import type { Policy } from '../../policy/schema.js';
@@ -19,11 +19,11 @@ export interface PagingEffectsDeps {
 }
 
 /** Outbox handlers for pages: the DM with its buttons, keeping it current, invitations, and the "nobody answered" notice. */
-export function createPagingEffects(deps: PagingEffectsDeps): Record<string, TaskHandler> {
+export function createPagingEffects(deps: PagingEffectsDeps) {
   const { client, paging } = deps;
   return {
     async [PagingTask.notify](task) {
-      const v = await paging.targetView(String(task.payload.targetId));
+      const v = await paging.targetView(task.payload.targetId);
       if (!v) throw new PermanentFailure(`page target ${task.payload.targetId} not found`);
       if (v.target.dmTs) return;
       const msg = pageMessage(deps.policy, v);
@@ -37,7 +37,7 @@ export function createPagingEffects(deps: PagingEffectsDeps): Record<string, Tas
     },
 
     async [PagingTask.refresh](task) {
-      const v = await paging.targetView(String(task.payload.targetId));
+      const v = await paging.targetView(task.payload.targetId);
       if (!v?.target.dmTs || !v.target.dmChannelId) return;
       const msg = pageMessage(deps.policy, v);
       await client.chat.update({ channel: v.target.dmChannelId, ts: v.target.dmTs, text: msg.text, blocks: msg.blocks });
@@ -47,11 +47,11 @@ export function createPagingEffects(deps: PagingEffectsDeps): Record<string, Tas
       const incident = await deps.load(task.incidentId!);
       if (!incident) throw new PermanentFailure(`incident ${task.incidentId} not found`);
       const channelId = requireChannel(incident);
-      await inviteUsers(deps, channelId, (task.payload.users as string[]) ?? [], await deps.botUserId());
+      await inviteUsers(deps, channelId, task.payload.users, await deps.botUserId());
     },
 
     async [PagingTask.unanswered](task) {
-      const page = await paging.findPage(String(task.payload.pageId));
+      const page = await paging.findPage(task.payload.pageId);
       if (!page?.requestedBy) return;
       const me = await deps.botUserId();
       if (page.requestedBy === me) return;
@@ -61,5 +61,5 @@ export function createPagingEffects(deps: PagingEffectsDeps): Record<string, Tas
         text: `:warning: Nobody acknowledged your page (${esc(truncate(page.reason, 200))}) after ${page.levels.length} level${page.levels.length === 1 ? '' : 's'}${declined.length ? `: ${declined.join(', ')} declined` : ''}. Try \`/incident oncall\` to see who else is on call, or page someone directly with \`/incident page @user\`.`,
       });
     },
-  };
+  } satisfies SomeTaskHandlers;
 }

@@ -1,15 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { changeRef, type Change } from '../../changes/change.js';
 import { ChangeTask, type ChangeService } from '../../changes/service.js';
-import type { Scorecard } from '../../drills/scorecard.js';
 import { DrillTask } from '../../drills/service.js';
 import { DrTask } from '../../dr/service.js';
 import type { Incident } from '../../incidents/incident.js';
-import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, RetryLater, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import { ChecklistTask, type ChecklistService } from '../../playbooks/service.js';
 import type { Policy } from '../../policy/schema.js';
 import type { RoleHolder } from '../../roles/repository.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import { storedKind, type TimelineEvent } from '../../timeline/timeline.js';
 import { cabMessage, changeReceipt, recentChangesMessage } from '../views/changes.js';
 import { checklistMessages } from '../views/checklist.js';
 import { drAnnouncement } from '../views/dr.js';
@@ -33,9 +32,9 @@ async function incidentOf(deps: PreparednessEffectsDeps, id: string | null): Pro
   return incident;
 }
 
-async function changeOf(deps: PreparednessEffectsDeps, id: unknown): Promise<Change> {
-  const change = await deps.changes.find(String(id));
-  if (!change) throw new PermanentFailure(`change ${String(id)} not found`);
+async function changeOf(deps: PreparednessEffectsDeps, id: string): Promise<Change> {
+  const change = await deps.changes.find(id);
+  if (!change) throw new PermanentFailure(`change ${id} not found`);
   return change;
 }
 
@@ -67,6 +66,7 @@ async function announceDr(deps: PreparednessEffectsDeps, incidentId: string | nu
   const incident = await incidentOf(deps, incidentId);
   const event = await deps.loadEvent(eventId);
   if (!event) throw new PermanentFailure(`timeline event ${eventId} not found`);
+  if (event.kind !== 'dr_activated' && event.kind !== 'dr_deactivated') throw new PermanentFailure(`timeline event ${eventId} is not a DR activation (${storedKind(event)})`);
   const channel = incident.announceChannelId ?? deps.announceChannel;
   if (!channel) return;
   const text = drAnnouncement(deps.policy, incident, event);
@@ -84,7 +84,7 @@ async function postRecentChanges(deps: PreparednessEffectsDeps, incidentId: stri
 }
 
 /** Posts the CAB request (or, on a retry after it was posted, refreshes it). */
-async function requestCab(deps: PreparednessEffectsDeps, changeId: unknown): Promise<void> {
+async function requestCab(deps: PreparednessEffectsDeps, changeId: string): Promise<void> {
   const change = await changeOf(deps, changeId);
   const msg = cabMessage(change);
   if (change.cabChannelId && change.cabTs) {
@@ -103,7 +103,7 @@ function peopleOf(change: Change): string[] {
 }
 
 /** The CAB decision: the request shows it (buttons gone), and requester and implementer are told. */
-async function announceDecision(deps: PreparednessEffectsDeps, changeId: unknown): Promise<void> {
+async function announceDecision(deps: PreparednessEffectsDeps, changeId: string): Promise<void> {
   const change = await changeOf(deps, changeId);
   if (!change.cabChannelId || !change.cabTs) throw new RetryLater('CAB request not posted yet', 2_000);
   const msg = cabMessage(change);
@@ -111,31 +111,31 @@ async function announceDecision(deps: PreparednessEffectsDeps, changeId: unknown
   for (const user of peopleOf(change)) await deps.client.chat.postMessage({ channel: user, text: changeReceipt(deps.policy, change), unfurl_links: false });
 }
 
-async function sendReceipt(deps: PreparednessEffectsDeps, changeId: unknown): Promise<void> {
+async function sendReceipt(deps: PreparednessEffectsDeps, changeId: string): Promise<void> {
   const change = await changeOf(deps, changeId);
   if (!/^[UW][A-Z0-9]+$/.test(change.requestedBy)) return;
   await deps.client.chat.postMessage({ channel: change.requestedBy, text: changeReceipt(deps.policy, change), unfurl_links: false });
 }
 
 /** The outbox handlers for checklists, drills, DR and change records. */
-export function createPreparednessEffects(deps: PreparednessEffectsDeps): Record<string, TaskHandler> {
+export function createPreparednessEffects(deps: PreparednessEffectsDeps) {
   return {
-    [ChecklistTask.post]: (task) => syncChecklist(deps, task.incidentId, String(task.payload.runId), { post: true }),
-    [ChecklistTask.render]: (task) => syncChecklist(deps, task.incidentId, String(task.payload.runId), { post: false }),
+    [ChecklistTask.post]: (task) => syncChecklist(deps, task.incidentId, task.payload.runId, { post: true }),
+    [ChecklistTask.render]: (task) => syncChecklist(deps, task.incidentId, task.payload.runId, { post: false }),
     [DrillTask.inject]: async (task) => {
       const channelId = requireChannel(await incidentOf(deps, task.incidentId));
-      const msg = injectMessage(Number(task.payload.atMinutes), String(task.payload.text));
+      const msg = injectMessage(task.payload.atMinutes, task.payload.text);
       await deps.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks });
     },
     [DrillTask.scorecard]: async (task) => {
       const channelId = requireChannel(await incidentOf(deps, task.incidentId));
-      const msg = scorecardMessage(task.payload.scorecard as unknown as Scorecard);
+      const msg = scorecardMessage(task.payload.scorecard);
       await deps.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks });
     },
-    [DrTask.announce]: (task) => announceDr(deps, task.incidentId, String(task.payload.eventId)),
-    [ChangeTask.recent]: (task) => postRecentChanges(deps, task.incidentId, (task.payload.changeIds as string[]) ?? [], String(task.payload.reason ?? '')),
+    [DrTask.announce]: (task) => announceDr(deps, task.incidentId, task.payload.eventId),
+    [ChangeTask.recent]: (task) => postRecentChanges(deps, task.incidentId, task.payload.changeIds, task.payload.reason),
     [ChangeTask.cab]: (task) => requestCab(deps, task.payload.changeId),
     [ChangeTask.decided]: (task) => announceDecision(deps, task.payload.changeId),
     [ChangeTask.recorded]: (task) => sendReceipt(deps, task.payload.changeId),
-  };
+  } satisfies SomeTaskHandlers;
 }

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/task-runner.js';
+import { PermanentFailure, RetryLater, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { SignalTask, type SignalService } from '../../signals/service.js';
@@ -14,11 +14,11 @@ export interface SignalEffectsDeps {
 }
 
 /** Outbox handler for signals: the group's post (first post, then in-place updates). */
-export function createSignalEffects(deps: SignalEffectsDeps): Record<string, TaskHandler> {
+export function createSignalEffects(deps: SignalEffectsDeps) {
   const { client, signals } = deps;
   return {
     async [SignalTask.post](task) {
-      const groupId = String(task.payload.groupId);
+      const { groupId } = task.payload;
       const run = await signals.claimPost(groupId);
       if (!run) return;
       if (run === 'busy') throw new RetryLater('another run is posting this signal', 5_000);
@@ -51,5 +51,5 @@ export function createSignalEffects(deps: SignalEffectsDeps): Record<string, Tas
       }
       await signals.finishPost(groupId, run.claim, posted);
     },
-  };
+  } satisfies SomeTaskHandlers;
 }

@@ -3,7 +3,7 @@ import { isPrivate, type Incident } from '../../incidents/incident.js';
 import { DEFAULT_TEMPLATES, type Audience, type Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import type { UpdateDraft } from '../../incidents/update-drafts.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import type { TimelineEventOf } from '../../timeline/timeline.js';
 import { Callback } from '../ids.js';
 import { esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
@@ -28,10 +28,9 @@ export interface AudienceUpdate {
 }
 
 /** The update behind a timeline event: an update, or a resolution (its summary is the message). */
-export function updateFromEvent(e: TimelineEvent): AudienceUpdate {
-  const p = e.payload as Record<string, unknown>;
-  if (e.kind === 'resolved') return { status: 'resolved', message: String(p.summary ?? ''), nextUpdateAt: null };
-  return { status: String(p.status), message: String(p.message ?? ''), nextUpdateAt: p.next_update_at ? new Date(String(p.next_update_at)) : null };
+export function updateFromEvent(e: TimelineEventOf<'update' | 'resolved'>): AudienceUpdate {
+  if (e.kind === 'resolved') return { status: 'resolved', message: e.payload.summary, nextUpdateAt: null };
+  return { status: e.payload.status, message: e.payload.message, nextUpdateAt: e.payload.next_update_at ? new Date(e.payload.next_update_at) : null };
 }
 
 /** Fills a template's {placeholders}; unknown placeholders are left as written. */

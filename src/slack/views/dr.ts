@@ -2,7 +2,7 @@ import type { View } from '@slack/types';
 import type { DrPlan } from '../../dr/service.js';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import type { TimelineEventOf } from '../../timeline/timeline.js';
 import { Block, Callback } from '../ids.js';
 import { usergroupText } from './catalog.js';
 import { duration, esc, incidentRef, mrkdwn, user } from './format.js';
@@ -35,15 +35,16 @@ export function drModal(policy: Policy, incident: Incident, plans: DrPlan[], cho
 }
 
 /** The announcement-channel line for an activation or deactivation; a security incident gets no details. */
-export function drAnnouncement(policy: Policy, incident: Incident, event: TimelineEvent): string {
+export function drAnnouncement(policy: Policy, incident: Incident, event: TimelineEventOf<'dr_activated' | 'dr_deactivated'>): string {
   const ref = incidentRef(policy.number_prefix, incident);
-  const p = event.payload as Record<string, any>;
   const exercise = incident.isDrill ? ':performing_arts: *EXERCISE* · ' : '';
   if (event.kind === 'dr_activated') {
+    const p = event.payload;
     if (isPrivate(incident)) return `${exercise}:sos: A disaster-recovery plan is now active for a security incident (${ref}). Details are restricted; the crisis team has been paged.`;
-    return `${exercise}:sos: *DR plan active*: ${esc(String(p.title))} for *${ref}: ${esc(incident.title)}* — activated by ${user(event.actorId)}${p.reason ? `: ${esc(String(p.reason))}` : ''} · ${usergroupText(String(p.crisis_team))} paged · <#${incident.channelId}>`;
+    return `${exercise}:sos: *DR plan active*: ${esc(p.title)} for *${ref}: ${esc(incident.title)}* — activated by ${user(event.actorId)}${p.reason ? `: ${esc(p.reason)}` : ''} · ${usergroupText(p.crisis_team)} paged · <#${incident.channelId}>`;
   }
-  const after = p.active_minutes !== null && p.active_minutes !== undefined ? ` after ${duration(Number(p.active_minutes) * 60_000)}` : '';
+  const p = event.payload;
+  const after = p.active_minutes !== null ? ` after ${duration(p.active_minutes * 60_000)}` : '';
   if (isPrivate(incident)) return `${exercise}:white_check_mark: The disaster-recovery plan for the security incident ${ref} is no longer active${after}.`;
-  return `${exercise}:white_check_mark: DR plan ${esc(String(p.title))} for *${ref}* is no longer active${after} (deactivated by ${user(event.actorId)}${p.reason ? `: ${esc(String(p.reason))}` : ''}).`;
+  return `${exercise}:white_check_mark: DR plan ${esc(p.title)} for *${ref}* is no longer active${after} (deactivated by ${user(event.actorId)}${p.reason ? `: ${esc(p.reason)}` : ''}).`;
 }

@@ -5,7 +5,7 @@ import type { Problem } from '../../problems/problem.js';
 import { problemRef } from '../../problems/problem.js';
 import { effectivePriority } from '../../reviews/requirement.js';
 import { REVIEW_STATE_LABEL, type Review } from '../../reviews/review.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import { storedKind, type TimelineEvent, type TimelineKind } from '../../timeline/timeline.js';
 import { day } from './actions.js';
 import { duration, incidentRef } from './format.js';
 import { describeEvent } from './timeline.js';
@@ -26,7 +26,7 @@ export interface ReviewDocumentInput {
 }
 
 /** Timeline rows that describe the document itself are left out of it. */
-const NOT_IN_DOCUMENT = new Set(['review_document', 'review_saved', 'channel_created']);
+const NOT_IN_DOCUMENT = new Set<string>(['review_document', 'review_saved', 'channel_created'] satisfies TimelineKind[]);
 
 function utc(d: Date): string {
   return `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
@@ -83,7 +83,7 @@ export function reviewDocument(policy: Policy, d: ReviewDocumentInput): string {
     ['Time to mitigate', between(i.declaredAt, i.mitigatedAt)],
     ['Time to resolve', between(i.declaredAt, i.resolvedAt)],
   ];
-  const events = d.events.filter((e) => !NOT_IN_DOCUMENT.has(e.kind));
+  const events = d.events.filter((e) => !NOT_IN_DOCUMENT.has(storedKind(e)));
   const timeline = events.map((e) => `| ${utc(e.at)} | ${cell(e.actorId ? name(e.actorId) : 'Incident Officer')} | ${cell(plainText(describeEvent(e), d.names))} |`);
   const actions = d.actions.map((a) => `| ${actionRef(a)} | ${cell(a.title)} | ${cell(name(a.ownerId))} | ${a.dueDate} | ${a.priority} | ${a.status === 'done' ? `done${a.doneAt ? ` ${a.doneAt.toISOString().slice(0, 10)}` : ''}` : 'open'} | ${a.trackerUrl ? cell(a.trackerUrl) : '—'} |`);
   const lines = [

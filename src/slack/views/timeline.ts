@@ -1,137 +1,102 @@
 import type { KnownBlock } from '@slack/types';
 import { isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
-import type { TimelineEvent } from '../../timeline/timeline.js';
+import { storedKind, type TimelineEvent, type TimelineKind, type TimelinePayloads, type UnreadableTimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
 import { BlockLimit, packLines } from './fit.js';
 import { channel, duration, esc, escCut, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
-function reviewState(state: unknown): string {
-  return state === 'in_review' ? 'in review' : String(state);
+function reviewState(state: string): string {
+  return state === 'in_review' ? 'in review' : state;
+}
+
+function pagedWho(p: { users: string[]; rotation: string | null }): string {
+  const users = p.users.map((u) => user(u)).join(', ');
+  return p.rotation ? `${users} (${esc(p.rotation)} on-call)` : users;
+}
+
+/** How one kind of row reads, in mrkdwn; `who` is its actor. */
+type Line<K extends TimelineKind> = (p: TimelinePayloads[K], who: string) => string;
+
+/** A line for every kind of row: a kind added without one fails the type check. */
+const LINES: { [K in TimelineKind]: Line<K> } = {
+  declared: (p, who) =>
+    p.drill
+      ? `${who} started an exercise (${p.severity}, ${p.kind}): ${esc(p.title)}`
+      : `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(p.title)}`,
+  update: (p, who) => `${who} posted an update (${p.status}): ${esc(p.message)}`,
+  status_changed: (p, who) => `${who} changed the status ${p.from} → ${p.to}`,
+  severity_changed: (p, who) => `${who} changed the severity ${p.from} → ${p.to}`,
+  note: (p, who) => `${who} noted: ${esc(p.text)}`,
+  role_assigned: (p, who) => `${who} made ${user(p.user)} ${p.label}${p.previous ? ` (was ${user(p.previous)})` : ''}`,
+  triaged: (p, who) => `${who} triaged: ${p.priority} (${p.impact} impact × ${p.urgency} urgency), ${p.category}${p.business_impact ? ` — ${esc(p.business_impact)}` : ''}`,
+  priority_changed: (p, who) => `${who} changed the priority ${p.from ?? 'untriaged'} → ${p.to}`,
+  classified: (p, who) => `${who} classified it as a security event, not an incident: ${esc(p.reason)}`,
+  escalated: (p, who) => `${who} escalated${p.to !== p.from ? ` to ${p.to}` : ''}${p.usergroups.length ? `, paging ${p.usergroups.join(', ')}` : ''}${p.note ? `: ${esc(p.note)}` : ''}`,
+  // Escalation pages a user group; paging pages people or an on-call rotation level.
+  paged: (p) => ('usergroup' in p ? `Paged ${p.usergroup}: ${p.users.map((u) => user(u)).join(', ') || 'nobody (empty group)'}` : `Paged ${pagedWho(p)} (level ${p.level})`),
+  bridge_set: (p, who) => `${who} set the bridge call: ${p.url}`,
+  vendor_engaged: (p, who) => `${who} engaged ${esc(p.vendor)}${p.ticket_ref ? ` (ticket ${esc(p.ticket_ref)})` : ''}; contractual response ${p.response_minutes}m`,
+  vendor_responded: (p, who) => `${who} recorded that ${esc(p.vendor)} responded after ${p.after_minutes}m${p.within_contract ? '' : ' (outside contract)'}`,
+  vendor_overdue: (p) => `${esc(p.vendor)} has not responded within ${p.response_minutes}m`,
+  message_captured: (p, who) => `${who} pinned ${p.author ? `${user(p.author)}'s` : 'a'} message${p.permalink ? ` (<${p.permalink}|link>)` : ''}: ${esc(truncate(p.text, 500))}`,
+  message_withdrawn: (_p, who) => `${who} withdrew a pinned message`,
+  sla_breached: (p) => `The ${p.clock} SLA for ${p.priority} (${p.target_minutes}m) was breached`,
+  owners_paged: (p) => `Paging the owner team${p.usergroups.length > 1 ? 's' : ''} ${p.usergroups.join(', ')} of ${p.services.join(', ')} (${p.to})`,
+  checklist_posted: (p) => `${p.source === 'dr' ? 'DR plan' : 'Playbook'} checklist posted: ${esc(p.checklist)} (${p.items} items)`,
+  checklist_ticked: (p, who) => `${who} ticked ${esc(p.checklist)} ${p.item}/${p.of}: ${esc(p.text)}`,
+  checklist_unticked: (p, who) => `${who} unticked ${esc(p.checklist)} ${p.item}/${p.of}: ${esc(p.text)}`,
+  drill_inject: (p) => `Exercise inject (T+${p.at_minutes}m): ${esc(p.text)}`,
+  drill_scored: (p) => `Exercise scored: ${p.met} of ${p.timed} milestones on time`,
+  dr_activated: (p, who) => `${who} activated DR plan ${esc(p.title)}${p.reason ? `: ${esc(p.reason)}` : ''}`,
+  dr_deactivated: (p, who) => `${who} deactivated DR plan ${esc(p.title)}${p.active_minutes !== null ? ` after ${p.active_minutes}m` : ''}${p.reason ? `: ${esc(p.reason)}` : ''}`,
+  changes_shown: (p) => `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${p.refs.join(', ')}`,
+  cause_linked: (p, who) => `${who} recorded ${p.ref} as the cause: ${esc(p.title)}`,
+  cause_cleared: (p, who) => `${who} removed ${p.ref} as the cause`,
+  resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
+  reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
+  closed: (_p, who) => `${who} closed the incident`,
+  channel_created: (p) => `Channel ${channel(p.channel_id)} created`,
+  channel_failed: (p) => `Creating the channel failed (${esc(p.error)}); retrying`,
+  signal_linked: (p, who) => `${p.how === 'auto' ? 'A routing rule linked' : `${who} linked`} the ${esc(p.source)} signal "${esc(p.title)}" (${p.severity}, ${p.firing} of ${p.alerts} firing)`,
+  signals_resolved: (p) => `All linked signals resolved (last: "${esc(p.title)}")`,
+  page_escalated: (p) => `Page escalated to level ${p.level}: ${pagedWho(p)}`,
+  page_acknowledged: (p, who) => `${who} acknowledged the page after ${duration(p.after_seconds * 1000)}`,
+  page_declined: (p, who) => `${who} declined the page (level ${p.level})`,
+  page_unanswered: (p) => `Nobody acknowledged the page after ${p.levels} level(s)`,
+  review_required: (p) => `A post-incident review is required${p.priority ? ` (${p.priority})` : ''}, due ${slackDate(new Date(p.due_at), '{date_short_pretty}')}, owned by ${user(p.owner)}`,
+  review_saved: (p, who) => `${who} ${p.created ? 'started' : 'updated'} the post-incident review`,
+  review_state_changed: (p, who) => `${who} moved the post-incident review from ${reviewState(p.from)} to ${reviewState(p.to)}`,
+  review_document: (p) => `Post-incident review document version ${p.version} posted`,
+  action_added: (p, who) => `${who} added follow-up action A-${p.action_id} for ${user(p.owner)}, due ${p.due}: ${esc(p.title)}`,
+  action_done: (p, who) => `${who} completed follow-up action A-${p.action_id}: ${esc(p.title)}`,
+  action_reopened: (p, who) => `${who} reopened follow-up action A-${p.action_id}: ${esc(p.title)}`,
+  action_snoozed: (p, who) => `${who} snoozed follow-up action A-${p.action_id} until ${p.until}: ${esc(p.title)}`,
+  action_reassigned: (p, who) => `${who} reassigned follow-up action A-${p.action_id} from ${user(p.from)} to ${user(p.to)}: ${esc(p.title)}`,
+  action_escalated: (p) => `Follow-up action A-${p.action_id} (owner ${user(p.owner)}) is ${p.days_overdue} days overdue: escalated to ${user(p.recipient)}`,
+  problem_linked: (p, who) => `${who} ${p.created ? 'opened problem record' : 'linked the incident to problem record'} PRB-${p.problem_id}`,
+};
+
+function line<K extends TimelineKind>(kind: K, payload: TimelinePayloads[K], actorId: string | null): string {
+  const describe: Line<K> = LINES[kind];
+  return describe(payload, user(actorId));
+}
+
+/** A row this version cannot read: its kind and the plain values it holds. */
+function unreadableLine(e: UnreadableTimelineEvent): string {
+  const values = Object.entries(e.payload)
+    .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${esc(truncate(String(v), 200))}`);
+  return `${e.actorId ? `${user(e.actorId)}: ` : ''}${e.storedKind.replace(/_/g, ' ')}${values.length ? ` (${values.join('; ')})` : ''}`;
 }
 
 /** One line describing a timeline row, in mrkdwn. */
 export function describeEvent(e: TimelineEvent): string {
-  const p = e.payload as Record<string, any>;
-  const who = user(e.actorId);
-  switch (e.kind) {
-    case 'declared':
-      if (p.drill) return `${who} started an exercise (${p.severity}, ${p.kind}): ${esc(String(p.title ?? ''))}`;
-      return `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(String(p.title ?? ''))}`;
-    case 'update':
-      return `${who} posted an update (${p.status}): ${esc(String(p.message ?? ''))}`;
-    case 'status_changed':
-      return `${who} changed the status ${p.from} → ${p.to}`;
-    case 'severity_changed':
-      return `${who} changed the severity ${p.from} → ${p.to}`;
-    case 'note':
-      return `${who} noted: ${esc(String(p.text ?? ''))}`;
-    case 'role_assigned':
-      return `${who} made ${user(p.user)} ${p.label ?? p.role}${p.previous ? ` (was ${user(p.previous)})` : ''}`;
-    case 'triaged':
-      return `${who} triaged: ${p.priority} (${p.impact} impact × ${p.urgency} urgency), ${p.category}${p.business_impact ? ` — ${esc(String(p.business_impact))}` : ''}`;
-    case 'priority_changed':
-      return `${who} changed the priority ${p.from ?? 'untriaged'} → ${p.to}`;
-    case 'classified':
-      return `${who} classified it as a security event, not an incident: ${esc(String(p.reason ?? ''))}`;
-    case 'escalated':
-      return `${who} escalated${p.to !== p.from ? ` to ${p.to}` : ''}${(p.usergroups as string[] | undefined)?.length ? `, paging ${(p.usergroups as string[]).join(', ')}` : ''}${p.note ? `: ${esc(String(p.note))}` : ''}`;
-    case 'paged':
-      // Escalation pages a user group; paging pages people or an on-call rotation level.
-      if (p.usergroup) return `Paged ${p.usergroup}: ${((p.users as string[] | undefined) ?? []).map((u) => user(u)).join(', ') || 'nobody (empty group)'}`;
-      return `Paged ${pagedWho(p)} (level ${p.level})`;
-    case 'bridge_set':
-      return `${who} set the bridge call: ${p.url}`;
-    case 'vendor_engaged':
-      return `${who} engaged ${esc(String(p.vendor))}${p.ticket_ref ? ` (ticket ${esc(String(p.ticket_ref))})` : ''}; contractual response ${p.response_minutes}m`;
-    case 'vendor_responded':
-      return `${who} recorded that ${esc(String(p.vendor))} responded after ${p.after_minutes}m${p.within_contract ? '' : ' (outside contract)'}`;
-    case 'vendor_overdue':
-      return `${esc(String(p.vendor))} has not responded within ${p.response_minutes}m`;
-    case 'message_captured':
-      return `${who} pinned ${p.author ? `${user(String(p.author))}'s` : 'a'} message${p.permalink ? ` (<${p.permalink}|link>)` : ''}: ${esc(truncate(String(p.text ?? ''), 500))}`;
-    case 'message_withdrawn':
-      return `${who} withdrew a pinned message`;
-    case 'sla_breached':
-      return `The ${p.clock} SLA for ${p.priority} (${p.target_minutes}m) was breached`;
-    case 'owners_paged':
-      return `Paging the owner team${(p.usergroups as string[]).length > 1 ? 's' : ''} ${(p.usergroups as string[]).join(', ')} of ${(p.services as string[]).join(', ')} (${p.to})`;
-    case 'checklist_posted':
-      return `${p.source === 'dr' ? 'DR plan' : 'Playbook'} checklist posted: ${esc(String(p.checklist))} (${p.items} items)`;
-    case 'checklist_ticked':
-      return `${who} ticked ${esc(String(p.checklist))} ${p.item}/${p.of}: ${esc(String(p.text))}`;
-    case 'checklist_unticked':
-      return `${who} unticked ${esc(String(p.checklist))} ${p.item}/${p.of}: ${esc(String(p.text))}`;
-    case 'drill_inject':
-      return `Exercise inject (T+${p.at_minutes}m): ${esc(String(p.text))}`;
-    case 'drill_scored':
-      return `Exercise scored: ${p.met} of ${p.timed} milestones on time`;
-    case 'dr_activated':
-      return `${who} activated DR plan ${esc(String(p.title))}${p.reason ? `: ${esc(String(p.reason))}` : ''}`;
-    case 'dr_deactivated':
-      return `${who} deactivated DR plan ${esc(String(p.title))}${p.active_minutes !== null && p.active_minutes !== undefined ? ` after ${p.active_minutes}m` : ''}${p.reason ? `: ${esc(String(p.reason))}` : ''}`;
-    case 'changes_shown':
-      return `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${((p.refs as string[] | undefined) ?? []).join(', ')}`;
-    case 'cause_linked':
-      return `${who} recorded ${p.ref} as the cause: ${esc(String(p.title ?? ''))}`;
-    case 'cause_cleared':
-      return `${who} removed ${p.ref} as the cause`;
-    case 'resolved':
-      return `${who} resolved the incident: ${esc(String(p.summary ?? ''))}`;
-    case 'reopened':
-      return `${who} reopened the incident: ${esc(String(p.reason ?? ''))}`;
-    case 'closed':
-      return `${who} closed the incident`;
-    case 'channel_created':
-      return `Channel ${channel(String(p.channel_id))} created`;
-    case 'channel_failed':
-      return `Creating the channel failed (${esc(String(p.error ?? 'unknown error'))}); retrying`;
-    case 'signal_linked':
-      return `${p.how === 'auto' ? 'A routing rule linked' : `${who} linked`} the ${esc(String(p.source))} signal "${esc(String(p.title ?? ''))}" (${p.severity}, ${p.firing} of ${p.alerts} firing)`;
-    case 'signals_resolved':
-      return `All linked signals resolved (last: "${esc(String(p.title ?? ''))}")`;
-    case 'page_escalated':
-      return `Page escalated to level ${p.level}: ${pagedWho(p)}`;
-    case 'page_acknowledged':
-      return `${who} acknowledged the page${typeof p.after_seconds === 'number' ? ` after ${duration(p.after_seconds * 1000)}` : ''}`;
-    case 'page_declined':
-      return `${who} declined the page (level ${p.level})`;
-    case 'page_unanswered':
-      return `Nobody acknowledged the page after ${p.levels} level(s)`;
-    case 'review_required':
-      return `A post-incident review is required (${p.priority}), due ${slackDate(new Date(String(p.due_at)), '{date_short_pretty}')}, owned by ${user(p.owner)}`;
-    case 'review_saved':
-      return `${who} ${p.created ? 'started' : 'updated'} the post-incident review`;
-    case 'review_state_changed':
-      return `${who} moved the post-incident review from ${reviewState(p.from)} to ${reviewState(p.to)}`;
-    case 'review_document':
-      return `Post-incident review document version ${p.version} posted`;
-    case 'action_added':
-      return `${who} added follow-up action A-${p.action_id} for ${user(p.owner)}, due ${p.due}: ${esc(String(p.title ?? ''))}`;
-    case 'action_done':
-      return `${who} completed follow-up action A-${p.action_id}: ${esc(String(p.title ?? ''))}`;
-    case 'action_reopened':
-      return `${who} reopened follow-up action A-${p.action_id}: ${esc(String(p.title ?? ''))}`;
-    case 'action_snoozed':
-      return `${who} snoozed follow-up action A-${p.action_id} until ${p.until}: ${esc(String(p.title ?? ''))}`;
-    case 'action_reassigned':
-      return `${who} reassigned follow-up action A-${p.action_id} from ${user(p.from)} to ${user(p.to)}: ${esc(String(p.title ?? ''))}`;
-    case 'action_escalated':
-      return `Follow-up action A-${p.action_id} (owner ${user(p.owner)}) is ${p.days_overdue} days overdue: escalated to ${user(p.recipient)}`;
-    case 'problem_linked':
-      return `${who} ${p.created ? 'opened problem record' : 'linked the incident to problem record'} PRB-${p.problem_id}`;
-    default:
-      return `${who} ${e.kind}`;
-  }
+  return e.kind === 'unreadable' ? unreadableLine(e) : line(e.kind, e.payload, e.actorId);
 }
 
 function simple(text: string): { text: string; blocks: KnownBlock[] } {
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
-}
-
-function pagedWho(p: Record<string, any>): string {
-  const users = Array.isArray(p.users) ? p.users.map((u: string) => user(u)).join(', ') : '';
-  return p.rotation ? `${users} (${esc(String(p.rotation))} on-call)` : users;
 }
 
 function spansDays(events: TimelineEvent[]): boolean {
@@ -162,7 +127,7 @@ export function timelineBlocks(policy: Policy, incident: Incident, events: Timel
 /** The timeline as a Markdown document (for long timelines, attached as a file). */
 export function timelineMarkdown(policy: Policy, incident: Incident, events: TimelineEvent[], head?: { seq: number; hash: string }): string {
   const ref = incidentRef(policy.number_prefix, incident);
-  const rows = events.map((e) => `| ${e.at.toISOString().replace('T', ' ').slice(0, 19)} UTC | ${e.kind} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  const rows = events.map((e) => `| ${e.at.toISOString().replace('T', ' ').slice(0, 19)} UTC | ${storedKind(e)} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   const chain = head ? [`Timeline chain head: entry #${head.seq}, sha256 \`${head.hash}\` (\`/incident timeline verify\` checks it).`, ''] : [];
   return [`# ${ref}: ${incident.title}`, '', ...chain, '| Time | Kind | Entry |', '| --- | --- | --- |', ...rows, ''].join('\n');
 }
@@ -170,31 +135,33 @@ export function timelineMarkdown(policy: Policy, incident: Incident, events: Tim
 /** The message posted in the channel (and, shortened, in the announcement thread) for a timeline event. */
 export function broadcastMessage(policy: Policy, incident: Incident, e: TimelineEvent): { channel?: { text: string; blocks: KnownBlock[] }; thread?: string } {
   const ref = incidentRef(policy.number_prefix, incident);
-  const p = e.payload as Record<string, any>;
   const secret = isPrivate(incident);
   switch (e.kind) {
     case 'update': {
+      const p = e.payload;
       const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} update (${p.status}): ${p.message}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Posted by ${user(e.actorId)}`)] }] },
-        thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${escCut(String(p.message), 280)}`,
+        thread: secret ? undefined : `${statusEmoji(p.status)} ${ref} · ${p.status}: ${escCut(p.message, 280)}`,
       };
     }
     case 'resolved': {
+      const p = e.payload;
       const body = channelUpdateText(policy, incident, updateFromEvent(e));
       return {
         channel: { text: `${ref} resolved: ${p.summary}`, blocks: [{ type: 'section', text: mrkdwn(body) }, { type: 'context', elements: [mrkdwn(`Resolved by ${user(e.actorId)} · \`/incident close\` when the follow-up is done`)] }] },
-        thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${escCut(String(p.summary), 280)}`,
+        thread: secret ? `:white_check_mark: ${ref} is resolved.` : `:white_check_mark: ${ref} resolved: ${escCut(p.summary, 280)}`,
       };
     }
     case 'reopened': {
+      const p = e.payload;
       return {
-        channel: { text: `${ref} reopened: ${p.reason}`, blocks: [{ type: 'section', text: mrkdwn(`:warning: *${ref} reopened* by ${user(e.actorId)}\n${esc(String(p.reason))}`) }] },
-        thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${escCut(String(p.reason), 280)}`,
+        channel: { text: `${ref} reopened: ${p.reason}`, blocks: [{ type: 'section', text: mrkdwn(`:warning: *${ref} reopened* by ${user(e.actorId)}\n${esc(p.reason)}`) }] },
+        thread: secret ? `:warning: ${ref} was reopened.` : `:warning: ${ref} reopened: ${escCut(p.reason, 280)}`,
       };
     }
     case 'triaged':
-      return { channel: simple(`:clipboard: ${describeEvent(e)}`), thread: secret ? undefined : `${ref} triaged as ${p.priority}` };
+      return { channel: simple(`:clipboard: ${describeEvent(e)}`), thread: secret ? undefined : `${ref} triaged as ${e.payload.priority}` };
     case 'classified':
       return { channel: simple(`:shield: ${describeEvent(e)}`), thread: secret ? `${ref} is closed.` : `${ref} was a security event, not an incident; closed.` };
     case 'role_assigned':
@@ -202,7 +169,7 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
     case 'escalated':
       return { channel: simple(`:arrow_double_up: ${describeEvent(e)}`), thread: secret ? `:arrow_double_up: ${ref} was escalated.` : `:arrow_double_up: ${describeEvent(e)}` };
     case 'bridge_set':
-      return { channel: simple(`:telephone_receiver: Bridge call: ${p.url} (set by ${user(e.actorId)})`), thread: secret ? undefined : `:telephone_receiver: ${ref} bridge: ${p.url}` };
+      return { channel: simple(`:telephone_receiver: Bridge call: ${e.payload.url} (set by ${user(e.actorId)})`), thread: secret ? undefined : `:telephone_receiver: ${ref} bridge: ${e.payload.url}` };
     case 'vendor_engaged':
     case 'vendor_responded':
       return { channel: simple(`:handshake: ${describeEvent(e)}`) };
@@ -215,11 +182,11 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
     case 'page_unanswered': {
       const icon = { signal_linked: ':link:', signals_resolved: ':white_check_mark:', paged: ':rotating_light:', page_escalated: ':arrow_up:', page_acknowledged: ':raised_hand:', page_declined: ':x:', page_unanswered: ':warning:' }[e.kind];
       const line = `${icon} ${describeEvent(e)}`;
-      const link = e.kind === 'signal_linked' && p.link ? `\n<${p.link}|Open in ${esc(String(p.source))}>` : '';
+      const link = e.kind === 'signal_linked' && e.payload.link ? `\n<${e.payload.link}|Open in ${esc(e.payload.source)}>` : '';
       return { channel: { text: line, blocks: [{ type: 'section', text: mrkdwn(truncate(line + link, 3000)) }] } };
     }
     case 'dr_activated':
-      return { channel: simple(`:sos: ${describeEvent(e)}. The checklist follows; ${p.crisis_team} is being paged.`) };
+      return { channel: simple(`:sos: ${describeEvent(e)}. The checklist follows; ${e.payload.crisis_team} is being paged.`) };
     case 'dr_deactivated':
       return { channel: simple(`:white_check_mark: ${describeEvent(e)}`) };
     case 'cause_linked':

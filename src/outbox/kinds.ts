@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { clockAlertSchema } from '../clocks/deadlines.js';
+import { scorecardSchema } from '../drills/scorecard.js';
+
+/*
+ * Every kind of outbox task and the payload it carries: the contract between the change that queues
+ * a side effect and the handler that carries it out. Kinds are named `<domain>.<verb or thing>`,
+ * the domain in the singular. A renamed kind needs a migration of pending rows (tasks queued by the
+ * previous version); a payload field added later is optional here, as rows already queued lack it.
+ */
+
+/** Ids of our own rows (bigint keys, read as strings). */
+const rowId = z.string();
+const none = z.object({});
+
+export const taskPayloadSchemas = {
+  /** Create the channel, invite, post and pin the card, set topic and bookmark, announce. */
+  'incident.provision': none,
+  /** Bring the card, topic and announcement in line with the stored incident. */
+  'incident.sync': none,
+  /** Post a timeline event (update, resolution…) to the channel, or mirror it to the announcement thread. */
+  'incident.broadcast': z.object({ eventId: rowId, target: z.enum(['channel', 'announcement']) }),
+  /** Send an update to one audience destination (business channel, executive channel or a DM) from its template. */
+  'incident.deliver': z.object({ eventId: rowId, audience: z.enum(['technical', 'business', 'executive']), channel: z.string().optional(), user: z.string().optional() }),
+  /** Record the incident's timeline chain head and post it to its channel. */
+  'audit.seal': z.object({ reason: z.enum(['resolved', 'closed']) }),
+  /** Tell a new role holder what the role asks of them. */
+  'role.welcome': z.object({ role: z.string(), userId: z.string() }),
+  /** Page Slack user groups for an escalation, an owner team or a crisis team (invite, mention, announce). */
+  'escalation.page': z.object({ eventId: rowId, usergroups: z.array(z.string()) }),
+  /** Add (or update) the channel's bridge-call bookmark. */
+  'escalation.bridge': z.object({ url: z.string() }),
+  /** Post the weekly report. */
+  'report.weekly': z.object({ week: z.string(), at: z.string() }),
+  /** Announce a nag or SLA alert in the channel (and to whoever it names). */
+  'clock.alert': clockAlertSchema,
+  /** Post a checklist; re-render it from its stored ticks. */
+  'checklist.post': z.object({ runId: rowId }),
+  'checklist.render': z.object({ runId: rowId }),
+  /** Post an exercise inject; post the exercise's scorecard. */
+  'drill.inject': z.object({ index: z.number(), atMinutes: z.number(), text: z.string() }),
+  'drill.scorecard': z.object({ scorecard: scorecardSchema }),
+  /** Announce a DR activation or deactivation (the timeline event). */
+  'dr.announce': z.object({ eventId: rowId }),
+  /** Show the recent changes on the incident's services; request, decide and acknowledge a change. */
+  'change.recent': z.object({ changeIds: z.array(rowId), reason: z.enum(['declared', 'triaged', 'deployment']) }),
+  'change.cab': z.object({ changeId: rowId }),
+  'change.decided': z.object({ changeId: rowId }),
+  'change.recorded': z.object({ changeId: rowId }),
+  /** (Re)generate the review document, post it to the channel, and point the bookmark at it. */
+  'review.document': none,
+  /** DM the review owner that the review is theirs, with a button to write it. */
+  'review.notify_owner': z.object({ ownerId: z.string(), by: z.string().nullable() }),
+  /** DM an action's new owner that it is theirs. */
+  'action.notify_owner': z.object({ actionId: rowId, by: z.string() }),
+  /** Re-render a sent digest or escalation DM in place after one of its actions changed. */
+  'reminder.refresh': z.object({ sendId: rowId }),
+  /** Tell the channel a problem record was opened from it. */
+  'problem.announce': z.object({ problemId: rowId, by: z.string() }),
+  /** DM one page target with Acknowledge / Decline. */
+  'paging.notify': z.object({ targetId: rowId }),
+  /** Bring a target's DM in line with the page (acknowledged, escalated, cancelled…). */
+  'paging.refresh': z.object({ targetId: rowId }),
+  /** Invite paged people to the incident channel (runs after the channel exists). */
+  'paging.invite': z.object({ users: z.array(z.string()) }),
+  /** Tell whoever asked that nobody acknowledged. */
+  'paging.unanswered': z.object({ pageId: rowId }),
+  /** Send a PagerDuty Events API v2 event. */
+  'paging.pagerduty': z.object({ incidentId: rowId, action: z.enum(['trigger', 'acknowledge', 'resolve']) }),
+  /** Post or update an alert group's message in its channel. */
+  'signal.post': z.object({ groupId: rowId }),
+  /** Declare the incident an auto-declare rule asked for. */
+  'signal.declare': z.object({ groupId: rowId, episode: z.number() }),
+} satisfies Record<string, z.ZodType<Record<string, unknown>>>;
+
+export type TaskKind = keyof typeof taskPayloadSchemas;
+
+/** The payload each kind of task carries. */
+export type TaskPayloads = { [K in TaskKind]: z.infer<(typeof taskPayloadSchemas)[K]> };
+
+/** Kinds whose handler exists only when their feature is configured: PagerDuty needs a routing key. */
+export type OptionalTaskKind = 'paging.pagerduty';
+
+/** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
+export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {
+  return taskPayloadSchemas[kind] as unknown as z.ZodType<TaskPayloads[K]>;
+}
+
+export function isTaskKind(kind: string): kind is TaskKind {
+  return Object.hasOwn(taskPayloadSchemas, kind);
+}
