@@ -150,7 +150,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       triage: new TriageService(incidents, config.policy),
       roles: new RoleService(handle.db, incidents, config.policy),
       escalation,
-      vendors: new VendorService(handle.db, incidents),
+      vendors: new VendorService(handle.db, incidents, config.policy),
       capture: new CaptureService(incidents),
       reports: new ReportService(handle.db, config.policy, clock),
       audit: new AuditService(handle.db),

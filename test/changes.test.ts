@@ -86,6 +86,23 @@ describe('/change new', () => {
     expect(res.viewErrors).toEqual([]);
   });
 
+  it('shows what the service refuses under the input it names: an unknown service under services, a too-long window under its end', async () => {
+    const unknown = await newChange('UREQ', { title: 'Move the window manager', services: ['window-manager'], impact: 'low', likelihood: 'low' });
+    expect(unknown.body).toEqual({ response_action: 'errors', errors: { services: 'Unknown service "window-manager": use names from the service catalog.' } });
+    const both = await t.slack.viewSubmission({
+      userId: 'UREQ',
+      view: lastModal(t, 'UREQ', 'change_new'),
+      values: formValues({ title: 'Move the window manager', services: ['window-manager'], start: at(60), end: at(60 + 40 * 24 * 60), impact: 'low', likelihood: 'low' }),
+    });
+    expect(both.body).toEqual({
+      response_action: 'errors',
+      errors: { services: 'Unknown service "window-manager": use names from the service catalog.', window_end: 'A change window can be at most 31 days; split longer work.' },
+    });
+    expect(both.viewErrors).toEqual([]);
+    expect(await t.app.db.selectFrom('changes').select('id').where('title', '=', 'Move the window manager').execute()).toEqual([]);
+    t.fake.closeView(lastModal(t, 'UREQ', 'change_new').id);
+  });
+
   it('records a low-risk change as scheduled and sends the requester a receipt', async () => {
     const res = await newChange('UREQ', { title: 'Reindex search', services: ['search'], start: at(-60), end: at(30), impact: 'low', likelihood: 'medium', implementer: 'UIMP' });
     expect(res.body).toBeFalsy();

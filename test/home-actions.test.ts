@@ -33,4 +33,23 @@ describe('the Home tab', () => {
     await eventually(() => home()!.hash !== before);
     expect(messageText({ blocks: home()!.view.blocks })).toContain('Nothing open.');
   });
+
+  it('a button on a Home tab that is out of date answers by DM, as there is no conversation to answer in', async () => {
+    const c = await declareIncident(t, { userId: 'UANA', title: 'Disk full on db-2' });
+    await t.slack.command({ text: 'action <@UANA|ana> Add disk alerts due 2030-01-15', userId: 'UANA', channelId: c.id });
+    await t.settle();
+    await t.slack.event({ type: 'app_home_opened', user: 'UANA', channel: 'D0HOME', tab: 'home' });
+    const stale = await eventually(() => (messageText({ blocks: home()?.view.blocks }).includes('Add disk alerts') ? home()!.view : undefined));
+    const buttons = stale.blocks.flatMap((b: any) => b.elements ?? []);
+    const done = buttons.find((e: any) => /done/.test(e.action_id) && e.text?.text === 'Done');
+    const snooze = buttons.find((e: any) => /snooze/.test(e.action_id) && e.value === done.value);
+    await t.slack.blockAction({ userId: 'UANA', actionId: done.action_id, value: done.value, view: { ...stale, id: home()!.id } });
+    await t.settle();
+    const dmsBefore = t.fake.dmWith('UANA')?.messages.length ?? 0;
+    const res = await t.slack.blockAction({ userId: 'UANA', actionId: snooze.action_id, value: snooze.value, view: { ...stale, id: home()!.id } });
+    expect(res.status).toBe(200);
+    await t.settle();
+    const dm = await eventually(() => t.fake.dmWith('UANA')?.messages.slice(dmsBefore).find((m) => m.text === 'That action is already done.'));
+    expect(dm.user).not.toBe('UANA');
+  });
 });

@@ -138,6 +138,20 @@ describe('running an incident in its channel', () => {
   });
 });
 
+describe('outside an incident', () => {
+  it('every subcommand that works on the channel\'s incident says where it works', async () => {
+    for (const text of ['update', 'note lost', 'timeline', 'resolve', 'reopen why', 'close', 'triage', 'escalate', 'bridge', 'vendor', 'role commander <@UANA|ana>', 'roles', 'review', 'cause CHG-1', 'dr', 'playbook', 'action add', 'problem', 'export timeline']) {
+      const r = await lastResponse(t, (await t.slack.command({ text, userId: 'UANA', channelId: 'CGENERAL' })).responseUrl);
+      expect([text, r.response_type, r.text]).toEqual([text, 'ephemeral', 'This command works inside an incident channel. `/incident list` shows the open incidents and their channels.']);
+    }
+  });
+
+  it('a card button of an incident that is gone says so', async () => {
+    const res = await t.slack.blockAction({ userId: 'UANA', actionId: 'incident_open_update', value: '999999', channelId: 'CGENERAL', messageTs: undefined });
+    expect((await lastResponse(t, res.responseUrl!)).text).toBe('That incident no longer exists.');
+  });
+});
+
 describe('security incidents', () => {
   it('never mirror update details to the announcement thread', async () => {
     const secret = await declareIncident(t, { userId: 'UANA', title: 'Phishing wave', kind: 'security', severity: 'SEV2' });
@@ -159,6 +173,8 @@ describe('long timelines', () => {
   it('are attached as a file rather than refused by Slack', async () => {
     const long = await declareIncident(t, { userId: 'UANA', title: 'Chatty incident' });
     for (let i = 0; i < 60; i++) await t.slack.command({ text: `note ${'observation '.repeat(25)}#${i}`, userId: 'UANA', channelId: long.id });
+    // Each note is stored after its command is acknowledged: wait for all of them.
+    await t.settle();
     const r = await reply('timeline');
     expect(r.text).toBeDefined();
     const res = await t.slack.command({ text: 'timeline', userId: 'UANA', channelId: long.id });

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
@@ -25,14 +25,15 @@ export interface AddActionInput {
   ownerId: string;
   /** YYYY-MM-DD; the policy's default when omitted. */
   dueDate?: string | null;
-  priority?: ActionPriority;
+  /** One of ACTION_PRIORITIES; medium when omitted. */
+  priority?: string;
   trackerUrl?: string | null;
   /** Idempotency key: adding twice with the same key returns the first action. */
   sourceKey?: string;
 }
 
 /** Problems with an action's fields, keyed by field, in words a person can act on. */
-export type ActionProblems = Partial<Record<'title' | 'owner' | 'due' | 'priority' | 'tracker', string>>;
+export type ActionProblems = FieldProblems<'title' | 'ownerId' | 'dueDate' | 'priority' | 'trackerUrl'>;
 
 /** Follow-up actions: add, complete, reopen, snooze, reassign, list. Every change is on the timeline. */
 export class ActionService {
@@ -59,21 +60,20 @@ export class ActionService {
     const title = input.title.trim();
     if (!title) problems.title = 'Say what needs doing.';
     else if (title.length > ACTION_TITLE_MAX) problems.title = `Keep it to ${ACTION_TITLE_MAX} characters (it has ${title.length}).`;
-    if (!/^[UW][A-Z0-9]+$/.test(input.ownerId)) problems.owner = 'Choose who owns it.';
+    if (!/^[UW][A-Z0-9]+$/.test(input.ownerId)) problems.ownerId = 'Choose who owns it.';
     if (input.dueDate) {
-      if (!isDateOnly(input.dueDate)) problems.due = 'Give the due date as YYYY-MM-DD.';
+      if (!isDateOnly(input.dueDate)) problems.dueDate = 'Give the due date as YYYY-MM-DD.';
       // One day of slack: "today" somewhere in the world may still be yesterday in UTC.
-      else if (input.dueDate < addDays(this.today(), -1)) problems.due = 'The due date is in the past.';
+      else if (input.dueDate < addDays(this.today(), -1)) problems.dueDate = 'The due date is in the past.';
     }
-    if (input.priority && !ACTION_PRIORITIES.includes(input.priority)) problems.priority = 'Choose high, medium or low.';
-    if (input.trackerUrl && !/^https?:\/\/\S+$/i.test(input.trackerUrl)) problems.tracker = 'The tracker link must start with http:// or https://.';
+    if (input.priority && !ACTION_PRIORITIES.includes(input.priority as ActionPriority)) problems.priority = 'Choose high, medium or low.';
+    if (input.trackerUrl && !/^https?:\/\/\S+$/i.test(input.trackerUrl)) problems.trackerUrl = 'The tracker link must start with http:// or https://.';
     return problems;
   }
 
   async add(input: AddActionInput): Promise<{ action: FollowUpAction; created: boolean }> {
-    const problems = this.check(input);
-    const first = Object.values(problems)[0];
-    if (first) throw new DomainError('invalid_input', first);
+    refuseInvalid(this.check(input));
+    const priority = (input.priority ?? 'medium') as ActionPriority;
     if (input.sourceKey) {
       const existing = await repo.findActionBySourceKey(this.db, input.sourceKey);
       if (existing) return { action: existing, created: false };
@@ -89,14 +89,14 @@ export class ActionService {
         ownerId: input.ownerId,
         team: this.teamOf(input.ownerId),
         dueDate,
-        priority: input.priority ?? 'medium',
+        priority,
         trackerUrl: input.trackerUrl?.trim() || null,
         createdBy: input.actorId,
         at: this.clock.now(),
         sourceKey: input.sourceKey ?? null,
       });
       if (!id) return undefined;
-      await this.append(trx, { incidentId: incident.id, actorId: input.actorId, kind: 'action_added', payload: { action_id: id, title, owner: input.ownerId, due: dueDate, priority: input.priority ?? 'medium' } });
+      await this.append(trx, { incidentId: incident.id, actorId: input.actorId, kind: 'action_added', payload: { action_id: id, title, owner: input.ownerId, due: dueDate, priority } });
       if (input.ownerId !== input.actorId) await enqueueTask(trx, { kind: ActionTask.notifyOwner, payload: { actionId: id, by: input.actorId } });
       return id;
     });
@@ -136,7 +136,7 @@ export class ActionService {
   }
 
   reassign(actionId: string, actorId: string, ownerId: string) {
-    if (!/^[UW][A-Z0-9]+$/.test(ownerId)) throw new DomainError('invalid_input', 'Choose who should own it.');
+    if (!/^[UW][A-Z0-9]+$/.test(ownerId)) throw new DomainError('invalid_input', 'Choose who should own it.', 'ownerId');
     return this.change(actionId, async (trx, current) => {
       if (current.owner_id === ownerId) return false;
       await repo.updateAction(trx, actionId, { owner_id: ownerId, team: this.teamOf(ownerId), snoozed_until: null, updated_at: this.clock.now() });

@@ -4,14 +4,14 @@ import { openIncidentsOn } from '../catalog/service.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentHooks, IncidentService } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
 import { appendTimeline, timelinePayloads, type TimelineEvent } from '../timeline/timeline.js';
-import { changeRef, needsCab, parseChangeRef, riskFor, type Change, type ChangeImpact, type ChangeLikelihood } from './change.js';
+import { changeRef, isChangeImpact, isChangeLikelihood, needsCab, parseChangeRef, riskFor, type Change } from './change.js';
 import * as repo from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
 
@@ -22,16 +22,20 @@ export const CHANGE_TITLE_MAX = 150;
 const MAX_WINDOW_DAYS = 31;
 const HOUR = 3_600_000;
 
+/** A planned change as a person submits it; `create` refuses what is missing or wrong, field by field. */
 export interface NewChange {
   title: string;
   description: string;
   services: string[];
-  startsAt: Date;
-  endsAt: Date;
-  impact: ChangeImpact;
-  likelihood: ChangeLikelihood;
+  startsAt?: Date;
+  endsAt?: Date;
+  /** One of CHANGE_IMPACTS. */
+  impact?: string;
+  /** One of CHANGE_LIKELIHOODS. */
+  likelihood?: string;
   rollbackPlan: string;
-  implementerId: string;
+  /** The requester when nobody else is named. */
+  implementerId?: string;
   requestedBy: string;
 }
 
@@ -61,37 +65,51 @@ export class ChangeService {
     private readonly onQueued: () => void,
   ) {}
 
+  /** Why these services cannot be named (unknown to the catalog, when there is one), or undefined. */
+  private servicesProblem(services: string[]): string | undefined {
+    const unknown = this.policy.services.length ? services.filter((s) => !findService(this.policy, s)) : [];
+    return unknown.length ? `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use names from the service catalog.` : undefined;
+  }
+
   /** Service names as the catalog spells them; unknown ones are refused when there is a catalog. */
   private services(names: string[]): string[] {
     const services = canonicalServices(this.policy, names);
-    const unknown = this.policy.services.length ? services.filter((s) => !findService(this.policy, s)) : [];
-    if (unknown.length) throw new DomainError('invalid_input', `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use names from the service catalog.`);
+    const problem = this.servicesProblem(services);
+    if (problem) throw new DomainError('invalid_input', problem, 'services');
     return services;
   }
 
   async create(input: NewChange): Promise<Change> {
     const title = input.title.trim();
-    if (!title) throw new DomainError('invalid_input', 'Say what changes.');
-    if (title.length > CHANGE_TITLE_MAX) throw new DomainError('invalid_input', `Keep the title to ${CHANGE_TITLE_MAX} characters.`);
-    const services = this.services(input.services);
-    if (!services.length) throw new DomainError('invalid_input', 'Name at least one service the change touches.');
-    if (input.endsAt < input.startsAt) throw new DomainError('invalid_input', 'The window ends before it starts.');
-    if (input.endsAt.getTime() - input.startsAt.getTime() > MAX_WINDOW_DAYS * 24 * HOUR) throw new DomainError('invalid_input', `A change window can be at most ${MAX_WINDOW_DAYS} days; split longer work.`);
-    if (!input.rollbackPlan.trim()) throw new DomainError('invalid_input', 'Describe how to roll back.');
-    const risk = riskFor(this.policy, input.impact, input.likelihood);
+    const services = canonicalServices(this.policy, input.services);
+    const { startsAt, endsAt } = input;
+    const impact = isChangeImpact(input.impact) ? input.impact : undefined;
+    const likelihood = isChangeLikelihood(input.likelihood) ? input.likelihood : undefined;
+    const window = startsAt && endsAt ? endsAt.getTime() - startsAt.getTime() : 0;
+    refuseInvalid<keyof NewChange>({
+      title: !title ? 'Say what changes.' : title.length > CHANGE_TITLE_MAX ? `Keep it to ${CHANGE_TITLE_MAX} characters.` : undefined,
+      services: services.length ? this.servicesProblem(services) : 'Name at least one service.',
+      startsAt: startsAt ? undefined : 'When does the window start?',
+      endsAt: !endsAt ? 'When does it end?' : window < 0 ? 'The window ends before it starts.' : window > MAX_WINDOW_DAYS * 24 * HOUR ? `A change window can be at most ${MAX_WINDOW_DAYS} days; split longer work.` : undefined,
+      impact: impact ? undefined : 'Choose the impact.',
+      likelihood: likelihood ? undefined : 'Choose the likelihood.',
+      rollbackPlan: input.rollbackPlan.trim() ? undefined : 'Describe how to roll back.',
+    });
+    // Each of these was refused above when missing.
+    const risk = riskFor(this.policy, impact!, likelihood!);
     const cab = needsCab(this.policy, risk);
     const change = await this.db.transaction().execute(async (trx) => {
       const change = (await repo.insertChange(trx, {
         title,
         description: input.description.trim(),
         services,
-        starts_at: input.startsAt,
-        ends_at: input.endsAt,
-        impact: input.impact,
-        likelihood: input.likelihood,
+        starts_at: startsAt!,
+        ends_at: endsAt!,
+        impact: impact!,
+        likelihood: likelihood!,
         risk,
         rollback_plan: input.rollbackPlan.trim(),
-        implementer_id: input.implementerId,
+        implementer_id: input.implementerId ?? input.requestedBy,
         requested_by: input.requestedBy,
         source: 'slack',
         status: cab ? 'pending_approval' : 'scheduled',
@@ -111,23 +129,37 @@ export class ChangeService {
 
   /** A CAB decision by an approver (never on their own change when another approver exists). */
   async decide(input: { changeId: string; actorId: string; approve: boolean; note?: string }): Promise<Change> {
-    const approvers = this.policy.changes.approvers;
-    if (!this.isApprover(input.actorId)) throw new DomainError('forbidden', `Only CAB approvers can decide on changes (${approvers.map((a) => `<@${a}>`).join(', ') || 'none configured'}).`);
+    this.requireApprover(input.actorId);
     const note = input.note?.trim() ?? '';
-    if (!input.approve && !note) throw new DomainError('invalid_input', 'Say why the change is rejected.');
+    if (!input.approve && !note) throw new DomainError('invalid_input', 'Say why the change is rejected.', 'note');
     const change = await this.db.transaction().execute(async (trx) => {
-      const current = await repo.findChange(trx, input.changeId, { forUpdate: true });
-      if (!current) throw new DomainError('not_found', 'That change no longer exists.');
-      if (current.status !== 'pending_approval') {
-        throw new DomainError('invalid_state', current.decidedBy ? `${changeRef(current)} was already ${current.status} by <@${current.decidedBy}>.` : `${changeRef(current)} does not need a CAB decision (${current.status}).`);
-      }
-      if (current.requestedBy === input.actorId && approvers.length > 1) throw new DomainError('forbidden', `You requested ${changeRef(current)}; another approver must decide.`);
+      const current = this.requireDecidable(await repo.findChange(trx, input.changeId, { forUpdate: true }), input.actorId);
       const decided = await repo.updateChange(trx, current.id, { status: input.approve ? 'approved' : 'rejected', decided_by: input.actorId, decided_at: this.clock.now(), decision_note: note || null });
       await enqueueTask(trx, { kind: ChangeTask.decided, payload: { changeId: current.id } });
       return decided;
     });
     this.onQueued();
     return change;
+  }
+
+  /** The change, when `actorId` may decide on it now (so a rejection form is opened only then); refused as `decide` would otherwise. */
+  async decidable(changeId: string, actorId: string): Promise<Change> {
+    this.requireApprover(actorId);
+    return this.requireDecidable(await repo.findChange(this.db, changeId), actorId);
+  }
+
+  private requireApprover(actorId: string): void {
+    const approvers = this.policy.changes.approvers;
+    if (!this.isApprover(actorId)) throw new DomainError('forbidden', `Only CAB approvers can decide on changes (${approvers.map((a) => `<@${a}>`).join(', ') || 'none configured'}).`);
+  }
+
+  private requireDecidable(current: Change | undefined, actorId: string): Change {
+    if (!current) throw new DomainError('not_found', 'That change no longer exists.');
+    if (current.status !== 'pending_approval') {
+      throw new DomainError('invalid_state', current.decidedBy ? `${changeRef(current)} was already ${current.status} by <@${current.decidedBy}>.` : `${changeRef(current)} does not need a CAB decision (${current.status}).`);
+    }
+    if (current.requestedBy === actorId && this.policy.changes.approvers.length > 1) throw new DomainError('forbidden', `You requested ${changeRef(current)}; another approver must decide.`);
+    return current;
   }
 
   /** Records where the CAB request was posted (so the decision can update it). */
@@ -161,7 +193,7 @@ export class ChangeService {
   /** A deployment from CI/CD, recorded once per external id; open incidents on its services are told. */
   async recordDeployment(d: Deployment): Promise<{ change: Change; created: boolean; incidentsTold: number }> {
     const services = this.services(d.services);
-    if (!services.length) throw new DomainError('invalid_input', 'Name at least one service.');
+    if (!services.length) throw new DomainError('invalid_input', 'Name at least one service.', 'services');
     const existing = await repo.findChangeByExternalId(this.db, d.externalId);
     if (existing) return { change: existing, created: false, incidentsTold: 0 };
     const at = d.deployedAt ?? this.clock.now();
@@ -195,7 +227,7 @@ export class ChangeService {
   /** Links a change to an incident as its cause (replacing any earlier link). */
   async linkCause(input: { incidentId: string; changeRef: string; actorId: string }): Promise<{ event?: TimelineEvent; change: Change }> {
     const id = parseChangeRef(input.changeRef);
-    if (!id) throw new DomainError('invalid_input', 'Name the change: `/incident cause CHG-12` (`/change list` shows them).');
+    if (!id) throw new DomainError('invalid_input', 'Name the change: `/incident cause CHG-12` (`/change list` shows them).', 'changeRef');
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       const change = await repo.findChange(trx, id);
       if (!change) throw new DomainError('not_found', `There is no change CHG-${id}.`);

@@ -74,9 +74,10 @@ export class DrService {
     return `Only the ${names === 'incident commander or deputy commander' ? 'incident commander or deputy' : names} can ${what} a DR plan${who ? `: ask ${who}` : '; nobody holds the role yet'}.`;
   }
 
-  async activate(input: { incidentId: string; actorId: string; plan: string; reason?: string }): Promise<{ event?: TimelineEvent; plan: DrPlan }> {
+  async activate(input: { incidentId: string; actorId: string; plan?: string; reason?: string }): Promise<{ event?: TimelineEvent; plan: DrPlan }> {
+    if (!input.plan) throw new DomainError('invalid_input', 'Choose a plan.', 'plan');
     const plan = this.findPlan(input.plan);
-    if (!plan) throw new DomainError('invalid_input', `Unknown DR plan "${input.plan}".`);
+    if (!plan) throw new DomainError('invalid_input', `Unknown DR plan "${input.plan}".`, 'plan');
     const crisisTeam = this.policy.dr.crisis_team!;
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       const refusal = await this.refusal(trx, incident, input.actorId);

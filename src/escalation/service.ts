@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
-import type { Incident } from '../incidents/incident.js';
+import { incidentRef, type Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Policy } from '../policy/schema.js';
@@ -35,13 +35,13 @@ export class EscalationService {
 
   async escalate(input: { incidentId: string; actorId: string; priority?: string; usergroups: string[]; note?: string }): Promise<{ event?: TimelineEvent }> {
     const groups = [...new Set(input.usergroups.map((g) => g.trim().replace(/^@/, '')).filter(Boolean))];
-    if (input.priority && !this.policy.priorities.some((p) => p.id === input.priority)) throw new DomainError('invalid_input', `Unknown priority ${input.priority}.`);
+    if (input.priority && !this.policy.priorities.some((p) => p.id === input.priority)) throw new DomainError('invalid_input', `Unknown priority ${input.priority}.`, 'priority');
     return this.incidents.applyChange(input.incidentId, async (trx, current, t) => {
       if (current.resolvedAt) throw new DomainError('invalid_state', 'This incident is resolved; reopen it before escalating.');
       const from = effectivePriority(this.policy, current);
       const raise = input.priority && priorityRank(this.policy, input.priority) < priorityRank(this.policy, from) ? input.priority : undefined;
-      if (input.priority && !raise && input.priority !== from) throw new DomainError('invalid_input', `Escalation raises priority: ${input.priority} is not above ${from}. Use \`/incident triage\` to lower it.`);
-      if (!raise && !groups.length) throw new DomainError('invalid_input', 'Choose a higher priority or at least one team to page.');
+      if (input.priority && !raise && input.priority !== from) throw new DomainError('invalid_input', `Escalation raises priority: ${input.priority} is not above ${from}. Use \`/incident triage\` to lower it.`, 'priority');
+      if (!raise && !groups.length) throw new DomainError('invalid_input', 'Choose a higher priority or at least one team to page.', 'priority');
       if (raise) {
         const incident = await updateIncident(trx, current.id, { priority: raise });
         await t.append({ actorId: input.actorId, kind: 'priority_changed', payload: { from: current.priority, to: raise } });
@@ -73,7 +73,7 @@ export class EscalationService {
   async setBridge(input: { incidentId: string; actorId: string; url?: string }): Promise<{ event?: TimelineEvent; url: string }> {
     return this.incidents.applyChange(input.incidentId, async (trx, current, t) => {
       const url = input.url?.trim() || this.generate(current);
-      if (!/^https?:\/\/\S+$/i.test(url) || url.length > 2000) throw new DomainError('invalid_input', 'That does not look like a link: `/incident bridge https://…`.');
+      if (!/^https?:\/\/\S+$/i.test(url) || url.length > 2000) throw new DomainError('invalid_input', 'That does not look like a link: `/incident bridge https://…`.', 'url');
       await updateIncident(trx, current.id, { bridge_url: url });
       const event = await t.append({ actorId: input.actorId, kind: 'bridge_set', payload: { url } });
       await t.enqueue({ kind: EscalationTask.bridge, payload: { url }, dedupeKey: `bridge:${current.id}` });
@@ -83,8 +83,8 @@ export class EscalationService {
 
   private generate(incident: Incident): string {
     const template = this.policy.bridge.url_template;
-    if (!template) throw new DomainError('invalid_input', 'Give the link: `/incident bridge https://…` (no bridge URL template is configured).');
-    const ref = `${this.policy.number_prefix}-${incident.number}`;
+    if (!template) throw new DomainError('invalid_input', 'Give the link: `/incident bridge https://…` (no bridge URL template is configured).', 'url');
+    const ref = incidentRef(this.policy.number_prefix, incident);
     return template.replaceAll('{number}', String(incident.number)).replaceAll('{ref}', ref).replaceAll('{slug}', ref.toLowerCase());
   }
 }

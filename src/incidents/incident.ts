@@ -1,7 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../db/schema.js';
 
-export type IncidentKind = 'service' | 'security';
+export const INCIDENT_KINDS = ['service', 'security'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+export function isIncidentKind(v: string | undefined): v is IncidentKind {
+  return (INCIDENT_KINDS as readonly string[]).includes(v ?? '');
+}
 
 /**
  * What a declaration came from, when it came from an alert group: declared by a routing rule
@@ -56,6 +61,11 @@ export interface Incident {
   /** The active disaster-recovery plan, if any. */
   drPlan: string | null;
   drActivatedAt: Date | null;
+}
+
+/** How people quote an incident, e.g. `INC-42` (the policy's `number_prefix` and the team's number). */
+export function incidentRef(prefix: string, incident: Pick<Incident, 'number'>): string {
+  return `${prefix}-${incident.number}`;
 }
 
 /** Security incidents are private: their details never leave their own (private) channel. */

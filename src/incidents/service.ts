@@ -6,19 +6,26 @@ import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
 import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
 import { appendTimeline, listTimeline, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
-import { DomainError } from './errors.js';
-import { isClosed, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
+import { DomainError, refuseInvalid } from './errors.js';
+import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
 
 export const TITLE_MAX = 80;
+
+/** Why a severity cannot be used, or undefined when it is one of the policy's. */
+export function severityProblem(policy: Policy, severity: string | undefined): string | undefined {
+  if (policy.severities.some((s) => s.id === severity)) return undefined;
+  return severity ? `Unknown severity ${severity}.` : 'Choose a severity.';
+}
 
 export interface DeclareInput {
   teamId: string;
   title: string;
   description: string;
   severity: string;
-  kind: IncidentKind;
+  /** 'service' or 'security' (anything else is refused). */
+  kind: string;
   services: string[];
   /** Null leaves the role open (and the channel is nagged until someone takes it). */
   commanderId: string | null;
@@ -104,11 +111,12 @@ export class IncidentService {
   /** `within` runs in the declaring transaction, before the hooks (e.g. to record a drill's script). */
   async declare(input: DeclareInput, opts: { within?: (trx: Kysely<Database>, incident: Incident) => Promise<void> } = {}): Promise<{ incident: Incident; created: boolean }> {
     const title = input.title.trim();
-    if (!title) throw new DomainError('invalid_input', 'An incident needs a title.');
-    if (title.length > TITLE_MAX) throw new DomainError('invalid_input', `The title can be at most ${TITLE_MAX} characters.`);
-    if (!this.policy.severities.some((s) => s.id === input.severity)) {
-      throw new DomainError('invalid_input', `Unknown severity ${input.severity}.`);
-    }
+    const kind = isIncidentKind(input.kind) ? input.kind : undefined;
+    refuseInvalid<keyof DeclareInput>({
+      title: !title ? 'An incident needs a title.' : title.length > TITLE_MAX ? `The title can be at most ${TITLE_MAX} characters.` : undefined,
+      severity: severityProblem(this.policy, input.severity),
+      kind: kind ? undefined : 'Choose service or security.',
+    });
     if (input.sourceKey) {
       const existing = await repo.findIncidentBySourceKey(this.db, input.sourceKey);
       if (existing) return { incident: existing, created: false };
@@ -120,6 +128,7 @@ export class IncidentService {
           ...input,
           number,
           title,
+          kind: kind!,
           description: input.description.trim(),
           status: this.policy.statuses[0].id,
           services: input.services.map((s) => s.trim()).filter(Boolean),
@@ -135,7 +144,7 @@ export class IncidentService {
           incidentId: incident.id,
           actorId: input.reporterId,
           kind: 'declared',
-          payload: { title, severity: input.severity, kind: input.kind, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
+          payload: { title, severity: input.severity, kind: kind!, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
         await opts.within?.(trx, incident);
@@ -158,14 +167,9 @@ export class IncidentService {
    * incident, and the audiences get the resolution. `within` runs in the same transaction.
    */
   async postUpdate(input: UpdateInput, opts: { within?: (trx: Kysely<Database>) => Promise<void> } = {}): Promise<{ incident: Incident; event: TimelineEvent }> {
-    if (!this.policy.statuses.some((s) => s.id === input.status)) throw new DomainError('invalid_input', `Unknown status ${input.status}.`);
+    this.checkUpdate(input);
     const message = input.message.trim();
-    if (!message) throw new DomainError('invalid_input', 'Say what changed.');
     const audiences = [...new Set(input.audiences ?? [])].filter((a) => a !== 'technical');
-    for (const a of audiences) {
-      const target = this.policy.comms[a];
-      if (!target.channel && !target.users?.length) throw new DomainError('invalid_input', `No ${a} audience is configured in the policy (comms.${a}).`);
-    }
     if (input.status === 'resolved') return this.resolve({ incidentId: input.incidentId, actorId: input.actorId, summary: message, audiences }, opts);
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is resolved. Reopen it first with `/incident reopen <reason>`.');
@@ -193,9 +197,19 @@ export class IncidentService {
     });
   }
 
+  /** Refuses an update (or one waiting behind its preview) that could not be posted: no message, an unknown status or audience. */
+  checkUpdate(input: Pick<UpdateInput, 'status' | 'message' | 'audiences'>): void {
+    const unconfigured = (input.audiences ?? []).filter((a) => a !== 'technical' && !this.policy.comms[a].channel && !this.policy.comms[a].users?.length);
+    refuseInvalid<keyof UpdateInput>({
+      message: input.message.trim() ? undefined : 'Say what changed.',
+      status: this.policy.statuses.some((s) => s.id === input.status) ? undefined : input.status ? `Unknown status ${input.status}.` : 'Choose a status.',
+      audiences: unconfigured.length ? `No ${unconfigured[0]} audience is configured in the policy (comms.${unconfigured[0]}).` : undefined,
+    });
+  }
+
   async addNote(incidentId: string, actorId: string, text: string): Promise<TimelineEvent> {
     const note = text.trim();
-    if (!note) throw new DomainError('invalid_input', 'A note needs some text: `/incident note <text>`.');
+    if (!note) throw new DomainError('invalid_input', 'Write the note.', 'text');
     const incident = await repo.findIncidentById(this.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
     const event = await this.append(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
@@ -208,7 +222,7 @@ export class IncidentService {
     opts: { within?: (trx: Kysely<Database>) => Promise<void> } = {},
   ): Promise<{ incident: Incident; event: TimelineEvent }> {
     const summary = input.summary.trim();
-    if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.');
+    if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.', 'summary');
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is already resolved.');
       const now = this.clock.now();
@@ -244,7 +258,7 @@ export class IncidentService {
 
   async reopen(input: { incidentId: string; actorId: string; reason: string }): Promise<{ incident: Incident; event: TimelineEvent }> {
     const reason = input.reason.trim();
-    if (!reason) throw new DomainError('invalid_input', 'Say why it is reopened: `/incident reopen <reason>`.');
+    if (!reason) throw new DomainError('invalid_input', 'Say why it is reopened: `/incident reopen <reason>`.', 'reason');
     return this.change(input.incidentId, async (trx, current) => {
       if (!isResolved(current)) throw new DomainError('invalid_state', 'This incident is not resolved, so there is nothing to reopen.');
       const status = this.policy.statuses[0].id;

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import type { Audience } from '../policy/schema.js';
 import { DomainError } from './errors.js';
 import type { Incident } from './incident.js';
-import type { IncidentService } from './service.js';
+import type { IncidentService, UpdateInput } from './service.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 
 /** How long a previewed update waits for its author to confirm it. */
@@ -39,8 +39,27 @@ export class UpdateDraftService {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /**
+   * An update from the form: posted at once when it goes to the incident channel only; for other
+   * audiences it waits as a draft, shown to its author in a preview first.
+   */
+  async submit(input: UpdateInput): Promise<{ posted: true } | { draft: UpdateDraft; incident: Incident }> {
+    const audiences = input.audiences ?? [];
+    if (!audiences.length) {
+      await this.incidents.postUpdate(input);
+      return { posted: true };
+    }
+    this.incidents.checkUpdate(input);
+    const incident = await this.incidents.findById(input.incidentId);
+    if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
+    const draft = await this.save({ incidentId: incident.id, authorId: input.actorId, status: input.status, message: input.message, nextUpdateInMinutes: input.nextUpdateInMinutes ?? null, audiences });
+    return { draft, incident };
+  }
+
   /** Keeps an update until its author confirms the preview. */
   async save(draft: NewUpdateDraft): Promise<UpdateDraft> {
+    // Refused now, while the form is still open, rather than when the preview is confirmed.
+    this.incidents.checkUpdate(draft);
     const now = this.clock.now();
     const row = await this.db
       .insertInto('update_drafts')

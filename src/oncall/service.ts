@@ -95,9 +95,9 @@ export class OncallService {
     const r = this.rotation(input.rotation);
     if (!r) throw new DomainError('not_found', `There is no rotation named ${input.rotation}.`);
     const now = this.clock.now();
-    if (input.to <= input.from) throw new DomainError('invalid_input', 'The override must end after it starts.');
-    if (input.to <= now) throw new DomainError('invalid_input', 'That override would already be over.');
-    if (input.to.getTime() - input.from.getTime() > MAX_OVERRIDE_DAYS * 86_400_000) throw new DomainError('invalid_input', `An override can last at most ${MAX_OVERRIDE_DAYS} days.`);
+    if (input.to <= input.from) throw new DomainError('invalid_input', 'The override must end after it starts.', 'to');
+    if (input.to <= now) throw new DomainError('invalid_input', 'That override would already be over.', 'to');
+    if (input.to.getTime() - input.from.getTime() > MAX_OVERRIDE_DAYS * 86_400_000) throw new DomainError('invalid_input', `An override can last at most ${MAX_OVERRIDE_DAYS} days.`, 'to');
     const row = await this.db
       .insertInto('oncall_overrides')
       .values({ rotation: r.name, user_id: input.userId, starts_at: input.from, ends_at: input.to, created_by: input.createdBy, created_at: now, cancelled_at: null })
@@ -107,7 +107,7 @@ export class OncallService {
   }
 
   async cancelOverride(id: string): Promise<Override> {
-    if (!/^\d+$/.test(id)) throw new DomainError('invalid_input', 'Give the override number shown by `/incident oncall <rotation>`.');
+    if (!/^\d+$/.test(id)) throw new DomainError('invalid_input', 'Give the override number shown by `/incident oncall <rotation>`.', 'id');
     const row = await this.db
       .updateTable('oncall_overrides')
       .set({ cancelled_at: this.clock.now() })

@@ -1,4 +1,5 @@
 import { PermanentFailure, RetryLater, type TaskHandler } from '../jobs/task-runner.js';
+import { incidentRef } from '../incidents/incident.js';
 import type { Logger } from '../logger.js';
 import type { Policy } from '../policy/schema.js';
 import { pagerdutyDedupKey, type PagingService } from './service.js';
@@ -49,7 +50,7 @@ export function pagerdutyHandler(deps: { paging: PagingService; policy: Policy; 
     const { incident } = ctx;
     const event: PagerdutyEvent = { routing_key: deps.routingKey, event_action: action, dedup_key: pagerdutyDedupKey(incident.id), client: 'Incident Officer' };
     if (action === 'trigger') {
-      const ref = `${deps.policy.number_prefix}-${incident.number}`;
+      const ref = incidentRef(deps.policy.number_prefix, incident);
       const rank = Math.max(0, deps.policy.severities.findIndex((s) => s.id === incident.severity));
       // A security incident's details stay in its private channel; PagerDuty gets the reference only.
       event.payload = {

@@ -114,7 +114,7 @@ export class PagingService {
     } else if (input.userId) {
       levels = [{ users: [input.userId], after_minutes: this.policy.paging.ack_timeout_minutes }];
     } else {
-      throw new DomainError('invalid_input', 'Say whom to page: a rotation or @someone.');
+      throw new DomainError('invalid_input', 'Say whom to page: a rotation or @someone.', 'rotation');
     }
     const out = await this.db.transaction().execute(async (trx) => {
       const incident = input.incidentId ? await findIncidentById(trx, input.incidentId) : undefined;

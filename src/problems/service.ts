@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { isPrivate, isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { findReview } from '../reviews/repository.js';
@@ -24,9 +24,9 @@ export class ProblemService {
     private readonly onTasksQueued: () => void = () => {},
   ) {}
 
-  /** Problems with the form, by field; empty when fine. */
-  check(f: ProblemFields): Partial<Record<keyof ProblemFields, string>> {
-    const problems: Partial<Record<keyof ProblemFields, string>> = {};
+  /** Problems with the fields, by field; empty when fine. */
+  check(f: ProblemFields): FieldProblems<keyof ProblemFields> {
+    const problems: FieldProblems<keyof ProblemFields> = {};
     const title = f.title.trim();
     if (!title) problems.title = 'Give the problem a title.';
     else if (title.length > PROBLEM_TITLE_MAX) problems.title = `Keep the title to ${PROBLEM_TITLE_MAX} characters (it has ${title.length}).`;
@@ -49,8 +49,7 @@ export class ProblemService {
 
   /** Opens a problem record from a resolved incident and links it. */
   async create(input: ProblemFields & { incidentId: string; actorId: string; sourceKey?: string }): Promise<{ problem: Problem; created: boolean }> {
-    const first = Object.values(this.check(input))[0];
-    if (first) throw new DomainError('invalid_input', first);
+    refuseInvalid(this.check(input));
     if (input.sourceKey) {
       const existing = await repo.findProblemBySourceKey(this.db, input.sourceKey);
       if (existing) return { problem: existing, created: false };
@@ -93,8 +92,7 @@ export class ProblemService {
 
   /** Updates the record's text (known error, workaround…); its status follows unless it is resolved. */
   async update(problemId: string, teamId: string, fields: ProblemFields): Promise<Problem> {
-    const first = Object.values(this.check(fields))[0];
-    if (first) throw new DomainError('invalid_input', first);
+    refuseInvalid(this.check(fields));
     const current = await this.get(problemId, teamId);
     await this.db
       .updateTable('problems')
@@ -124,7 +122,7 @@ export class ProblemService {
 
   async resolve(problemId: string, teamId: string, resolution: string): Promise<Problem> {
     const text = resolution.trim();
-    if (!text) throw new DomainError('invalid_input', 'Say how the problem was fixed: `/incident problem resolve PRB-<n> <how>`.');
+    if (!text) throw new DomainError('invalid_input', 'Say how the problem was fixed: `/incident problem resolve PRB-<n> <how>`.', 'resolution');
     const problem = await this.get(problemId, teamId);
     if (problem.status === 'resolved') throw new DomainError('invalid_state', `${problemRef(problem)} is already resolved.`);
     await this.db.updateTable('problems').set({ status: 'resolved', resolution: text, resolved_at: this.clock.now(), updated_at: this.clock.now() }).where('id', '=', problemId).execute();

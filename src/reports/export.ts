@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/database.js';
+import { incidentRef } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import { privateIncidentsVisibleTo, RESTRICTED_TITLE } from './access.js';
 import { countedIncidents } from './metrics.js';
@@ -74,7 +75,7 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
     const restricted = r.kind === 'security' && !visible.has(r.id);
     return {
       id: r.id,
-      ref: `${policy.number_prefix}-${r.number}`,
+      ref: incidentRef(policy.number_prefix, { number: r.number }),
       title: restricted ? RESTRICTED_TITLE : r.title,
       restricted,
       kind: r.kind,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import type { IncidentHooks } from '../incidents/service.js';
@@ -58,9 +58,9 @@ export class ReviewService {
     return reviewRequired(this.policy, incident);
   }
 
-  /** Checks the form; returns problems by field, empty when fine. */
-  check(content: ReviewContent): Partial<Record<keyof ReviewContent, string>> {
-    const problems: Partial<Record<keyof ReviewContent, string>> = {};
+  /** Checks the content; returns problems by field, empty when fine. */
+  check(content: ReviewContent): FieldProblems<keyof ReviewContent> {
+    const problems: FieldProblems<keyof ReviewContent> = {};
     for (const [k, v] of Object.entries(content) as [keyof ReviewContent, unknown][]) {
       if (typeof v === 'string' && v.length > FIELD_MAX) problems[k] = `Keep this to ${FIELD_MAX} characters (it has ${v.length}).`;
     }
@@ -71,8 +71,7 @@ export class ReviewService {
 
   /** Saves the review form (creating the review the first time) and regenerates the document. */
   async save(input: { incidentId: string; actorId: string; content: ReviewContent }): Promise<Review> {
-    const first = Object.values(this.check(input.content))[0];
-    if (first) throw new DomainError('invalid_input', first);
+    refuseInvalid(this.check(input.content));
     const review = await this.db.transaction().execute(async (trx) => {
       const incident = await this.resolvedIncident(trx, input.incidentId);
       const now = this.clock.now();

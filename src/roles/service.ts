@@ -44,7 +44,7 @@ export class RoleService {
    */
   async assign(input: { incidentId: string; role: string; userId: string; actorId: string; claim?: boolean }): Promise<{ event?: TimelineEvent; previous?: string }> {
     const role = this.policy.roles.find((r) => r.id === input.role);
-    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.policy.roles.map((r) => r.id).join(', ')}.`);
+    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.policy.roles.map((r) => r.id).join(', ')}.`, 'role');
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       if (incident.closedAt) throw new DomainError('invalid_state', 'This incident is closed.');
       const holder = (await currentRoles(trx, incident.id)).find((h) => h.role === role.id);

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { asciiText, escapedText, isUnstorable } from '../db/storable.js';
 import type { Database } from '../db/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { IncidentTask } from '../incidents/side-effects.js';
@@ -169,7 +169,8 @@ export class SignalService {
   }
 
   /** "Link to incident": links the group to an open incident. */
-  async link(groupId: string, incidentId: string, actorId: string): Promise<{ group: SignalGroup; incident: Incident }> {
+  async link(groupId: string, incidentId: string | undefined, actorId: string): Promise<{ group: SignalGroup; incident: Incident }> {
+    if (!incidentId) throw new DomainError('invalid_input', 'Choose an incident.', 'incidentId');
     const out = await this.db.transaction().execute(async (trx) => {
       const group = await repo.findGroup(trx, groupId, { forUpdate: true });
       if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
@@ -185,14 +186,15 @@ export class SignalService {
   }
 
   /** "Not an incident / security event only": recorded with the reason; the post shows it. */
-  async classify(groupId: string, actorId: string, classification: 'not_incident' | 'security_event', reason: string): Promise<SignalGroup> {
+  async classify(groupId: string, actorId: string, classification: string | undefined, reason: string): Promise<SignalGroup> {
     const why = reason.trim();
-    if (!why) throw new DomainError('invalid_input', 'Say why, for the record.');
+    const known = classification === 'not_incident' || classification === 'security_event' ? classification : undefined;
+    refuseInvalid({ classification: known ? undefined : 'Choose a classification.', reason: why ? undefined : 'Say why, for the record.' });
     const out = await this.db.transaction().execute(async (trx) => {
       const group = await repo.findGroup(trx, groupId, { forUpdate: true });
       if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
       if (group.incidentId) throw new DomainError('invalid_state', 'This signal is linked to an incident already.');
-      const updated = await repo.setClassification(trx, groupId, { classification, reason: why.slice(0, 2000), by: actorId, at: this.clock.now() });
+      const updated = await repo.setClassification(trx, groupId, { classification: known!, reason: why.slice(0, 2000), by: actorId, at: this.clock.now() });
       await this.schedulePost(trx, groupId, true);
       return updated;
     });

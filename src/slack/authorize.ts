@@ -1,11 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
 import { DomainError } from '../incidents/errors.js';
-import type { Incident } from '../incidents/incident.js';
+import { incidentRef, type Incident } from '../incidents/incident.js';
 import { isAllowed, refusal } from '../permissions/check.js';
 import type { PermissionAction, Policy } from '../policy/schema.js';
 import type { RoleService } from '../roles/service.js';
-import { incidentRef } from './views/format.js';
 
 const TTL_MS = 5 * 60_000;
 

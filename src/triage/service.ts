@@ -1,18 +1,23 @@
 import type { Policy } from '../policy/schema.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
-import type { IncidentService } from '../incidents/service.js';
+import { severityProblem, type IncidentService } from '../incidents/service.js';
 import type { KnownTimelineEvent, TimelineEvent } from '../timeline/timeline.js';
-import { priorityFor, type Impact, type Urgency } from './priority.js';
+import { isImpact, isUrgency, priorityFor, type Impact, type Urgency } from './priority.js';
 
+/** A triage as a person submits it; `triage` refuses what is missing or wrong, field by field. */
 export interface TriageInput {
   incidentId: string;
   actorId: string;
-  category: string;
-  impact: Impact;
-  urgency: Urgency;
-  severity: string;
+  /** One of the policy's categories. */
+  category?: string;
+  /** One of IMPACTS. */
+  impact?: string;
+  /** One of URGENCIES. */
+  urgency?: string;
+  /** One of the policy's severities. */
+  severity?: string;
   services: string[];
   businessImpact: string;
   /** 'security_event': recorded and closed as "event, no incident" with `reason`. */
@@ -27,12 +32,31 @@ export class TriageService {
     private readonly policy: Policy,
   ) {}
 
-  async triage(input: TriageInput): Promise<{ incident: Incident; event?: TimelineEvent; priority: string }> {
-    if (!this.policy.categories.includes(input.category)) throw new DomainError('invalid_input', `Unknown category ${input.category}.`);
-    if (!this.policy.severities.some((s) => s.id === input.severity)) throw new DomainError('invalid_input', `Unknown severity ${input.severity}.`);
-    const priority = priorityFor(this.policy, input.impact, input.urgency);
+  /**
+   * `beforePriorityChange` runs when the triage would change a priority that is already set (the Slack
+   * adapter checks the policy's permissions there); throwing refuses the triage.
+   */
+  async triage(
+    input: TriageInput,
+    opts: { beforePriorityChange?: (incident: Incident, to: string) => Promise<void> } = {},
+  ): Promise<{ incident: Incident; event?: TimelineEvent; priority: string }> {
+    const impact = isImpact(input.impact) ? input.impact : undefined;
+    const urgency = isUrgency(input.urgency) ? input.urgency : undefined;
     const reason = input.reason?.trim() ?? '';
-    if (input.classification === 'security_event' && !reason) throw new DomainError('invalid_input', 'Say why this is a security event and not an incident.');
+    refuseInvalid<keyof TriageInput>({
+      category: !input.category ? 'Choose a category.' : this.policy.categories.includes(input.category) ? undefined : `Unknown category ${input.category}.`,
+      impact: impact ? undefined : 'Choose the impact.',
+      urgency: urgency ? undefined : 'Choose the urgency.',
+      severity: severityProblem(this.policy, input.severity),
+      reason: input.classification === 'security_event' && !reason ? 'Say why this is an event and not an incident.' : undefined,
+    });
+    // Each of these was refused above when missing.
+    const [category, severity] = [input.category!, input.severity!];
+    const priority = priorityFor(this.policy, impact!, urgency!);
+    if (opts.beforePriorityChange) {
+      const before = await this.incidents.findById(input.incidentId);
+      if (before?.priority && before.priority !== priority) await opts.beforePriorityChange(before, priority);
+    }
 
     const result = await this.incidents.applyChange(input.incidentId, async (trx, current, t) => {
       if (current.closedAt) throw new DomainError('invalid_state', 'This incident is closed.');
@@ -40,10 +64,10 @@ export class TriageService {
       const services = input.services.map((s) => s.trim()).filter(Boolean);
       let incident = await updateIncident(trx, current.id, {
         priority,
-        category: input.category,
-        impact: input.impact,
-        urgency: input.urgency,
-        severity: input.severity,
+        category,
+        impact: impact!,
+        urgency: urgency!,
+        severity,
         services,
         business_impact: input.businessImpact.trim() || null,
         acknowledged_at: current.acknowledgedAt ?? t.now,
@@ -51,13 +75,13 @@ export class TriageService {
       if (current.priority !== priority) {
         await t.append({ actorId: input.actorId, kind: 'priority_changed', payload: { from: current.priority, to: priority } });
       }
-      if (current.severity !== input.severity) {
-        await t.append({ actorId: input.actorId, kind: 'severity_changed', payload: { from: current.severity, to: input.severity } });
+      if (current.severity !== severity) {
+        await t.append({ actorId: input.actorId, kind: 'severity_changed', payload: { from: current.severity, to: severity } });
       }
       let event: KnownTimelineEvent | undefined = await t.append({
         actorId: input.actorId,
         kind: 'triaged',
-        payload: { priority, impact: input.impact, urgency: input.urgency, category: input.category, services, business_impact: input.businessImpact.trim(), first: firstTriage },
+        payload: { priority, impact: impact!, urgency: urgency!, category, services, business_impact: input.businessImpact.trim(), first: firstTriage },
       });
       if (current.priority !== priority) await this.incidents.runHooks('priorityChanged', trx, incident, current.priority, priority);
       if (input.classification === 'incident') await this.incidents.runHooks('triaged', trx, incident, current, input.actorId);

@@ -1,6 +1,8 @@
+import { findVendor } from '../catalog/catalog.js';
 import type { Db } from '../db/database.js';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { IncidentService } from '../incidents/service.js';
+import type { Policy } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 
 export interface VendorEngagement {
@@ -15,17 +17,37 @@ export interface VendorEngagement {
   respondedAt: Date | null;
 }
 
+/** A vendor engagement as a person submits it: a catalog vendor, or another one by name. */
+export interface EngageInput {
+  incidentId: string;
+  actorId: string;
+  /** A vendor by name; wins over `catalogVendor`. */
+  vendor?: string;
+  /** The name of a vendor in the policy's catalog. */
+  catalogVendor?: string;
+  ticketRef?: string;
+  contact?: string;
+  responseMinutes: number;
+}
+
+/** Longest contractual response time accepted, in minutes (about two years). */
+const MAX_RESPONSE_MINUTES = 999_999;
+
 /** Vendor engagements: who was called, their ticket, and whether they answered within contract. */
 export class VendorService {
   constructor(
     private readonly db: Db,
     private readonly incidents: IncidentService,
+    private readonly policy: Policy,
   ) {}
 
-  async engage(input: { incidentId: string; actorId: string; vendor: string; ticketRef?: string; contact?: string; responseMinutes: number }): Promise<{ event?: TimelineEvent }> {
-    const vendor = input.vendor.trim();
-    if (!vendor) throw new DomainError('invalid_input', 'Name the vendor.');
-    if (!Number.isInteger(input.responseMinutes) || input.responseMinutes < 1) throw new DomainError('invalid_input', 'The response time is a whole number of minutes.');
+  async engage(input: EngageInput): Promise<{ event?: TimelineEvent }> {
+    const vendor = input.vendor?.trim() || (input.catalogVendor ? findVendor(this.policy, input.catalogVendor)?.name : undefined) || '';
+    const minutes = input.responseMinutes;
+    refuseInvalid<keyof EngageInput>({
+      vendor: vendor ? undefined : this.policy.vendors.length ? 'Choose a catalog vendor above, or name another one here.' : 'Name the vendor.',
+      responseMinutes: Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_RESPONSE_MINUTES ? undefined : 'A whole number of minutes, such as 60.',
+    });
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       if (incident.resolvedAt) throw new DomainError('invalid_state', 'This incident is resolved.');
       await trx
@@ -44,7 +66,7 @@ export class VendorService {
       const name = input.vendor?.trim().toLowerCase();
       const matches = name ? waiting.filter((w) => w.vendor.toLowerCase() === name) : waiting;
       if (!matches.length) throw new DomainError('invalid_state', name ? `No vendor called "${input.vendor}" is awaited.` : 'No vendor is awaiting a response. `/incident vendor` engages one.');
-      if (matches.length > 1 && !name) throw new DomainError('invalid_input', `Several vendors are awaited (${matches.map((m) => m.vendor).join(', ')}): \`/incident vendor responded <vendor>\`.`);
+      if (matches.length > 1 && !name) throw new DomainError('invalid_input', `Several vendors are awaited (${matches.map((m) => m.vendor).join(', ')}): \`/incident vendor responded <vendor>\`.`, 'vendor');
       const e = matches[0];
       await trx.updateTable('vendor_engagements').set({ responded_at: t.now, responded_by: input.actorId }).where('id', '=', e.id).execute();
       const minutes = Math.round((t.now.getTime() - e.engaged_at.getTime()) / 60_000);

@@ -32,15 +32,15 @@ describe('adding a follow-up action', () => {
     expect(d.actions.check(ok)).toEqual({});
     expect(d.actions.check({ ...ok, title: ' ' })).toEqual({ title: 'Say what needs doing.' });
     expect(d.actions.check({ ...ok, title: 'x'.repeat(301) })).toEqual({ title: 'Keep it to 300 characters (it has 301).' });
-    expect(d.actions.check({ ...ok, ownerId: 'ana' })).toEqual({ owner: 'Choose who owns it.' });
-    expect(d.actions.check({ ...ok, dueDate: '2026-02-30' })).toEqual({ due: 'Give the due date as YYYY-MM-DD.' });
+    expect(d.actions.check({ ...ok, ownerId: 'ana' })).toEqual({ ownerId: 'Choose who owns it.' });
+    expect(d.actions.check({ ...ok, dueDate: '2026-02-30' })).toEqual({ dueDate: 'Give the due date as YYYY-MM-DD.' });
     expect(d.actions.check({ ...ok, priority: 'urgent' as never })).toEqual({ priority: 'Choose high, medium or low.' });
-    expect(d.actions.check({ ...ok, trackerUrl: 'jira/OPS-1' })).toEqual({ tracker: 'The tracker link must start with http:// or https://.' });
+    expect(d.actions.check({ ...ok, trackerUrl: 'jira/OPS-1' })).toEqual({ trackerUrl: 'The tracker link must start with http:// or https://.' });
   });
 
   it('accepts yesterday as a due date (it may be today where the owner is), not the day before', () => {
     expect(d.actions.check({ title: 'x', ownerId: 'U1', dueDate: '2026-11-25' })).toEqual({});
-    expect(d.actions.check({ title: 'x', ownerId: 'U1', dueDate: '2026-11-24' })).toEqual({ due: 'The due date is in the past.' });
+    expect(d.actions.check({ title: 'x', ownerId: 'U1', dueDate: '2026-11-24' })).toEqual({ dueDate: 'The due date is in the past.' });
   });
 
   it('adds once per source key, and refuses an unknown incident', async () => {

@@ -105,7 +105,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     incidents,
     triage: new TriageService(incidents, policy),
     roles: new RoleService(db, incidents, policy),
-    vendors: new VendorService(db, incidents),
+    vendors: new VendorService(db, incidents, policy),
     reviews,
     actions: new ActionService(db, policy, clock, kick),
     problems: new ProblemService(db, clock, kick),

@@ -1,4 +1,4 @@
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { IncidentRow, TimelineRow } from '../../reports/export.js';
 import { PERIODS } from '../../reports/period.js';
@@ -124,7 +124,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
 
 /** One incident's report: facts, timeline, and the review when there is one. */
 export function incidentPage(policy: Policy, incident: Incident, timeline: TimelineRow[], review?: string): string {
-  const ref = `${policy.number_prefix}-${incident.number}`;
+  const ref = incidentRef(policy.number_prefix, incident);
   const facts = [
     ['Priority', incident.priority ?? '(untriaged)'],
     ['Severity', incident.severity],

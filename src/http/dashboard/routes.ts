@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { DomainError } from '../../incidents/errors.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import { isPeriodKey, periodOf } from '../../reports/period.js';
 import type { ReportService } from '../../reports/service.js';
@@ -79,10 +80,11 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       const incident = url.searchParams.get('incident');
       if (incident) {
         const { incident: i, timeline } = await reports.incidentReport(incident, user);
-        const name = `${policy.number_prefix}-${i.number}-timeline`;
+        const ref = incidentRef(policy.number_prefix, i);
+        const name = `${ref}-timeline`;
         if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', timelineCsv(timeline), { 'content-disposition': `attachment; filename="${name}.csv"` });
         const head = timeline.at(-1);
-        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incident: `${policy.number_prefix}-${i.number}`, chain_head: head ? { seq: head.seq, sha256: head.hash } : null, timeline }, null, 2));
+        return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incident: ref, chain_head: head ? { seq: head.seq, sha256: head.hash } : null, timeline }, null, 2));
       }
       const rows = await rowsFor(filters(url), user);
       if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', incidentsCsv(rows), { 'content-disposition': 'attachment; filename="incidents.csv"' });

@@ -2,12 +2,11 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { AuditTask, type AuditService } from '../../audit/service.js';
 import type { ChainHead } from '../../audit/verify.js';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { isSlackError, slackErrorName } from '../errors.js';
-import { incidentRef } from '../views/format.js';
 
 /** Message metadata type of a posted chain head; the payload is `{ incident_id, seq, hash }`. */
 export const CHAIN_HEAD_EVENT = 'incident_officer_chain_head';

@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { ClockAlert } from '../../clocks/deadlines.js';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import { PermanentFailure } from '../../jobs/task-runner.js';
 import type { Logger } from '../../logger.js';
 import type { Audience, Policy } from '../../policy/schema.js';
 import { storedKind, type TimelineEvent } from '../../timeline/timeline.js';
 import { audienceText, updateFromEvent } from '../views/comms.js';
-import { duration, esc, incidentRef, slackDate, user } from '../views/format.js';
+import { duration, esc, slackDate, user } from '../views/format.js';
 import { inviteUsers, requireChannel } from './provision.js';
 
 /** How an exercise's messages are marked. */

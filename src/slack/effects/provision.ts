@@ -1,13 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { ProvisioningStore } from '../../incidents/provisioning.js';
 import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
 import { isSlackError, slackErrorName } from '../errors.js';
 import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
-import { incidentRef } from '../views/format.js';
 
 export interface ProvisionDeps {
   client: WebClient;

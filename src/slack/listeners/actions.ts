@@ -1,22 +1,22 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import { actionRef, parseActionRef, type ActionPriority } from '../../actions/action.js';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { actionRef, parseActionRef } from '../../actions/action.js';
 import type { ActionFilter } from '../../actions/repository.js';
 import { DomainError } from '../../incidents/errors.js';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { actionAssignedMessage, actionList, actionModal, decodeButton, reassignModal, type ActionListScope } from '../views/actions.js';
-import { incidentRef, user } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { user } from '../views/format.js';
 import { parseActionLine } from './action-line.js';
-import type { CommandContext, Subcommand } from './commands.js';
-import { actionModalMetadata, interactionPayload, reassignMetadata, selectedDate, type InteractionPayload } from './follow-up-payloads.js';
-import { metadata, selectedUser, selectedValue, textValue, viewPayload } from './payloads.js';
+import { button, type Press } from './buttons.js';
+import { requireIncident, type CommandContext, type Subcommand } from './commands.js';
+import { actionModalMetadata, reassignMetadata, selectedDate } from './follow-up-payloads.js';
+import { registerForm } from './forms.js';
+import { selectedUser, selectedValue, textValue } from './payloads.js';
 import { refreshReviewModal } from './reviews.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Renders one scope of actions for a person (the list `/incident actions` shows and its buttons refresh). */
 async function renderList(deps: SlackDeps, o: { userId: string; teamId: string; list: ActionListScope; incidentRef?: string }) {
@@ -54,8 +54,7 @@ async function actionCommand(ctx: CommandContext): Promise<unknown> {
     const { action, changed } = verb === 'done' ? await deps.actions.complete(id, ctx.userId) : await deps.actions.reopen(id, ctx.userId);
     return ctx.reply(changed ? `${actionRef(action)} is ${verb === 'done' ? 'done :white_check_mark:' : 'open again'}.` : `${actionRef(action)} already was ${verb === 'done' ? 'done' : 'open'}.`);
   }
-  const incident = await ctx.incidentHere();
-  if (!incident) return;
+  const incident = requireIncident(ctx);
   const ref = incidentRef(deps.policy.number_prefix, incident);
   if (!ctx.arg || verb === 'add') {
     await ctx.client.views.open({
@@ -76,16 +75,18 @@ export const actionCommands: Subcommand[] = [
     name: 'action',
     usage: 'action @owner <text> [due YYYY-MM-DD] | action add | action done A-<n>',
     help: 'add a follow-up action (one line or the form), or mark one done',
+    incident: 'optional',
     run: actionCommand,
   },
   {
     name: 'actions',
     usage: 'actions [all|overdue]',
     help: 'your open follow-up actions; `all`/`overdue` for this incident (in its channel) or everyone',
+    incident: 'optional',
     async run(ctx) {
       const scope = (ctx.arg.toLowerCase() || 'mine') as ActionListScope['scope'];
       if (!['mine', 'all', 'overdue'].includes(scope)) return ctx.reply('Usage: `/incident actions`, `/incident actions all` or `/incident actions overdue`.');
-      const incident = scope === 'mine' ? undefined : await ctx.deps.incidents.findByChannel(ctx.channelId);
+      const incident = scope === 'mine' ? undefined : ctx.incident;
       const view = await renderList(ctx.deps, { userId: ctx.userId, teamId: ctx.teamId, list: { scope, ...(incident ? { incidentId: incident.id } : {}) }, incidentRef: incident ? incidentRef(ctx.deps.policy.number_prefix, incident) : undefined });
       await ctx.reply(view.text, view.blocks);
     },
@@ -96,39 +97,32 @@ export const actionCommands: Subcommand[] = [
 export function registerActions(app: App, deps: SlackDeps): void {
   const { logger, metrics } = deps;
 
-  app.view(
-    FollowUpCallback.actionModal,
-    instrument('view.action', metrics, logger, async ({ ack, body, client }: ViewArgs) => {
-      const p = viewPayload.safeParse(body);
-      const meta = p.success ? metadata(actionModalMetadata, p.data.view.private_metadata) : undefined;
-      if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [FollowUpBlock.actionTitle]: 'This form arrived incomplete; close it and try again.' } });
-      const v = p.data.view.state.values;
-      const input = {
-        title: textValue(v, FollowUpBlock.actionTitle),
-        ownerId: selectedUser(v, FollowUpBlock.actionOwner) ?? '',
-        dueDate: selectedDate(v, FollowUpBlock.actionDue) ?? null,
-        priority: (selectedValue(v, FollowUpBlock.actionPriority) ?? 'medium') as ActionPriority,
-        trackerUrl: textValue(v, FollowUpBlock.actionTracker) || null,
-      };
-      const problems = deps.actions.check(input);
-      const blockOf = { title: FollowUpBlock.actionTitle, owner: FollowUpBlock.actionOwner, due: FollowUpBlock.actionDue, priority: FollowUpBlock.actionPriority, tracker: FollowUpBlock.actionTracker };
-      if (Object.keys(problems).length) {
-        return ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(problems).map(([k, m]) => [blockOf[k as keyof typeof blockOf], m])) });
-      }
-      try {
-        await deps.actions.add({ ...input, incidentId: meta.incidentId, actorId: p.data.user.id, sourceKey: `view:${p.data.view.id}` });
-      } catch (err) {
-        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.action' });
-        return ack({ response_action: 'errors', errors: { [FollowUpBlock.actionTitle]: message.slice(0, 300) } });
-      }
-      await ack();
-      // Pushed from the review form: show the new action in its list (Slack keeps what was typed there).
+  registerForm(app, deps, {
+    callbackId: FollowUpCallback.actionModal,
+    name: 'view.action',
+    metadata: actionModalMetadata,
+    fields: { title: FollowUpBlock.actionTitle, ownerId: FollowUpBlock.actionOwner, dueDate: FollowUpBlock.actionDue, priority: FollowUpBlock.actionPriority, trackerUrl: FollowUpBlock.actionTracker },
+    fallback: FollowUpBlock.actionTitle,
+    async submit({ meta, userId, viewId, values }) {
+      await deps.actions.add({
+        incidentId: meta.incidentId,
+        actorId: userId,
+        title: textValue(values, FollowUpBlock.actionTitle),
+        ownerId: selectedUser(values, FollowUpBlock.actionOwner) ?? '',
+        dueDate: selectedDate(values, FollowUpBlock.actionDue) ?? null,
+        priority: selectedValue(values, FollowUpBlock.actionPriority),
+        trackerUrl: textValue(values, FollowUpBlock.actionTracker) || null,
+        sourceKey: `view:${viewId}`,
+      });
+    },
+    // Pushed from the review form: show the new action in its list (Slack keeps what was typed there).
+    async afterClose({ meta }, client) {
       if (meta.reviewViewId) await refreshReviewModal(deps, client, meta.reviewViewId, meta.incidentId);
-    }),
-  );
+    },
+  });
 
   /** After a change from a list, redraws that list; from any other message, redraws the one action. */
-  const redraw = async (p: InteractionPayload, respond: ActionArgs['respond'], actionId: string, list?: ActionListScope) => {
+  const redraw = async ({ payload: p, respond }: Press, actionId: string, list?: ActionListScope) => {
     const teamId = p.team?.id ?? '';
     if (list) {
       const incident = list.incidentId ? await deps.incidents.findById(list.incidentId) : undefined;
@@ -145,65 +139,51 @@ export function registerActions(app: App, deps: SlackDeps): void {
     }
   };
 
-  const button = (actionId: string, run: (args: { p: InteractionPayload; id: string; list?: ActionListScope; client: WebClient; respond: ActionArgs['respond'] }) => Promise<void>) =>
-    app.action(
-      actionId,
-      instrument(`action.${actionId}`, metrics, logger, async ({ ack, body, client, respond }: ActionArgs) => {
-        await ack();
-        const p = interactionPayload.safeParse(body);
-        const value = p.success ? decodeButton(p.data.actions[0].value) : undefined;
-        if (!p.success || !value) return;
-        try {
-          await run({ p: p.data, id: value.a, list: value.l, client, respond });
-          // Pressed on the Home tab: show it as it now is.
-          if ((body as { container?: { type?: string } }).container?.type === 'view' && (body as { view?: { type?: string } }).view?.type === 'home') await deps.refreshHome?.(client, p.data.user.id);
-        } catch (err) {
-          const text = describeFailure(err, logger, { handler: actionId });
-          if (p.data.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
-        }
-      }),
-    );
+  /** A button on a listed action; its value names the action and the list it is in. */
+  const actionButton = (actionId: string, run: (press: Press, id: string, list?: ActionListScope) => Promise<void>) =>
+    button(app, deps, { actionId, name: `action.${actionId}` }, async (press) => {
+      const value = decodeButton(press.value);
+      if (!value) return;
+      await run(press, value.a, value.l);
+      // Pressed on the Home tab: show it as it now is.
+      if (press.payload.container?.type === 'view' && press.payload.view?.type === 'home') await deps.refreshHome?.(press.client, press.actorId);
+    });
 
-  button(Act.done, async ({ p, id, list, respond }) => {
-    await deps.actions.complete(id, p.user.id);
-    await redraw(p, respond, id, list);
+  actionButton(Act.done, async (press, id, list) => {
+    await deps.actions.complete(id, press.actorId);
+    await redraw(press, id, list);
   });
 
-  button(Act.snooze, async ({ p, id, list, respond }) => {
-    await deps.actions.snooze(id, p.user.id);
-    await redraw(p, respond, id, list);
+  actionButton(Act.snooze, async (press, id, list) => {
+    await deps.actions.snooze(id, press.actorId);
+    await redraw(press, id, list);
   });
 
-  button(Act.reassign, async ({ p, id, list, client }) => {
+  actionButton(Act.reassign, async ({ payload: p, triggerId, client }, id, list) => {
     const action = await deps.actions.get(id);
     if (!action) throw new DomainError('not_found', `There is no action A-${id}.`);
-    await client.views.open({ trigger_id: p.trigger_id, view: reassignModal({ action, metadata: { actionId: id, ...(list ? { list } : {}), ...(list && p.response_url ? { responseUrl: p.response_url } : {}) } }) });
+    await client.views.open({ trigger_id: triggerId, view: reassignModal({ action, metadata: { actionId: id, ...(list ? { list } : {}), ...(list && p.response_url ? { responseUrl: p.response_url } : {}) } }) });
   });
 
   // A link button: Slack opens the channel; the click still arrives and is acknowledged.
   app.action(Act.openIncident, instrument('action.open_incident', metrics, logger, async ({ ack }: ActionArgs) => ack()));
 
-  app.view(
-    FollowUpCallback.reassignModal,
-    instrument('view.reassign', metrics, logger, async ({ ack, body }: ViewArgs) => {
-      const p = viewPayload.safeParse(body);
-      const meta = p.success ? metadata(reassignMetadata, p.data.view.private_metadata) : undefined;
-      if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: 'This form arrived incomplete; close it and try again.' } });
-      const owner = selectedUser(p.data.view.state.values, FollowUpBlock.newOwner);
-      if (!owner) return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: 'Choose the new owner.' } });
-      try {
-        await deps.actions.reassign(meta.actionId, p.data.user.id, owner);
-      } catch (err) {
-        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.reassign' });
-        return ack({ response_action: 'errors', errors: { [FollowUpBlock.newOwner]: message.slice(0, 300) } });
-      }
-      await ack();
-      if (meta.list && meta.responseUrl) {
-        const view = await renderList(deps, { userId: p.data.user.id, teamId: p.data.team?.id ?? p.data.user.team_id ?? '', list: meta.list });
-        await fetch(meta.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replace_original: true, response_type: 'ephemeral', text: view.text, blocks: view.blocks }) }).catch((err) =>
-          logger.warn({ err }, 'could not refresh the action list after a reassignment'),
-        );
-      }
-    }),
-  );
+  registerForm(app, deps, {
+    callbackId: FollowUpCallback.reassignModal,
+    name: 'view.reassign',
+    metadata: reassignMetadata,
+    fields: { ownerId: FollowUpBlock.newOwner },
+    fallback: FollowUpBlock.newOwner,
+    async submit({ meta, userId, values }) {
+      await deps.actions.reassign(meta.actionId, userId, selectedUser(values, FollowUpBlock.newOwner) ?? '');
+    },
+    // Reassigned from a list: redraw that list where it was.
+    async afterClose({ meta, userId, teamId }) {
+      if (!meta.list || !meta.responseUrl) return;
+      const view = await renderList(deps, { userId, teamId, list: meta.list });
+      await fetch(meta.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replace_original: true, response_type: 'ephemeral', text: view.text, blocks: view.blocks }) }).catch((err) =>
+        logger.warn({ err }, 'could not refresh the action list after a reassignment'),
+      );
+    },
+  });
 }

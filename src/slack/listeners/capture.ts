@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, MessageShortcut, SlackEventMiddlewareArgs,
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
+import { showFailure } from '../errors.js';
 import { Callback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { slackUnescape } from './payloads.js';
@@ -79,7 +79,7 @@ export function registerCapture(app: App, deps: SlackDeps): void {
         });
         await tell(added ? ':pushpin: Added to the timeline.' : 'That message is already on the timeline.');
       } catch (err) {
-        await tell(describeFailure(err, deps.logger));
+        await showFailure(err, { kind: 'ephemeral', reply: tell }, deps.logger, { handler: 'shortcut.add_to_timeline' });
       }
     }),
   );

@@ -5,10 +5,10 @@ import { Block, Callback } from '../ids.js';
 import { drModal } from '../views/dr.js';
 import { esc } from '../views/format.js';
 import type { Subcommand } from './commands.js';
-import { metadata, selectedValue, textValue } from './payloads.js';
-import { onSubmit } from './submissions.js';
+import { registerForm } from './forms.js';
+import { incidentMetadata, selectedValue, textValue } from './payloads.js';
 
-const drMetadata = z.object({ incidentId: z.string(), plan: z.string().optional() });
+const drMetadata = incidentMetadata.extend({ plan: z.string().optional() });
 
 /** `/incident dr [plan]` and `/incident dr deactivate [reason]`. */
 export const drCommands: Subcommand[] = [
@@ -17,9 +17,9 @@ export const drCommands: Subcommand[] = [
     aliases: ['bcp'],
     usage: 'dr [plan] | dr deactivate [reason]',
     help: 'activate the disaster-recovery plan (P1 only; commander or deputy), or record its deactivation',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       const { dr } = ctx.deps;
       const off = /^(deactivate|off|stop|end)\b\s*([\s\S]*)$/i.exec(ctx.arg);
       if (off) {
@@ -39,9 +39,13 @@ export const drCommands: Subcommand[] = [
 
 /** The DR confirmation modal. */
 export function registerDr(app: App, deps: SlackDeps): void {
-  onSubmit(app, deps, Callback.drModal, Block.reason, async (incidentId, userId, values, raw) => {
-    const plan = selectedValue(values, Block.drPlan) ?? metadata(drMetadata, raw.privateMetadata)?.plan;
-    if (!plan) return { [Block.reason]: 'Choose a plan.' };
-    await deps.dr.activate({ incidentId, actorId: userId, plan, reason: textValue(values, Block.reason) });
+  registerForm(app, deps, {
+    callbackId: Callback.drModal,
+    metadata: drMetadata,
+    fields: { plan: Block.drPlan },
+    fallback: Block.reason,
+    async submit({ meta, userId, values }) {
+      await deps.dr.activate({ incidentId: meta.incidentId, actorId: userId, plan: selectedValue(values, Block.drPlan) ?? meta.plan, reason: textValue(values, Block.reason) });
+    },
   });
 }

@@ -1,4 +1,4 @@
-import { incidentRef } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { scenarioList } from '../views/drills.js';
 import type { Subcommand } from './commands.js';
 

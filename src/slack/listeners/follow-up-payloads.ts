@@ -10,7 +10,7 @@ export const interactionPayload = z.object({
     .object({ type: z.string(), channel_id: z.string().optional(), message_ts: z.string().optional(), view_id: z.string().optional(), is_ephemeral: z.boolean().optional() })
     .optional(),
   response_url: z.string().optional(),
-  view: z.object({ id: z.string().min(1), private_metadata: z.string().default('') }).optional(),
+  view: z.object({ id: z.string().min(1), type: z.string().optional(), private_metadata: z.string().default('') }).optional(),
 });
 
 /** A validated block action. */

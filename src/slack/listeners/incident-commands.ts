@@ -1,11 +1,10 @@
-import { incidentRef } from '../views/format.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import { incidentList, LIST_PAGE_SIZE } from '../views/list.js';
 import { declareModal, resolveModal, updateModal } from '../views/modals.js';
 import { timelineBlocks, timelineMarkdown } from '../views/timeline.js';
 import { HISTORY_READ_LIMIT, readPostedHeads, type PostedHeads } from '../effects/audit.js';
 import type { ChainReport } from '../../audit/verify.js';
 import { slackErrorName } from '../errors.js';
-import type { Incident } from '../../incidents/incident.js';
 import type { CommandContext, Subcommand } from './commands.js';
 
 /** The incident lifecycle subcommands: declare, update, note, timeline, resolve, reopen, close, list. */
@@ -27,9 +26,9 @@ export const incidentCommands: Subcommand[] = [
     aliases: ['status'],
     usage: 'update',
     help: 'post a status update (in an incident channel)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is resolved. `/incident reopen <reason>` reopens it.');
       await ctx.client.views.open({
         trigger_id: ctx.triggerId,
@@ -41,9 +40,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'note',
     usage: 'note <text>',
     help: 'add a note to the timeline',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (!ctx.arg) return ctx.reply('Add the note after the command: `/incident note <text>`.');
       await ctx.deps.incidents.addNote(incident.id, ctx.userId, ctx.arg);
       await ctx.reply(`:memo: Added to the ${incidentRef(ctx.deps.policy.number_prefix, incident)} timeline.`);
@@ -53,9 +52,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'timeline',
     usage: 'timeline [verify]',
     help: 'show the timeline (`verify` checks its hash chain)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (/^verify$/i.test(ctx.arg)) return ctx.reply(await verifyTimeline(ctx, incident));
       if (ctx.arg) return ctx.reply('Usage: `/incident timeline` or `/incident timeline verify`.');
       const events = await ctx.deps.incidents.timeline(incident.id);
@@ -76,9 +75,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'resolve',
     usage: 'resolve',
     help: 'resolve the incident with a summary',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is already resolved.');
       await ctx.deps.authorize('resolve', ctx.userId, incident);
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id } }) });
@@ -88,9 +87,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'reopen',
     usage: 'reopen <reason>',
     help: 'reopen a resolved incident',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       if (!ctx.arg) return ctx.reply('Say why: `/incident reopen <reason>`.');
       await ctx.deps.authorize('reopen', ctx.userId, incident);
       await ctx.deps.incidents.reopen({ incidentId: incident.id, actorId: ctx.userId, reason: ctx.arg });
@@ -101,9 +100,9 @@ export const incidentCommands: Subcommand[] = [
     name: 'close',
     usage: 'close',
     help: 'close a resolved incident',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       await ctx.deps.authorize('close', ctx.userId, incident);
       await ctx.deps.incidents.close({ incidentId: incident.id, actorId: ctx.userId });
       await ctx.reply(`${incidentRef(ctx.deps.policy.number_prefix, incident)} is closed.`);

@@ -18,13 +18,6 @@ export const commandPayload = z.object({
   trigger_id: z.string().min(1),
 });
 
-export const blockActionPayload = z.object({
-  trigger_id: z.string().min(1),
-  user: z.object({ id: z.string().min(1) }),
-  team: z.object({ id: z.string().min(1) }).nullable().optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
-});
-
 export const viewPayload = z.object({
   user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
   team: z.object({ id: z.string().min(1) }).nullable().optional(),

@@ -1,14 +1,10 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { matchingPlaybooks } from '../../playbooks/matching.js';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
 import { Action } from '../ids.js';
-import { instrument } from '../listen.js';
 import { esc } from '../views/format.js';
+import { button } from './buttons.js';
 import type { Subcommand } from './commands.js';
-import { blockActionPayload } from './payloads.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** `/incident playbook [name]`. */
 export const playbookCommands: Subcommand[] = [
@@ -17,9 +13,9 @@ export const playbookCommands: Subcommand[] = [
     aliases: ['playbooks'],
     usage: 'playbook [name]',
     help: 'post a playbook as an interactive checklist (without a name: the playbooks)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       const { policy } = ctx.deps;
       if (!ctx.arg) {
         if (!policy.playbooks.length) return ctx.reply('No playbooks are configured: add them under `playbooks:` in the policy file.');
@@ -37,18 +33,8 @@ export const playbookCommands: Subcommand[] = [
 
 /** The Done / Undo buttons of checklist messages. */
 export function registerChecklists(app: App, deps: SlackDeps): void {
-  app.action(
-    new RegExp(`^${Action.checklistToggle}:\\d+$`),
-    instrument('action.checklist_toggle', deps.metrics, deps.logger, async ({ ack, body, respond }: ActionArgs) => {
-      await ack();
-      const p = blockActionPayload.parse(body);
-      const m = /^(\d+):(\d+)$/.exec(p.actions[0].value ?? '');
-      if (!m) return;
-      try {
-        await deps.checklists.toggle(m[1], Number(m[2]), p.user.id);
-      } catch (err) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, deps.logger) });
-      }
-    }),
-  );
+  button(app, deps, { actionId: new RegExp(`^${Action.checklistToggle}:\\d+$`), name: 'action.checklist_toggle' }, async ({ value, actorId }) => {
+    const m = /^(\d+):(\d+)$/.exec(value);
+    if (m) await deps.checklists.toggle(m[1], Number(m[2]), actorId);
+  });
 }

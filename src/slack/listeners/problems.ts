@@ -1,17 +1,14 @@
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { DomainError } from '../../incidents/errors.js';
+import type { App } from '@slack/bolt';
 import { parseProblemRef, problemRef, type ProblemFields } from '../../problems/problem.js';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
 import { FollowUpBlock, FollowUpCallback } from '../ids.js';
-import { instrument } from '../listen.js';
-import { incidentRef, user } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { user } from '../views/format.js';
 import { problemDetails, problemList, problemModal } from '../views/problems.js';
-import type { CommandContext, Subcommand } from './commands.js';
+import { requireIncident, type CommandContext, type Subcommand } from './commands.js';
 import { problemMetadata } from './follow-up-payloads.js';
-import { metadata, selectedUser, textValue, viewPayload } from './payloads.js';
-
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { registerForm } from './forms.js';
+import { selectedUser, textValue } from './payloads.js';
 
 const USAGE =
   'Usage: `/incident problem` (in a resolved incident\'s channel: open a problem record), `/incident problem link PRB-<n>`, `/incident problem show PRB-<n>`, `/incident problem edit PRB-<n>`, `/incident problem resolve PRB-<n> <how>`.';
@@ -21,8 +18,7 @@ async function problemCommand(ctx: CommandContext): Promise<unknown> {
   const [word = '', refText = '', ...rest] = ctx.arg.split(/\s+/);
   const verb = word.toLowerCase();
   if (!verb) {
-    const incident = await ctx.incidentHere();
-    if (!incident) return;
+    const incident = requireIncident(ctx);
     const refusal = await deps.problems.refusal(incident);
     if (refusal) return ctx.reply(refusal);
     const ref = incidentRef(deps.policy.number_prefix, incident);
@@ -35,15 +31,14 @@ async function problemCommand(ctx: CommandContext): Promise<unknown> {
   const id = parseProblemRef(refText);
   if (!['link', 'show', 'edit', 'resolve'].includes(verb) || !id) return ctx.reply(USAGE);
   if (verb === 'link') {
-    const incident = await ctx.incidentHere();
-    if (!incident) return;
+    const incident = requireIncident(ctx);
     const { problem, linked } = await deps.problems.link(id, incident.id, ctx.userId);
     const ref = incidentRef(deps.policy.number_prefix, incident);
     return ctx.reply(linked ? `${ref} is now linked to *${problemRef(problem)}* (${problem.incidents.length} incidents).` : `${ref} was already linked to ${problemRef(problem)}.`);
   }
   const problem = await deps.problems.get(id, ctx.teamId);
   if (verb === 'show') {
-    const here = await deps.incidents.findByChannel(ctx.channelId);
+    const here = ctx.incident;
     const reveal = !problem.private || problem.ownerId === ctx.userId || Boolean(here && problem.incidents.some((i) => i.id === here.id));
     const view = problemDetails(deps.policy, problem, { reveal });
     return ctx.reply(view.text, view.blocks);
@@ -58,7 +53,7 @@ async function problemCommand(ctx: CommandContext): Promise<unknown> {
 
 /** `/incident problem …` and `/incident problems`. */
 export const problemCommands: Subcommand[] = [
-  { name: 'problem', usage: 'problem [link|show|edit|resolve PRB-<n>]', help: 'open a problem record from a resolved incident, or link/show/resolve one', run: problemCommand },
+  { name: 'problem', usage: 'problem [link|show|edit|resolve PRB-<n>]', help: 'open a problem record from a resolved incident, or link/show/resolve one', incident: 'optional', run: problemCommand },
   {
     name: 'problems',
     usage: 'problems',
@@ -81,33 +76,23 @@ const BLOCK_OF: Record<keyof ProblemFields, string> = {
 
 /** The problem form (new from an incident, or edit). */
 export function registerProblems(app: App, deps: SlackDeps): void {
-  const { logger, metrics } = deps;
-  app.view(
-    FollowUpCallback.problemModal,
-    instrument('view.problem', metrics, logger, async ({ ack, body }: ViewArgs) => {
-      const p = viewPayload.safeParse(body);
-      const meta = p.success ? metadata(problemMetadata, p.data.view.private_metadata) : undefined;
-      if (!p.success || !meta || (!meta.incidentId && !meta.problemId)) return ack({ response_action: 'errors', errors: { [FollowUpBlock.problemTitle]: 'This form arrived incomplete; close it and try again.' } });
-      const v = p.data.view.state.values;
+  registerForm(app, deps, {
+    callbackId: FollowUpCallback.problemModal,
+    name: 'view.problem',
+    metadata: problemMetadata.refine((m) => Boolean(m.incidentId || m.problemId)),
+    fields: BLOCK_OF,
+    fallback: FollowUpBlock.problemTitle,
+    async submit({ meta, userId, teamId, viewId, values }) {
       const fields: ProblemFields = {
-        title: textValue(v, FollowUpBlock.problemTitle),
-        description: textValue(v, FollowUpBlock.problemDescription),
-        knownError: textValue(v, FollowUpBlock.problemKnownError),
-        workaround: textValue(v, FollowUpBlock.problemWorkaround),
-        ownerId: selectedUser(v, FollowUpBlock.problemOwner) ?? '',
+        title: textValue(values, FollowUpBlock.problemTitle),
+        description: textValue(values, FollowUpBlock.problemDescription),
+        knownError: textValue(values, FollowUpBlock.problemKnownError),
+        workaround: textValue(values, FollowUpBlock.problemWorkaround),
+        ownerId: selectedUser(values, FollowUpBlock.problemOwner) ?? '',
       };
-      const problems = deps.problems.check(fields);
-      if (Object.keys(problems).length) return ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(problems).map(([k, m]) => [BLOCK_OF[k as keyof ProblemFields], m])) });
-      const teamId = p.data.team?.id ?? p.data.user.team_id ?? '';
-      try {
-        // Stored before the ack; the incident channel hears about a new record through the outbox.
-        if (meta.problemId) await deps.problems.update(meta.problemId, teamId, fields);
-        else await deps.problems.create({ ...fields, incidentId: meta.incidentId!, actorId: p.data.user.id, sourceKey: `view:${p.data.view.id}` });
-      } catch (err) {
-        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.problem' });
-        return ack({ response_action: 'errors', errors: { [FollowUpBlock.problemTitle]: message.slice(0, 300) } });
-      }
-      await ack();
-    }),
-  );
+      // Stored before the ack; the incident channel hears about a new record through the outbox.
+      if (meta.problemId) await deps.problems.update(meta.problemId, teamId, fields);
+      else await deps.problems.create({ ...fields, incidentId: meta.incidentId!, actorId: userId, sourceKey: `view:${viewId}` });
+    },
+  });
 }

@@ -1,14 +1,14 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isPeriodKey, periodOf, PERIODS, type PeriodKey } from '../../reports/period.js';
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import type { SlackDeps } from '../deps.js';
-import { instrument } from '../listen.js';
-import { incidentRef, mrkdwn, plain } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { mrkdwn, plain } from '../views/format.js';
 import { HOME_PAGE_ACTION, HOME_PAGE_SIZE, homeView } from '../views/home.js';
 import { statsBlocks } from '../views/stats.js';
-import type { Subcommand } from './commands.js';
-import { blockActionPayload } from './payloads.js';
+import { button } from './buttons.js';
+import { requireIncident, type Subcommand } from './commands.js';
 
 const usagePeriods = PERIODS.join('|');
 
@@ -52,10 +52,10 @@ export const reportCommands: Subcommand[] = [
     name: 'export',
     usage: `export [${usagePeriods} | timeline]`,
     help: 'CSV of incidents with their metrics (or this incident\'s timeline), sent to you by DM',
+    incident: 'optional',
     async run(ctx) {
       if (ctx.arg.trim().toLowerCase() === 'timeline') {
-        const incident = await ctx.incidentHere();
-        if (!incident) return;
+        const incident = requireIncident(ctx);
         const { timeline } = await ctx.deps.reports.incidentReport(incident.id, ctx.userId);
         const ref = incidentRef(ctx.deps.policy.number_prefix, incident);
         await dmFile(ctx.client, ctx.userId, { filename: `${ref}-timeline.csv`, title: `${ref} timeline`, content: timelineCsv(timeline), comment: `${ref} timeline, ${timeline.length} entries` });
@@ -89,13 +89,5 @@ export function registerHome(app: App, deps: SlackDeps): void {
     await publish(client, event.user, 0);
   });
 
-  app.action(
-    new RegExp(`^${HOME_PAGE_ACTION}:`),
-    instrument('action.home_page', deps.metrics, deps.logger, async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
-      await ack();
-      const p = blockActionPayload.parse(body);
-      const offset = Math.max(0, Number(p.actions[0].value) || 0);
-      await publish(client, p.user.id, offset);
-    }),
-  );
+  button(app, deps, { actionId: new RegExp(`^${HOME_PAGE_ACTION}:`), name: 'action.home_page' }, ({ value, actorId, client }) => publish(client, actorId, Math.max(0, Number(value) || 0)));
 }

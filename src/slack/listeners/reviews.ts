@@ -1,22 +1,17 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { DomainError } from '../../incidents/errors.js';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import { effectivePriority } from '../../reviews/requirement.js';
 import { REVIEW_STATE_LABEL, type ReviewContent, type ReviewState } from '../../reviews/review.js';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
-import { instrument } from '../listen.js';
 import { actionModal } from '../views/actions.js';
-import { incidentRef } from '../views/format.js';
 import { reviewModal, reviewStatusText } from '../views/reviews.js';
 import type { Subcommand } from './commands.js';
-import { checked, interactionPayload, selectedDate } from './follow-up-payloads.js';
-import { incidentMetadata, metadata, selectedUser, textValue, viewPayload } from './payloads.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { button, incidentButton } from './buttons.js';
+import { checked, selectedDate } from './follow-up-payloads.js';
+import { registerForm, type Values } from './forms.js';
+import { incidentMetadata, selectedUser, textValue } from './payloads.js';
 
 /** The review form for an incident, as stored now. */
 async function buildReviewModal(deps: SlackDeps, incident: Incident) {
@@ -61,10 +56,9 @@ export const reviewCommands: Subcommand[] = [
     aliases: ['pir'],
     usage: 'review [submit|publish|status|document]',
     help: 'write the post-incident review, move it to review or publish it (resolved incident channel)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
-      const { deps } = ctx;
+      const { incident, deps } = ctx;
       const ref = incidentRef(deps.policy.number_prefix, incident);
       const verb = ctx.arg.toLowerCase();
       if (!verb || verb === 'edit') {
@@ -89,7 +83,7 @@ export const reviewCommands: Subcommand[] = [
 ];
 
 /** Reads the review form. */
-function formContent(values: Record<string, Record<string, any>>, fallbackOwner: string): ReviewContent {
+function formContent(values: Values, fallbackOwner: string): ReviewContent {
   return {
     summary: textValue(values, FollowUpBlock.summary),
     customerImpact: textValue(values, FollowUpBlock.impact),
@@ -119,70 +113,36 @@ const BLOCK_OF: Partial<Record<keyof ReviewContent, string>> = {
 
 /** The review form, its card and DM buttons, and adding actions from inside it. */
 export function registerReviews(app: App, deps: SlackDeps): void {
-  const { logger, metrics } = deps;
-
   // Card, owner DM and digest buttons all open the form; digest buttons carry the incident in their id.
-  app.action(
-    new RegExp(`^${Act.openReview}`),
-    instrument('action.review_open', metrics, logger, async ({ ack, body, client, respond }: ActionArgs) => {
-      await ack();
-      const p = interactionPayload.parse(body);
-      const incident = await deps.incidents.findById(p.actions[0].value ?? '');
-      const refusal = incident ? await openReview(deps, client, p.trigger_id, incident) : 'That incident no longer exists.';
-      if (refusal && p.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text: refusal });
-    }),
-  );
+  incidentButton(app, deps, { actionId: new RegExp(`^${Act.openReview}`), name: 'action.review_open' }, async ({ incident, triggerId, client, tell }) => {
+    const refusal = await openReview(deps, client, triggerId, incident);
+    if (refusal) await tell(refusal);
+  });
 
   for (const [actionId, verb] of [[Act.submitReview, 'submit'], [Act.publishReview, 'publish']] as const) {
-    app.action(
-      actionId,
-      instrument(`action.${actionId}`, metrics, logger, async ({ ack, body, respond }: ActionArgs) => {
-        await ack();
-        const p = interactionPayload.parse(body);
-        const incidentId = p.actions[0].value ?? '';
-        try {
-          const review = await deps.reviews.transition({ incidentId, actorId: p.user.id, to: TRANSITIONS[verb].to });
-          await respond({ response_type: 'ephemeral', replace_original: false, text: `The review is now ${REVIEW_STATE_LABEL[review.state]}.` });
-        } catch (err) {
-          await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, logger) });
-        }
-      }),
-    );
+    button(app, deps, { actionId, name: `action.${actionId}` }, async ({ value, actorId, tell }) => {
+      const review = await deps.reviews.transition({ incidentId: value, actorId, to: TRANSITIONS[verb].to });
+      await tell(`The review is now ${REVIEW_STATE_LABEL[review.state]}.`);
+    });
   }
 
-  app.action(
-    Act.addActionFromReview,
-    instrument('action.review_add_action', metrics, logger, async ({ ack, body, client }: ActionArgs) => {
-      await ack();
-      const p = interactionPayload.parse(body);
-      const incident = await deps.incidents.findById(p.actions[0].value ?? '');
-      if (!incident || !p.view) return;
-      await client.views.push({
-        trigger_id: p.trigger_id,
-        view: actionModal(deps.policy, { incidentRef: incidentRef(deps.policy.number_prefix, incident), ownerId: p.user.id, today: deps.actions.today(), metadata: { incidentId: incident.id, reviewViewId: p.view.id } }),
-      });
-    }),
-  );
+  incidentButton(app, deps, { actionId: Act.addActionFromReview, name: 'action.review_add_action' }, async ({ incident, payload, actorId, triggerId, client }) => {
+    if (!payload.view) return;
+    await client.views.push({
+      trigger_id: triggerId,
+      view: actionModal(deps.policy, { incidentRef: incidentRef(deps.policy.number_prefix, incident), ownerId: actorId, today: deps.actions.today(), metadata: { incidentId: incident.id, reviewViewId: payload.view.id } }),
+    });
+  });
 
-  app.view(
-    FollowUpCallback.reviewModal,
-    instrument('view.review', metrics, logger, async ({ ack, body }: ViewArgs) => {
-      const p = viewPayload.safeParse(body);
-      const meta = p.success ? metadata(incidentMetadata, p.data.view.private_metadata) : undefined;
-      if (!p.success || !meta) return ack({ response_action: 'errors', errors: { [FollowUpBlock.summary]: 'This form arrived incomplete; close it and try again.' } });
-      const content = formContent(p.data.view.state.values, p.data.user.id);
-      const problems = deps.reviews.check(content);
-      if (Object.keys(problems).length) {
-        return ack({ response_action: 'errors', errors: Object.fromEntries(Object.entries(problems).map(([k, m]) => [BLOCK_OF[k as keyof ReviewContent] ?? FollowUpBlock.summary, m])) });
-      }
-      try {
-        // Stored before the ack; the document is generated afterwards through the outbox.
-        await deps.reviews.save({ incidentId: meta.incidentId, actorId: p.data.user.id, content });
-      } catch (err) {
-        const message = err instanceof DomainError ? err.message : describeFailure(err, logger, { handler: 'view.review' });
-        return ack({ response_action: 'errors', errors: { [FollowUpBlock.summary]: message.slice(0, 300) } });
-      }
-      await ack();
-    }),
-  );
+  // Stored before the ack; the document is generated afterwards through the outbox.
+  registerForm(app, deps, {
+    callbackId: FollowUpCallback.reviewModal,
+    name: 'view.review',
+    metadata: incidentMetadata,
+    fields: BLOCK_OF,
+    fallback: FollowUpBlock.summary,
+    async submit({ meta: { incidentId }, userId, values }) {
+      await deps.reviews.save({ incidentId, actorId: userId, content: formContent(values, userId) });
+    },
+  });
 }

@@ -1,13 +1,10 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { describeFailure } from '../errors.js';
 import { Action } from '../ids.js';
-import { instrument } from '../listen.js';
-import { incidentRef, user } from '../views/format.js';
+import { incidentRef } from '../../incidents/incident.js';
+import { user } from '../views/format.js';
+import { button } from './buttons.js';
 import type { Subcommand } from './commands.js';
-import { blockActionPayload } from './payloads.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** A user as Slack escapes it in a command (`<@U123|name>` with should_escape), or a bare id. */
 function mentionedUser(text: string): string | undefined {
@@ -21,9 +18,9 @@ export const roleCommands: Subcommand[] = [
     aliases: ['assign'],
     usage: 'role <role> @user',
     help: 'give someone a role (they are invited and sent its checklist)',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       const userId = mentionedUser(ctx.arg);
       const roleName = ctx.arg.replace(/<@[^>]+>/g, '').trim();
       const role = ctx.deps.roles.findRole(roleName);
@@ -37,9 +34,9 @@ export const roleCommands: Subcommand[] = [
     name: 'roles',
     usage: 'roles',
     help: 'who holds which role',
+    incident: 'required',
     async run(ctx) {
-      const incident = await ctx.incidentHere();
-      if (!incident) return;
+      const { incident } = ctx;
       const held = new Map((await ctx.deps.roles.current(incident.id)).map((r) => [r.role, r.userId]));
       const lines = ctx.deps.policy.roles.map((r) => `• *${r.label}* (\`${r.id}\`): ${held.has(r.id) ? user(held.get(r.id)) : '_open_'} — ${r.description}`);
       await ctx.reply(`*Roles for ${incidentRef(ctx.deps.policy.number_prefix, incident)}*\n${lines.join('\n')}`);
@@ -49,17 +46,7 @@ export const roleCommands: Subcommand[] = [
 
 /** The card's "Claim <role>" buttons. */
 export function registerRoles(app: App, deps: SlackDeps): void {
-  app.action(
-    new RegExp(`^${Action.claimRole}:`),
-    instrument('action.claim_role', deps.metrics, deps.logger, async ({ ack, body, respond }: ActionArgs) => {
-      await ack();
-      const p = blockActionPayload.parse(body);
-      const role = p.actions[0].action_id.slice(Action.claimRole.length + 1);
-      try {
-        await deps.roles.assign({ incidentId: p.actions[0].value ?? '', role, userId: p.user.id, actorId: p.user.id, claim: true });
-      } catch (err) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: describeFailure(err, deps.logger) });
-      }
-    }),
+  button(app, deps, { actionId: new RegExp(`^${Action.claimRole}:`), name: 'action.claim_role' }, ({ payload, value, actorId }) =>
+    deps.roles.assign({ incidentId: value, role: payload.actions[0].action_id.slice(Action.claimRole.length + 1), userId: actorId, actorId, claim: true }),
   );
 }

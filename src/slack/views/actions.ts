@@ -3,8 +3,9 @@ import { actionRef, ACTION_PRIORITIES, type FollowUpAction } from '../../actions
 import type { Policy } from '../../policy/schema.js';
 import { addDays, daysBetween, weekdayOf } from '../../reminders/calendar.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { fitting, roomLeft } from './fit.js';
-import { esc, incidentRef, mrkdwn, plain, truncate, user } from './format.js';
+import { esc, mrkdwn, plain, truncate, user } from './format.js';
 import { dateInput, modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

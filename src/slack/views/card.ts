@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isClosed, isPrivate, isResolved, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { slaTargets } from '../../clocks/deadlines.js';
 import type { RoleHolder } from '../../roles/repository.js';
@@ -7,7 +7,7 @@ import { effectivePriority } from '../../triage/priority.js';
 import { findService } from '../../catalog/catalog.js';
 import { Action } from '../ids.js';
 import { BlockLimit, roomLeft } from './fit.js';
-import { duration, esc, escCut, field, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
+import { duration, esc, escCut, field, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export function statusLabel(incident: Incident): string {
   return isClosed(incident) ? 'closed' : incident.status;

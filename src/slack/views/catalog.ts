@@ -1,13 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import { contractMinutes, dependentsOf, tierLabel, type CatalogService, type Vendor } from '../../catalog/catalog.js';
 import type { Change } from '../../changes/change.js';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { Block } from '../ids.js';
 import { statusLabel } from './card.js';
 import { BlockLimit, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
-import { channel, duration, esc, fitLines, incidentRef, mrkdwn, plain, statusEmoji, truncate } from './format.js';
+import { channel, duration, esc, fitLines, mrkdwn, plain, statusEmoji, truncate } from './format.js';
 import { option, textInput, type Option } from './kit.js';
 
 /** Above this many options a static select is not allowed: the list is searched through the options handler. */

@@ -1,12 +1,12 @@
 import type { KnownBlock, View } from '@slack/types';
 import { CHANGE_IMPACTS, CHANGE_LIKELIHOODS, changeRef, isChangeImpact, isChangeLikelihood, needsCab, riskFor, type Change, type ChangeStatus } from '../../changes/change.js';
 import { CHANGE_TITLE_MAX } from '../../changes/service.js';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { Action, Block, Callback } from '../ids.js';
 import { servicesInput } from './catalog.js';
 import { fitting, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
-import { esc, escCut, fitLines, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, escCut, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const STATUS: Record<ChangeStatus, string> = {

@@ -1,11 +1,11 @@
 import type { View } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import { DEFAULT_TEMPLATES, type Audience, type Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import type { UpdateDraft } from '../../incidents/update-drafts.js';
 import type { TimelineEventOf } from '../../timeline/timeline.js';
 import { Callback } from '../ids.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
+import { esc, mrkdwn, plain, slackDate, statusEmoji, truncate, user } from './format.js';
 
 export const AUDIENCES: Audience[] = ['technical', 'business', 'executive'];
 

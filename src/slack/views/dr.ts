@@ -1,11 +1,11 @@
 import type { View } from '@slack/types';
 import type { DrPlan } from '../../dr/service.js';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { TimelineEventOf } from '../../timeline/timeline.js';
 import { Block, Callback } from '../ids.js';
 import { usergroupText } from './catalog.js';
-import { duration, esc, incidentRef, mrkdwn, user } from './format.js';
+import { duration, esc, mrkdwn, user } from './format.js';
 import { modal, option, selectInput, textInput } from './kit.js';
 
 export interface DrMetadata {

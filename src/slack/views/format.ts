@@ -1,4 +1,3 @@
-import type { Incident } from '../../incidents/incident.js';
 
 /** Escapes text for Slack mrkdwn (only &, < and > are special to Slack). */
 export function esc(text: string): string {
@@ -78,10 +77,6 @@ export function fitLines(lines: string[], max: number, opts: { hidden?: number; 
   }
   const rest = lines.length - shown + hidden;
   return { text: rest ? (text ? `${text}\n${more(rest)}` : more(rest)) : text, shown };
-}
-
-export function incidentRef(prefix: string, incident: Pick<Incident, 'number'>): string {
-  return `${prefix}-${incident.number}`;
 }
 
 export function user(id: string | null | undefined): string {

@@ -1,9 +1,9 @@
 import type { KnownBlock, View } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { effectivePriority } from '../../triage/priority.js';
 import { fitting, roomLeft } from './fit.js';
-import { channel, esc, field, incidentRef, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
+import { channel, esc, field, mrkdwn, plain, slackDate, statusEmoji, truncate } from './format.js';
 import { seconds } from './stats.js';
 import type { Summary } from '../../reports/service.js';
 

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { statusLabel } from './card.js';
 import { listBlocks } from './fit.js';
-import { channel, esc, incidentRef, mrkdwn, slackDate, statusEmoji, truncate } from './format.js';
+import { channel, esc, mrkdwn, slackDate, statusEmoji, truncate } from './format.js';
 
 export const LIST_PAGE_SIZE = 40;
 

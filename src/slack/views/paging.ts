@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Page, PageTarget } from '../../paging/repository.js';
 import type { Policy } from '../../policy/schema.js';
 import { PagingAction } from '../ids.js';
-import { esc, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 
 /** Who the level is, in words: `the primary on-call` or `you`. */
 function via(t: PageTarget): string {

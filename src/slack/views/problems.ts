@@ -3,8 +3,9 @@ import type { Policy } from '../../policy/schema.js';
 import { problemRef, type Problem, type ProblemFields } from '../../problems/problem.js';
 import { PROBLEM_TITLE_MAX } from '../../problems/service.js';
 import { FollowUpBlock, FollowUpCallback } from '../ids.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { listBlocks } from './fit.js';
-import { channel, esc, escCut, field, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { channel, esc, escCut, field, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, textInput, userInput } from './kit.js';
 
 /** What the problem form carries to its submission. */

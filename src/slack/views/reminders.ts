@@ -5,8 +5,9 @@ import type { DigestContent, EscalationContent, WeeklySummaryContent } from '../
 import { REVIEW_STATE_LABEL } from '../../reviews/review.js';
 import { FollowUpAction as Act } from '../ids.js';
 import { actionLine, actionRow, day, settledLine } from './actions.js';
+import { incidentRef } from '../../incidents/incident.js';
 import { fitting, roomLeft, SECTION_CHUNK } from './fit.js';
-import { escCut, field, fitLines, incidentRef, mrkdwn, plain, slackDate } from './format.js';
+import { escCut, field, fitLines, mrkdwn, plain, slackDate } from './format.js';
 
 /** At most this many actions get their own buttons in one DM (two blocks each, under Slack's 50). */
 export const DIGEST_MAX_ROWS = 18;

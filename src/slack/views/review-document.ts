@@ -1,5 +1,5 @@
 import { actionRef, type FollowUpAction } from '../../actions/action.js';
-import type { Incident } from '../../incidents/incident.js';
+import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { Problem } from '../../problems/problem.js';
 import { problemRef } from '../../problems/problem.js';
@@ -7,7 +7,7 @@ import { effectivePriority } from '../../reviews/requirement.js';
 import { REVIEW_STATE_LABEL, type Review } from '../../reviews/review.js';
 import { storedKind, type TimelineEvent, type TimelineKind } from '../../timeline/timeline.js';
 import { day } from './actions.js';
-import { duration, incidentRef } from './format.js';
+import { duration } from './format.js';
 import { describeEvent } from './timeline.js';
 
 /** Everything the review document is built from. */

@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { Signal, SignalGroup } from '../../signals/signal.js';
 import { SignalAction, SignalBlock, SignalCallback } from '../ids.js';
 import { SECTION_CHUNK } from './fit.js';
-import { esc, field, fitLines, incidentRef, mrkdwn, plain, slackDate, truncate, user } from './format.js';
+import { esc, field, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
 import { modal, option, selectInput, textInput, type Option } from './kit.js';
 
 const SEVERITY_ICON: Record<string, string> = { critical: ':red_circle:', high: ':large_orange_circle:', warning: ':large_yellow_circle:', info: ':large_blue_circle:' };

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { incidentRef } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import type { DurationStats, Stats } from '../../reports/metrics.js';
 import type { Period } from '../../reports/period.js';
@@ -66,7 +67,7 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`*Categories* ${top(s.byCategory)}`), mrkdwn(`*Services* ${top(s.byService)}`), mrkdwn(`*Kinds* ${top(s.byKind)}`)] });
   if (recurring.length) {
-    const lines = recurring.slice(0, 10).map((r) => `• *${esc(r.service)}* / ${esc(r.category)}: ${r.count}× (${r.numbers.map((n) => `${policy.number_prefix}-${n}`).join(', ')})`);
+    const lines = recurring.slice(0, 10).map((r) => `• *${esc(r.service)}* / ${esc(r.category)}: ${r.count}× (${r.numbers.map((number) => incidentRef(policy.number_prefix, { number })).join(', ')})`);
     blocks.push({ type: 'section', text: mrkdwn(`:repeat: *Recurring issues* — consider a problem record (\`/incident problem\`)\n${lines.join('\n')}`) });
   }
   return blocks;

@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import { isPrivate, type Incident } from '../../incidents/incident.js';
+import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { storedKind, type TimelineEvent, type TimelineKind, type TimelinePayloads, type UnreadableTimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
 import { BlockLimit, packLines } from './fit.js';
-import { channel, duration, esc, escCut, incidentRef, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+import { channel, duration, esc, escCut, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 
 function reviewState(state: string): string {
   return state === 'in_review' ? 'in review' : state;
