@@ -1,4 +1,3 @@
-import type { AddressInfo, Server } from 'node:net';
 import type { RetryOptions } from '@slack/web-api';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -8,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
+import { HttpServer } from './http/server.js';
 import { AuditService } from './audit/service.js';
 import { CaptureService } from './capture/service.js';
 import { clocksJob } from './clocks/job.js';
@@ -224,10 +224,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       metrics,
       announceChannel: config.announceChannel,
     };
-    const { app, client, identity, socket } = createSlackApp(
-      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, port: config.port, routes, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), slackBackoff: opts.slackBackoff },
+    const { app, client, identity, socket, routes: slackRoutes } = createSlackApp(
+      { botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, appToken: config.slack.appToken, apiUrl: config.slack.apiUrl, retryConfig: opts.slackRetry, fetch: metrics.instrumentFetch(), slackBackoff: opts.slackBackoff },
       slackDeps,
     );
+    const http = new HttpServer([...slackRoutes, ...routes], logger.child({ component: 'http' }));
     readiness.slack = () => identity.status();
     if (socket) readiness.socket = () => socket.status();
     authorizer = new Authorizer(client, config.policy, services.roles, clock);
@@ -293,8 +294,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const scheduler = new Scheduler(handle.db, logger.child({ component: 'scheduler' }), clock, jobs);
 
     identity.start();
-    // Socket Mode serves the HTTP routes at once and connects (and reconnects) in the background.
-    const port = socket ? await socket.start(() => app.start()) : (((await app.start(config.port)) as Server).address() as AddressInfo).port;
+    // HTTP mode: the receiver takes Slack's requests once the port is open. Socket Mode connects (and
+    // reconnects) in the background while the port serves the other routes.
+    if (!socket) await app.start();
+    const port = await http.listen(config.port);
+    socket?.start(() => app.start());
     if (!config.policy.reports.base_url) slackDeps.publicUrl = `http://localhost:${port}`;
     runner.start();
     for (const r of deliveries) r.start();
@@ -313,6 +317,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         shuttingDown = true;
         identity.stop();
         socket?.stop();
+        await http.stop();
         await app.stop().catch((err) => logger.warn({ err }, 'error while stopping the Slack app'));
         await metrics.idle();
         await reminderRunner.stop();

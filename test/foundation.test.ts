@@ -91,6 +91,17 @@ describe('request signing', () => {
   });
 });
 
+describe('payloads no listener answers', () => {
+  it('are acknowledged as soon as the app is done with them, not left for Slack to time out', async () => {
+    // Bolt cannot route a block_actions without actions, and says nothing.
+    const payload = { type: 'block_actions', user: { id: 'U1' }, team: { id: 'T1' }, trigger_id: '9.9.9', container: { type: 'message' } };
+    const form = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await t.slack.raw(form, { 'content-type': 'application/x-www-form-urlencoded', ...t.slack.signatureHeaders(form) });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('');
+  });
+});
+
 describe('/incident help', () => {
   it('lists the subcommands ephemerally', async () => {
     const res = await t.slack.command({ text: 'help', userId: 'U1', channelId: 'C1' });

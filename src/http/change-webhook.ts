@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { changeRef } from '../changes/change.js';
 import type { ChangeService } from '../changes/service.js';
 import { isUnstorable, storableJson } from '../db/storable.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Logger } from '../logger.js';
+import { readBody } from './body.js';
+import type { Route } from './router.js';
 
 /** Deployments are small JSON documents; anything bigger is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -50,23 +51,12 @@ function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The body as text, or undefined when it is too large (the rest is drained, so the answer still reaches the client). */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
 }
 
 /** `POST /webhooks/changes`: deployments from CI/CD, authenticated with a bearer token. */
-export function changeWebhookRoute(deps: ChangeWebhookDeps): CustomRoute {
+export function changeWebhookRoute(deps: ChangeWebhookDeps): Route {
   return {
     path: '/webhooks/changes',
     method: ['POST'],
@@ -85,11 +75,11 @@ export function changeWebhookRoute(deps: ChangeWebhookDeps): CustomRoute {
         req.resume();
         return send(res, 415, { error: 'send JSON (content-type: application/json)' });
       }
-      const raw = await readBody(req);
-      if (raw === undefined) return send(res, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+      const raw = await readBody(req, MAX_BODY_BYTES);
+      if (raw === 'too_large') return send(res, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
       let json: unknown;
       try {
-        json = storableJson(JSON.parse(raw));
+        json = storableJson(JSON.parse(raw.toString('utf8')));
       } catch {
         return send(res, 400, { error: 'the body is not valid JSON' });
       }

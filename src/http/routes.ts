@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import { changeWebhookRoute, type ChangeWebhookDeps } from './change-webhook.js';
 import type { Metrics } from './metrics.js';
+import { sendJson as json, type Route } from './router.js';
 
 /** One condition for taking traffic, and why it does not hold. */
 export interface Readiness {
@@ -15,13 +15,8 @@ export interface HealthChecks {
   isShuttingDown: () => boolean;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
 /** Health, readiness and metrics routes, the change webhook, plus feature routes (alert webhooks), served beside /slack/events on the same port. */
-export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: ChangeWebhookDeps, extra: CustomRoute[] = []): CustomRoute[] {
+export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: ChangeWebhookDeps, extra: Route[] = []): Route[] {
   return [
     {
       path: '/healthz',

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import { storableJson } from '../db/storable.js';
 import type { Logger } from '../logger.js';
 import { authenticate, type SourceAuth } from '../signals/auth.js';
 import type { SignalService } from '../signals/service.js';
 import { parseDelivery, PayloadError } from '../signals/sources.js';
+import { readBody } from './body.js';
 import type { Metrics } from './metrics.js';
+import type { Route } from './router.js';
 
 export interface WebhookDeps {
   sources: Map<string, SourceAuth>;
@@ -23,35 +24,13 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   res.end(JSON.stringify(body));
 }
 
-/** Reads the raw body (needed for signatures) up to `max` bytes; past that, keeps draining a while and says so. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > max;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) over = true;
-      if (!over) chunks.push(chunk);
-      // Draining lets the client read our 413; a sender that goes on and on is cut off.
-      else if (size > max * 8) req.destroy();
-    });
-    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
-    req.on('close', () => {
-      if (!req.complete) resolve('too_large');
-    });
-    req.on('error', reject);
-  });
-}
-
 /**
  * `POST /webhooks/<source>`: authenticates the delivery (token or HMAC, in constant time), validates
  * it, stores its alerts as signals and answers 200; 401/400/404/413/503 with a JSON reason otherwise.
  * A malformed payload, or one the database cannot store, is kept in webhook_rejections and answered
  * 400, so the sender does not retry it for ever.
  */
-export function webhookRoute(deps: WebhookDeps): CustomRoute {
+export function webhookRoute(deps: WebhookDeps): Route {
   const { logger, metrics } = deps;
   const handle = async (req: IncomingMessage & { params?: Record<string, string | string[]> }, res: ServerResponse) => {
     const name = String(req.params?.source ?? '').slice(0, 64);

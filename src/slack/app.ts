@@ -1,13 +1,13 @@
-import { App, ErrorCode, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
-import { errorRef } from './errors.js';
-import { installRequestGuards } from './request-guards.js';
-import { guardDeliveries } from './delivery.js';
+import type { Route } from '../http/router.js';
+import { deliveryGate } from './delivery.js';
+import { SlackReceiver } from './receiver.js';
 import type { BackoffOptions } from './backoff.js';
 import { SlackIdentity } from './identity.js';
-import { SocketConnection } from './socket.js';
+import { GatedSocketModeReceiver, SocketConnection } from './socket.js';
 import { registerCommands } from './listeners/commands.js';
 import { incidentCommands } from './listeners/incident-commands.js';
 import { registerCapture } from './listeners/capture.js';
@@ -32,8 +32,6 @@ export interface SlackAppOptions {
   signingSecret: string;
   appToken?: string;
   apiUrl?: string;
-  port: number;
-  routes: CustomRoute[];
   retryConfig?: RetryOptions;
   /** The Web API client's fetch (counts calls for metrics). */
   fetch?: typeof fetch;
@@ -41,11 +39,15 @@ export interface SlackAppOptions {
   slackBackoff?: BackoffOptions;
 }
 
-/** The Bolt app, the Web API client the rest of the app posts with, the bot's identity and, in Socket Mode, the connection. */
+/**
+ * The Bolt app, the Web API client the rest of the app posts with, the bot's identity, and either
+ * the route Slack posts to (HTTP mode) or the Socket Mode connection.
+ */
 export interface SlackApp {
   app: App;
   client: WebClient;
   identity: SlackIdentity;
+  routes: Route[];
   socket?: SocketConnection;
 }
 
@@ -67,11 +69,11 @@ function boltLogger(logger: Logger): BoltLogger {
 }
 
 /**
- * The Bolt app: HTTP receiver on PORT (or Socket Mode when an app token is set, with the same health
- * routes on PORT), listeners registered per feature, behind the delivery guards (see delivery.ts).
+ * The Bolt app: our own receiver (a route of the HTTP server on PORT), or Bolt's Socket Mode
+ * receiver when an app token is set; either way requests enter through the delivery gate (see
+ * delivery.ts), and listeners are registered per feature.
  */
 export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp {
-  installRequestGuards();
   const logger = boltLogger(deps.logger);
   const clientOptions: WebClientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
@@ -80,29 +82,14 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
   };
   const client = new WebClient(opts.botToken, { ...clientOptions, logger });
   const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.slackBackoff);
+  const gate = deliveryGate(deps);
   // In Socket Mode, apps.connections.open goes to the configured Web API base like every other call.
   const socketReceiver = opts.appToken
-    ? new SocketModeReceiver({ appToken: opts.appToken, customRoutes: opts.routes, installerOptions: { port: opts.port, clientOptions: { ...clientOptions } }, autoReconnectEnabled: false, logger })
+    ? new SocketModeReceiver({ appToken: opts.appToken, installerOptions: { clientOptions: { ...clientOptions } }, autoReconnectEnabled: false, logger })
     : undefined;
-  const receiver =
-    socketReceiver ??
-    new HTTPReceiver({
-      signingSecret: opts.signingSecret,
-      endpoints: '/slack/events',
-      customRoutes: opts.routes,
-      logger,
-      processBeforeResponse: false,
-      unhandledRequestTimeoutMillis: 3_001,
-      // A payload that made Bolt or a listener throw before its ack is bad input, not an outage of ours.
-      processEventErrorHandler: async ({ error, response }) => {
-        if (response.headersSent) return false;
-        const ref = errorRef();
-        deps.logger.warn({ err: error, ref }, 'Slack request failed before it was acknowledged');
-        response.writeHead((error as { code?: string }).code === ErrorCode.AuthorizationError ? 401 : 400, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: 'request could not be handled', ref }));
-        return true;
-      },
-    });
+  const receiver = socketReceiver
+    ? new GatedSocketModeReceiver(socketReceiver, gate.deliver)
+    : new SlackReceiver({ signingSecret: opts.signingSecret, deliver: gate.deliver, logger: deps.logger.child({ component: 'slack-receiver' }) });
   // Not `token`: Bolt would then ask auth.test once, while it is constructed, and keep a failure for
   // good (every request refused until a restart). The identity is resolved with retries instead,
   // and requests are served with the token meanwhile (only ignoring the bot's own events needs it).
@@ -130,7 +117,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
     }
   });
 
-  guardDeliveries(app, deps);
+  app.use(gate.middleware);
 
   registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
   registerCommands(app, deps, changeCommands, '/change');
@@ -153,5 +140,5 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
     deps.logger.error({ err }, 'unhandled Slack error');
   });
   const socket = socketReceiver ? new SocketConnection(socketReceiver, deps.logger.child({ component: 'socket' }), opts.slackBackoff) : undefined;
-  return { app, client, identity, socket };
+  return { app, client, identity, routes: receiver instanceof SlackReceiver ? [receiver.route()] : [], socket };
 }

@@ -1,4 +1,4 @@
-import type { AckFn, App } from '@slack/bolt';
+import type { AckFn, AnyMiddlewareArgs, App, Middleware, ReceiverEvent } from '@slack/bolt';
 import { Deadline } from '../db/time-limit.js';
 import type { SlackDeps } from './deps.js';
 
@@ -56,12 +56,16 @@ function receiptOf(body: Record<string, unknown>): { key: string; timing: Receip
   return { key: `trigger:${body.trigger_id}`, timing: body.type === 'view_submission' ? 'before' : 'after-ack' };
 }
 
+/** Hands one delivery to the app: what a receiver calls instead of `app.processEvent`. */
+export type Deliver = (app: App, event: ReceiverEvent) => Promise<void>;
+
 /**
- * How Slack deliveries enter the app: malformed payloads are acknowledged and dropped; database
- * work before the ack is bounded (ACK_DATABASE_BUDGET_MS), so a stalled database cannot keep Slack
- * waiting; a delivery seen before is handled once (see receiptOf).
+ * How Slack deliveries enter the app, whichever receiver they came through: malformed payloads
+ * are acknowledged and dropped before Bolt sees them; database work before the ack is bounded
+ * (ACK_DATABASE_BUDGET_MS), so a stalled database cannot keep Slack waiting; a delivery seen
+ * before is handled once (see receiptOf). `middleware` must be registered on the app.
  */
-export function guardDeliveries(app: App, deps: Pick<SlackDeps, 'receipts' | 'logger'>): void {
+export function deliveryGate(deps: Pick<SlackDeps, 'receipts' | 'logger'>): { deliver: Deliver; middleware: Middleware<AnyMiddlewareArgs> } {
   /** True unless the receipt shows a second delivery; without the database a duplicate cannot be told apart, and the listener reports the outage. */
   const firstTime = async (key: string): Promise<boolean> => {
     try {
@@ -74,8 +78,7 @@ export function guardDeliveries(app: App, deps: Pick<SlackDeps, 'receipts' | 'lo
 
   // Bolt reads a few fields before any middleware runs and throws (leaving the request unanswered)
   // when they have the wrong shape; such a payload is acknowledged and dropped here instead.
-  const processEvent = app.processEvent.bind(app);
-  app.processEvent = async (event) => {
+  const deliver: Deliver = async (app, event) => {
     const problem = malformed(event.body);
     if (problem) {
       deps.logger.warn({ problem }, 'malformed Slack payload ignored');
@@ -86,16 +89,23 @@ export function guardDeliveries(app: App, deps: Pick<SlackDeps, 'receipts' | 'lo
     const deadline = new Deadline(ACK_DATABASE_BUDGET_MS);
     let acked = false;
     const ack: AckFn<unknown> = async (response) => {
-      if (acked) return event.ack(response); // Bolt's own answer to a second ack
+      if (acked) return event.ack(response); // the receiver's own answer to a second ack
       acked = true;
       deadline.lift();
       await event.ack(response);
       if (receipt?.timing === 'after-ack' && !(await new Deadline(RECEIPT_BUDGET_MS).run(() => firstTime(receipt.key)))) throw new DuplicateDelivery(receipt.key);
     };
-    return deadline.run(() => processEvent({ ...event, ack }));
+    await deadline.run(() => app.processEvent({ ...event, ack }));
+    // Bolt returns without a word for a payload it cannot route (block_actions without actions…);
+    // once it is done, nothing else will answer, so Slack is answered now rather than left waiting.
+    if (!acked) {
+      acked = true;
+      deps.logger.info({ type: event.body.type }, 'Slack request no listener acknowledged; acknowledged empty');
+      await event.ack();
+    }
   };
 
-  app.use(async (args) => {
+  const middleware: Middleware<AnyMiddlewareArgs> = async (args) => {
     const receipt = receiptOf(args.body as Record<string, unknown>);
     if (receipt?.timing === 'before' && !(await firstTime(receipt.key))) {
       deps.logger.info({ key: receipt.key }, 'duplicate Slack delivery ignored');
@@ -103,5 +113,7 @@ export function guardDeliveries(app: App, deps: Pick<SlackDeps, 'receipts' | 'lo
       return;
     }
     await args.next();
-  });
+  };
+
+  return { deliver, middleware };
 }

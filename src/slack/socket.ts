@@ -1,8 +1,32 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { SocketModeReceiver } from '@slack/bolt';
+import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import type { Deliver } from './delivery.js';
+
+/**
+ * Bolt's Socket Mode receiver, with its requests entering the app through `deliver` (the delivery
+ * gate) as in HTTP mode. The receiver only ever calls `processEvent` on the app it is given, so it
+ * gets a view of the app whose `processEvent` is the gate; the app itself is left as Bolt made it.
+ */
+export class GatedSocketModeReceiver implements Receiver {
+  constructor(
+    readonly inner: SocketModeReceiver,
+    private readonly deliver: Deliver,
+  ) {}
+
+  init(app: App): void {
+    const gated: App = Object.create(app, { processEvent: { value: (event: ReceiverEvent) => this.deliver(app, event) } });
+    this.inner.init(gated);
+  }
+
+  start(): Promise<unknown> {
+    return this.inner.start();
+  }
+
+  stop(): Promise<unknown> {
+    return this.inner.stop();
+  }
+}
 
 /**
  * Keeps the Socket Mode connection up. The receiver's client is built without its own reconnection
@@ -38,21 +62,10 @@ export class SocketConnection {
     });
   }
 
-  /**
-   * Starts the receiver through `start` (the app's start: it serves the HTTP routes and opens the
-   * socket); resolves with the HTTP port once it listens, whether or not Slack answered yet.
-   */
-  async start(start: () => Promise<unknown>): Promise<number> {
+  /** Opens the connection through `open` (the app's start), retrying in the background until it is up. */
+  start(open: () => Promise<unknown>): void {
     this.stopped = false;
-    const server = (this.receiver as unknown as { httpServer?: Server }).httpServer;
-    if (!server) throw new Error('Socket Mode receiver has no HTTP server for the health routes');
-    const listening = new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    this.attempt(start);
-    await listening;
-    return (server.address() as AddressInfo).port;
+    this.attempt(open);
   }
 
   stop(): void {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
 import { DomainError } from '../../incidents/errors.js';
@@ -7,6 +6,7 @@ import { incidentRef } from '../../incidents/incident.js';
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import { isPeriodKey, periodOf } from '../../reports/period.js';
 import type { ReportService } from '../../reports/service.js';
+import type { Route } from '../router.js';
 import type { DashboardAuth } from './auth.js';
 import { incidentPage, notFoundPage, overviewPage, unauthorizedPage, type OverviewFilters } from './pages.js';
 
@@ -40,7 +40,7 @@ const html = (res: ServerResponse, status: number, body: string) => send(res, st
  * The web dashboard: reached through a signed link from `/incident dashboard`, which becomes an
  * HttpOnly session cookie; everything else answers 401. Server-rendered, no JavaScript.
  */
-export function dashboardRoutes(deps: DashboardDeps): CustomRoute[] {
+export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const { policy, reports, auth } = deps;
 
   const viewer = (req: IncomingMessage) => auth.verify(cookie(req, COOKIE), reports.now());

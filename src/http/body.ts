@@ -1,0 +1,26 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Reads a request's raw body (signatures are computed over the bytes) up to `max` bytes. Past that,
+ * or when Content-Length already says so, it is 'too_large': the rest is drained for a while so the
+ * client can read the 413, and a sender that goes on and on is cut off.
+ */
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > max;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) over = true;
+      if (!over) chunks.push(chunk);
+      else if (size > max * 8) req.destroy();
+    });
+    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('close', () => {
+      if (!req.complete) resolve('too_large');
+    });
+    req.on('error', reject);
+  });
+}
