@@ -39,6 +39,9 @@ import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskHandlers, type TaskRunnerOptions } from './jobs/task-runner.js';
+import { integrationRunners } from './integrations/delivery.js';
+import { IntegrationEvents } from './integrations/publisher.js';
+import { SubscriberRegistry, type IntegrationSubscriber } from './integrations/registry.js';
 import type { Logger } from './logger.js';
 import { EventReceipts } from './outbox/receipts.js';
 import { outboxBacklog } from './outbox/tasks.js';
@@ -79,12 +82,16 @@ export interface StartOptions {
   slackBackoff?: BackoffOptions;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;
+  /** Integration-event subscribers (connectors to outside systems). */
+  subscribers?: IntegrationSubscriber[];
 }
 
 export interface RunningApp {
   port: number;
   db: Db;
   runner: TaskRunner;
+  /** One per integration-event subscriber, each in its own lane. */
+  integrationRunners: TaskRunner[];
   scheduler: Scheduler;
   reminders: ReminderRunner;
   metrics: Metrics;
@@ -115,8 +122,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const metrics = new Metrics({ outboxBacklog: () => outboxBacklog(handle.db) });
     const incidentsRunner: { kick: () => void } = { kick: () => {} };
     const kick = () => incidentsRunner.kick();
+    const subscribers = new SubscriberRegistry(opts.subscribers);
+    const events = new IntegrationEvents(subscribers, config.policy);
     const timelineLog = logger.child({ component: 'timeline' });
-    const incidents = new IncidentService(handle.db, config.policy, kick, clock, timelineLog);
+    const incidents = new IncidentService(handle.db, config.policy, kick, clock, timelineLog, events);
     const escalation = new EscalationService(handle.db, incidents, config.policy, clock);
     const oncall = new OncallService(handle.db, config.policy, clock);
     const pagerduty = config.signals.pagerdutyRoutingKey;
@@ -129,10 +138,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       resolved: (trx, incident) => paging.onResolved(trx, incident),
       priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
     });
-    const reviews = new ReviewService(handle.db, config.policy, clock, kick);
+    const reviews = new ReviewService(handle.db, config.policy, clock, kick, events);
     incidents.addHooks(reviews.hooks());
-    const actions = new ActionService(handle.db, config.policy, clock, kick);
-    const problems = new ProblemService(handle.db, clock, kick);
+    const actions = new ActionService(handle.db, config.policy, clock, kick, events);
+    const problems = new ProblemService(handle.db, clock, kick, events);
     const reminders = new ReminderService(handle.db, config.policy, clock);
     const checklists = new ChecklistService(handle.db, incidents, config.policy, clock);
     const catalog = new CatalogService(handle.db, config.policy, clock);
@@ -243,6 +252,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         reports: services.reports,
         weeklySections: [overdueActionsSection(config.policy, actions, clock)],
         cardExtras: reviewCard({ policy: config.policy, reviews }),
+        events,
       }),
       ...createPreparednessEffects({
         client,
@@ -265,7 +275,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         : undefined,
     };
     const runner = new TaskRunner(handle.db, logger.child({ component: 'tasks' }), effects, opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
-    incidentsRunner.kick = () => runner.kick();
+    const deliveries = integrationRunners({ db: handle.db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) });
+    incidentsRunner.kick = () => {
+      runner.kick();
+      for (const r of deliveries) r.kick();
+    };
     const reminderRunner = new ReminderRunner({ db: handle.db, policy: config.policy, clock, logger: logger.child({ component: 'reminders' }), profiles, delivery, summaryChannel: config.announceChannel });
     const jobs: ScheduledJob[] = [
       housekeepingJob(handle.db),
@@ -287,6 +301,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     socket?.start(() => app.start());
     if (!config.policy.reports.base_url) slackDeps.publicUrl = `http://localhost:${port}`;
     runner.start();
+    for (const r of deliveries) r.start();
     if (opts.scheduler !== false) scheduler.start();
     logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Incident Officer is listening');
 
@@ -294,6 +309,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       port,
       db: handle.db,
       runner,
+      integrationRunners: deliveries,
       scheduler,
       reminders: reminderRunner,
       metrics,
@@ -307,6 +323,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         await reminderRunner.stop();
         await scheduler.stop();
         await runner.stop();
+        for (const r of deliveries) await r.stop();
         await handle.close();
         await embedded?.stop();
       },

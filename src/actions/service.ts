@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { findIncidentById } from '../incidents/repository.js';
+import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
 import { addDays, isDateOnly, localTime, UTC_ZONE } from '../reminders/calendar.js';
@@ -42,6 +43,8 @@ export class ActionService {
     private readonly policy: Policy,
     private readonly clock: Clock,
     private readonly onTasksQueued: () => void = () => {},
+    /** Queues the integration events of the rows this service appends. */
+    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
   ) {}
 
   /** Today's date in UTC: the reference for "overdue" when no owner timezone is at hand. */
@@ -158,8 +161,10 @@ export class ActionService {
     return (await repo.listActions(db, { incidentId, limit: 1000 })).actions;
   }
 
-  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.clock.now() });
+  private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
+    const row = await appendTimeline(db, { ...e, at: this.clock.now() });
+    await this.events.publish(db, row);
+    return row;
   }
 
   /**

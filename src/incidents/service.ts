@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
 import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
+import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
 import { DomainError, refuseInvalid } from './errors.js';
 import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
 import * as repo from './repository.js';
@@ -84,6 +85,8 @@ export class IncidentService {
     private readonly clock: Clock = systemClock,
     /** Where timeline rows that no longer parse are reported. */
     private readonly log?: TimelineLog,
+    /** Queues the integration events of the rows this service appends. */
+    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
   ) {}
 
   private readonly hooks: IncidentHooks[] = [];
@@ -105,7 +108,14 @@ export class IncidentService {
 
   /** Appends a timeline row stamped with this service's clock. */
   private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.clock.now() });
+    return this.appendAt(db, { ...e, at: this.clock.now() });
+  }
+
+  /** Appends a timeline row and queues its integration events, in the same transaction. */
+  private async appendAt<K extends TimelineKind>(db: Kysely<Database>, e: NewTimelineEvent<K>): Promise<TimelineEventOf<K> | undefined> {
+    const row = await appendTimeline(db, e);
+    await this.events.publish(db, row);
+    return row;
   }
 
   /** `within` runs in the declaring transaction, before the hooks (e.g. to record a drill's script). */
@@ -212,7 +222,8 @@ export class IncidentService {
     if (!note) throw new DomainError('invalid_input', 'Write the note.', 'text');
     const incident = await repo.findIncidentById(this.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
-    const event = await this.append(this.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
+    const event = await this.db.transaction().execute((trx) => this.append(trx, { incidentId, actorId, kind: 'note', payload: { text: note } }));
+    this.onTasksQueued();
     return event!;
   }
 
@@ -314,7 +325,7 @@ export class IncidentService {
       const now = this.clock.now();
       const tools: ChangeTools = {
         now,
-        append: (e) => appendTimeline(trx, { ...e, incidentId, at: now }),
+        append: (e) => this.appendAt(trx, { ...e, incidentId, at: now }),
         enqueue: (task) => enqueueTask(trx, { ...task, incidentId }),
       };
       const out = await fn(trx, current, tools);

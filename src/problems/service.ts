@@ -6,6 +6,7 @@ import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/err
 import { isPrivate, isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { findReview } from '../reviews/repository.js';
+import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { problemRef, statusFor, type Problem, type ProblemFields } from './problem.js';
@@ -22,6 +23,8 @@ export class ProblemService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly onTasksQueued: () => void = () => {},
+    /** Queues the integration events of the rows this service appends. */
+    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
   ) {}
 
   /** Problems with the fields, by field; empty when fine. */
@@ -117,6 +120,7 @@ export class ProblemService {
     const problem = await this.get(problemId, incident.teamId);
     if (problem.status === 'resolved') throw new DomainError('invalid_state', `${problemRef(problem)} is resolved; open a new problem record if the cause is back.`);
     const linked = await this.db.transaction().execute((trx) => this.attach(trx, problemId, incident, actorId, false));
+    if (linked) this.onTasksQueued();
     return { problem: await this.get(problemId, incident.teamId), linked };
   }
 
@@ -148,7 +152,8 @@ export class ProblemService {
     const linked = await repo.linkIncident(trx, problemId, incident.id, actorId, now);
     if (!linked) return false;
     if (isPrivate(incident)) await trx.updateTable('problems').set({ private: true }).where('id', '=', problemId).execute();
-    await appendTimeline(trx, { incidentId: incident.id, actorId, kind: 'problem_linked', payload: { problem_id: problemId, created }, at: now });
+    const row = await appendTimeline(trx, { incidentId: incident.id, actorId, kind: 'problem_linked', payload: { problem_id: problemId, created }, at: now });
+    await this.events.publish(trx, row);
     return true;
   }
 }

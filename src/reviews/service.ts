@@ -7,6 +7,7 @@ import { isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import { IncidentTask } from '../incidents/side-effects.js';
+import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEntry, type TimelineKind } from '../timeline/timeline.js';
@@ -28,6 +29,8 @@ export class ReviewService {
     private readonly policy: Policy,
     private readonly clock: Clock,
     private readonly onTasksQueued: () => void = () => {},
+    /** Queues the integration events of the rows this service appends. */
+    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
   ) {}
 
   /** The incident hooks that create required reviews on resolution and hold the close until publication. */
@@ -150,7 +153,7 @@ export class ReviewService {
 
   /** Records a generated document built from `revision`; the card is refreshed to link it. */
   async documentPosted(incidentId: string, revision: number, doc: { fileId: string; permalink: string }): Promise<Review> {
-    return this.db.transaction().execute(async (trx) => {
+    const review = await this.db.transaction().execute(async (trx) => {
       const current = (await repo.findReview(trx, incidentId, { forUpdate: true }))!;
       const version = current.docVersion + 1;
       const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_generated_at: this.clock.now() });
@@ -158,6 +161,8 @@ export class ReviewService {
       await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return review;
     });
+    this.onTasksQueued();
+    return review;
   }
 
   bookmarked(incidentId: string, bookmarkId: string): Promise<Review> {
@@ -197,7 +202,9 @@ export class ReviewService {
     await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
   }
 
-  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.clock.now() });
+  private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
+    const row = await appendTimeline(db, { ...e, at: this.clock.now() });
+    await this.events.publish(db, row);
+    return row;
   }
 }

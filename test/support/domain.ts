@@ -4,7 +4,13 @@ import { ChangeService } from '../../src/changes/service.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { DrillService } from '../../src/drills/service.js';
+import { EscalationService } from '../../src/escalation/service.js';
 import { IncidentService } from '../../src/incidents/service.js';
+import { integrationRunners } from '../../src/integrations/delivery.js';
+import { IntegrationEvents } from '../../src/integrations/publisher.js';
+import { SubscriberRegistry, type IntegrationSubscriber } from '../../src/integrations/registry.js';
+import type { TaskRunner, TaskRunnerOptions } from '../../src/jobs/task-runner.js';
+import { createLogger } from '../../src/logger.js';
 import { OncallService } from '../../src/oncall/service.js';
 import { PagingService } from '../../src/paging/service.js';
 import { ChecklistService } from '../../src/playbooks/service.js';
@@ -36,6 +42,7 @@ export interface Domain {
   incidents: IncidentService;
   triage: TriageService;
   roles: RoleService;
+  escalation: EscalationService;
   vendors: VendorService;
   reviews: ReviewService;
   actions: ActionService;
@@ -50,6 +57,8 @@ export interface Domain {
   changes: ChangeService;
   drills: DrillService;
   reports: ReportService;
+  /** Task runners for the subscribers' lanes (not started: tests drain them), as many sets as asked for. */
+  integrationRunners(opts?: TaskRunnerOptions): TaskRunner[];
   stop(): Promise<void>;
 }
 
@@ -58,6 +67,8 @@ export interface DomainOptions {
   policy?: Record<string, unknown>;
   /** Start time of the fake clock. */
   now?: string;
+  /** Integration-event subscribers (none by default, as in a deployment without connectors). */
+  subscribers?: IntegrationSubscriber[];
 }
 
 /** Builds the services on a fresh database; `stop()` closes and drops it. */
@@ -76,7 +87,9 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   const kick = () => {
     kicks++;
   };
-  const incidents = new IncidentService(db, policy, kick, clock);
+  const registry = new SubscriberRegistry(opts.subscribers);
+  const events = new IntegrationEvents(registry, policy);
+  const incidents = new IncidentService(db, policy, kick, clock, undefined, events);
   const oncall = new OncallService(db, policy, clock);
   const paging = new PagingService(db, policy, oncall, clock, false, kick);
   const signals = new SignalService(db, policy, clock, kick);
@@ -87,7 +100,7 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     resolved: (trx, incident) => paging.onResolved(trx, incident),
     priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
   });
-  const reviews = new ReviewService(db, policy, clock, kick);
+  const reviews = new ReviewService(db, policy, clock, kick, events);
   incidents.addHooks(reviews.hooks());
   const catalog = new CatalogService(db, policy, clock);
   const changes = new ChangeService(db, incidents, policy, clock, kick);
@@ -105,10 +118,11 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     incidents,
     triage: new TriageService(incidents, policy),
     roles: new RoleService(db, incidents, policy),
+    escalation: new EscalationService(db, incidents, policy, clock),
     vendors: new VendorService(db, incidents, policy),
     reviews,
-    actions: new ActionService(db, policy, clock, kick),
-    problems: new ProblemService(db, clock, kick),
+    actions: new ActionService(db, policy, clock, kick, events),
+    problems: new ProblemService(db, clock, kick, events),
     reminders: new ReminderService(db, policy, clock),
     signals,
     signalDeclare,
@@ -119,6 +133,8 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     changes,
     drills,
     reports: new ReportService(db, policy, clock),
+    integrationRunners: (runner) =>
+      integrationRunners({ db, logger: createLogger({ level: 'silent' }), subscribers: registry.subscribers, runner: { pollMs: 50, backoffMs: 1, maxBackoffMs: 1, ...runner } }),
     async stop() {
       await handle.close();
       await database.drop();

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../db/database.js';
 import type { Incident } from '../../incidents/incident.js';
+import type { TimelinePublisher } from '../../integrations/publisher.js';
 import { findIncidentById } from '../../incidents/repository.js';
 import { currentRoles } from '../../roles/repository.js';
 import { ProvisioningStore } from '../../incidents/provisioning.js';
@@ -35,6 +36,8 @@ export interface EffectsDeps {
   weeklySections: ReportDeps['weeklySections'];
   /** What other features show on the incident card. */
   cardExtras?: (incident: Incident) => Promise<CardExtras>;
+  /** Queues the integration events of the rows provisioning appends. */
+  events?: TimelinePublisher;
 }
 
 /** The outbox task handlers that carry out incidents' Slack side effects. */
@@ -42,7 +45,7 @@ export function createSlackEffects(deps: EffectsDeps) {
   const load = (id: string) => findIncidentById(deps.db, id);
   const loadEvent = (id: string) => findTimelineEvent(deps.db, id, deps.logger);
   const botUser = deps.botUserId;
-  const store = new ProvisioningStore(deps.db, deps.clock);
+  const store = new ProvisioningStore(deps.db, deps.clock, deps.events);
   const cardContext = async (incident: Incident) => ({ roles: await currentRoles(deps.db, incident.id), now: deps.clock.now() });
   const common = { client: deps.client, policy: deps.policy, load, loadEvent, cardContext, cardExtras: deps.cardExtras };
   const coordination = { ...common, logger: deps.logger, announceChannel: deps.announceChannel, botUserId: botUser, recordPaged: deps.recordPaged };
