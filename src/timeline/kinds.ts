@@ -119,6 +119,22 @@ export const timelinePayloadSchemas = {
   changes_shown: z.object({ change_ids: z.array(rowId), refs: z.array(z.string()), reason: z.enum(['declared', 'triaged', 'deployment']) }),
   cause_linked: z.object({ change_id: rowId, ref: z.string(), title: text, previous: rowId.nullable() }),
   cause_cleared: z.object({ change_id: rowId, ref: z.string() }),
+
+  // The ITSM record (ServiceNow): what was sent to it, and the record as it answered.
+  itsm_synced: z.object({
+    system: z.literal('servicenow'),
+    /** The integration event it carried (incident.declared, incident.updated…). */
+    event: z.string(),
+    table: z.string(),
+    sys_id: z.string(),
+    number: z.string(),
+    /** True when this sync created the record. */
+    created: z.boolean(),
+    /** The fields sent, as sent (security incidents: already redacted). */
+    sent: z.record(z.string(), z.string()),
+    /** The record's state, priority and sys_updated_on after the write. */
+    remote: z.record(z.string(), z.string()),
+  }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 /** Kinds of timeline rows. Rows are only ever appended. */

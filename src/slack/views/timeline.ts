@@ -53,6 +53,7 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   changes_shown: (p) => `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${p.refs.join(', ')}`,
   cause_linked: (p, who) => `${who} recorded ${p.ref} as the cause: ${esc(p.title)}`,
   cause_cleared: (p, who) => `${who} removed ${p.ref} as the cause`,
+  itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ServiceNow ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
   closed: (_p, who) => `${who} closed the incident`,
