@@ -22,8 +22,6 @@ import { weeklyReportJob } from './reports/weekly.js';
 import type { SlackDeps } from './slack/deps.js';
 import { Authorizer } from './slack/authorize.js';
 import { myActionsSection, onCallSection } from './slack/views/home-sections.js';
-import { overdueActionsSection } from './slack/effects/reports.js';
-import { renderReviewDocument } from './slack/effects/follow-up.js';
 import { RoleService } from './roles/service.js';
 import { TriageService } from './triage/service.js';
 import { VendorService } from './vendors/service.js';
@@ -35,7 +33,6 @@ import { ChecklistService } from './playbooks/service.js';
 import { currentRoles } from './roles/repository.js';
 import { findIncidentById } from './incidents/repository.js';
 import { findTimelineEvent } from './timeline/timeline.js';
-import { createPreparednessEffects } from './slack/effects/preparedness.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler, type ScheduledJob } from './jobs/scheduler.js';
 import { TaskRunner, type TaskHandlers, type TaskRunnerOptions } from './jobs/task-runner.js';
@@ -48,9 +45,6 @@ import { ReminderRunner } from './reminders/runner.js';
 import { ReminderService } from './reminders/service.js';
 import { ReviewService } from './reviews/service.js';
 import { createSlackApp } from './slack/app.js';
-import { createFollowUpEffects, reviewCard } from './slack/effects/follow-up.js';
-import { createSlackEffects } from './slack/effects/index.js';
-import { SlackProfileSource, SlackReminderDelivery } from './slack/effects/reminders.js';
 import { sql } from 'kysely';
 import { webhookSecretEnvName } from './config.js';
 import { healthcheckJob } from './healthchecks/job.js';
@@ -64,6 +58,21 @@ import { signalsHousekeepingJob } from './signals/job.js';
 import { autoDeclareHandler, SignalDeclareFlow } from './signals/declare-flow.js';
 import { SignalService, SignalTask } from './signals/service.js';
 import { createAuditEffects } from './slack/effects/audit.js';
+import { actionEffects } from './slack/effects/actions.js';
+import { bridgeEffects } from './slack/effects/bridge.js';
+import { changeEffects } from './slack/effects/changes.js';
+import { clockEffects } from './slack/effects/clocks.js';
+import { commsEffects } from './slack/effects/comms.js';
+import { drEffects } from './slack/effects/dr.js';
+import { drillEffects } from './slack/effects/drills.js';
+import { escalationEffects } from './slack/effects/escalation.js';
+import { incidentEffects } from './slack/effects/incidents.js';
+import { checklistEffects } from './slack/effects/playbooks.js';
+import { problemEffects } from './slack/effects/problems.js';
+import { reminderEffects, SlackProfileSource, SlackReminderDelivery } from './slack/effects/reminders.js';
+import { overdueActionsSection, reportEffects } from './slack/effects/reports.js';
+import { renderReviewDocument, reviewCard, reviewEffects } from './slack/effects/reviews.js';
+import { roleEffects } from './slack/effects/roles.js';
 import { createPagingEffects } from './slack/effects/paging.js';
 import { createSignalEffects } from './slack/effects/signals.js';
 import type { BackoffOptions } from './slack/backoff.js';
@@ -134,6 +143,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const actions = new ActionService(handle.db, config.policy, clock, kick);
     const problems = new ProblemService(handle.db, clock, kick);
     const reminders = new ReminderService(handle.db, config.policy, clock);
+    actions.addHooks(reminders.actionHooks());
     const checklists = new ChecklistService(handle.db, incidents, config.policy, clock);
     const catalog = new CatalogService(handle.db, config.policy, clock);
     const changes = new ChangeService(handle.db, incidents, config.policy, clock, kick);
@@ -230,31 +240,26 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       return incident ? renderReviewDocument({ policy: config.policy, incidents, reviews, actions, problems, profiles, clock, audit: services.audit }, incident) : undefined;
     };
     const botUserId = async () => (await identity.require()).userId;
+    const load = (id: string) => findIncidentById(handle.db, id);
+    const loadEvent = (id: string) => findTimelineEvent(handle.db, id, timelineLog);
+    const roles = (id: string) => currentRoles(handle.db, id);
+    const incidentEffect = { client, policy: config.policy, logger, announceChannel: config.announceChannel, load, loadEvent, botUserId };
     const effects: TaskHandlers = {
-      ...createSlackEffects({
-        db: handle.db,
-        client,
-        policy: config.policy,
-        logger,
-        clock,
-        announceChannel: config.announceChannel,
-        botUserId,
-        recordPaged: escalation.pagedRecorder(),
-        reports: services.reports,
-        weeklySections: [overdueActionsSection(config.policy, actions, clock)],
-        cardExtras: reviewCard({ policy: config.policy, reviews }),
-      }),
-      ...createPreparednessEffects({
-        client,
-        policy: config.policy,
-        announceChannel: config.announceChannel,
-        load: (id) => findIncidentById(handle.db, id),
-        loadEvent: (id) => findTimelineEvent(handle.db, id, timelineLog),
-        roles: (id) => currentRoles(handle.db, id),
-        checklists,
-        changes,
-      }),
-      ...createFollowUpEffects({ client, policy: config.policy, logger, clock, incidents, reviews, actions, problems, reminders, profiles, delivery, audit: services.audit }),
+      ...incidentEffects({ ...incidentEffect, db: handle.db, clock, roles, cardExtras: reviewCard({ policy: config.policy, reviews }) }),
+      ...commsEffects(incidentEffect),
+      ...roleEffects(incidentEffect),
+      ...escalationEffects({ ...incidentEffect, recordPaged: escalation.pagedRecorder() }),
+      ...bridgeEffects(incidentEffect),
+      ...clockEffects(incidentEffect),
+      ...reportEffects({ client, policy: config.policy, reports: services.reports, weeklySections: [overdueActionsSection(config.policy, actions, clock)] }),
+      ...checklistEffects({ client, policy: config.policy, load, roles, checklists }),
+      ...drillEffects({ client, load }),
+      ...drEffects({ client, policy: config.policy, announceChannel: config.announceChannel, load, loadEvent }),
+      ...changeEffects({ client, policy: config.policy, load, changes }),
+      ...reviewEffects({ client, policy: config.policy, clock, incidents, reviews, actions, problems, profiles, audit: services.audit }),
+      ...actionEffects({ client, policy: config.policy, actions, reminders }),
+      ...reminderEffects({ reminders, delivery }),
+      ...problemEffects({ client, incidents, problems }),
       ...createAuditEffects({ client, policy: config.policy, audit: services.audit, logger, load: (id) => findIncidentById(handle.db, id) }),
       ...createSignalEffects({ client, policy: config.policy, signals, logger }),
       [SignalTask.declare]: autoDeclareHandler(signalDeclare, () => identity.require()),

@@ -6,8 +6,7 @@ import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/err
 import { findIncidentById } from '../incidents/repository.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import { addDays, isDateOnly, localTime, UTC_ZONE } from '../reminders/calendar.js';
-import { refreshMessagesShowing } from '../reminders/sends.js';
+import { addDays, isDateOnly, localTime, UTC_ZONE } from '../calendar/calendar.js';
 import { appendTimeline, type TimelineEntry, type TimelineKind, type TimelinePayloads } from '../timeline/timeline.js';
 
 type ActionChangeKind = 'action_done' | 'action_reopened' | 'action_snoozed' | 'action_reassigned';
@@ -35,6 +34,15 @@ export interface AddActionInput {
 /** Problems with an action's fields, keyed by field, in words a person can act on. */
 export type ActionProblems = FieldProblems<'title' | 'ownerId' | 'dueDate' | 'priority' | 'trackerUrl'>;
 
+/**
+ * Extension points for other features (reminders…). Each runs inside the transaction of the change,
+ * so what it writes (rows, outbox tasks) commits or rolls back with it.
+ */
+export interface ActionHooks {
+  /** An action was completed, reopened, snoozed or reassigned. */
+  changed?(trx: Kysely<Database>, actionId: string, at: Date): Promise<void>;
+}
+
 /** Follow-up actions: add, complete, reopen, snooze, reassign, list. Every change is on the timeline. */
 export class ActionService {
   constructor(
@@ -43,6 +51,13 @@ export class ActionService {
     private readonly clock: Clock,
     private readonly onTasksQueued: () => void = () => {},
   ) {}
+
+  private readonly hooks: ActionHooks[] = [];
+
+  /** Registers hooks; called while the app is assembled. */
+  addHooks(hooks: ActionHooks): void {
+    this.hooks.push(hooks);
+  }
 
   /** Today's date in UTC: the reference for "overdue" when no owner timezone is at hand. */
   today(): string {
@@ -163,8 +178,8 @@ export class ActionService {
   }
 
   /**
-   * Runs one change under a row lock: the timeline records it, and the DMs that list the action are
-   * queued for an in-place refresh. `apply` returns false when there was nothing to change.
+   * Runs one change under a row lock: the timeline records it, and the `changed` hooks run (reminders
+   * queue an in-place refresh of the DMs that list the action). `apply` returns false when there was nothing to change.
    */
   private async change(
     actionId: string,
@@ -178,7 +193,7 @@ export class ActionService {
       if (!result) return false;
       const action = (await repo.findAction(trx, actionId))!;
       await this.append(trx, { incidentId: current.incident_id, actorId, kind: result.kind, payload: { action_id: actionId, title: action.title, ...result.payload } });
-      await refreshMessagesShowing(trx, actionId, this.clock.now());
+      for (const h of this.hooks) await h.changed?.(trx, actionId, this.clock.now());
       return true;
     });
     if (changed) this.onTasksQueued();

@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Policy } from '../policy/schema.js';
-import { localTime, UTC_ZONE } from './calendar.js';
+import { localTime, UTC_ZONE } from '../calendar/calendar.js';
 import { contentForMessage, type ReminderContent } from './content.js';
 import { zonesOf } from './profiles.js';
-import { findSend, findSendByMessage, type ReminderSend } from './sends.js';
+import type { ActionHooks } from '../actions/service.js';
+import { findSend, findSendByMessage, refreshMessagesShowing, type ReminderSend } from './sends.js';
 
 /** What the Slack adapter asks of reminders outside the job: a person's today, a sent message's current content. */
 export class ReminderService {
@@ -13,6 +14,11 @@ export class ReminderService {
     private readonly policy: Policy,
     private readonly clock: Clock,
   ) {}
+
+  /** Keeps sent DMs in line with the actions they list: a changed action queues their refresh. */
+  actionHooks(): ActionHooks {
+    return { changed: (trx, actionId, at) => refreshMessagesShowing(trx, actionId, at) };
+  }
 
   /** Today where the person is (by their cached Slack timezone; UTC when unknown). */
   async todayFor(userId: string): Promise<string> {

@@ -14,6 +14,9 @@ import { registerCapture } from './listeners/capture.js';
 import { registerHome, reportCommands } from './listeners/reports.js';
 import { registerRoles, roleCommands } from './listeners/roles.js';
 import { registerTriage, triageCommands } from './listeners/triage.js';
+import { escalationCommands, registerEscalation } from './listeners/escalation.js';
+import { bridgeCommands } from './listeners/bridge.js';
+import { registerVendors, vendorCommands } from './listeners/vendors.js';
 import { registerModals } from './listeners/modals.js';
 import { oncallCommands } from './listeners/oncall.js';
 import { pagingCommands, registerPagingListeners } from './listeners/paging.js';
@@ -119,10 +122,12 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
 
   app.use(gate.middleware);
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
+  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...escalationCommands, ...bridgeCommands, ...vendorCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
   registerCommands(app, deps, changeCommands, '/change');
   registerModals(app, deps);
   registerTriage(app, deps);
+  registerEscalation(app, deps);
+  registerVendors(app, deps);
   registerRoles(app, deps);
   registerCapture(app, deps);
   registerHome(app, deps);

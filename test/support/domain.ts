@@ -94,6 +94,9 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   const checklists = new ChecklistService(db, incidents, policy, clock);
   const drills = new DrillService(db, incidents, policy, clock);
   for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
+  const actions = new ActionService(db, policy, clock, kick);
+  const reminders = new ReminderService(db, policy, clock);
+  actions.addHooks(reminders.actionHooks());
   return {
     db,
     policy,
@@ -107,9 +110,9 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     roles: new RoleService(db, incidents, policy),
     vendors: new VendorService(db, incidents, policy),
     reviews,
-    actions: new ActionService(db, policy, clock, kick),
+    actions,
     problems: new ProblemService(db, clock, kick),
-    reminders: new ReminderService(db, policy, clock),
+    reminders,
     signals,
     signalDeclare,
     oncall,

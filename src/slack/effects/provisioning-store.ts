@@ -1,9 +1,9 @@
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
-import { assertLeaseHeld, type Claim } from '../outbox/tasks.js';
-import { appendTimeline } from '../timeline/timeline.js';
-import type { Incident } from './incident.js';
-import * as repo from './repository.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/database.js';
+import { assertLeaseHeld, type Claim } from '../../outbox/tasks.js';
+import { appendTimeline } from '../../timeline/timeline.js';
+import type { Incident } from '../../incidents/incident.js';
+import * as repo from '../../incidents/repository.js';
 
 /**
  * Records the Slack resources made for an incident, one step at a time, so a retried provisioning
