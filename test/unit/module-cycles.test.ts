@@ -26,7 +26,7 @@ function moduleGraph(): Map<string, Map<string, string>> {
   for (const file of sourceFiles(SRC)) {
     const from = moduleOf(file);
     for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
-      const to = moduleOf(path.resolve(path.dirname(file), spec));
+      const to = moduleOf(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
       if (to === from) continue;
       if (!graph.has(from)) graph.set(from, new Map());
       if (!graph.get(from)!.has(to)) graph.get(from)!.set(to, `${path.relative(SRC, file)} imports ${spec}`);

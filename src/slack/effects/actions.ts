@@ -10,7 +10,7 @@ export interface ActionEffectDeps {
   client: WebClient;
   policy: Policy;
   actions: ActionService;
-  reminders: ReminderService;
+  reminders: Pick<ReminderService, 'todayFor'>;
 }
 
 /** The outbox handlers of follow-up actions. */

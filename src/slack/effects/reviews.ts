@@ -26,7 +26,7 @@ export interface ReviewEffectDeps {
   actions: ActionService;
   problems: ProblemService;
   profiles: ProfileCache;
-  audit: AuditService;
+  audit: Pick<AuditService, 'head'>;
 }
 
 /** The review document of an incident as it stands now (Markdown), or undefined without a review. */
