@@ -21,6 +21,9 @@ import { EventReceipts } from './outbox/receipts.js';
 import { outboxBacklog } from './outbox/tasks.js';
 import { ProfileCache } from './reminders/profiles.js';
 import type { ReminderRunner } from './reminders/runner.js';
+import { integrationRunners } from './integrations/delivery.js';
+import { IntegrationEvents } from './integrations/publisher.js';
+import { SubscriberRegistry, type IntegrationSubscriber } from './integrations/registry.js';
 import { createSlackApp, createSlackClient } from './slack/app.js';
 import { Authorizer } from './slack/authorize.js';
 import type { BackoffOptions } from './slack/backoff.js';
@@ -36,12 +39,16 @@ export interface StartOptions {
   slackBackoff?: BackoffOptions;
   /** false: do not start the cron timers (tests fire jobs themselves with `scheduler.runNow`). */
   scheduler?: boolean;
+  /** Integration-event subscribers (connectors to outside systems). */
+  subscribers?: IntegrationSubscriber[];
 }
 
 export interface RunningApp {
   port: number;
   db: Db;
   runner: TaskRunner;
+  /** One per integration-event subscriber, each in its own lane. */
+  integrationRunners: TaskRunner[];
   scheduler: Scheduler;
   reminders: ReminderRunner;
   metrics: Metrics;
@@ -78,9 +85,10 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const slack = createSlackClient(slackOptions, logger);
     const { client, identity } = slack;
     const tasks = new TaskQueue();
+    const subscribers = new SubscriberRegistry(opts.subscribers);
     const profiles = new ProfileCache(db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
     const { services, contributions } = registerFeatures(FEATURES, {
-      db, policy: config.policy, clock, tasks, timelineLog: logger.child({ component: 'timeline' }),
+      db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),
       config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown,
     });
 
@@ -107,7 +115,9 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       },
     );
     const runner = new TaskRunner(db, logger.child({ component: 'tasks' }), taskHandlers(FEATURES, contributions), opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
+    const deliveries = integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) });
     tasks.onKick(() => runner.kick());
+    for (const r of deliveries) tasks.onKick(() => r.kick());
     const scheduler = new Scheduler(db, logger.child({ component: 'scheduler' }), clock, [housekeepingJob(db), ...contributions.flatMap((c) => c.jobs ?? [])]);
 
     // What must hold to take traffic. Probes time out quickly: a database that does not answer in time counts as unreachable.
@@ -133,6 +143,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const port = await http.listen(config.port);
     socket?.start(() => app.start());
     runner.start();
+    for (const r of deliveries) r.start();
     if (opts.scheduler !== false) scheduler.start();
     logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Incident Officer is listening');
 
@@ -140,6 +151,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       port,
       db,
       runner,
+      integrationRunners: deliveries,
       scheduler,
       reminders: services.reminderRunner,
       metrics,
@@ -153,6 +165,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         for (const c of contributions) await c.stop?.();
         await scheduler.stop();
         await runner.stop();
+        for (const r of deliveries) await r.stop();
         await handle.close();
         await embedded?.stop();
       },

@@ -12,6 +12,7 @@ import * as checklistParts from './20261130_0011_checklist_parts.js';
 import * as anchors from './20261130_0012_timeline_anchors.js';
 import * as declareOrigin from './20261130_0013_declare_origin.js';
 import * as taskKindNames from './20261130_0014_task_kind_names.js';
+import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261130_0012_timeline_anchors': anchors,
   '20261130_0013_declare_origin': declareOrigin,
   '20261130_0014_task_kind_names': taskKindNames,
+  '20261201_0015_outbox_lanes': outboxLanes,
 };

@@ -166,8 +166,10 @@ export class ActionService {
     return (await repo.listActions(db, { incidentId, limit: 1000 })).actions;
   }
 
-  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+  private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
+    const row = await appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+    await this.ctx.events.publish(db, row);
+    return row;
   }
 
   /**

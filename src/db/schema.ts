@@ -165,6 +165,10 @@ export interface SlackTasksTable {
   done_at: NullableTimestamp;
   failed: Generated<boolean>;
   created_at: Timestamp;
+  /** Tasks of one incident run in order within their lane: `slack`, or `integration:<subscriber>`. */
+  lane: Generated<string>;
+  /** An integration delivery's key (event and subscriber); unique for good, unlike dedupe_key. */
+  idempotency_key: string | null;
 }
 
 export interface SlackEventReceiptsTable {

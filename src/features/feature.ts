@@ -10,7 +10,7 @@ import type { IncidentHooks } from '../incidents/service.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
 import type { SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
-import type { OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
+import type { IntegrationTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
 import type { ProfileCache } from '../reminders/profiles.js';
 import type { ServiceContext } from '../context.js';
 import type { Services } from '../services.js';
@@ -85,8 +85,8 @@ export function defineFeature<T extends SomeTaskHandlers = {}>(feature: Feature<
 
 type HandledKinds<F> = F extends Feature<infer T> ? keyof T : never;
 
-/** The task kinds no feature of the list handles (only configuration-dependent kinds may be missing). */
-export type UnhandledKinds<Fs extends readonly Feature<any>[]> = Exclude<Exclude<TaskKind, OptionalTaskKind>, HandledKinds<Fs[number]>>;
+/** The Slack lane's task kinds no feature of the list handles (only configuration-dependent kinds may be missing). */
+export type UnhandledKinds<Fs extends readonly Feature<any>[]> = Exclude<Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind>, HandledKinds<Fs[number]>>;
 
 /**
  * The task handler table, from the features' slices. A list whose features leave a kind without

@@ -39,7 +39,7 @@ export const incidents = defineFeature({
     return {
       services: { incidents, updateDrafts: new UpdateDraftService(ctx, incidents) },
       tasks: {
-        ...incidentEffects({ ...effect, db: ctx.db, clock: ctx.clock, roles: (id) => currentRoles(ctx.db, id), cardExtras }),
+        ...incidentEffects({ ...effect, db: ctx.db, clock: ctx.clock, roles: (id) => currentRoles(ctx.db, id), cardExtras, events: ctx.events }),
         ...commsEffects(effect),
       },
       commands: incidentCommands,

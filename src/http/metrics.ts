@@ -30,6 +30,7 @@ export class Metrics {
   private readonly requests: Counter<'handler' | 'outcome'>;
   private readonly ackSeconds: Histogram<'handler'>;
   private readonly tasks: Counter<'kind' | 'outcome'>;
+  private readonly deliveries: Counter<'subscriber' | 'outcome'>;
   private readonly webhooks: Counter<'source' | 'status'>;
   private readonly apiCalls: Counter<'method' | 'outcome'>;
   private backlogQuery?: Promise<OutboxBacklog>;
@@ -54,6 +55,12 @@ export class Metrics {
       name: 'incident_officer_slack_tasks_total',
       help: 'Outbox task runs, by kind and outcome (ok, retry: will run again, failed: given up)',
       labelNames: ['kind', 'outcome'],
+      registers: [this.registry],
+    });
+    this.deliveries = new Counter({
+      name: 'incident_officer_integration_deliveries_total',
+      help: 'Integration events handed to a subscriber (connector), by subscriber and outcome (ok, retry: will run again, failed: given up)',
+      labelNames: ['subscriber', 'outcome'],
       registers: [this.registry],
     });
     this.apiCalls = new Counter({
@@ -85,6 +92,10 @@ export class Metrics {
 
   task(kind: string, outcome: TaskRunOutcome): void {
     this.tasks.inc({ kind, outcome });
+  }
+
+  delivery(subscriber: string, outcome: TaskRunOutcome): void {
+    this.deliveries.inc({ subscriber, outcome });
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
 import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind } from '../timeline/timeline.js';
+import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind } from '../timeline/timeline.js';
 import { DomainError, refuseInvalid } from './errors.js';
 import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident } from './incident.js';
 import * as repo from './repository.js';
@@ -96,7 +96,14 @@ export class IncidentService {
 
   /** Appends a timeline row stamped with this service's clock. */
   private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+    return this.appendAt(db, { ...e, at: this.ctx.clock.now() });
+  }
+
+  /** Appends a timeline row and queues its integration events, in the same transaction. */
+  private async appendAt<K extends TimelineKind>(db: Kysely<Database>, e: NewTimelineEvent<K>): Promise<TimelineEventOf<K> | undefined> {
+    const row = await appendTimeline(db, e);
+    await this.ctx.events.publish(db, row);
+    return row;
   }
 
   /** `within` runs in the declaring transaction, before the hooks (e.g. to record a drill's script). */
@@ -203,7 +210,8 @@ export class IncidentService {
     if (!note) throw new DomainError('invalid_input', 'Write the note.', 'text');
     const incident = await repo.findIncidentById(this.ctx.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
-    const event = await this.append(this.ctx.db, { incidentId, actorId, kind: 'note', payload: { text: note } });
+    const event = await this.ctx.db.transaction().execute((trx) => this.append(trx, { incidentId, actorId, kind: 'note', payload: { text: note } }));
+    this.ctx.tasks.kick();
     return event!;
   }
 
@@ -305,7 +313,7 @@ export class IncidentService {
       const now = this.ctx.clock.now();
       const tools: ChangeTools = {
         now,
-        append: (e) => appendTimeline(trx, { ...e, incidentId, at: now }),
+        append: (e) => this.appendAt(trx, { ...e, incidentId, at: now }),
         enqueue: (task) => enqueueTask(trx, { ...task, incidentId }),
       };
       const out = await fn(trx, current, tools);

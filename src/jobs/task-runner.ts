@@ -1,22 +1,26 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
-import type { OptionalTaskKind } from '../outbox/kinds.js';
+import type { IntegrationTaskKind, OptionalTaskKind } from '../outbox/kinds.js';
 import { outsideDeadline } from '../db/time-limit.js';
-import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
+import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, SLACK_LANE, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
 /** Carries out one kind of task. */
 export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>;
 
 /**
- * A handler for every kind of task, so a kind added without its handler fails the type check. Only
- * the kinds of features that configuration can switch off (OptionalTaskKind) may be left out.
+ * A handler for every kind of task of the Slack lane, so a kind added without its handler fails the
+ * type check. Only the kinds of features that configuration can switch off (OptionalTaskKind) may be
+ * left out; integration deliveries have runners of their own (IntegrationTaskHandlers).
  */
-export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+
+/** The handlers of an integration subscriber's lane. */
+export type IntegrationTaskHandlers = { [K in IntegrationTaskKind]: TaskHandler<K> };
 
 /** Handlers for some kinds: what one feature contributes to the table. */
 export type SomeTaskHandlers = { [K in TaskKind]?: TaskHandler<K> };
 
-function handlerFor<K extends TaskKind>(handlers: TaskHandlers, kind: K): TaskHandler<K> | undefined {
+function handlerFor<K extends TaskKind>(handlers: TaskHandlers | IntegrationTaskHandlers, kind: K): TaskHandler<K> | undefined {
   const all: SomeTaskHandlers = handlers;
   return all[kind];
 }
@@ -53,6 +57,8 @@ export interface TaskRunnerOptions {
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The lane whose tasks this runner claims (SLACK_LANE by default). */
+  lane?: string;
 }
 
 /** How a task run ended: done, to be run again, or given up. */
@@ -77,7 +83,8 @@ export class TaskRunner {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    private readonly handlers: TaskHandlers,
+    /** Every kind of the Slack lane, or the deliveries of an integration lane (see opts.lane). */
+    private readonly handlers: TaskHandlers | IntegrationTaskHandlers,
     opts: TaskRunnerOptions = {},
     /** Told how each run ended (metrics). */
     private readonly observe: (kind: string, outcome: TaskRunOutcome) => void = () => {},
@@ -89,6 +96,7 @@ export class TaskRunner {
       maxAttempts: opts.maxAttempts ?? 25,
       backoffMs: opts.backoffMs ?? 2_000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+      lane: opts.lane ?? SLACK_LANE,
     };
   }
 
@@ -141,7 +149,7 @@ export class TaskRunner {
 
   /** One claim-and-run pass; returns how many tasks it ran. */
   async pass(): Promise<number> {
-    const tasks = await claimDueTasks(this.db, this.opts.batchSize, this.opts.leaseSeconds);
+    const tasks = await claimDueTasks(this.db, this.opts.batchSize, this.opts.leaseSeconds, this.opts.lane);
     for (const t of tasks) this.held.set(t.id, { id: t.id, attempts: t.attempts });
     this.renewTimer ??= setInterval(() => void this.renew(), (this.opts.leaseSeconds * 1000) / 3).unref();
     try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integrationEventSchema } from '../integrations/events.js';
 import { scorecardRowSchema } from '../timeline/kinds.js';
 
 /*
@@ -98,6 +99,8 @@ export const taskPayloadSchemas = {
   'signal.post': z.object({ groupId: rowId }),
   /** Declare the incident an auto-declare rule asked for. */
   'signal.declare': z.object({ groupId: rowId, episode: z.number() }),
+  /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
+  'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 export type TaskKind = keyof typeof taskPayloadSchemas;
@@ -107,6 +110,9 @@ export type TaskPayloads = { [K in TaskKind]: z.infer<(typeof taskPayloadSchemas
 
 /** Kinds whose handler exists only when their feature is configured: PagerDuty needs a routing key. */
 export type OptionalTaskKind = 'paging.pagerduty';
+
+/** Kinds that run in an integration subscriber's lane, by that lane's own runner, never in the Slack lane. */
+export type IntegrationTaskKind = 'integration.deliver';
 
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {

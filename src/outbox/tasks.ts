@@ -35,9 +35,16 @@ export type TaskFields<K extends TaskKind> = {
   /** While a pending task has this key, adding another is a no-op (coalescing). */
   dedupeKey?: string;
   runAt?: Date;
+  /** See SLACK_LANE; an incident's tasks run in order within their lane. */
+  lane?: string;
+  /** Once a task had this key, adding another is a no-op, even after it ran. */
+  idempotencyKey?: string;
 } & ({} extends TaskPayloads[K] ? { payload?: TaskPayloads[K] } : { payload: TaskPayloads[K] });
 
 export type NewTask<K extends TaskKind> = TaskFields<K> & { incidentId?: string | null };
+
+/** The lane of Slack side effects; integration deliveries have a lane per subscriber. */
+export const SLACK_LANE = 'slack';
 
 /** Queues a task; its payload is checked against its kind's schema, so no task is stored that its handler cannot read. */
 export async function enqueueTask<K extends TaskKind>(db: Kysely<Database>, task: NewTask<K>): Promise<void> {
@@ -53,8 +60,10 @@ export async function enqueueTask<K extends TaskKind>(db: Kysely<Database>, task
       last_error: null,
       locked_until: null,
       done_at: null,
+      lane: task.lane ?? SLACK_LANE,
+      idempotency_key: task.idempotencyKey ?? null,
     } as never)
-    .onConflict((oc) => oc.column('dedupe_key').where('done_at', 'is', null).doNothing())
+    .onConflict((oc) => (task.idempotencyKey ? oc.column('idempotency_key') : oc.column('dedupe_key').where('done_at', 'is', null)).doNothing())
     .execute();
 }
 
@@ -68,21 +77,22 @@ function toTask(r: { id: string; kind: string; incident_id: string | null; paylo
 }
 
 /**
- * Claims up to `limit` due tasks for `leaseSeconds`. Only the oldest pending task of an incident is
- * eligible, so one incident's side effects happen in order; SKIP LOCKED lets replicas share the work.
+ * Claims up to `limit` due tasks of one lane for `leaseSeconds`. Only the oldest pending task of an
+ * incident in that lane is eligible, so one incident's side effects happen in order, and a lane that
+ * is stuck (an outside system down) holds back no other; SKIP LOCKED lets replicas share the work.
  * A claimed task gives up its dedupe key: a change made while it runs queues a fresh task instead of
  * being absorbed by one that may already have read the old state.
  */
-export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<(Task | UnreadableTask)[]> {
+export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number, lane: string = SLACK_LANE): Promise<(Task | UnreadableTask)[]> {
   const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date }>`
     update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1, dedupe_key = null
     where id in (
       select t.id from slack_tasks t
-      where t.done_at is null and t.run_at <= now()
+      where t.lane = ${lane} and t.done_at is null and t.run_at <= now()
         and (t.locked_until is null or t.locked_until < now())
         and not exists (
           select 1 from slack_tasks p
-          where p.incident_id = t.incident_id and p.done_at is null and p.id < t.id
+          where p.incident_id = t.incident_id and p.lane = t.lane and p.done_at is null and p.id < t.id
         )
       order by t.run_at, t.id
       limit ${limit}

@@ -112,6 +112,7 @@ export class ProblemService {
     const problem = await this.get(problemId, incident.teamId);
     if (problem.status === 'resolved') throw new DomainError('invalid_state', `${problemRef(problem)} is resolved; open a new problem record if the cause is back.`);
     const linked = await this.ctx.db.transaction().execute((trx) => this.attach(trx, problemId, incident, actorId, false));
+    if (linked) this.ctx.tasks.kick();
     return { problem: await this.get(problemId, incident.teamId), linked };
   }
 
@@ -143,7 +144,8 @@ export class ProblemService {
     const linked = await repo.linkIncident(trx, problemId, incident.id, actorId, now);
     if (!linked) return false;
     if (isPrivate(incident)) await trx.updateTable('problems').set({ private: true }).where('id', '=', problemId).execute();
-    await appendTimeline(trx, { incidentId: incident.id, actorId, kind: 'problem_linked', payload: { problem_id: problemId, created }, at: now });
+    const row = await appendTimeline(trx, { incidentId: incident.id, actorId, kind: 'problem_linked', payload: { problem_id: problemId, created }, at: now });
+    await this.ctx.events.publish(trx, row);
     return true;
   }
 }

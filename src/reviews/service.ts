@@ -143,7 +143,7 @@ export class ReviewService {
 
   /** Records a generated document built from `revision`; the card is refreshed to link it. */
   async documentPosted(incidentId: string, revision: number, doc: { fileId: string; permalink: string }): Promise<Review> {
-    return this.ctx.db.transaction().execute(async (trx) => {
+    const review = await this.ctx.db.transaction().execute(async (trx) => {
       const current = (await repo.findReview(trx, incidentId, { forUpdate: true }))!;
       const version = current.docVersion + 1;
       const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_generated_at: this.ctx.clock.now() });
@@ -151,6 +151,8 @@ export class ReviewService {
       await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return review;
     });
+    this.ctx.tasks.kick();
+    return review;
   }
 
   bookmarked(incidentId: string, bookmarkId: string): Promise<Review> {
@@ -190,7 +192,9 @@ export class ReviewService {
     await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
   }
 
-  private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+  private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
+    const row = await appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+    await this.ctx.events.publish(db, row);
+    return row;
   }
 }

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.js';
 import { configSecrets, loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { IntegrationSubscriber } from '../../src/integrations/registry.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { startIncidentOfficer, type RunningApp } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -34,6 +35,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** A controllable clock; scheduled jobs then run only when a test fires them. */
   clock?: Clock;
+  /** Integration-event subscribers to register. */
+  subscribers?: IntegrationSubscriber[];
 }
 
 /** Starts the real app against a fresh database and the fake Slack, on a free port. */
@@ -69,6 +72,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       taskRunner: { pollMs: 100, backoffMs: 50, maxBackoffMs: 500 },
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
       slackBackoff: { minMs: 50, maxMs: 500 },
+      subscribers: opts.subscribers,
     });
   let app = await start();
   let driver = new SlackDriver({ appUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fake });
@@ -92,6 +96,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
         await new Promise((r) => setTimeout(r, 10));
         await app.metrics.idle();
         await app.runner.drain();
+        for (const r of app.integrationRunners) await r.drain();
       }
     },
     async restart() {

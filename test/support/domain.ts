@@ -5,6 +5,10 @@ import { registerFeatures } from '../../src/features/assemble.js';
 import { FEATURES } from '../../src/features/index.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/logger.js';
+import { integrationRunners } from '../../src/integrations/delivery.js';
+import { IntegrationEvents } from '../../src/integrations/publisher.js';
+import { SubscriberRegistry, type IntegrationSubscriber } from '../../src/integrations/registry.js';
+import type { TaskRunner, TaskRunnerOptions } from '../../src/jobs/task-runner.js';
 import { TaskQueue } from '../../src/outbox/queue.js';
 import { outboxBacklog } from '../../src/outbox/tasks.js';
 import { policySchema, type Policy } from '../../src/policy/schema.js';
@@ -27,6 +31,8 @@ export interface Domain extends Services {
   database: TestDatabase;
   /** How often a commit told the task runner that tasks were queued. */
   readonly kicks: number;
+  /** Task runners for the subscribers' lanes (not started: tests drain them), as many sets as asked for. */
+  integrationRunners(opts?: TaskRunnerOptions): TaskRunner[];
   stop(): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export interface DomainOptions {
   policy?: Record<string, unknown>;
   /** Start time of the fake clock. */
   now?: string;
+  /** Integration-event subscribers (none by default, as in a deployment without connectors). */
+  subscribers?: IntegrationSubscriber[];
 }
 
 /** Builds the services on a fresh database; `stop()` closes and drops it. */
@@ -52,12 +60,13 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   let kicks = 0;
   const tasks = new TaskQueue();
   tasks.onKick(() => kicks++);
+  const registry = new SubscriberRegistry(opts.subscribers);
   const config = { ...loadConfig({ SLACK_BOT_TOKEN: 'xoxb-domain-tests', SLACK_SIGNING_SECRET: 'domain-tests-signing-secret', DATABASE_URL: database.url }, process.cwd()), policy };
   const logger = createLogger({ level: 'silent' });
   const { client, identity } = createSlackClient({ botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, apiUrl: 'http://127.0.0.1:9/api/' }, logger);
   const profiles = new ProfileCache(db, clock, { fetch: async () => [] }, policy.reminders.profile_refresh_hours);
   const { services } = registerFeatures(FEATURES, {
-    db, policy, clock, tasks, config, logger, metrics: new Metrics({ outboxBacklog: () => outboxBacklog(db) }), client, identity, profiles, isShuttingDown: () => false,
+    db, policy, clock, tasks, events: new IntegrationEvents(registry, policy), config, logger, metrics: new Metrics({ outboxBacklog: () => outboxBacklog(db) }), client, identity, profiles, isShuttingDown: () => false,
   });
   return {
     ...services,
@@ -68,6 +77,8 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     get kicks() {
       return kicks;
     },
+    integrationRunners: (runner) =>
+      integrationRunners({ db, logger, subscribers: registry.subscribers, runner: { pollMs: 50, backoffMs: 1, maxBackoffMs: 1, ...runner } }),
     async stop() {
       await handle.close();
       await database.drop();

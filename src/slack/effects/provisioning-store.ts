@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/database.js';
+import type { TimelinePublisher } from '../../timeline/publisher.js';
 import { assertLeaseHeld, type Claim } from '../../outbox/tasks.js';
 import { appendTimeline } from '../../timeline/timeline.js';
 import type { Incident } from '../../incidents/incident.js';
@@ -14,12 +15,14 @@ export class ProvisioningStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Queues the integration events of the rows it appends (the channel's creation). */
+    private readonly events: TimelinePublisher,
     private readonly claim?: Claim,
   ) {}
 
   /** A store that records under this task claim. */
   fencedBy(claim: Claim): ProvisioningStore {
-    return new ProvisioningStore(this.db, this.clock, claim);
+    return new ProvisioningStore(this.db, this.clock, this.events, claim);
   }
 
   private record<T>(write: (trx: Db) => Promise<T>): Promise<T> {
@@ -32,7 +35,8 @@ export class ProvisioningStore {
   async channelCreated(incident: Incident, channelId: string, channelName: string): Promise<Incident> {
     return this.record(async (trx) => {
       const updated = await repo.updateIncident(trx, incident.id, { channel_id: channelId, channel_name: channelName });
-      await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'channel_created', payload: { channel_id: channelId, name: channelName }, at: this.clock.now() });
+      const row = await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'channel_created', payload: { channel_id: channelId, name: channelName }, at: this.clock.now() });
+      await this.events.publish(trx, row);
       return updated;
     });
   }
