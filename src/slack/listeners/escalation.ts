@@ -3,7 +3,7 @@ import { escalationGroupsFor } from '../../escalation/service.js';
 import { effectivePriority } from '../../triage/priority.js';
 import type { SlackDeps } from '../deps.js';
 import { Block, Callback } from '../ids.js';
-import { escalateModal } from '../views/triage.js';
+import { escalateModal } from '../views/escalation.js';
 import type { Subcommand } from './commands.js';
 import { incidentMetadata, metadata, selectedValue, textValue } from './payloads.js';
 import { registerForm } from './forms.js';

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } f
 import type { SlackDeps } from '../deps.js';
 import { Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
-import { vendorFieldId, vendorModal } from '../views/triage.js';
+import { vendorFieldId, vendorModal } from '../views/vendors.js';
 import type { Subcommand } from './commands.js';
 import { metadata, selectedValue, textValue } from './payloads.js';
 import { z } from 'zod';
