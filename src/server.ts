@@ -102,6 +102,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         clock,
         receipts: new EventReceipts(db),
         authorize: (action, userId, incident) => authorizer.require(action, userId, incident),
+        // Without a configured base URL, the port the server below ends up listening on (PORT=0 picks one).
         publicUrl: () => config.policy.reports.base_url ?? `http://localhost:${http.port ?? config.port}`,
         homeSections: contributions.flatMap((c) => c.sections?.home ?? []),
         logger,
