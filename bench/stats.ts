@@ -4,6 +4,8 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { defaultPolicy } from '../src/policy/schema.js';
 import { ReportService } from '../src/reports/service.js';
 import { ms, timeIt, withDatabase } from './support.js';
+import { TaskQueue } from '../src/outbox/queue.js';
+import { NO_SUBSCRIBERS } from '../src/timeline/publisher.js';
 
 
 /**
@@ -36,7 +38,7 @@ export async function run(): Promise<Record<string, string>> {
           order by i.id, k`.execute(h.db);
       }
       await sql`analyze`.execute(h.db);
-      const reports = new ReportService(h.db, defaultPolicy(), { now: () => now });
+      const reports = new ReportService({ db: h.db, policy: defaultPolicy(), clock: { now: () => now }, tasks: new TaskQueue(), events: NO_SUBSCRIBERS });
       const from = new Date(now.getTime() - 90 * 86_400_000);
       const bare = () =>
         sql`select count(*), avg(extract(epoch from acknowledged_at - declared_at)), percentile_cont(0.5) within group (order by extract(epoch from acknowledged_at - declared_at)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, policySchema } from '../src/policy/schema.js';
-import { addDays, daysBetween, isDateOnly, localTime, mondayOf } from '../src/reminders/calendar.js';
+import { addDays, daysBetween, isDateOnly, localTime, mondayOf } from '../src/calendar/calendar.js';
 import { effectivePriority, reviewRequired } from '../src/reviews/requirement.js';
 import { parseActionLine } from '../src/slack/listeners/action-line.js';
 import { decodeButton, dueWords } from '../src/slack/views/actions.js';

@@ -1,15 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { EscalationTask } from '../escalation/service.js';
 import { toIncident, type Incident } from '../incidents/incident.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
 import { appendTimeline, timelinePayloads } from '../timeline/timeline.js';
 import { effectivePriority } from '../triage/priority.js';
 import { ownersToPage } from './catalog.js';
+import type { ServiceContext } from '../context.js';
 
 /** Incidents not yet resolved that name any of `services` (case-insensitive), newest first. */
 export async function openIncidentsOn(db: Kysely<Database>, services: string[], opts: { teamId?: string; includeDrills?: boolean; limit?: number } = {}): Promise<Incident[]> {
@@ -32,15 +30,11 @@ export async function openIncidentsOn(db: Kysely<Database>, services: string[], 
  * (through the escalation paging effect) when its priority is one the policy names, once per team.
  */
 export class CatalogService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   /** Open incidents on services (drills included, marked by the caller), newest first, at most `limit`. */
   openIncidents(teamId: string, services: string[], limit = 50): Promise<Incident[]> {
-    return openIncidentsOn(this.db, services, { teamId, includeDrills: true, limit });
+    return openIncidentsOn(this.ctx.db, services, { teamId, includeDrills: true, limit });
   }
 
   hooks(): IncidentHooks {
@@ -58,7 +52,7 @@ export class CatalogService {
   /** Pages the owner teams due at the incident's priority that were not paged for it yet. */
   private async pageOwners(trx: Kysely<Database>, incident: Incident, actorId: string | null): Promise<void> {
     if (incident.resolvedAt || incident.closedAt) return;
-    const due = ownersToPage(this.policy, incident);
+    const due = ownersToPage(this.ctx.policy, incident);
     if (!due.length) return;
     const paged = new Set((await timelinePayloads(trx, incident.id, 'owners_paged')).flatMap((p) => p.usergroups));
     const fresh = due.filter((d) => !paged.has(d.usergroup));
@@ -68,8 +62,8 @@ export class CatalogService {
       incidentId: incident.id,
       actorId,
       kind: 'owners_paged',
-      payload: { to: effectivePriority(this.policy, incident), usergroups: fresh.map((d) => d.usergroup), services, note: `Your team owns ${services.join(', ')}.` },
-      at: this.clock.now(),
+      payload: { to: effectivePriority(this.ctx.policy, incident), usergroups: fresh.map((d) => d.usergroup), services, note: `Your team owns ${services.join(', ')}.` },
+      at: this.ctx.clock.now(),
     });
     await enqueueTask(trx, { kind: EscalationTask.page, incidentId: incident.id, payload: { eventId: event!.id, usergroups: fresh.map((d) => d.usergroup) } });
   }

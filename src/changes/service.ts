@@ -1,19 +1,17 @@
 import type { Kysely } from 'kysely';
 import { canonicalServices, findService } from '../catalog/catalog.js';
 import { openIncidentsOn } from '../catalog/service.js';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentHooks, IncidentService } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
 import { appendTimeline, timelinePayloads, type TimelineEvent } from '../timeline/timeline.js';
 import { changeRef, isChangeImpact, isChangeLikelihood, needsCab, parseChangeRef, riskFor, type Change } from './change.js';
 import * as repo from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 /** Outbox tasks: "what changed?" in an incident channel; the CAB request; the decision; the requester's receipt. */
 export const ChangeTask = { recent: 'change.recent', cab: 'change.cab', decided: 'change.decided', recorded: 'change.recorded' } as const satisfies Record<string, TaskKind>;
@@ -58,22 +56,19 @@ export interface Deployment {
  */
 export class ChangeService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-    private readonly onQueued: () => void,
   ) {}
 
   /** Why these services cannot be named (unknown to the catalog, when there is one), or undefined. */
   private servicesProblem(services: string[]): string | undefined {
-    const unknown = this.policy.services.length ? services.filter((s) => !findService(this.policy, s)) : [];
+    const unknown = this.ctx.policy.services.length ? services.filter((s) => !findService(this.ctx.policy, s)) : [];
     return unknown.length ? `Unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use names from the service catalog.` : undefined;
   }
 
   /** Service names as the catalog spells them; unknown ones are refused when there is a catalog. */
   private services(names: string[]): string[] {
-    const services = canonicalServices(this.policy, names);
+    const services = canonicalServices(this.ctx.policy, names);
     const problem = this.servicesProblem(services);
     if (problem) throw new DomainError('invalid_input', problem, 'services');
     return services;
@@ -81,7 +76,7 @@ export class ChangeService {
 
   async create(input: NewChange): Promise<Change> {
     const title = input.title.trim();
-    const services = canonicalServices(this.policy, input.services);
+    const services = canonicalServices(this.ctx.policy, input.services);
     const { startsAt, endsAt } = input;
     const impact = isChangeImpact(input.impact) ? input.impact : undefined;
     const likelihood = isChangeLikelihood(input.likelihood) ? input.likelihood : undefined;
@@ -96,9 +91,9 @@ export class ChangeService {
       rollbackPlan: input.rollbackPlan.trim() ? undefined : 'Describe how to roll back.',
     });
     // Each of these was refused above when missing.
-    const risk = riskFor(this.policy, impact!, likelihood!);
-    const cab = needsCab(this.policy, risk);
-    const change = await this.db.transaction().execute(async (trx) => {
+    const risk = riskFor(this.ctx.policy, impact!, likelihood!);
+    const cab = needsCab(this.ctx.policy, risk);
+    const change = await this.ctx.db.transaction().execute(async (trx) => {
       const change = (await repo.insertChange(trx, {
         title,
         description: input.description.trim(),
@@ -113,18 +108,18 @@ export class ChangeService {
         requested_by: input.requestedBy,
         source: 'slack',
         status: cab ? 'pending_approval' : 'scheduled',
-        created_at: this.clock.now(),
+        created_at: this.ctx.clock.now(),
       }))!;
       await enqueueTask(trx, { kind: ChangeTask.recorded, payload: { changeId: change.id } });
       if (cab) await enqueueTask(trx, { kind: ChangeTask.cab, payload: { changeId: change.id } });
       return change;
     });
-    this.onQueued();
+    this.ctx.tasks.kick();
     return change;
   }
 
   isApprover(userId: string): boolean {
-    return this.policy.changes.approvers.includes(userId);
+    return this.ctx.policy.changes.approvers.includes(userId);
   }
 
   /** A CAB decision by an approver (never on their own change when another approver exists). */
@@ -132,24 +127,24 @@ export class ChangeService {
     this.requireApprover(input.actorId);
     const note = input.note?.trim() ?? '';
     if (!input.approve && !note) throw new DomainError('invalid_input', 'Say why the change is rejected.', 'note');
-    const change = await this.db.transaction().execute(async (trx) => {
+    const change = await this.ctx.db.transaction().execute(async (trx) => {
       const current = this.requireDecidable(await repo.findChange(trx, input.changeId, { forUpdate: true }), input.actorId);
-      const decided = await repo.updateChange(trx, current.id, { status: input.approve ? 'approved' : 'rejected', decided_by: input.actorId, decided_at: this.clock.now(), decision_note: note || null });
+      const decided = await repo.updateChange(trx, current.id, { status: input.approve ? 'approved' : 'rejected', decided_by: input.actorId, decided_at: this.ctx.clock.now(), decision_note: note || null });
       await enqueueTask(trx, { kind: ChangeTask.decided, payload: { changeId: current.id } });
       return decided;
     });
-    this.onQueued();
+    this.ctx.tasks.kick();
     return change;
   }
 
   /** The change, when `actorId` may decide on it now (so a rejection form is opened only then); refused as `decide` would otherwise. */
   async decidable(changeId: string, actorId: string): Promise<Change> {
     this.requireApprover(actorId);
-    return this.requireDecidable(await repo.findChange(this.db, changeId), actorId);
+    return this.requireDecidable(await repo.findChange(this.ctx.db, changeId), actorId);
   }
 
   private requireApprover(actorId: string): void {
-    const approvers = this.policy.changes.approvers;
+    const approvers = this.ctx.policy.changes.approvers;
     if (!this.isApprover(actorId)) throw new DomainError('forbidden', `Only CAB approvers can decide on changes (${approvers.map((a) => `<@${a}>`).join(', ') || 'none configured'}).`);
   }
 
@@ -158,47 +153,47 @@ export class ChangeService {
     if (current.status !== 'pending_approval') {
       throw new DomainError('invalid_state', current.decidedBy ? `${changeRef(current)} was already ${current.status} by <@${current.decidedBy}>.` : `${changeRef(current)} does not need a CAB decision (${current.status}).`);
     }
-    if (current.requestedBy === actorId && this.policy.changes.approvers.length > 1) throw new DomainError('forbidden', `You requested ${changeRef(current)}; another approver must decide.`);
+    if (current.requestedBy === actorId && this.ctx.policy.changes.approvers.length > 1) throw new DomainError('forbidden', `You requested ${changeRef(current)}; another approver must decide.`);
     return current;
   }
 
   /** Records where the CAB request was posted (so the decision can update it). */
   async cabPosted(changeId: string, channelId: string, ts: string): Promise<void> {
-    await repo.updateChange(this.db, changeId, { cab_channel_id: channelId, cab_ts: ts });
+    await repo.updateChange(this.ctx.db, changeId, { cab_channel_id: channelId, cab_ts: ts });
   }
 
   find(id: string): Promise<Change | undefined> {
-    return repo.findChange(this.db, id);
+    return repo.findChange(this.ctx.db, id);
   }
 
   findMany(ids: string[]): Promise<Change[]> {
-    return repo.findChanges(this.db, ids);
+    return repo.findChanges(this.ctx.db, ids);
   }
 
   /** `/change list`: recent and upcoming changes (and those awaiting the CAB), or all. */
   list(opts: { all: boolean; limit: number }) {
-    return repo.listChanges(this.db, { since: opts.all ? undefined : new Date(this.clock.now().getTime() - 7 * 24 * HOUR), limit: opts.limit });
+    return repo.listChanges(this.ctx.db, { since: opts.all ? undefined : new Date(this.ctx.clock.now().getTime() - 7 * 24 * HOUR), limit: opts.limit });
   }
 
   incidentsCausedBy(changeId: string) {
-    return repo.incidentsCausedBy(this.db, changeId);
+    return repo.incidentsCausedBy(this.ctx.db, changeId);
   }
 
   /** Changes on services within the policy's look-back window. */
-  recentOn(services: string[], db: Kysely<Database> = this.db): Promise<Change[]> {
-    const now = this.clock.now();
-    return repo.changesOnServices(db, services, new Date(now.getTime() - this.policy.changes.lookback_hours * HOUR), now);
+  recentOn(services: string[], db: Kysely<Database> = this.ctx.db): Promise<Change[]> {
+    const now = this.ctx.clock.now();
+    return repo.changesOnServices(db, services, new Date(now.getTime() - this.ctx.policy.changes.lookback_hours * HOUR), now);
   }
 
   /** A deployment from CI/CD, recorded once per external id; open incidents on its services are told. */
   async recordDeployment(d: Deployment): Promise<{ change: Change; created: boolean; incidentsTold: number }> {
     const services = this.services(d.services);
     if (!services.length) throw new DomainError('invalid_input', 'Name at least one service.', 'services');
-    const existing = await repo.findChangeByExternalId(this.db, d.externalId);
+    const existing = await repo.findChangeByExternalId(this.ctx.db, d.externalId);
     if (existing) return { change: existing, created: false, incidentsTold: 0 };
-    const at = d.deployedAt ?? this.clock.now();
+    const at = d.deployedAt ?? this.ctx.clock.now();
     const title = (d.title?.trim() || `Deploy ${services.join(', ')}${d.version ? ` ${d.version}` : ''}`) + (d.environment ? ` (${d.environment})` : '');
-    const result = await this.db.transaction().execute(async (trx) => {
+    const result = await this.ctx.db.transaction().execute(async (trx) => {
       const change = await repo.insertChange(trx, {
         title: title.slice(0, CHANGE_TITLE_MAX),
         description: d.description?.trim() ?? '',
@@ -212,15 +207,15 @@ export class ChangeService {
         external_id: d.externalId,
         url: d.url ?? null,
         status: 'deployed',
-        created_at: this.clock.now(),
+        created_at: this.ctx.clock.now(),
       });
       if (!change) return undefined;
       const open = await openIncidentsOn(trx, services);
       for (const incident of open) await this.tell(trx, incident, [change], 'deployment');
       return { change, created: true, incidentsTold: open.length };
     });
-    if (!result) return { change: (await repo.findChangeByExternalId(this.db, d.externalId))!, created: false, incidentsTold: 0 };
-    this.onQueued();
+    if (!result) return { change: (await repo.findChangeByExternalId(this.ctx.db, d.externalId))!, created: false, incidentsTold: 0 };
+    this.ctx.tasks.kick();
     return result;
   }
 
@@ -267,7 +262,7 @@ export class ChangeService {
 
   private async tell(trx: Kysely<Database>, incident: Incident, changes: Change[], reason: 'declared' | 'triaged' | 'deployment'): Promise<void> {
     const ids = changes.map((c) => c.id);
-    await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'changes_shown', payload: { change_ids: ids, refs: changes.map(changeRef), reason }, at: this.clock.now() });
+    await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'changes_shown', payload: { change_ids: ids, refs: changes.map(changeRef), reason }, at: this.ctx.clock.now() });
     await enqueueTask(trx, { kind: ChangeTask.recent, incidentId: incident.id, payload: { changeIds: ids, reason } });
   }
 }

@@ -1,25 +1,11 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { clockAlertSchema } from '../outbox/kinds.js';
 import type { Incident } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import type { RoleHolder } from '../roles/repository.js';
 import { effectivePriority, priorityPolicy } from '../triage/priority.js';
 import type { VendorEngagement } from '../vendors/service.js';
 
-/** Something the channel (and maybe a person) must be told about, once per `key`. */
-export const clockAlertSchema = z.discriminatedUnion('kind', [
-  z.object({ key: z.string(), kind: z.literal('no_commander'), minutes: z.number() }),
-  z.object({ key: z.string(), kind: z.literal('update_overdue'), dueAt: z.string(), everyMinutes: z.number().nullable(), notify: z.string().nullable() }),
-  z.object({
-    key: z.string(),
-    kind: z.enum(['sla_warning', 'sla_breach']),
-    clock: z.enum(['response', 'resolution']),
-    priority: z.string(),
-    targetMinutes: z.number(),
-    dueAt: z.string(),
-    notify: z.string().nullable(),
-  }),
-  z.object({ key: z.string(), kind: z.literal('vendor_overdue'), engagementId: z.string(), vendor: z.string(), ticketRef: z.string().nullable(), responseMinutes: z.number() }),
-]);
 export type ClockAlert = z.infer<typeof clockAlertSchema>;
 
 export interface ClockState {

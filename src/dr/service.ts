@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { EscalationTask } from '../escalation/service.js';
 import { DomainError } from '../incidents/errors.js';
@@ -8,11 +7,11 @@ import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { ChecklistService } from '../playbooks/service.js';
 import type { DrPlan } from '../policy/preparedness.js';
-import type { Policy } from '../policy/schema.js';
 import { currentRoles } from '../roles/repository.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 import { effectivePriority } from '../triage/priority.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 export type { DrPlan };
 
@@ -29,48 +28,47 @@ const DR_ROLES = ['commander', 'deputy'];
  */
 export class DrService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
     private readonly checklists: ChecklistService,
-    private readonly policy: Policy,
   ) {}
 
   /** The plans, those covering the incident's services first. */
   plansFor(incident: Pick<Incident, 'services'>): DrPlan[] {
     const services = new Set(incident.services.map((s) => s.toLowerCase()));
     const covers = (p: DrPlan) => p.services.some((s) => services.has(s.toLowerCase()));
-    return [...this.policy.dr.plans].sort((a, b) => Number(covers(b)) - Number(covers(a)));
+    return [...this.ctx.policy.dr.plans].sort((a, b) => Number(covers(b)) - Number(covers(a)));
   }
 
   findPlan(name: string): DrPlan | undefined {
     const n = name.trim().toLowerCase();
-    return this.policy.dr.plans.find((p) => p.name === n || p.title.toLowerCase() === n);
+    return this.ctx.policy.dr.plans.find((p) => p.name === n || p.title.toLowerCase() === n);
   }
 
   /** Why `actorId` may not activate a plan on this incident now (asked before the confirmation opens). */
   refusalFor(incident: Incident, actorId: string): Promise<string | undefined> {
-    return this.refusal(this.db, incident, actorId);
+    return this.refusal(this.ctx.db, incident, actorId);
   }
 
   /** Why `actorId` may not activate a plan on this incident now, or undefined when they may. */
   private async refusal(db: Kysely<Database>, incident: Incident, actorId: string): Promise<string | undefined> {
-    if (!this.policy.dr.plans.length) return 'No DR plan is configured (policy `dr.plans`).';
+    if (!this.ctx.policy.dr.plans.length) return 'No DR plan is configured (policy `dr.plans`).';
     if (incident.resolvedAt || incident.closedAt) return 'This incident is resolved; a DR plan is activated on an open P1 incident.';
-    const top = this.policy.priorities[0].id;
-    const priority = effectivePriority(this.policy, incident);
+    const top = this.ctx.policy.priorities[0].id;
+    const priority = effectivePriority(this.ctx.policy, incident);
     if (priority !== top) return `A DR plan is activated on ${top} incidents only; this one is ${priority}. Escalate it first (\`/incident escalate\`).`;
     return this.roleRefusal(db, incident, actorId, 'activate');
   }
 
   private async roleRefusal(db: Kysely<Database>, incident: Incident, actorId: string, what: string): Promise<string | undefined> {
     // The policy's `permissions.dr` may name other roles or people; by default the commander or deputy.
-    const rule = this.policy.permissions.dr;
+    const rule = this.ctx.policy.permissions.dr;
     if (rule?.users.includes(actorId)) return undefined;
     const roles = rule?.roles.length ? rule.roles : DR_ROLES;
     const holders = (await currentRoles(db, incident.id)).filter((r) => roles.includes(r.role));
     if (holders.some((h) => h.userId === actorId)) return undefined;
     const who = holders.map((h) => `<@${h.userId}> (${h.role})`).join(' or ');
-    const names = roles.map((r) => this.policy.roles.find((x) => x.id === r)?.label.toLowerCase() ?? r).join(' or ');
+    const names = roles.map((r) => this.ctx.policy.roles.find((x) => x.id === r)?.label.toLowerCase() ?? r).join(' or ');
     return `Only the ${names === 'incident commander or deputy commander' ? 'incident commander or deputy' : names} can ${what} a DR plan${who ? `: ask ${who}` : '; nobody holds the role yet'}.`;
   }
 
@@ -78,13 +76,13 @@ export class DrService {
     if (!input.plan) throw new DomainError('invalid_input', 'Choose a plan.', 'plan');
     const plan = this.findPlan(input.plan);
     if (!plan) throw new DomainError('invalid_input', `Unknown DR plan "${input.plan}".`, 'plan');
-    const crisisTeam = this.policy.dr.crisis_team!;
+    const crisisTeam = this.ctx.policy.dr.crisis_team!;
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       const refusal = await this.refusal(trx, incident, input.actorId);
       if (refusal) throw new DomainError('forbidden', refusal);
       if (incident.drPlan) throw new DomainError('invalid_state', `DR plan "${this.findPlan(incident.drPlan)?.title ?? incident.drPlan}" is already active. \`/incident dr deactivate\` first to switch plans.`);
       const updated = await updateIncident(trx, incident.id, { dr_plan: plan.name, dr_activated_at: t.now });
-      const priority = effectivePriority(this.policy, updated);
+      const priority = effectivePriority(this.ctx.policy, updated);
       const event = await t.append({
         actorId: input.actorId,
         kind: 'dr_activated',

@@ -1,5 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MILESTONES, type Milestone, type Scenario } from '../policy/preparedness.js';
+import type { scorecardSchema } from '../outbox/kinds.js';
+import type { scorecardRowSchema } from '../timeline/kinds.js';
 
 export const MILESTONE_LABELS: Record<Milestone, string> = {
   commander_named: 'Commander named',
@@ -8,27 +10,8 @@ export const MILESTONE_LABELS: Record<Milestone, string> = {
   resolved: 'Resolved',
 };
 
-export const scorecardRowSchema = z.object({
-  milestone: z.enum(MILESTONES),
-  label: z.string(),
-  /** Minutes from the start, or null when it was not reached. */
-  actualMinutes: z.number().nullable(),
-  expectedMinutes: z.number().nullable(),
-  /** met: on time; late: reached after the expected time; missed: never reached; untimed: nothing expected. */
-  outcome: z.enum(['met', 'late', 'missed', 'untimed']),
-});
 export type ScorecardRow = z.infer<typeof scorecardRowSchema>;
 
-export const scorecardSchema = z.object({
-  scenario: z.string(),
-  title: z.string(),
-  startedAt: z.string(),
-  rows: z.array(scorecardRowSchema),
-  met: z.number(),
-  timed: z.number(),
-  injectsSent: z.number(),
-  injectsPlanned: z.number(),
-});
 export type Scorecard = z.infer<typeof scorecardSchema>;
 
 const MINUTE = 60_000;

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
@@ -12,6 +11,7 @@ import type { Policy } from '../policy/schema.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { scorecard, type Scorecard } from './scorecard.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 /** Outbox tasks: post one inject; post the scorecard. */
 export const DrillTask = { inject: 'drill.inject', scorecard: 'drill.scorecard' } as const satisfies Record<string, TaskKind>;
@@ -52,20 +52,18 @@ async function sendDueInjects(trx: Kysely<Database>, incidentId: string, script:
  */
 export class DrillService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
   ) {}
 
   scenarios(): Scenario[] {
-    return this.policy.drills.scenarios;
+    return this.ctx.policy.drills.scenarios;
   }
 
   async start(input: { teamId: string; scenario: string; facilitatorId: string }): Promise<{ incident: Incident; scenario: Scenario }> {
-    const scenario = findScenario(this.policy, input.scenario);
+    const scenario = findScenario(this.ctx.policy, input.scenario);
     if (!scenario) {
-      const names = this.policy.drills.scenarios.map((s) => `\`${s.name}\``).join(', ');
+      const names = this.ctx.policy.drills.scenarios.map((s) => `\`${s.name}\``).join(', ');
       throw new DomainError('not_found', names ? `No drill scenario called "${input.scenario}". Scenarios: ${names}.` : 'No drill scenarios are configured (policy `drills`).');
     }
     const { incident } = await this.incidents.declare(
@@ -73,7 +71,7 @@ export class DrillService {
         teamId: input.teamId,
         title: scenario.title,
         description: scenario.description,
-        severity: scenario.severity ?? this.policy.severities[0].id,
+        severity: scenario.severity ?? this.ctx.policy.severities[0].id,
         kind: scenario.kind,
         services: scenario.services,
         // Naming a commander is one of the milestones the exercise measures.
@@ -114,7 +112,7 @@ export class DrillService {
       resolved: incident.resolvedAt,
     };
     const card: Scorecard = scorecard(script.data, drill.started_at, reached, Number(injects.n));
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     await trx.updateTable('drills').set({ scorecard: JSON.stringify(card), scored_at: now }).where('incident_id', '=', incident.id).execute();
     await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'drill_scored', payload: { scenario: card.scenario, met: card.met, timed: card.timed, rows: card.rows }, at: now });
     await enqueueTask(trx, { kind: DrillTask.scorecard, incidentId: incident.id, payload: { scorecard: card } });

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import { incidentRef, type Incident } from '../incidents/incident.js';
@@ -8,8 +7,8 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { effectivePriority, priorityRank } from '../triage/priority.js';
-import type { Clock } from '../clock.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 /** Outbox tasks: page user groups (invite their members, announce); bookmark the bridge. */
 export const EscalationTask = { page: 'escalation.page', bridge: 'escalation.bridge' } as const satisfies Record<string, TaskKind>;
@@ -27,19 +26,17 @@ export function escalationGroupsFor(policy: Policy, incident: Pick<Incident, 'pr
 /** Escalation (raise priority, page teams) and the bridge call. */
 export class EscalationService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
   ) {}
 
   async escalate(input: { incidentId: string; actorId: string; priority?: string; usergroups: string[]; note?: string }): Promise<{ event?: TimelineEvent }> {
     const groups = [...new Set(input.usergroups.map((g) => g.trim().replace(/^@/, '')).filter(Boolean))];
-    if (input.priority && !this.policy.priorities.some((p) => p.id === input.priority)) throw new DomainError('invalid_input', `Unknown priority ${input.priority}.`, 'priority');
+    if (input.priority && !this.ctx.policy.priorities.some((p) => p.id === input.priority)) throw new DomainError('invalid_input', `Unknown priority ${input.priority}.`, 'priority');
     return this.incidents.applyChange(input.incidentId, async (trx, current, t) => {
       if (current.resolvedAt) throw new DomainError('invalid_state', 'This incident is resolved; reopen it before escalating.');
-      const from = effectivePriority(this.policy, current);
-      const raise = input.priority && priorityRank(this.policy, input.priority) < priorityRank(this.policy, from) ? input.priority : undefined;
+      const from = effectivePriority(this.ctx.policy, current);
+      const raise = input.priority && priorityRank(this.ctx.policy, input.priority) < priorityRank(this.ctx.policy, from) ? input.priority : undefined;
       if (input.priority && !raise && input.priority !== from) throw new DomainError('invalid_input', `Escalation raises priority: ${input.priority} is not above ${from}. Use \`/incident triage\` to lower it.`, 'priority');
       if (!raise && !groups.length) throw new DomainError('invalid_input', 'Choose a higher priority or at least one team to page.', 'priority');
       if (raise) {
@@ -61,12 +58,12 @@ export class EscalationService {
       kind: 'paged',
       payload: { usergroup, users, escalation: escalationEventId },
       dedupeKey: `paged:${escalationEventId}:${usergroup}`,
-      at: this.clock.now(),
+      at: this.ctx.clock.now(),
     });
   }
 
   pagedRecorder() {
-    return (incidentId: string, eventId: string, group: string, users: string[]) => this.recordPaged(this.db, incidentId, eventId, group, users);
+    return (incidentId: string, eventId: string, group: string, users: string[]) => this.recordPaged(this.ctx.db, incidentId, eventId, group, users);
   }
 
   /** Sets the bridge-call link, or generates it from the policy template. */
@@ -82,9 +79,9 @@ export class EscalationService {
   }
 
   private generate(incident: Incident): string {
-    const template = this.policy.bridge.url_template;
+    const template = this.ctx.policy.bridge.url_template;
     if (!template) throw new DomainError('invalid_input', 'Give the link: `/incident bridge https://…` (no bridge URL template is configured).', 'url');
-    const ref = incidentRef(this.policy.number_prefix, incident);
+    const ref = incidentRef(this.ctx.policy.number_prefix, incident);
     return template.replaceAll('{number}', String(incident.number)).replaceAll('{ref}', ref).replaceAll('{slug}', ref.toLowerCase());
   }
 }

@@ -38,12 +38,13 @@ function matchPath(pattern: string[], path: string): Record<string, string> | un
   return params;
 }
 
-/** Routes matched in order, first match wins (a literal route listed before `:name` routes that would take it). */
+/** Routes without `:name` segments are matched first (`/webhooks/changes` before `/webhooks/:source`), then the others, each in order; first match wins. */
 export class Router {
   private readonly routes: { route: Route; pattern: string[] }[];
 
   constructor(routes: Route[]) {
-    this.routes = routes.map((route) => ({ route, pattern: route.path.split('/') }));
+    const parametric = (r: Route) => (r.path.includes('/:') ? 1 : 0);
+    this.routes = [...routes].sort((a, b) => parametric(a) - parametric(b)).map((route) => ({ route, pattern: route.path.split('/') }));
   }
 
   /** The route for this method and path; `{ allowed }` when the path exists for other methods only. Throws BadPath. */

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { changeWebhookRoute, type ChangeWebhookDeps } from './change-webhook.js';
 import type { Metrics } from './metrics.js';
 import { sendJson as json, type Route } from './router.js';
 
@@ -15,8 +14,8 @@ export interface HealthChecks {
   isShuttingDown: () => boolean;
 }
 
-/** Health, readiness and metrics routes, the change webhook, plus feature routes (alert webhooks), served beside /slack/events on the same port. */
-export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: ChangeWebhookDeps, extra: Route[] = []): Route[] {
+/** Health, readiness and metrics routes, served beside /slack/events and the features' routes (webhooks, dashboard) on the same port. */
+export function httpRoutes(checks: HealthChecks, metrics: Metrics): Route[] {
   return [
     {
       path: '/healthz',
@@ -49,8 +48,5 @@ export function httpRoutes(checks: HealthChecks, metrics: Metrics, changes: Chan
         res.end(body);
       },
     },
-    // Before /webhooks/:source (in `extra`), which would otherwise match it.
-    changeWebhookRoute(changes),
-    ...extra,
   ];
 }

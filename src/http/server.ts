@@ -26,6 +26,12 @@ export class HttpServer {
     this.router = new Router(routes);
   }
 
+  /** The port it listens on, once it does. */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : undefined;
+  }
+
   /** Listens on `port` (0: any free one); resolves with the port once it does. */
   listen(port: number): Promise<number> {
     if (this.server) return Promise.reject(new Error('the HTTP server is already listening'));

@@ -1,16 +1,14 @@
 import type { Kysely } from 'kysely';
-import { systemClock, type Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask, type TaskFields } from '../outbox/tasks.js';
 import type { TaskKind } from '../outbox/kinds.js';
 import type { Audience, Policy } from '../policy/schema.js';
-import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind, type TimelineLog } from '../timeline/timeline.js';
+import { appendTimeline, listTimeline, type NewTimelineEvent, type TimelineEntry, type TimelineEvent, type TimelineEventOf, type TimelineKind } from '../timeline/timeline.js';
 import { DomainError, refuseInvalid } from './errors.js';
-import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident, type IncidentKind } from './incident.js';
+import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Incident } from './incident.js';
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
+import type { ServiceContext } from '../context.js';
 
 export const TITLE_MAX = 80;
 
@@ -77,17 +75,7 @@ export interface IncidentHooks {
 
 /** The incident lifecycle: declare, update, note, resolve, reopen, close. Each change is one transaction. */
 export class IncidentService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    /** Called after a commit that queued Slack side effects. */
-    private readonly onTasksQueued: () => void = () => {},
-    private readonly clock: Clock = systemClock,
-    /** Where timeline rows that no longer parse are reported. */
-    private readonly log?: TimelineLog,
-    /** Queues the integration events of the rows this service appends. */
-    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   private readonly hooks: IncidentHooks[] = [];
 
@@ -108,13 +96,13 @@ export class IncidentService {
 
   /** Appends a timeline row stamped with this service's clock. */
   private append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    return this.appendAt(db, { ...e, at: this.clock.now() });
+    return this.appendAt(db, { ...e, at: this.ctx.clock.now() });
   }
 
   /** Appends a timeline row and queues its integration events, in the same transaction. */
   private async appendAt<K extends TimelineKind>(db: Kysely<Database>, e: NewTimelineEvent<K>): Promise<TimelineEventOf<K> | undefined> {
     const row = await appendTimeline(db, e);
-    await this.events.publish(db, row);
+    await this.ctx.events.publish(db, row);
     return row;
   }
 
@@ -124,15 +112,15 @@ export class IncidentService {
     const kind = isIncidentKind(input.kind) ? input.kind : undefined;
     refuseInvalid<keyof DeclareInput>({
       title: !title ? 'An incident needs a title.' : title.length > TITLE_MAX ? `The title can be at most ${TITLE_MAX} characters.` : undefined,
-      severity: severityProblem(this.policy, input.severity),
+      severity: severityProblem(this.ctx.policy, input.severity),
       kind: kind ? undefined : 'Choose service or security.',
     });
     if (input.sourceKey) {
-      const existing = await repo.findIncidentBySourceKey(this.db, input.sourceKey);
+      const existing = await repo.findIncidentBySourceKey(this.ctx.db, input.sourceKey);
       if (existing) return { incident: existing, created: false };
     }
     try {
-      const incident = await this.db.transaction().execute(async (trx) => {
+      const incident = await this.ctx.db.transaction().execute(async (trx) => {
         const number = await repo.nextIncidentNumber(trx, input.teamId);
         const incident = await repo.insertIncident(trx, {
           ...input,
@@ -140,10 +128,10 @@ export class IncidentService {
           title,
           kind: kind!,
           description: input.description.trim(),
-          status: this.policy.statuses[0].id,
+          status: this.ctx.policy.statuses[0].id,
           services: input.services.map((s) => s.trim()).filter(Boolean),
           sourceKey: input.sourceKey ?? null,
-          declaredAt: this.clock.now(),
+          declaredAt: this.ctx.clock.now(),
         });
         // A concurrent delivery of the same request won the race: undo our number and return theirs.
         if (!incident) throw new DuplicateDeclaration();
@@ -161,11 +149,11 @@ export class IncidentService {
         await this.runHooks('declared', trx, incident, input.origin);
         return incident;
       });
-      this.onTasksQueued();
+      this.ctx.tasks.kick();
       return { incident, created: true };
     } catch (err) {
       if (err instanceof DuplicateDeclaration && input.sourceKey) {
-        const existing = await repo.findIncidentBySourceKey(this.db, input.sourceKey);
+        const existing = await repo.findIncidentBySourceKey(this.ctx.db, input.sourceKey);
         if (existing) return { incident: existing, created: false };
       }
       throw err;
@@ -184,7 +172,7 @@ export class IncidentService {
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is resolved. Reopen it first with `/incident reopen <reason>`.');
       const statusChanged = current.status !== input.status;
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const nextUpdateAt = input.nextUpdateInMinutes ? new Date(now.getTime() + input.nextUpdateInMinutes * 60_000) : null;
       const incident = await repo.updateIncident(trx, current.id, {
         status: input.status,
@@ -209,10 +197,10 @@ export class IncidentService {
 
   /** Refuses an update (or one waiting behind its preview) that could not be posted: no message, an unknown status or audience. */
   checkUpdate(input: Pick<UpdateInput, 'status' | 'message' | 'audiences'>): void {
-    const unconfigured = (input.audiences ?? []).filter((a) => a !== 'technical' && !this.policy.comms[a].channel && !this.policy.comms[a].users?.length);
+    const unconfigured = (input.audiences ?? []).filter((a) => a !== 'technical' && !this.ctx.policy.comms[a].channel && !this.ctx.policy.comms[a].users?.length);
     refuseInvalid<keyof UpdateInput>({
       message: input.message.trim() ? undefined : 'Say what changed.',
-      status: this.policy.statuses.some((s) => s.id === input.status) ? undefined : input.status ? `Unknown status ${input.status}.` : 'Choose a status.',
+      status: this.ctx.policy.statuses.some((s) => s.id === input.status) ? undefined : input.status ? `Unknown status ${input.status}.` : 'Choose a status.',
       audiences: unconfigured.length ? `No ${unconfigured[0]} audience is configured in the policy (comms.${unconfigured[0]}).` : undefined,
     });
   }
@@ -220,10 +208,10 @@ export class IncidentService {
   async addNote(incidentId: string, actorId: string, text: string): Promise<TimelineEvent> {
     const note = text.trim();
     if (!note) throw new DomainError('invalid_input', 'Write the note.', 'text');
-    const incident = await repo.findIncidentById(this.db, incidentId);
+    const incident = await repo.findIncidentById(this.ctx.db, incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
-    const event = await this.db.transaction().execute((trx) => this.append(trx, { incidentId, actorId, kind: 'note', payload: { text: note } }));
-    this.onTasksQueued();
+    const event = await this.ctx.db.transaction().execute((trx) => this.append(trx, { incidentId, actorId, kind: 'note', payload: { text: note } }));
+    this.ctx.tasks.kick();
     return event!;
   }
 
@@ -236,7 +224,7 @@ export class IncidentService {
     if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.', 'summary');
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is already resolved.');
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const incident = await repo.updateIncident(trx, current.id, {
         status: 'resolved',
         resolution_summary: summary,
@@ -259,7 +247,7 @@ export class IncidentService {
   /** Queues an update or resolution for each audience's destinations: one task per destination, so a retry never repeats a post that already went out. */
   private async deliverTo(trx: Kysely<Database>, event: TimelineEvent, audiences: Audience[]): Promise<void> {
     for (const audience of audiences) {
-      const target = this.policy.comms[audience];
+      const target = this.ctx.policy.comms[audience];
       const destinations = [...(target.channel ? [{ channel: target.channel }] : []), ...(target.users ?? []).map((u) => ({ user: u }))];
       for (const to of destinations) {
         await enqueueTask(trx, { kind: IncidentTask.deliver, incidentId: event.incidentId, payload: { eventId: event.id, audience, ...to } });
@@ -272,7 +260,7 @@ export class IncidentService {
     if (!reason) throw new DomainError('invalid_input', 'Say why it is reopened: `/incident reopen <reason>`.', 'reason');
     return this.change(input.incidentId, async (trx, current) => {
       if (!isResolved(current)) throw new DomainError('invalid_state', 'This incident is not resolved, so there is nothing to reopen.');
-      const status = this.policy.statuses[0].id;
+      const status = this.ctx.policy.statuses[0].id;
       const incident = await repo.updateIncident(trx, current.id, { status, resolved_at: null, closed_at: null, resolution_summary: null });
       await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'status_changed', payload: { from: current.status, to: status } });
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'reopened', payload: { reason, was_closed: isClosed(current) } });
@@ -286,7 +274,7 @@ export class IncidentService {
       if (!isResolved(current)) throw new DomainError('invalid_state', 'Resolve the incident before closing it: `/incident resolve`.');
       const refusals = (await this.runHooks('canClose', trx, current)).filter((r): r is string => typeof r === 'string');
       if (refusals.length) throw new DomainError('invalid_state', refusals.join(' '));
-      const incident = await repo.updateIncident(trx, current.id, { closed_at: this.clock.now() });
+      const incident = await repo.updateIncident(trx, current.id, { closed_at: this.ctx.clock.now() });
       const event = await this.append(trx, { incidentId: current.id, actorId: input.actorId, kind: 'closed', payload: {} });
       await this.runHooks('closed', trx, incident);
       return { incident, event: event! };
@@ -294,19 +282,19 @@ export class IncidentService {
   }
 
   findByChannel(channelId: string): Promise<Incident | undefined> {
-    return repo.findIncidentByChannel(this.db, channelId);
+    return repo.findIncidentByChannel(this.ctx.db, channelId);
   }
 
   findById(id: string): Promise<Incident | undefined> {
-    return repo.findIncidentById(this.db, id);
+    return repo.findIncidentById(this.ctx.db, id);
   }
 
   list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number }) {
-    return repo.listIncidents(this.db, { teamId, ...opts });
+    return repo.listIncidents(this.ctx.db, { teamId, ...opts });
   }
 
   timeline(incidentId: string): Promise<TimelineEvent[]> {
-    return listTimeline(this.db, incidentId, this.log);
+    return listTimeline(this.ctx.db, incidentId, this.ctx.timelineLog);
   }
 
   /**
@@ -319,10 +307,10 @@ export class IncidentService {
     fn: (trx: Kysely<Database>, current: Incident, tools: ChangeTools) => Promise<T>,
     opts: { sync?: boolean } = {},
   ): Promise<T> {
-    const result = await this.db.transaction().execute(async (trx) => {
+    const result = await this.ctx.db.transaction().execute(async (trx) => {
       const current = await repo.findIncidentById(trx, incidentId, { forUpdate: true });
       if (!current) throw new DomainError('not_found', 'That incident no longer exists.');
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const tools: ChangeTools = {
         now,
         append: (e) => this.appendAt(trx, { ...e, incidentId, at: now }),
@@ -338,7 +326,7 @@ export class IncidentService {
       if (opts.sync !== false) await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return out;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return result;
   }
 

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
-import { systemClock, type Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Audience } from '../policy/schema.js';
 import { DomainError } from './errors.js';
 import type { Incident } from './incident.js';
 import type { IncidentService, UpdateInput } from './service.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
+import type { ServiceContext } from '../context.js';
 
 /** How long a previewed update waits for its author to confirm it. */
 export const DRAFT_TTL_HOURS = 24;
@@ -34,9 +33,8 @@ const GONE = `This preview is no longer available: it was posted already, or is 
  */
 export class UpdateDraftService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -60,8 +58,8 @@ export class UpdateDraftService {
   async save(draft: NewUpdateDraft): Promise<UpdateDraft> {
     // Refused now, while the form is still open, rather than when the preview is confirmed.
     this.incidents.checkUpdate(draft);
-    const now = this.clock.now();
-    const row = await this.db
+    const now = this.ctx.clock.now();
+    const row = await this.ctx.db
       .insertInto('update_drafts')
       .values({
         incident_id: draft.incidentId,
@@ -80,12 +78,12 @@ export class UpdateDraftService {
 
   /** The author's draft while it has not expired; anyone else's, or an expired one, is not found. */
   async find(id: string, authorId: string): Promise<UpdateDraft> {
-    const row = await this.db
+    const row = await this.ctx.db
       .selectFrom('update_drafts')
       .selectAll()
       .where('id', '=', id)
       .where('author_id', '=', authorId)
-      .where('expires_at', '>', this.clock.now())
+      .where('expires_at', '>', this.ctx.clock.now())
       .executeTakeFirst();
     if (!row) throw new DomainError('not_found', GONE);
     return {

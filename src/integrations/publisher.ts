@@ -4,26 +4,14 @@ import { DomainError } from '../incidents/errors.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { enqueueTask, type TaskKind } from '../outbox/tasks.js';
 import type { Policy } from '../policy/schema.js';
-import type { KnownTimelineEvent } from '../timeline/timeline.js';
+import type { AppendedRow, TimelinePublisher } from '../timeline/publisher.js';
 import { integrationEventsOf } from './mapping.js';
 import { laneOf, type SubscriberRegistry } from './registry.js';
 
+export { NO_SUBSCRIBERS, type TimelinePublisher } from '../timeline/publisher.js';
+
 /** The outbox task that hands one event to one subscriber. */
 export const IntegrationTask = { deliver: 'integration.deliver' } as const satisfies Record<string, TaskKind>;
-
-/** A timeline row just appended (undefined when a dedupe key skipped the append). */
-type AppendedRow = KnownTimelineEvent | undefined;
-
-/**
- * Turns appended timeline rows into integration events for their subscribers. Called in the
- * transaction that appended the row, so the deliveries commit (or roll back) with it.
- */
-export interface TimelinePublisher {
-  publish(trx: Kysely<Database>, row: AppendedRow): Promise<void>;
-}
-
-/** For a process with no subscribers (and tests of other things). */
-export const NO_SUBSCRIBERS: TimelinePublisher = { publish: async () => {} };
 
 /**
  * Queues one delivery per (event, subscriber) in the subscriber's lane, keyed by

@@ -1,9 +1,7 @@
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import { DomainError } from '../incidents/errors.js';
-import type { Policy } from '../policy/schema.js';
 import type { RotationPolicy } from '../policy/signals-schema.js';
 import { followingShift, scheduledShift } from './rotation.js';
+import type { ServiceContext } from '../context.js';
 
 /** A person put on call by an override, for a span of time. */
 export interface Override {
@@ -40,22 +38,18 @@ export function onCallAt(r: RotationPolicy, overrides: Override[], at: Date): On
 
 /** On-call rotations from the policy, with overrides kept in the database. */
 export class OncallService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   rotations(): RotationPolicy[] {
-    return this.policy.oncall.rotations;
+    return this.ctx.policy.oncall.rotations;
   }
 
   rotation(name: string): RotationPolicy | undefined {
-    return this.policy.oncall.rotations.find((r) => r.name === name.toLowerCase());
+    return this.ctx.policy.oncall.rotations.find((r) => r.name === name.toLowerCase());
   }
 
   private async overrides(rotation: string, from: Date): Promise<Override[]> {
-    const rows = await this.db
+    const rows = await this.ctx.db
       .selectFrom('oncall_overrides')
       .selectAll()
       .where('rotation', '=', rotation)
@@ -67,14 +61,14 @@ export class OncallService {
   }
 
   /** Who is on call for the rotation now (or at `at`). */
-  async whoIsOn(name: string, at: Date = this.clock.now()): Promise<OnCall | undefined> {
+  async whoIsOn(name: string, at: Date = this.ctx.clock.now()): Promise<OnCall | undefined> {
     const r = this.rotation(name);
     if (!r) return undefined;
     return onCallAt(r, await this.overrides(r.name, at), at);
   }
 
   /** Now, next, and the overrides still to come. */
-  async summary(name: string, at: Date = this.clock.now()): Promise<{ rotation: RotationPolicy; now: OnCall; next: OnCall; overrides: Override[] } | undefined> {
+  async summary(name: string, at: Date = this.ctx.clock.now()): Promise<{ rotation: RotationPolicy; now: OnCall; next: OnCall; overrides: Override[] } | undefined> {
     const r = this.rotation(name);
     if (!r) return undefined;
     const overrides = await this.overrides(r.name, at);
@@ -86,7 +80,7 @@ export class OncallService {
   }
 
   /** The scheduled shift after the current one (ignores overrides), for showing the regular order. */
-  followingShift(name: string, at: Date = this.clock.now()) {
+  followingShift(name: string, at: Date = this.ctx.clock.now()) {
     const r = this.rotation(name);
     return r ? followingShift(r, at) : undefined;
   }
@@ -94,11 +88,11 @@ export class OncallService {
   async addOverride(input: { rotation: string; userId: string; from: Date; to: Date; createdBy: string }): Promise<Override> {
     const r = this.rotation(input.rotation);
     if (!r) throw new DomainError('not_found', `There is no rotation named ${input.rotation}.`);
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     if (input.to <= input.from) throw new DomainError('invalid_input', 'The override must end after it starts.', 'to');
     if (input.to <= now) throw new DomainError('invalid_input', 'That override would already be over.', 'to');
     if (input.to.getTime() - input.from.getTime() > MAX_OVERRIDE_DAYS * 86_400_000) throw new DomainError('invalid_input', `An override can last at most ${MAX_OVERRIDE_DAYS} days.`, 'to');
-    const row = await this.db
+    const row = await this.ctx.db
       .insertInto('oncall_overrides')
       .values({ rotation: r.name, user_id: input.userId, starts_at: input.from, ends_at: input.to, created_by: input.createdBy, created_at: now, cancelled_at: null })
       .returningAll()
@@ -108,9 +102,9 @@ export class OncallService {
 
   async cancelOverride(id: string): Promise<Override> {
     if (!/^\d+$/.test(id)) throw new DomainError('invalid_input', 'Give the override number shown by `/incident oncall <rotation>`.', 'id');
-    const row = await this.db
+    const row = await this.ctx.db
       .updateTable('oncall_overrides')
-      .set({ cancelled_at: this.clock.now() })
+      .set({ cancelled_at: this.ctx.clock.now() })
       .where('id', '=', id)
       .where('cancelled_at', 'is', null)
       .returningAll()

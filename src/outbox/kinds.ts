@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { clockAlertSchema } from '../clocks/deadlines.js';
-import { scorecardSchema } from '../drills/scorecard.js';
 import { integrationEventSchema } from '../integrations/events.js';
+import { scorecardRowSchema } from '../timeline/kinds.js';
 
 /*
  * Every kind of outbox task and the payload it carries: the contract between the change that queues
@@ -13,6 +12,34 @@ import { integrationEventSchema } from '../integrations/events.js';
 /** Ids of our own rows (bigint keys, read as strings). */
 const rowId = z.string();
 const none = z.object({});
+
+/** Something the channel (and maybe a person) must be told about, once per `key`. */
+export const clockAlertSchema = z.discriminatedUnion('kind', [
+  z.object({ key: z.string(), kind: z.literal('no_commander'), minutes: z.number() }),
+  z.object({ key: z.string(), kind: z.literal('update_overdue'), dueAt: z.string(), everyMinutes: z.number().nullable(), notify: z.string().nullable() }),
+  z.object({
+    key: z.string(),
+    kind: z.enum(['sla_warning', 'sla_breach']),
+    clock: z.enum(['response', 'resolution']),
+    priority: z.string(),
+    targetMinutes: z.number(),
+    dueAt: z.string(),
+    notify: z.string().nullable(),
+  }),
+  z.object({ key: z.string(), kind: z.literal('vendor_overdue'), engagementId: z.string(), vendor: z.string(), ticketRef: z.string().nullable(), responseMinutes: z.number() }),
+]);
+
+/** An exercise's scorecard, as posted at its end. */
+export const scorecardSchema = z.object({
+  scenario: z.string(),
+  title: z.string(),
+  startedAt: z.string(),
+  rows: z.array(scorecardRowSchema),
+  met: z.number(),
+  timed: z.number(),
+  injectsSent: z.number(),
+  injectsPlanned: z.number(),
+});
 
 export const taskPayloadSchemas = {
   /** Create the channel, invite, post and pin the card, set topic and bookmark, announce. */

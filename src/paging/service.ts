@@ -1,6 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import { isPrivate, type Incident } from '../incidents/incident.js';
@@ -13,6 +11,7 @@ import { appendTimeline, type TimelineKind, type TimelinePayloads } from '../tim
 import * as repo from './repository.js';
 import type { Page, PageLevel, PageTarget } from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 /** Outbox task kinds for paging. */
 export const PagingTask = {
@@ -41,23 +40,21 @@ export function pagerdutyDedupKey(incidentId: string): string {
  */
 export class PagingService {
   constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
+    private readonly ctx: ServiceContext,
     private readonly oncall: OncallService,
-    private readonly clock: Clock,
+    /** PagerDuty is configured: pages are sent there too. */
     private readonly pagerdutyEnabled: boolean,
-    private readonly onTasksQueued: () => void = () => {},
   ) {}
 
   private timeoutFor(l: { after_minutes?: number }): number {
-    return l.after_minutes ?? this.policy.paging.ack_timeout_minutes;
+    return l.after_minutes ?? this.ctx.policy.paging.ack_timeout_minutes;
   }
 
   /** The escalation path from the policy; with none, the first rotation alone. */
   private path(): PageLevel[] {
-    const levels: { rotation?: string; users?: string[]; after_minutes?: number }[] = this.policy.paging.escalation.length
-      ? this.policy.paging.escalation
-      : this.policy.oncall.rotations.slice(0, 1).map((r) => ({ rotation: r.name }));
+    const levels: { rotation?: string; users?: string[]; after_minutes?: number }[] = this.ctx.policy.paging.escalation.length
+      ? this.ctx.policy.paging.escalation
+      : this.ctx.policy.oncall.rotations.slice(0, 1).map((r) => ({ rotation: r.name }));
     return levels.map((l) => ({ ...(l.rotation ? { rotation: l.rotation } : { users: l.users }), after_minutes: this.timeoutFor(l) }));
   }
 
@@ -66,21 +63,21 @@ export class PagingService {
     const path = this.path();
     const at = path.findIndex((l) => l.rotation === rotation);
     if (at >= 0) return path.slice(at);
-    return [{ rotation, after_minutes: this.policy.paging.ack_timeout_minutes }, ...path];
+    return [{ rotation, after_minutes: this.ctx.policy.paging.ack_timeout_minutes }, ...path];
   }
 
   /** Incident hook: declaring at a paging priority pages the escalation path (once per incident). */
   async onDeclared(trx: Kysely<Database>, incident: Incident): Promise<void> {
     // Exercises never page real on-call people.
     if (incident.isDrill) return;
-    const priority = pagingPriority(this.policy, incident);
-    if (priority && this.policy.paging.priorities.includes(priority)) await this.pageIncident(trx, incident, incident.reporterId);
+    const priority = pagingPriority(this.ctx.policy, incident);
+    if (priority && this.ctx.policy.paging.priorities.includes(priority)) await this.pageIncident(trx, incident, incident.reporterId);
   }
 
   /** Incident hook: triage raising the priority to a paging one pages (once per incident). */
   async onPriorityChanged(trx: Kysely<Database>, incident: Incident, _from: string | null, to: string): Promise<void> {
     if (incident.isDrill) return;
-    if (this.policy.paging.priorities.includes(to)) await this.pageIncident(trx, incident, null);
+    if (this.ctx.policy.paging.priorities.includes(to)) await this.pageIncident(trx, incident, null);
   }
 
   /** Incident hook: resolution cancels open pages and resolves the PagerDuty alert. */
@@ -89,7 +86,7 @@ export class PagingService {
       await repo.updatePage(trx, page.id, { status: 'cancelled', escalate_at: null });
       await this.refreshAll(trx, page.id);
     }
-    if (await repo.closePagerdutyAlert(trx, incident.id, 'resolved_at', this.clock.now())) {
+    if (await repo.closePagerdutyAlert(trx, incident.id, 'resolved_at', this.ctx.clock.now())) {
       await enqueueTask(trx, { kind: PagingTask.pagerduty, payload: { incidentId: incident.id, action: 'resolve' }, dedupeKey: `${PagingTask.pagerduty}:resolve:${incident.id}` });
     }
   }
@@ -99,7 +96,7 @@ export class PagingService {
     const page = levels.length
       ? await this.create(trx, { incident, levels, requestedBy, reason: incident.title, sourceKey: `incident:${incident.id}` })
       : undefined;
-    if (this.pagerdutyEnabled && (await repo.startPagerdutyAlert(trx, incident.id, pagerdutyDedupKey(incident.id), this.clock.now()))) {
+    if (this.pagerdutyEnabled && (await repo.startPagerdutyAlert(trx, incident.id, pagerdutyDedupKey(incident.id), this.ctx.clock.now()))) {
       await enqueueTask(trx, { kind: PagingTask.pagerduty, payload: { incidentId: incident.id, action: 'trigger' }, dedupeKey: `${PagingTask.pagerduty}:trigger:${incident.id}` });
     }
     return page;
@@ -112,22 +109,22 @@ export class PagingService {
       if (!this.oncall.rotation(input.rotation)) throw new DomainError('not_found', `There is no rotation named ${input.rotation}.`);
       levels = this.levelsForRotation(this.oncall.rotation(input.rotation)!.name);
     } else if (input.userId) {
-      levels = [{ users: [input.userId], after_minutes: this.policy.paging.ack_timeout_minutes }];
+      levels = [{ users: [input.userId], after_minutes: this.ctx.policy.paging.ack_timeout_minutes }];
     } else {
       throw new DomainError('invalid_input', 'Say whom to page: a rotation or @someone.', 'rotation');
     }
-    const out = await this.db.transaction().execute(async (trx) => {
+    const out = await this.ctx.db.transaction().execute(async (trx) => {
       const incident = input.incidentId ? await findIncidentById(trx, input.incidentId) : undefined;
       const reason = input.reason.trim() || (incident ? incident.title : 'You are needed');
       const page = await this.create(trx, { incident, levels, requestedBy: input.requestedBy, reason: reason.slice(0, 500), sourceKey: null });
       return { page: page!, targets: await repo.targetsOf(trx, page!.id) };
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return out;
   }
 
   private async create(trx: Kysely<Database>, p: { incident?: Incident; levels: PageLevel[]; requestedBy: string | null; reason: string; sourceKey: string | null }): Promise<Page | undefined> {
-    const page = await repo.insertPage(trx, { incidentId: p.incident?.id ?? null, requestedBy: p.requestedBy, reason: p.reason, levels: p.levels, at: this.clock.now(), sourceKey: p.sourceKey });
+    const page = await repo.insertPage(trx, { incidentId: p.incident?.id ?? null, requestedBy: p.requestedBy, reason: p.reason, levels: p.levels, at: this.ctx.clock.now(), sourceKey: p.sourceKey });
     if (!page) return undefined;
     await this.notifyLevel(trx, page, 0, 'paged');
     return page;
@@ -135,7 +132,7 @@ export class PagingService {
 
   /** Pages the people of one level (skipping levels that resolve to nobody) and sets when to escalate. */
   private async notifyLevel(trx: Kysely<Database>, page: Page, level: number, kind: 'paged' | 'page_escalated'): Promise<Page> {
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     for (let l = level; l < page.levels.length; l++) {
       const spec = page.levels[l];
       let users: { userId: string; rotation: string | null }[] = (spec.users ?? []).map((u) => ({ userId: u, rotation: null }));
@@ -167,7 +164,7 @@ export class PagingService {
   }
 
   private async record<K extends TimelineKind>(trx: Kysely<Database>, incidentId: string, actorId: string | null, kind: K, payload: TimelinePayloads[K]): Promise<void> {
-    const event = await appendTimeline(trx, { incidentId, actorId, kind, payload, at: this.clock.now() });
+    const event = await appendTimeline(trx, { incidentId, actorId, kind, payload, at: this.ctx.clock.now() });
     await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event!.id, target: 'channel' } });
   }
 
@@ -181,13 +178,13 @@ export class PagingService {
 
   /** Acknowledge or Decline from a paged person's DM. */
   async respond(pageId: string, userId: string, response: 'acknowledged' | 'declined'): Promise<{ page: Page; changed: boolean }> {
-    const out = await this.db.transaction().execute(async (trx) => {
+    const out = await this.ctx.db.transaction().execute(async (trx) => {
       const page = await repo.findPage(trx, pageId, { forUpdate: true });
       if (!page) throw new DomainError('not_found', 'That page no longer exists.');
       const mine = (await repo.targetsOf(trx, page.id)).filter((t) => t.userId === userId);
       if (!mine.length) throw new DomainError('forbidden', 'This page was not sent to you.');
       if (page.status !== 'open') return { page, changed: false };
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const target = mine[mine.length - 1];
       await repo.respondTarget(trx, target.id, response, now);
       if (response === 'acknowledged') {
@@ -211,7 +208,7 @@ export class PagingService {
       }
       return { page, changed: true };
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return out;
   }
 
@@ -225,8 +222,8 @@ export class PagingService {
    */
   async escalateDue(now: Date): Promise<number> {
     let count = 0;
-    for (const id of await repo.duePageIds(this.db, now, 200)) {
-      const done = await this.db.transaction().execute(async (trx) => {
+    for (const id of await repo.duePageIds(this.ctx.db, now, 200)) {
+      const done = await this.ctx.db.transaction().execute(async (trx) => {
         const page = await repo.findPage(trx, id, { forUpdate: true, skipLocked: true });
         if (!page || page.status !== 'open' || !page.escalateAt || page.escalateAt > now) return false;
         await this.escalate(trx, page);
@@ -234,39 +231,39 @@ export class PagingService {
       });
       if (done) count++;
     }
-    if (count) this.onTasksQueued();
+    if (count) this.ctx.tasks.kick();
     return count;
   }
 
   /** What a paged person's DM shows. */
   async targetView(targetId: string): Promise<{ target: PageTarget; page: Page; incident?: Incident; others: PageTarget[] } | undefined> {
-    const target = await repo.findTarget(this.db, targetId);
+    const target = await repo.findTarget(this.ctx.db, targetId);
     if (!target) return undefined;
-    const page = (await repo.findPage(this.db, target.pageId))!;
-    const [incident, others] = await Promise.all([page.incidentId ? findIncidentById(this.db, page.incidentId) : undefined, repo.targetsOf(this.db, page.id)]);
+    const page = (await repo.findPage(this.ctx.db, target.pageId))!;
+    const [incident, others] = await Promise.all([page.incidentId ? findIncidentById(this.ctx.db, page.incidentId) : undefined, repo.targetsOf(this.ctx.db, page.id)]);
     return { target, page, incident, others };
   }
 
   targetMessaged(targetId: string, channelId: string, ts: string): Promise<void> {
-    return repo.targetMessaged(this.db, targetId, channelId, ts);
+    return repo.targetMessaged(this.ctx.db, targetId, channelId, ts);
   }
 
   findPage(id: string): Promise<Page | undefined> {
-    return repo.findPage(this.db, id);
+    return repo.findPage(this.ctx.db, id);
   }
 
   /** Everyone a page reached, level by level, with their answers. */
   targetsOf(pageId: string): Promise<PageTarget[]> {
-    return repo.targetsOf(this.db, pageId);
+    return repo.targetsOf(this.ctx.db, pageId);
   }
 
   /** For a PagerDuty event: the incident, the alert record, and whether the incident is private. */
   async pagerdutyContext(incidentId: string) {
-    const [incident, alert] = await Promise.all([findIncidentById(this.db, incidentId), repo.findPagerdutyAlert(this.db, incidentId)]);
+    const [incident, alert] = await Promise.all([findIncidentById(this.ctx.db, incidentId), repo.findPagerdutyAlert(this.ctx.db, incidentId)]);
     return incident && alert ? { incident, alert, private: isPrivate(incident) } : undefined;
   }
 
   pagerdutyTriggerSent(incidentId: string): Promise<void> {
-    return repo.pagerdutyTriggerSent(this.db, incidentId, this.clock.now());
+    return repo.pagerdutyTriggerSent(this.ctx.db, incidentId, this.ctx.clock.now());
   }
 }

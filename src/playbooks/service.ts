@@ -1,16 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import type { IncidentHooks, IncidentService } from '../incidents/service.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { findPlaybook, matchingPlaybooks, type Playbook } from './matching.js';
 import * as repo from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 export type { ChecklistRun, Tick } from './repository.js';
 
@@ -35,10 +33,8 @@ const playbookKey = (name: string) => `playbook:${name}`;
  */
 export class ChecklistService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
   ) {}
 
   /** Starts a checklist inside an incident's change; undefined when one with the same key exists. */
@@ -50,8 +46,8 @@ export class ChecklistService {
 
   /** `/incident playbook <name>`: posts a playbook by hand, or returns the run already posted. */
   async postPlaybook(incidentId: string, name: string, actorId: string): Promise<{ playbook: Playbook; run: repo.ChecklistRun; created: boolean }> {
-    const playbook = findPlaybook(this.policy, name);
-    if (!playbook) throw new DomainError('not_found', `No playbook called "${name}". Playbooks: ${this.policy.playbooks.map((p) => p.name).join(', ') || 'none configured'}.`);
+    const playbook = findPlaybook(this.ctx.policy, name);
+    if (!playbook) throw new DomainError('not_found', `No playbook called "${name}". Playbooks: ${this.ctx.policy.playbooks.map((p) => p.name).join(', ') || 'none configured'}.`);
     return this.incidents.applyChange(
       incidentId,
       async (trx, incident, t) => {
@@ -66,7 +62,7 @@ export class ChecklistService {
 
   /** Ticks an item, or unticks it when it was ticked; the message is re-rendered from the stored state. */
   async toggle(runId: string, index: number, actorId: string): Promise<{ ticked: boolean; entry?: TimelineEvent; run: repo.ChecklistRun }> {
-    const found = await repo.findRun(this.db, runId);
+    const found = await repo.findRun(this.ctx.db, runId);
     if (!found) throw new DomainError('not_found', 'That checklist no longer exists.');
     return this.incidents.applyChange(
       found.incidentId,
@@ -92,7 +88,7 @@ export class ChecklistService {
 
   /** Records where one message (part) of a checklist was posted; the first one goes on the timeline. */
   async posted(run: repo.ChecklistRun, channelId: string, part: number, ts: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.ctx.db.transaction().execute(async (trx) => {
       await repo.addRunPart(trx, run.id, channelId, part, ts);
       if (part > 0) return;
       await appendTimeline(trx, {
@@ -101,15 +97,15 @@ export class ChecklistService {
         kind: 'checklist_posted',
         payload: { run: run.id, source: run.source, name: run.name, checklist: run.title, items: run.items.length },
         dedupeKey: `checklist_posted:${run.id}`,
-        at: this.clock.now(),
+        at: this.ctx.clock.now(),
       });
     });
   }
 
   /** A run with its current ticks, for rendering. */
   async view(runId: string): Promise<{ run: repo.ChecklistRun; ticks: repo.Tick[] } | undefined> {
-    const run = await repo.findRun(this.db, runId);
-    return run ? { run, ticks: await repo.ticksOf(this.db, runId) } : undefined;
+    const run = await repo.findRun(this.ctx.db, runId);
+    return run ? { run, ticks: await repo.ticksOf(this.ctx.db, runId) } : undefined;
   }
 
   /** Playbooks whose criteria an incident meets are posted at declaration and when triage changes them. */
@@ -121,11 +117,11 @@ export class ChecklistService {
   }
 
   private async autoPost(trx: Kysely<Database>, incident: Incident): Promise<void> {
-    const matching = matchingPlaybooks(this.policy, incident);
+    const matching = matchingPlaybooks(this.ctx.policy, incident);
     if (!matching.length) return;
     const posted = await repo.runKeysOf(trx, incident.id);
     for (const pb of matching) {
-      if (!posted.has(playbookKey(pb.name))) await this.start(trx, incident, this.fromPlaybook(pb, null), this.clock.now());
+      if (!posted.has(playbookKey(pb.name))) await this.start(trx, incident, this.fromPlaybook(pb, null), this.ctx.clock.now());
     }
   }
 

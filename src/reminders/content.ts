@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import type { IncidentKind } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import type { ReviewState } from '../reviews/review.js';
-import { addDays, daysBetween, localTime, UTC_ZONE, type Zone } from './calendar.js';
+import { addDays, daysBetween, localTime, UTC_ZONE, type Zone } from '../calendar/calendar.js';
 import { zonesOf } from './profiles.js';
 import type { ReminderSend } from './sends.js';
 

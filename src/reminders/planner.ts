@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Policy } from '../policy/schema.js';
 import { appendTimelineMany } from '../timeline/timeline.js';
-import { addDays, isoWeekdays, localTime, mondayOf } from './calendar.js';
+import { addDays, isoWeekdays, localTime, mondayOf } from '../calendar/calendar.js';
 
 /**
  * Deciding what is due, as rows in reminder_sends. Every decision is keyed (one digest per owner per

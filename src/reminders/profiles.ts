@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { Zone } from './calendar.js';
+import type { Zone } from '../calendar/calendar.js';
 
 /** The parts of a Slack profile that reminders and documents use. */
 export interface Profile {

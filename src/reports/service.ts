@@ -1,14 +1,12 @@
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import { DomainError } from '../incidents/errors.js';
 import { toIncident, type Incident } from '../incidents/incident.js';
-import type { Policy } from '../policy/schema.js';
 import { privateIncidentsVisibleTo } from './access.js';
 import { incidentRows, type IncidentRow, type RowFilter, type TimelineRow } from './export.js';
 import { followUpStats, type FollowUpStats } from './follow-up.js';
 import { computeStats, type Stats } from './metrics.js';
 import { periodOf, type Period, type PeriodKey } from './period.js';
 import { recurringIssues, type RecurringIssue } from './recurring.js';
+import type { ServiceContext } from '../context.js';
 
 export interface Summary {
   period: Period;
@@ -20,48 +18,44 @@ export interface Summary {
 
 /** Numbers and lists for leadership and responders: stats, exports, the Home tab, the dashboard. */
 export class ReportService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   now(): Date {
-    return this.clock.now();
+    return this.ctx.clock.now();
   }
 
   async summary(key: PeriodKey, teamId?: string): Promise<Summary> {
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     const period = periodOf(key, now);
     const [stats, previous, recurring, followUp] = await Promise.all([
-      computeStats(this.db, this.policy, { teamId, from: period.from, to: period.to, now }),
-      computeStats(this.db, this.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
-      recurringIssues(this.db, this.policy, { teamId, now }),
-      followUpStats(this.db, this.policy, { teamId, from: period.from, to: period.to, now }),
+      computeStats(this.ctx.db, this.ctx.policy, { teamId, from: period.from, to: period.to, now }),
+      computeStats(this.ctx.db, this.ctx.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
+      recurringIssues(this.ctx.db, this.ctx.policy, { teamId, now }),
+      followUpStats(this.ctx.db, this.ctx.policy, { teamId, from: period.from, to: period.to, now }),
     ]);
     return { period, stats, previous, recurring, followUp };
   }
 
   rows(filter: Omit<RowFilter, 'now'>): Promise<IncidentRow[]> {
-    return incidentRows(this.db, this.policy, { ...filter, now: this.clock.now() });
+    return incidentRows(this.ctx.db, this.ctx.policy, { ...filter, now: this.ctx.clock.now() });
   }
 
   /** One incident and its timeline, if the viewer may see it (private incidents: participants only). */
   async incidentReport(id: string, viewer: string | undefined): Promise<{ incident: Incident; timeline: TimelineRow[] }> {
     if (!/^\d+$/.test(id)) throw new DomainError('not_found', 'No such incident.');
-    const row = await this.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.ctx.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new DomainError('not_found', 'No such incident.');
     const incident = toIncident(row);
-    if (incident.kind === 'security' && !(await privateIncidentsVisibleTo(this.db, viewer, [id])).has(id)) {
+    if (incident.kind === 'security' && !(await privateIncidentsVisibleTo(this.ctx.db, viewer, [id])).has(id)) {
       throw new DomainError('forbidden', 'This is a restricted security incident.');
     }
-    const rows = await this.db.selectFrom('timeline_events').select(['seq', 'at', 'actor_id', 'kind', 'payload', 'hash']).where('incident_id', '=', id).orderBy('seq').execute();
+    const rows = await this.ctx.db.selectFrom('timeline_events').select(['seq', 'at', 'actor_id', 'kind', 'payload', 'hash']).where('incident_id', '=', id).orderBy('seq').execute();
     return { incident, timeline: rows.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor_id, kind: e.kind, payload: e.payload, hash: e.hash })) };
   }
 
   /** Open incidents where the user is reporter, commander or holds a role, newest first. */
   async myOpenIncidents(userId: string, opts: { limit: number; offset: number }): Promise<{ incidents: (Incident & { myRoles: string[] })[]; total: number }> {
-    const base = this.db
+    const base = this.ctx.db
       .selectFrom('incidents as i')
       .where('i.resolved_at', 'is', null)
       .where('i.closed_at', 'is', null)
@@ -77,7 +71,7 @@ export class ReportService {
       base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const ids = rows.map((r) => r.id);
-    const roles = ids.length ? await this.db.selectFrom('incident_roles').select(['incident_id', 'role']).where('incident_id', 'in', ids).where('user_id', '=', userId).where('released_at', 'is', null).execute() : [];
+    const roles = ids.length ? await this.ctx.db.selectFrom('incident_roles').select(['incident_id', 'role']).where('incident_id', 'in', ids).where('user_id', '=', userId).where('released_at', 'is', null).execute() : [];
     return {
       incidents: rows.map((r) => ({ ...toIncident(r), myRoles: roles.filter((x) => x.incident_id === r.id).map((x) => x.role) })),
       total: Number(count.n),
@@ -86,7 +80,7 @@ export class ReportService {
 
   /** P1/P2 incidents declared in a window (for the weekly report). */
   async majorIncidents(from: Date, to: Date): Promise<IncidentRow[]> {
-    const top = this.policy.priorities.slice(0, 2).map((p) => p.id);
+    const top = this.ctx.policy.priorities.slice(0, 2).map((p) => p.id);
     const rows = await this.rows({ from, to });
     return rows.filter((r) => top.includes(r.priority));
   }

@@ -1,20 +1,17 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { DomainError, refuseInvalid, type FieldProblems } from '../incidents/errors.js';
 import { isResolved, type Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import { IncidentTask } from '../incidents/side-effects.js';
-import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
 import { appendTimeline, type TimelineEntry, type TimelineKind } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import { effectivePriority, reviewDueAt, reviewRequired } from './requirement.js';
 import { REVIEW_STATE_LABEL, type Review, type ReviewContent, type ReviewState } from './review.js';
 import { ReviewTask } from './side-effects.js';
+import type { ServiceContext } from '../context.js';
 
 const FIELD_MAX = 3000;
 
@@ -24,14 +21,7 @@ const FIELD_MAX = 3000;
  * review document through the outbox.
  */
 export class ReviewService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-    private readonly onTasksQueued: () => void = () => {},
-    /** Queues the integration events of the rows this service appends. */
-    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   /** The incident hooks that create required reviews on resolution and hold the close until publication. */
   hooks(): IncidentHooks {
@@ -41,10 +31,10 @@ export class ReviewService {
         if (isResolved(incident)) await this.requireIfNeeded(trx, incident);
       },
       canClose: async (trx, incident) => {
-        if (!reviewRequired(this.policy, incident)) return undefined;
+        if (!reviewRequired(this.ctx.policy, incident)) return undefined;
         const review = await repo.findReview(trx, incident.id);
         if (review?.state === 'published') return undefined;
-        const priority = effectivePriority(this.policy, incident);
+        const priority = effectivePriority(this.ctx.policy, incident);
         const started = Boolean(review?.summary);
         const where = review && started ? `It is ${REVIEW_STATE_LABEL[review.state]}.` : 'It has not been written yet.';
         const next = !review || review.state === 'draft' ? 'Write it with `/incident review`, submit it with `/incident review submit`, then publish it with `/incident review publish`.' : 'Publish it with `/incident review publish`.';
@@ -54,11 +44,11 @@ export class ReviewService {
   }
 
   find(incidentId: string): Promise<Review | undefined> {
-    return repo.findReview(this.db, incidentId);
+    return repo.findReview(this.ctx.db, incidentId);
   }
 
   required(incident: Incident): boolean {
-    return reviewRequired(this.policy, incident);
+    return reviewRequired(this.ctx.policy, incident);
   }
 
   /** Checks the content; returns problems by field, empty when fine. */
@@ -75,15 +65,15 @@ export class ReviewService {
   /** Saves the review form (creating the review the first time) and regenerates the document. */
   async save(input: { incidentId: string; actorId: string; content: ReviewContent }): Promise<Review> {
     refuseInvalid(this.check(input.content));
-    const review = await this.db.transaction().execute(async (trx) => {
+    const review = await this.ctx.db.transaction().execute(async (trx) => {
       const incident = await this.resolvedIncident(trx, input.incidentId);
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       const existing = await repo.findReview(trx, incident.id, { forUpdate: true });
       let review: Review;
       if (existing) {
         review = await repo.updateReview(trx, incident.id, repo.contentColumns(input.content), { bump: true, at: now });
       } else {
-        const due = this.required(incident) && incident.resolvedAt ? reviewDueAt(this.policy, incident.resolvedAt) : null;
+        const due = this.required(incident) && incident.resolvedAt ? reviewDueAt(this.ctx.policy, incident.resolvedAt) : null;
         review = (await repo.insertReview(trx, { incidentId: incident.id, ownerId: input.content.ownerId, createdBy: input.actorId, dueAt: due, at: now, content: input.content }))!;
       }
       await this.append(trx, { incidentId: incident.id, actorId: input.actorId, kind: 'review_saved', payload: { created: !existing, state: review.state, owner: review.ownerId } });
@@ -93,7 +83,7 @@ export class ReviewService {
       await this.queueDocument(trx, incident.id);
       return review;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return review;
   }
 
@@ -102,12 +92,12 @@ export class ReviewService {
    * review owner or the incident commander may publish.
    */
   async transition(input: { incidentId: string; actorId: string; to: ReviewState }): Promise<Review> {
-    const review = await this.db.transaction().execute(async (trx) => {
+    const review = await this.ctx.db.transaction().execute(async (trx) => {
       const incident = await this.resolvedIncident(trx, input.incidentId);
       const current = await repo.findReview(trx, incident.id, { forUpdate: true });
       if (!current) throw new DomainError('invalid_state', 'There is no review yet. Write it first with `/incident review`.');
       if (current.state === input.to) throw new DomainError('invalid_state', `The review is already ${REVIEW_STATE_LABEL[input.to]}.`);
-      const now = this.clock.now();
+      const now = this.ctx.clock.now();
       if (input.to === 'in_review') {
         if (current.state !== 'draft') throw new DomainError('invalid_state', 'Only a draft can be submitted for review.');
         const missing = [!current.summary.trim() && 'summary', !current.customerImpact.trim() && 'impact', !current.rootCause.trim() && 'root cause'].filter(Boolean);
@@ -134,43 +124,43 @@ export class ReviewService {
       await this.queueDocument(trx, incident.id);
       return review;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return review;
   }
 
   /** Regenerates the document from the current incident, timeline, review and actions. */
   async regenerate(incidentId: string): Promise<Review> {
-    const review = await this.db.transaction().execute(async (trx) => {
+    const review = await this.ctx.db.transaction().execute(async (trx) => {
       const current = await repo.findReview(trx, incidentId, { forUpdate: true });
       if (!current) throw new DomainError('invalid_state', 'There is no review yet. Write it first with `/incident review`.');
-      const review = await repo.updateReview(trx, incidentId, {}, { bump: true, at: this.clock.now() });
+      const review = await repo.updateReview(trx, incidentId, {}, { bump: true, at: this.ctx.clock.now() });
       await this.queueDocument(trx, incidentId);
       return review;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return review;
   }
 
   /** Records a generated document built from `revision`; the card is refreshed to link it. */
   async documentPosted(incidentId: string, revision: number, doc: { fileId: string; permalink: string }): Promise<Review> {
-    const review = await this.db.transaction().execute(async (trx) => {
+    const review = await this.ctx.db.transaction().execute(async (trx) => {
       const current = (await repo.findReview(trx, incidentId, { forUpdate: true }))!;
       const version = current.docVersion + 1;
-      const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_generated_at: this.clock.now() });
+      const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_generated_at: this.ctx.clock.now() });
       await this.append(trx, { incidentId, actorId: null, kind: 'review_document', payload: { version, file_id: doc.fileId, permalink: doc.permalink, state: current.state } });
       await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return review;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return review;
   }
 
   bookmarked(incidentId: string, bookmarkId: string): Promise<Review> {
-    return repo.updateReview(this.db, incidentId, { bookmark_id: bookmarkId });
+    return repo.updateReview(this.ctx.db, incidentId, { bookmark_id: bookmarkId });
   }
 
   ownerNotified(incidentId: string, ownerId: string): Promise<Review> {
-    return repo.updateReview(this.db, incidentId, { owner_notified: ownerId });
+    return repo.updateReview(this.ctx.db, incidentId, { owner_notified: ownerId });
   }
 
   private async resolvedIncident(trx: Kysely<Database>, incidentId: string): Promise<Incident> {
@@ -183,15 +173,15 @@ export class ReviewService {
   /** On resolution (or a priority change after it): a required review gets its owner and due date. */
   private async requireIfNeeded(trx: Kysely<Database>, incident: Incident): Promise<void> {
     if (!this.required(incident) || !incident.resolvedAt) return;
-    const due = reviewDueAt(this.policy, incident.resolvedAt);
+    const due = reviewDueAt(this.ctx.policy, incident.resolvedAt);
     const owner = incident.commanderId ?? incident.reporterId;
-    let review = await repo.insertReview(trx, { incidentId: incident.id, ownerId: owner, createdBy: owner, dueAt: due, at: this.clock.now() });
+    let review = await repo.insertReview(trx, { incidentId: incident.id, ownerId: owner, createdBy: owner, dueAt: due, at: this.ctx.clock.now() });
     if (!review) {
       const existing = (await repo.findReview(trx, incident.id, { forUpdate: true }))!;
       if (existing.state === 'published') return;
       review = await repo.updateReview(trx, incident.id, { due_at: due });
     }
-    await this.append(trx, { incidentId: incident.id, actorId: null, kind: 'review_required', payload: { priority: effectivePriority(this.policy, incident), due_at: due.toISOString(), owner: review.ownerId } });
+    await this.append(trx, { incidentId: incident.id, actorId: null, kind: 'review_required', payload: { priority: effectivePriority(this.ctx.policy, incident), due_at: due.toISOString(), owner: review.ownerId } });
     if (review.ownerNotified !== review.ownerId) {
       await enqueueTask(trx, { kind: ReviewTask.notifyOwner, incidentId: incident.id, payload: { ownerId: review.ownerId, by: null } });
     }
@@ -203,8 +193,8 @@ export class ReviewService {
   }
 
   private async append<K extends TimelineKind>(db: Kysely<Database>, e: TimelineEntry<K> & { incidentId: string }) {
-    const row = await appendTimeline(db, { ...e, at: this.clock.now() });
-    await this.events.publish(db, row);
+    const row = await appendTimeline(db, { ...e, at: this.ctx.clock.now() });
+    await this.ctx.events.publish(db, row);
     return row;
   }
 }

@@ -1,11 +1,11 @@
-import type { Db } from '../db/database.js';
 import { DomainError } from '../incidents/errors.js';
 import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
-import type { Policy, Role } from '../policy/schema.js';
+import type { Role } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
 import { currentRoles, insertRole, releaseRole, type RoleHolder } from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 export type { RoleHolder };
 
@@ -18,9 +18,8 @@ export const RoleTask = { welcome: 'role.welcome' } as const satisfies Record<st
 /** Incident roles from the policy: assign, claim, list. The commander is mirrored on the incident. */
 export class RoleService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
   ) {}
 
   /** Finds a role by id or label, forgivingly (`comms`, `Communications lead`, `communications`, `ic`). */
@@ -29,13 +28,13 @@ export class RoleService {
     const n = ROLE_ALIASES[raw] ?? raw;
     if (!n) return undefined;
     return (
-      this.policy.roles.find((r) => r.id === n || r.label.toLowerCase() === n) ??
-      this.policy.roles.find((r) => r.id.startsWith(n) || r.label.toLowerCase().startsWith(n))
+      this.ctx.policy.roles.find((r) => r.id === n || r.label.toLowerCase() === n) ??
+      this.ctx.policy.roles.find((r) => r.id.startsWith(n) || r.label.toLowerCase().startsWith(n))
     );
   }
 
   current(incidentId: string): Promise<RoleHolder[]> {
-    return currentRoles(this.db, incidentId);
+    return currentRoles(this.ctx.db, incidentId);
   }
 
   /**
@@ -43,8 +42,8 @@ export class RoleService {
    * twice, or by two people, does not steal the role).
    */
   async assign(input: { incidentId: string; role: string; userId: string; actorId: string; claim?: boolean }): Promise<{ event?: TimelineEvent; previous?: string }> {
-    const role = this.policy.roles.find((r) => r.id === input.role);
-    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.policy.roles.map((r) => r.id).join(', ')}.`, 'role');
+    const role = this.ctx.policy.roles.find((r) => r.id === input.role);
+    if (!role) throw new DomainError('invalid_input', `Unknown role "${input.role}". Roles: ${this.ctx.policy.roles.map((r) => r.id).join(', ')}.`, 'role');
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
       if (incident.closedAt) throw new DomainError('invalid_state', 'This incident is closed.');
       const holder = (await currentRoles(trx, incident.id)).find((h) => h.role === role.id);

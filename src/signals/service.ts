@@ -1,6 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
 import { asciiText, escapedText, isUnstorable } from '../db/storable.js';
 import type { Database } from '../db/schema.js';
 import { DomainError, refuseInvalid } from '../incidents/errors.js';
@@ -8,13 +6,13 @@ import type { Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { Policy } from '../policy/schema.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import { route, worst } from './routing.js';
 import type { Signal, SignalGroup } from './signal.js';
 import type { AlertBatch, AlertInput } from './sources.js';
 import type { TaskKind } from '../outbox/kinds.js';
+import type { ServiceContext } from '../context.js';
 
 /** Outbox task kinds for signals. */
 export const SignalTask = {
@@ -46,12 +44,7 @@ function mergeDuplicates(alerts: AlertInput[]): (AlertInput & { count: number })
  * by people, linked to incidents. Slack posts go through the outbox, at most one per group per interval.
  */
 export class SignalService {
-  constructor(
-    private readonly db: Db,
-    private readonly policy: Policy,
-    private readonly clock: Clock,
-    private readonly onTasksQueued: () => void = () => {},
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   /**
    * Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on
@@ -63,7 +56,7 @@ export class SignalService {
     for (const batch of batches) {
       let r: { isNew: boolean; queued: boolean };
       try {
-        r = await this.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+        r = await this.ctx.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
       } catch (err) {
         if (!isUnstorable(err)) throw err;
         result.refused.push({ groupKey: batch.groupKey, reason: err.message });
@@ -74,18 +67,18 @@ export class SignalService {
       if (r.isNew) result.newGroups += 1;
       queued ||= r.queued;
     }
-    if (queued) this.onTasksQueued();
+    if (queued) this.ctx.tasks.kick();
     return result;
   }
 
   private async ingestBatch(trx: Kysely<Database>, source: string, batch: AlertBatch): Promise<{ isNew: boolean; queued: boolean }> {
-    const now = this.clock.now();
+    const now = this.ctx.clock.now();
     const firing = batch.alerts.filter((a) => a.status === 'firing');
     const lead = firing[0] ?? batch.alerts[0];
     const severity = worst((firing.length ? firing : batch.alerts).map((a) => a.severity));
     const labels = { ...lead.labels, ...batch.labels };
     const service = lead.service ?? labels.service ?? null;
-    const decision = route(this.policy.signals.rules, this.policy.signals.triage_channel, { source, labels, severity, service });
+    const decision = route(this.ctx.policy.signals.rules, this.ctx.policy.signals.triage_channel, { source, labels, severity, service });
     const fresh: repo.NewGroup = {
       source,
       groupKey: batch.groupKey,
@@ -101,7 +94,7 @@ export class SignalService {
     };
     const { group: before, inserted } = await repo.upsertGroup(trx, fresh);
     let isNew = inserted;
-    const window = this.policy.signals.reopen_window_minutes * 60_000;
+    const window = this.ctx.policy.signals.reopen_window_minutes * 60_000;
     if (!inserted && before.status === 'resolved' && firing.length && before.resolvedAt && now.getTime() - before.resolvedAt.getTime() > window) {
       await repo.restartGroup(trx, before.id, fresh);
       isNew = true;
@@ -124,7 +117,7 @@ export class SignalService {
 
   /** Schedules the group's post (the outbox coalesces repeats into one post or update per interval). */
   private async schedulePost(trx: Kysely<Database>, groupId: string, now = false): Promise<boolean> {
-    const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.policy.signals.post_interval_seconds);
+    const at = now ? await repo.schedulePostNow(trx, groupId) : await repo.schedulePost(trx, groupId, this.ctx.policy.signals.post_interval_seconds);
     return this.enqueuePost(trx, groupId, at);
   }
 
@@ -144,7 +137,7 @@ export class SignalService {
       kind: 'signals_resolved',
       payload: { group_id: group.id, title: group.title, source: group.source },
       dedupeKey: `signals_resolved:${incidentId}:${group.id}:${group.resolvedAt?.getTime()}`,
-      at: this.clock.now(),
+      at: this.ctx.clock.now(),
     });
     if (event) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: event.id, target: 'channel' } });
   }
@@ -154,13 +147,13 @@ export class SignalService {
     const current = await repo.findGroup(trx, groupId, { forUpdate: true });
     if (!current) return undefined;
     if (current.incidentId === incident.id) return current;
-    const group = await repo.setClassification(trx, groupId, { classification: 'incident', reason: null, by: actorId, at: this.clock.now(), incidentId: incident.id });
+    const group = await repo.setClassification(trx, groupId, { classification: 'incident', reason: null, by: actorId, at: this.ctx.clock.now(), incidentId: incident.id });
     const event = await appendTimeline(trx, {
       incidentId: incident.id,
       actorId,
       kind: 'signal_linked',
       payload: { group_id: group.id, source: group.source, title: group.title, severity: group.severity, status: group.status, alerts: group.signalCount, firing: group.firingCount, link: group.link, how },
-      at: this.clock.now(),
+      at: this.ctx.clock.now(),
     });
     await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId: incident.id, payload: { eventId: event!.id, target: 'channel' } });
     await this.schedulePost(trx, groupId, true);
@@ -171,7 +164,7 @@ export class SignalService {
   /** "Link to incident": links the group to an open incident. */
   async link(groupId: string, incidentId: string | undefined, actorId: string): Promise<{ group: SignalGroup; incident: Incident }> {
     if (!incidentId) throw new DomainError('invalid_input', 'Choose an incident.', 'incidentId');
-    const out = await this.db.transaction().execute(async (trx) => {
+    const out = await this.ctx.db.transaction().execute(async (trx) => {
       const group = await repo.findGroup(trx, groupId, { forUpdate: true });
       if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
       const incident = await findIncidentById(trx, incidentId);
@@ -181,7 +174,7 @@ export class SignalService {
       const linked = await this.linkInTransaction(trx, groupId, incident, actorId, 'linked');
       return { group: linked!, incident };
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return out;
   }
 
@@ -190,15 +183,15 @@ export class SignalService {
     const why = reason.trim();
     const known = classification === 'not_incident' || classification === 'security_event' ? classification : undefined;
     refuseInvalid({ classification: known ? undefined : 'Choose a classification.', reason: why ? undefined : 'Say why, for the record.' });
-    const out = await this.db.transaction().execute(async (trx) => {
+    const out = await this.ctx.db.transaction().execute(async (trx) => {
       const group = await repo.findGroup(trx, groupId, { forUpdate: true });
       if (!group) throw new DomainError('not_found', 'That signal no longer exists.');
       if (group.incidentId) throw new DomainError('invalid_state', 'This signal is linked to an incident already.');
-      const updated = await repo.setClassification(trx, groupId, { classification: known!, reason: why.slice(0, 2000), by: actorId, at: this.clock.now() });
+      const updated = await repo.setClassification(trx, groupId, { classification: known!, reason: why.slice(0, 2000), by: actorId, at: this.ctx.clock.now() });
       await this.schedulePost(trx, groupId, true);
       return updated;
     });
-    this.onTasksQueued();
+    this.ctx.tasks.kick();
     return out;
   }
 
@@ -207,27 +200,27 @@ export class SignalService {
    * encoding that lacks some character gets the whole row as ASCII escapes.
    */
   async recordRejection(source: string, reason: string, contentType: string | null, body: string): Promise<string> {
-    const row = (text: (s: string) => string) => ({ source: text(source), at: this.clock.now(), reason: text(reason), contentType: contentType === null ? null : text(contentType), body: text(body) });
+    const row = (text: (s: string) => string) => ({ source: text(source), at: this.ctx.clock.now(), reason: text(reason), contentType: contentType === null ? null : text(contentType), body: text(body) });
     try {
-      return await repo.insertRejection(this.db, row(escapedText));
+      return await repo.insertRejection(this.ctx.db, row(escapedText));
     } catch (err) {
       if (!isUnstorable(err)) throw err;
-      return repo.insertRejection(this.db, row(asciiText));
+      return repo.insertRejection(this.ctx.db, row(asciiText));
     }
   }
 
   findGroup(id: string): Promise<SignalGroup | undefined> {
-    return repo.findGroup(this.db, id);
+    return repo.findGroup(this.ctx.db, id);
   }
 
   /** What a post shows: the group, its most relevant alerts and the linked incident. */
   async postView(group: SignalGroup): Promise<{ group: SignalGroup; signals: Signal[]; incident?: Incident }> {
-    const [signals, incident] = await Promise.all([repo.listSignals(this.db, group.id, 8), group.incidentId ? findIncidentById(this.db, group.incidentId) : undefined]);
+    const [signals, incident] = await Promise.all([repo.listSignals(this.ctx.db, group.id, 8), group.incidentId ? findIncidentById(this.ctx.db, group.incidentId) : undefined]);
     return { group, signals, incident };
   }
 
   claimPost(groupId: string) {
-    return repo.claimPost(this.db, groupId);
+    return repo.claimPost(this.ctx.db, groupId);
   }
 
   /**
@@ -235,12 +228,12 @@ export class SignalService {
    * next post is scheduled at once rather than left to a later delivery or a busy run's retry.
    */
   async finishPost(groupId: string, claim: number, post?: { channelId: string; ts: string }): Promise<void> {
-    const queued = await this.db.transaction().execute(async (trx) => this.enqueuePost(trx, groupId, await repo.finishPost(trx, groupId, claim, post)));
-    if (queued) this.onTasksQueued();
+    const queued = await this.ctx.db.transaction().execute(async (trx) => this.enqueuePost(trx, groupId, await repo.finishPost(trx, groupId, claim, post)));
+    if (queued) this.ctx.tasks.kick();
   }
 
   /** Deletes rejected deliveries older than the policy keeps them. */
   async prune(now: Date): Promise<void> {
-    await this.db.deleteFrom('webhook_rejections').where('received_at', '<', sql<Date>`${now}::timestamptz - make_interval(days => ${this.policy.signals.keep_rejections_days})`).execute();
+    await this.ctx.db.deleteFrom('webhook_rejections').where('received_at', '<', sql<Date>`${now}::timestamptz - make_interval(days => ${this.ctx.policy.signals.keep_rejections_days})`).execute();
   }
 }

@@ -8,24 +8,7 @@ import { SlackReceiver } from './receiver.js';
 import type { BackoffOptions } from './backoff.js';
 import { SlackIdentity } from './identity.js';
 import { GatedSocketModeReceiver, SocketConnection } from './socket.js';
-import { registerCommands } from './listeners/commands.js';
-import { incidentCommands } from './listeners/incident-commands.js';
-import { registerCapture } from './listeners/capture.js';
-import { registerHome, reportCommands } from './listeners/reports.js';
-import { registerRoles, roleCommands } from './listeners/roles.js';
-import { registerTriage, triageCommands } from './listeners/triage.js';
-import { registerModals } from './listeners/modals.js';
-import { oncallCommands } from './listeners/oncall.js';
-import { pagingCommands, registerPagingListeners } from './listeners/paging.js';
-import { registerSignalListeners } from './listeners/signals.js';
-import { actionCommands, registerActions } from './listeners/actions.js';
-import { problemCommands, registerProblems } from './listeners/problems.js';
-import { registerReviews, reviewCommands } from './listeners/reviews.js';
-import { catalogCommands, registerCatalog } from './listeners/catalog.js';
-import { causeCommands, changeCommands, registerChanges } from './listeners/changes.js';
-import { drillCommands } from './listeners/drills.js';
-import { drCommands, registerDr } from './listeners/dr.js';
-import { playbookCommands, registerChecklists } from './listeners/playbooks.js';
+import { registerCommands, type Subcommand } from './listeners/commands.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -39,16 +22,29 @@ export interface SlackAppOptions {
   slackBackoff?: BackoffOptions;
 }
 
-/**
- * The Bolt app, the Web API client the rest of the app posts with, the bot's identity, and either
- * the route Slack posts to (HTTP mode) or the Socket Mode connection.
- */
-export interface SlackApp {
-  app: App;
+/** The Web API client the rest of the app posts with, and the bot's identity (resolved with retries). */
+export interface SlackClient {
   client: WebClient;
   identity: SlackIdentity;
+  /** The options Bolt's own clients are made with (same API base, retries and counting fetch). */
+  clientOptions: WebClientOptions;
+}
+
+/** The Bolt app, and either the route Slack posts to (HTTP mode) or the Socket Mode connection. */
+export interface SlackApp {
+  app: App;
   routes: Route[];
   socket?: SocketConnection;
+}
+
+/** What the features bring to the Bolt app. */
+export interface SlackListeners {
+  /** `/incident` subcommands, in the order `/incident help` lists them. */
+  commands: Subcommand[];
+  /** Commands of their own (`/change`), by command. */
+  otherCommands: { command: string; subcommands: Subcommand[] }[];
+  /** Registers a feature's buttons, forms and events. */
+  listeners: ((app: App, deps: SlackDeps) => void)[];
 }
 
 /** Bolt's logger interface over pino. */
@@ -68,20 +64,25 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/**
- * The Bolt app: our own receiver (a route of the HTTP server on PORT), or Bolt's Socket Mode
- * receiver when an app token is set; either way requests enter through the delivery gate (see
- * delivery.ts), and listeners are registered per feature.
- */
-export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp {
-  const logger = boltLogger(deps.logger);
+export function createSlackClient(opts: SlackAppOptions, logger: Logger): SlackClient {
   const clientOptions: WebClientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
     retryConfig: opts.retryConfig ?? { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
-  const client = new WebClient(opts.botToken, { ...clientOptions, logger });
-  const identity = new SlackIdentity(client, deps.logger.child({ component: 'slack' }), opts.slackBackoff);
+  const client = new WebClient(opts.botToken, { ...clientOptions, logger: boltLogger(logger) });
+  const identity = new SlackIdentity(client, logger.child({ component: 'slack' }), opts.slackBackoff);
+  return { client, identity, clientOptions };
+}
+
+/**
+ * The Bolt app: our own receiver (a route of the HTTP server on PORT), or Bolt's Socket Mode
+ * receiver when an app token is set; either way requests enter through the delivery gate (see
+ * delivery.ts), and each feature's listeners are registered.
+ */
+export function createSlackApp(opts: SlackAppOptions, slack: SlackClient, deps: SlackDeps, features: SlackListeners): SlackApp {
+  const { identity, clientOptions } = slack;
+  const logger = boltLogger(deps.logger);
   const gate = deliveryGate(deps);
   // In Socket Mode, apps.connections.open goes to the configured Web API base like every other call.
   const socketReceiver = opts.appToken
@@ -119,26 +120,13 @@ export function createSlackApp(opts: SlackAppOptions, deps: SlackDeps): SlackApp
 
   app.use(gate.middleware);
 
-  registerCommands(app, deps, [...incidentCommands, ...triageCommands, ...roleCommands, ...reportCommands, ...oncallCommands, ...pagingCommands, ...reviewCommands, ...actionCommands, ...problemCommands, ...catalogCommands, ...playbookCommands, ...drillCommands, ...drCommands, ...causeCommands]);
-  registerCommands(app, deps, changeCommands, '/change');
-  registerModals(app, deps);
-  registerTriage(app, deps);
-  registerRoles(app, deps);
-  registerCapture(app, deps);
-  registerHome(app, deps);
-  registerSignalListeners(app, deps);
-  registerPagingListeners(app, deps);
-  registerReviews(app, deps);
-  registerActions(app, deps);
-  registerProblems(app, deps);
-  registerCatalog(app, deps);
-  registerChecklists(app, deps);
-  registerDr(app, deps);
-  registerChanges(app, deps);
+  registerCommands(app, deps, features.commands);
+  for (const { command, subcommands } of features.otherCommands) registerCommands(app, deps, subcommands, command);
+  for (const register of features.listeners) register(app, deps);
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Slack error');
   });
   const socket = socketReceiver ? new SocketConnection(socketReceiver, deps.logger.child({ component: 'socket' }), opts.slackBackoff) : undefined;
-  return { app, client, identity, routes: receiver instanceof SlackReceiver ? [receiver.route()] : [], socket };
+  return { app, routes: receiver instanceof SlackReceiver ? [receiver.route()] : [], socket };
 }

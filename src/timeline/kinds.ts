@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scorecardRowSchema } from '../drills/scorecard.js';
+import { MILESTONES } from '../policy/preparedness.js';
 
 /*
  * Every kind of timeline row and the payload it carries: the one contract between the code that
@@ -8,6 +8,16 @@ import { scorecardRowSchema } from '../drills/scorecard.js';
  * stored row is parsed once when it is read back (see timeline.ts).
  */
 
+/** One milestone of an exercise's scorecard (drill_scored rows; the scorecard task carries them too). */
+export const scorecardRowSchema = z.object({
+  milestone: z.enum(MILESTONES),
+  label: z.string(),
+  /** Minutes from the start, or null when it was not reached. */
+  actualMinutes: z.number().nullable(),
+  expectedMinutes: z.number().nullable(),
+  /** met: on time; late: reached after the expected time; missed: never reached; untimed: nothing expected. */
+  outcome: z.enum(['met', 'late', 'missed', 'untimed']),
+});
 const userId = z.string();
 const text = z.string();
 /** Ids of our own rows (bigint keys, read as strings). */

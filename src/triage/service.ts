@@ -1,10 +1,10 @@
-import type { Policy } from '../policy/schema.js';
 import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { updateIncident } from '../incidents/repository.js';
 import { severityProblem, type IncidentService } from '../incidents/service.js';
 import type { KnownTimelineEvent, TimelineEvent } from '../timeline/timeline.js';
-import { isImpact, isUrgency, priorityFor, type Impact, type Urgency } from './priority.js';
+import { isImpact, isUrgency, priorityFor } from './priority.js';
+import type { ServiceContext } from '../context.js';
 
 /** A triage as a person submits it; `triage` refuses what is missing or wrong, field by field. */
 export interface TriageInput {
@@ -28,8 +28,8 @@ export interface TriageInput {
 /** Triage: impact × urgency → priority, category, services, security classification. */
 export class TriageService {
   constructor(
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
   ) {}
 
   /**
@@ -44,15 +44,15 @@ export class TriageService {
     const urgency = isUrgency(input.urgency) ? input.urgency : undefined;
     const reason = input.reason?.trim() ?? '';
     refuseInvalid<keyof TriageInput>({
-      category: !input.category ? 'Choose a category.' : this.policy.categories.includes(input.category) ? undefined : `Unknown category ${input.category}.`,
+      category: !input.category ? 'Choose a category.' : this.ctx.policy.categories.includes(input.category) ? undefined : `Unknown category ${input.category}.`,
       impact: impact ? undefined : 'Choose the impact.',
       urgency: urgency ? undefined : 'Choose the urgency.',
-      severity: severityProblem(this.policy, input.severity),
+      severity: severityProblem(this.ctx.policy, input.severity),
       reason: input.classification === 'security_event' && !reason ? 'Say why this is an event and not an incident.' : undefined,
     });
     // Each of these was refused above when missing.
     const [category, severity] = [input.category!, input.severity!];
-    const priority = priorityFor(this.policy, impact!, urgency!);
+    const priority = priorityFor(this.ctx.policy, impact!, urgency!);
     if (opts.beforePriorityChange) {
       const before = await this.incidents.findById(input.incidentId);
       if (before?.priority && before.priority !== priority) await opts.beforePriorityChange(before, priority);

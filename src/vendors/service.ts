@@ -1,9 +1,8 @@
 import { findVendor } from '../catalog/catalog.js';
-import type { Db } from '../db/database.js';
 import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { IncidentService } from '../incidents/service.js';
-import type { Policy } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
+import type { ServiceContext } from '../context.js';
 
 export interface VendorEngagement {
   id: string;
@@ -36,16 +35,15 @@ const MAX_RESPONSE_MINUTES = 999_999;
 /** Vendor engagements: who was called, their ticket, and whether they answered within contract. */
 export class VendorService {
   constructor(
-    private readonly db: Db,
+    private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
-    private readonly policy: Policy,
   ) {}
 
   async engage(input: EngageInput): Promise<{ event?: TimelineEvent }> {
-    const vendor = input.vendor?.trim() || (input.catalogVendor ? findVendor(this.policy, input.catalogVendor)?.name : undefined) || '';
+    const vendor = input.vendor?.trim() || (input.catalogVendor ? findVendor(this.ctx.policy, input.catalogVendor)?.name : undefined) || '';
     const minutes = input.responseMinutes;
     refuseInvalid<keyof EngageInput>({
-      vendor: vendor ? undefined : this.policy.vendors.length ? 'Choose a catalog vendor above, or name another one here.' : 'Name the vendor.',
+      vendor: vendor ? undefined : this.ctx.policy.vendors.length ? 'Choose a catalog vendor above, or name another one here.' : 'Name the vendor.',
       responseMinutes: Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_RESPONSE_MINUTES ? undefined : 'A whole number of minutes, such as 60.',
     });
     return this.incidents.applyChange(input.incidentId, async (trx, incident, t) => {
@@ -76,7 +74,7 @@ export class VendorService {
   }
 
   async list(incidentId: string): Promise<VendorEngagement[]> {
-    const rows = await this.db.selectFrom('vendor_engagements').selectAll().where('incident_id', '=', incidentId).orderBy('engaged_at').execute();
+    const rows = await this.ctx.db.selectFrom('vendor_engagements').selectAll().where('incident_id', '=', incidentId).orderBy('engaged_at').execute();
     return rows.map((r) => ({ id: r.id, incidentId: r.incident_id, vendor: r.vendor, ticketRef: r.ticket_ref, contact: r.contact, responseMinutes: r.response_minutes, engagedAt: r.engaged_at, engagedBy: r.engaged_by, respondedAt: r.responded_at }));
   }
 }

@@ -25,8 +25,8 @@ beforeAll(async () => {
       changes: { cab_channel: 'C0CAB', approvers: ['UAPP'] },
     },
   });
-  drafts = new UpdateDraftService(d.db, d.incidents, d.clock);
-  dr = new DrService(d.db, d.incidents, d.checklists, d.policy);
+  drafts = d.updateDrafts;
+  dr = d.dr;
   incidentId = (await buildIncident(d)).id;
 });
 afterAll(() => d?.stop());

@@ -1,62 +1,36 @@
-import { ActionService } from '../../src/actions/service.js';
-import { CatalogService } from '../../src/catalog/service.js';
-import { ChangeService } from '../../src/changes/service.js';
+import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { DrillService } from '../../src/drills/service.js';
-import { EscalationService } from '../../src/escalation/service.js';
-import { IncidentService } from '../../src/incidents/service.js';
+import { registerFeatures } from '../../src/features/assemble.js';
+import { FEATURES } from '../../src/features/index.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { createLogger } from '../../src/logger.js';
 import { integrationRunners } from '../../src/integrations/delivery.js';
 import { IntegrationEvents } from '../../src/integrations/publisher.js';
 import { SubscriberRegistry, type IntegrationSubscriber } from '../../src/integrations/registry.js';
 import type { TaskRunner, TaskRunnerOptions } from '../../src/jobs/task-runner.js';
-import { createLogger } from '../../src/logger.js';
-import { OncallService } from '../../src/oncall/service.js';
-import { PagingService } from '../../src/paging/service.js';
-import { ChecklistService } from '../../src/playbooks/service.js';
+import { TaskQueue } from '../../src/outbox/queue.js';
+import { outboxBacklog } from '../../src/outbox/tasks.js';
 import { policySchema, type Policy } from '../../src/policy/schema.js';
-import { ProblemService } from '../../src/problems/service.js';
-import { ReminderService } from '../../src/reminders/service.js';
-import { ReportService } from '../../src/reports/service.js';
-import { ReviewService } from '../../src/reviews/service.js';
-import { RoleService } from '../../src/roles/service.js';
-import { SignalDeclareFlow } from '../../src/signals/declare-flow.js';
-import { SignalService } from '../../src/signals/service.js';
-import { TriageService } from '../../src/triage/service.js';
-import { VendorService } from '../../src/vendors/service.js';
+import { ProfileCache } from '../../src/reminders/profiles.js';
+import type { Services } from '../../src/services.js';
+import { createSlackClient } from '../../src/slack/app.js';
 import { FakeClock } from './clock.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**
- * The domain services wired as the composition root (src/server.ts) wires them, hooks included and
- * in the same order, on a fresh migrated database and a clock that moves only when told, without
- * Bolt, Slack or the task runner. Queued Slack side effects stay in `slack_tasks` for tests to read.
+ * The domain services registered as the composition root (src/server.ts) registers them: the same
+ * feature list, hooks included and in the same order, on a fresh migrated database and a clock that
+ * moves only when told, without Bolt, Slack or the task runner (the features' Slack client points
+ * nowhere and is never called). Queued Slack side effects stay in `slack_tasks` for tests to read.
  */
-export interface Domain {
+export interface Domain extends Services {
   db: Db;
   policy: Policy;
   clock: FakeClock;
   database: TestDatabase;
   /** How often a commit told the task runner that tasks were queued. */
   readonly kicks: number;
-  incidents: IncidentService;
-  triage: TriageService;
-  roles: RoleService;
-  escalation: EscalationService;
-  vendors: VendorService;
-  reviews: ReviewService;
-  actions: ActionService;
-  problems: ProblemService;
-  reminders: ReminderService;
-  signals: SignalService;
-  signalDeclare: SignalDeclareFlow;
-  oncall: OncallService;
-  paging: PagingService;
-  catalog: CatalogService;
-  checklists: ChecklistService;
-  changes: ChangeService;
-  drills: DrillService;
-  reports: ReportService;
   /** Task runners for the subscribers' lanes (not started: tests drain them), as many sets as asked for. */
   integrationRunners(opts?: TaskRunnerOptions): TaskRunner[];
   stop(): Promise<void>;
@@ -84,30 +58,18 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
   });
   const db = handle.db;
   let kicks = 0;
-  const kick = () => {
-    kicks++;
-  };
+  const tasks = new TaskQueue();
+  tasks.onKick(() => kicks++);
   const registry = new SubscriberRegistry(opts.subscribers);
-  const events = new IntegrationEvents(registry, policy);
-  const incidents = new IncidentService(db, policy, kick, clock, undefined, events);
-  const oncall = new OncallService(db, policy, clock);
-  const paging = new PagingService(db, policy, oncall, clock, false, kick);
-  const signals = new SignalService(db, policy, clock, kick);
-  const signalDeclare = new SignalDeclareFlow({ policy, incidents, signals, oncall });
-  incidents.addHooks(signalDeclare.hooks());
-  incidents.addHooks({
-    declared: (trx, incident) => paging.onDeclared(trx, incident),
-    resolved: (trx, incident) => paging.onResolved(trx, incident),
-    priorityChanged: (trx, incident, from, to) => paging.onPriorityChanged(trx, incident, from, to),
+  const config = { ...loadConfig({ SLACK_BOT_TOKEN: 'xoxb-domain-tests', SLACK_SIGNING_SECRET: 'domain-tests-signing-secret', DATABASE_URL: database.url }, process.cwd()), policy };
+  const logger = createLogger({ level: 'silent' });
+  const { client, identity } = createSlackClient({ botToken: config.slack.botToken, signingSecret: config.slack.signingSecret, apiUrl: 'http://127.0.0.1:9/api/' }, logger);
+  const profiles = new ProfileCache(db, clock, { fetch: async () => [] }, policy.reminders.profile_refresh_hours);
+  const { services } = registerFeatures(FEATURES, {
+    db, policy, clock, tasks, events: new IntegrationEvents(registry, policy), config, logger, metrics: new Metrics({ outboxBacklog: () => outboxBacklog(db) }), client, identity, profiles, isShuttingDown: () => false,
   });
-  const reviews = new ReviewService(db, policy, clock, kick, events);
-  incidents.addHooks(reviews.hooks());
-  const catalog = new CatalogService(db, policy, clock);
-  const changes = new ChangeService(db, incidents, policy, clock, kick);
-  const checklists = new ChecklistService(db, incidents, policy, clock);
-  const drills = new DrillService(db, incidents, policy, clock);
-  for (const hooks of [catalog.hooks(), changes.hooks(), checklists.hooks(), drills.hooks()]) incidents.addHooks(hooks);
   return {
+    ...services,
     db,
     policy,
     clock,
@@ -115,26 +77,8 @@ export async function startDomain(opts: DomainOptions = {}): Promise<Domain> {
     get kicks() {
       return kicks;
     },
-    incidents,
-    triage: new TriageService(incidents, policy),
-    roles: new RoleService(db, incidents, policy),
-    escalation: new EscalationService(db, incidents, policy, clock),
-    vendors: new VendorService(db, incidents, policy),
-    reviews,
-    actions: new ActionService(db, policy, clock, kick, events),
-    problems: new ProblemService(db, clock, kick, events),
-    reminders: new ReminderService(db, policy, clock),
-    signals,
-    signalDeclare,
-    oncall,
-    paging,
-    catalog,
-    checklists,
-    changes,
-    drills,
-    reports: new ReportService(db, policy, clock),
     integrationRunners: (runner) =>
-      integrationRunners({ db, logger: createLogger({ level: 'silent' }), subscribers: registry.subscribers, runner: { pollMs: 50, backoffMs: 1, maxBackoffMs: 1, ...runner } }),
+      integrationRunners({ db, logger, subscribers: registry.subscribers, runner: { pollMs: 50, backoffMs: 1, maxBackoffMs: 1, ...runner } }),
     async stop() {
       await handle.close();
       await database.drop();

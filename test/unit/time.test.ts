@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeRotation, followingShift, scheduledShift } from '../../src/oncall/rotation.js';
 import { policySchema } from '../../src/policy/schema.js';
-import { addDays, daysBetween, isoWeekdays, localTime, mondayOf, weekdayOf } from '../../src/reminders/calendar.js';
+import { addDays, daysBetween, isoWeekdays, localTime, mondayOf, weekdayOf } from '../../src/calendar/calendar.js';
 
 const rotation = (r: Record<string, unknown>) => policySchema.parse({ oncall: { rotations: [{ name: 'primary', members: ['UANA', 'UBEN', 'UCAT'], ...r }] } }).oncall.rotations[0];
 const berlinDaily = rotation({ handoff: '09:00', timezone: 'Europe/Berlin', length: 'daily', start: '2026-03-01' });

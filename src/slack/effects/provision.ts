@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
-import type { ProvisioningStore } from '../../incidents/provisioning.js';
+import type { ProvisioningStore } from './provisioning-store.js';
 import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';

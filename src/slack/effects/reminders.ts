@@ -7,6 +7,9 @@ import { UndeliverableError, type Delivered, type ReminderDelivery } from '../..
 import type { ReminderSend } from '../../reminders/sends.js';
 import { isSlackError, slackErrorName } from '../errors.js';
 import { digestMessage, escalationMessage, weeklySummaryMessage, type RenderedReminder } from '../views/reminders.js';
+import type { SomeTaskHandlers } from '../../jobs/task-runner.js';
+import type { ReminderService } from '../../reminders/service.js';
+import { ReminderTask } from '../../reminders/side-effects.js';
 
 /** Marks our reminder messages so a retry after a crash can find one that was already posted. */
 const METADATA_TYPE = 'incident_officer_reminder';
@@ -110,4 +113,16 @@ export class SlackProfileSource implements ProfileSource {
 
 function toProfile(u: { id?: string; name?: string; real_name?: string; tz?: string; tz_offset?: number; deleted?: boolean; profile?: { real_name?: string } }): Profile {
   return { userId: u.id!, name: u.name ?? u.id!, realName: u.real_name ?? u.profile?.real_name ?? u.name ?? u.id!, tz: u.tz ?? null, tzOffset: u.tz_offset ?? 0, deleted: Boolean(u.deleted) };
+}
+
+/** The outbox handlers of reminders: a sent DM re-rendered after an action it lists changed. */
+export function reminderEffects(deps: { reminders: ReminderService; delivery: SlackReminderDelivery }) {
+  return {
+    [ReminderTask.refresh]: async (task) => {
+      const send = await deps.reminders.sent(task.payload.sendId);
+      if (!send) return;
+      const content = await deps.reminders.current(send);
+      if (content) await deps.delivery.update(send, content);
+    },
+  } satisfies SomeTaskHandlers;
 }

@@ -8,6 +8,8 @@ import { actionLine } from '../views/actions.js';
 import { fitting, roomLeft, SECTION_CHUNK } from '../views/fit.js';
 import { esc, fitLines, mrkdwn, plain, slackDate, truncate } from '../views/format.js';
 import { statsBlocks } from '../views/stats.js';
+import type { SomeTaskHandlers } from '../../jobs/task-runner.js';
+import { ReportTask } from '../../reports/weekly.js';
 
 export interface ReportDeps {
   client: WebClient;
@@ -35,6 +37,13 @@ export async function postWeeklyReport(deps: ReportDeps, week: string): Promise<
   const extras = await Promise.all(deps.weeklySections.map((section) => section()));
   blocks.push(...extras.slice(0, fitting(extras, roomLeft('message', blocks))).flat());
   await deps.client.chat.postMessage({ channel, text: `Weekly incident report ${week}: ${s.stats.total} incidents`, blocks, unfurl_links: false });
+}
+
+/** The outbox handlers of reports: the weekly report. */
+export function reportEffects(deps: ReportDeps) {
+  return {
+    [ReportTask.weekly]: (task) => postWeeklyReport(deps, task.payload.week),
+  } satisfies SomeTaskHandlers;
 }
 
 /** The weekly report's "overdue follow-up actions" section (security incidents' titles withheld). */

@@ -1,4 +1,4 @@
-import { isDateOnly } from '../../reminders/calendar.js';
+import { isDateOnly } from '../../calendar/calendar.js';
 
 /** A parsed one-liner, or what is wrong with it. */
 export type ParsedActionLine = { ownerId: string; title: string; dueDate?: string } | { error: string };

@@ -15,6 +15,7 @@ import { actionModalMetadata, reassignMetadata, selectedDate } from './follow-up
 import { registerForm } from './forms.js';
 import { selectedUser, selectedValue, textValue } from './payloads.js';
 import { refreshReviewModal } from './reviews.js';
+import { publishHome } from './reports.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -146,7 +147,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       if (!value) return;
       await run(press, value.a, value.l);
       // Pressed on the Home tab: show it as it now is.
-      if (press.payload.container?.type === 'view' && press.payload.view?.type === 'home') await deps.refreshHome?.(press.client, press.actorId);
+      if (press.payload.container?.type === 'view' && press.payload.view?.type === 'home') await publishHome(deps, press.client, press.actorId);
     });
 
   actionButton(Act.done, async (press, id, list) => {

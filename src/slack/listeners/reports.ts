@@ -42,7 +42,7 @@ export const reportCommands: Subcommand[] = [
     async run(ctx) {
       const minutes = ctx.deps.policy.reports.link_minutes;
       const token = ctx.deps.dashboard.sign(ctx.userId, new Date(ctx.deps.clock.now().getTime() + minutes * 60_000));
-      const url = `${ctx.deps.publicUrl}/dashboard?token=${encodeURIComponent(token)}`;
+      const url = `${ctx.deps.publicUrl()}/dashboard?token=${encodeURIComponent(token)}`;
       await ctx.reply(`Your dashboard link (valid ${minutes} minutes): ${url}`, [
         { type: 'section', text: mrkdwn(`Your dashboard link is valid for ${minutes} minutes and only for you.`), accessory: { type: 'button', text: plain('Open dashboard'), url, action_id: 'open_dashboard' } },
       ]);
@@ -71,23 +71,22 @@ export const reportCommands: Subcommand[] = [
   },
 ];
 
+/** Publishes a person's Home tab as it now is (`offset`: the page of their open incidents). */
+export async function publishHome(deps: SlackDeps, client: WebClient, userId: string, offset = 0): Promise<void> {
+  const [mine, summary, sections] = await Promise.all([
+    deps.reports.myOpenIncidents(userId, { limit: HOME_PAGE_SIZE, offset }),
+    deps.reports.summary('30d'),
+    Promise.all(deps.homeSections.map((s) => s(userId))),
+  ]);
+  await client.views.publish({ user_id: userId, view: homeView(deps.policy, { mine: mine.incidents, total: mine.total, offset, summary, sections: sections.filter((s) => s !== undefined) }) });
+}
+
 /** The App Home tab, published when opened and paged with its buttons. */
 export function registerHome(app: App, deps: SlackDeps): void {
-  const publish = async (client: WebClient, userId: string, offset: number) => {
-    const [mine, summary, sections] = await Promise.all([
-      deps.reports.myOpenIncidents(userId, { limit: HOME_PAGE_SIZE, offset }),
-      deps.reports.summary('30d'),
-      Promise.all(deps.homeSections.map((s) => s(userId))),
-    ]);
-    await client.views.publish({ user_id: userId, view: homeView(deps.policy, { mine: mine.incidents, total: mine.total, offset, summary, sections: sections.filter((s) => s !== undefined) }) });
-  };
-
-  deps.refreshHome = (client, userId) => publish(client, userId, 0);
-
   app.event('app_home_opened', async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab && event.tab !== 'home') return;
-    await publish(client, event.user, 0);
+    await publishHome(deps, client, event.user);
   });
 
-  button(app, deps, { actionId: new RegExp(`^${HOME_PAGE_ACTION}:`), name: 'action.home_page' }, ({ value, actorId, client }) => publish(client, actorId, Math.max(0, Number(value) || 0)));
+  button(app, deps, { actionId: new RegExp(`^${HOME_PAGE_ACTION}:`), name: 'action.home_page' }, ({ value, actorId, client }) => publishHome(deps, client, actorId, Math.max(0, Number(value) || 0)));
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { actionRef, ACTION_PRIORITIES, type FollowUpAction } from '../../actions/action.js';
 import type { Policy } from '../../policy/schema.js';
-import { addDays, daysBetween, weekdayOf } from '../../reminders/calendar.js';
+import { addDays, daysBetween, weekdayOf } from '../../calendar/calendar.js';
 import { FollowUpAction as Act, FollowUpBlock, FollowUpCallback } from '../ids.js';
 import { incidentRef } from '../../incidents/incident.js';
 import { fitting, roomLeft } from './fit.js';

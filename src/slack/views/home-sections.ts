@@ -26,7 +26,7 @@ export function onCallSection(oncall: OncallService): () => Promise<HomeSection 
 const HOME_ACTIONS = 10;
 
 /** "My follow-up actions" for the Home tab: the most urgent open ones, with their buttons. */
-export function myActionsSection(policy: Policy, actions: ActionService, reminders: ReminderService): (userId: string) => Promise<HomeSection | undefined> {
+export function myActionsSection(policy: Policy, actions: ActionService, reminders: Pick<ReminderService, 'todayFor'>): (userId: string) => Promise<HomeSection | undefined> {
   return async (userId) => {
     const { actions: mine, total } = await actions.list({ ownerIds: [userId], status: 'open', limit: HOME_ACTIONS });
     const today = await reminders.todayFor(userId);

@@ -2,48 +2,36 @@ import type { WebClient } from '@slack/web-api';
 import type { AuditService } from '../../audit/service.js';
 import type { Clock } from '../../clock.js';
 import type { ActionService } from '../../actions/service.js';
-import { ActionTask } from '../../actions/side-effects.js';
 import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { IncidentService } from '../../incidents/service.js';
 import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
-import type { Logger } from '../../logger.js';
 import type { Policy } from '../../policy/schema.js';
-import { problemRef } from '../../problems/problem.js';
 import type { ProblemService } from '../../problems/service.js';
-import { ProblemTask } from '../../problems/side-effects.js';
 import type { ProfileCache } from '../../reminders/profiles.js';
-import type { ReminderService } from '../../reminders/service.js';
-import { ReminderTask } from '../../reminders/side-effects.js';
 import { REVIEW_STATE_LABEL } from '../../reviews/review.js';
 import type { ReviewService } from '../../reviews/service.js';
 import { ReviewTask } from '../../reviews/side-effects.js';
 import { isSlackError } from '../errors.js';
-import { actionAssignedMessage } from '../views/actions.js';
 import type { CardExtras } from '../views/card.js';
-import { esc, user } from '../views/format.js';
 import { reviewDocument } from '../views/review-document.js';
 import { reviewCardExtras, reviewOwnerMessage } from '../views/reviews.js';
 import { requireChannel } from './provision.js';
-import type { SlackReminderDelivery } from './reminders.js';
 
-export interface FollowUpEffectsDeps {
+export interface ReviewEffectDeps {
   client: WebClient;
   policy: Policy;
-  logger: Logger;
+  clock: Clock;
   incidents: IncidentService;
   reviews: ReviewService;
   actions: ActionService;
   problems: ProblemService;
-  reminders: ReminderService;
   profiles: ProfileCache;
-  delivery: SlackReminderDelivery;
-  clock: Clock;
-  audit: AuditService;
+  audit: Pick<AuditService, 'head'>;
 }
 
 /** The review document of an incident as it stands now (Markdown), or undefined without a review. */
 export async function renderReviewDocument(
-  deps: Pick<FollowUpEffectsDeps, 'policy' | 'incidents' | 'reviews' | 'actions' | 'problems' | 'profiles' | 'clock' | 'audit'>,
+  deps: Pick<ReviewEffectDeps, 'policy' | 'incidents' | 'reviews' | 'actions' | 'problems' | 'profiles' | 'clock' | 'audit'>,
   incident: Incident,
   version?: number,
 ): Promise<string | undefined> {
@@ -56,7 +44,7 @@ export async function renderReviewDocument(
 }
 
 /** The card's review line and buttons, for the incident sync. */
-export function reviewCard(deps: Pick<FollowUpEffectsDeps, 'policy' | 'reviews'>): (incident: Incident) => Promise<CardExtras> {
+export function reviewCard(deps: Pick<ReviewEffectDeps, 'policy' | 'reviews'>): (incident: Incident) => Promise<CardExtras> {
   return async (incident) => (incident.resolvedAt ? reviewCardExtras(deps.policy, incident, await deps.reviews.find(incident.id), deps.reviews.required(incident)) : {});
 }
 
@@ -64,7 +52,7 @@ export function reviewCard(deps: Pick<FollowUpEffectsDeps, 'policy' | 'reviews'>
  * Posts the review document when the stored review is newer than the last document, then points
  * the channel bookmark at the latest one. Re-running after a crash repeats only what is missing.
  */
-async function postReviewDocument(deps: FollowUpEffectsDeps, incidentId: string): Promise<void> {
+async function postReviewDocument(deps: ReviewEffectDeps, incidentId: string): Promise<void> {
   const incident = await deps.incidents.findById(incidentId);
   if (!incident) throw new PermanentFailure(`incident ${incidentId} not found`);
   const channelId = requireChannel(incident);
@@ -102,8 +90,8 @@ async function postReviewDocument(deps: FollowUpEffectsDeps, incidentId: string)
   await deps.reviews.bookmarked(incidentId, (added.bookmark as { id?: string } | undefined)?.id ?? 'added');
 }
 
-/** The outbox handlers of reviews, actions, reminders and problem records. */
-export function createFollowUpEffects(deps: FollowUpEffectsDeps) {
+/** The outbox handlers of post-incident reviews. */
+export function reviewEffects(deps: ReviewEffectDeps) {
   const { client, policy } = deps;
   return {
     [ReviewTask.document]: (task) => postReviewDocument(deps, task.incidentId!),
@@ -117,32 +105,6 @@ export function createFollowUpEffects(deps: FollowUpEffectsDeps) {
       const msg = reviewOwnerMessage(policy, incident, review, { ref: incidentRef(policy.number_prefix, incident), by: task.payload.by });
       await client.chat.postMessage({ channel: review.ownerId, text: msg.text, blocks: msg.blocks });
       await deps.reviews.ownerNotified(incident.id, review.ownerId);
-    },
-
-    [ActionTask.notifyOwner]: async (task) => {
-      const action = await deps.actions.get(task.payload.actionId);
-      if (!action || action.status !== 'open') return;
-      const msg = actionAssignedMessage(policy, action, { by: task.payload.by, today: await deps.reminders.todayFor(action.ownerId) });
-      await client.chat.postMessage({ channel: action.ownerId, text: msg.text, blocks: msg.blocks });
-    },
-
-    [ReminderTask.refresh]: async (task) => {
-      const send = await deps.reminders.sent(task.payload.sendId);
-      if (!send) return;
-      const content = await deps.reminders.current(send);
-      if (content) await deps.delivery.update(send, content);
-    },
-
-    [ProblemTask.announce]: async (task) => {
-      const incident = await deps.incidents.findById(task.incidentId!);
-      if (!incident) throw new PermanentFailure(`incident ${task.incidentId} not found`);
-      const problem = await deps.problems.get(task.payload.problemId, incident.teamId);
-      const channelId = requireChannel(incident);
-      const ref = problemRef(problem);
-      await client.chat.postMessage({
-        channel: channelId,
-        text: `:mag: ${user(task.payload.by)} opened problem record *${ref}*: ${esc(problem.title)}. Owner ${user(problem.ownerId)}. Link other incidents with \`/incident problem link ${ref}\`; \`/incident problem show ${ref}\` for details.`,
-      });
     },
   } satisfies SomeTaskHandlers;
 }

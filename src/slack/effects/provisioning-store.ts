@@ -1,10 +1,10 @@
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/database.js';
-import { NO_SUBSCRIBERS, type TimelinePublisher } from '../integrations/publisher.js';
-import { assertLeaseHeld, type Claim } from '../outbox/tasks.js';
-import { appendTimeline } from '../timeline/timeline.js';
-import type { Incident } from './incident.js';
-import * as repo from './repository.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/database.js';
+import type { TimelinePublisher } from '../../timeline/publisher.js';
+import { assertLeaseHeld, type Claim } from '../../outbox/tasks.js';
+import { appendTimeline } from '../../timeline/timeline.js';
+import type { Incident } from '../../incidents/incident.js';
+import * as repo from '../../incidents/repository.js';
 
 /**
  * Records the Slack resources made for an incident, one step at a time, so a retried provisioning
@@ -16,7 +16,7 @@ export class ProvisioningStore {
     private readonly db: Db,
     private readonly clock: Clock,
     /** Queues the integration events of the rows it appends (the channel's creation). */
-    private readonly events: TimelinePublisher = NO_SUBSCRIBERS,
+    private readonly events: TimelinePublisher,
     private readonly claim?: Claim,
   ) {}
 
