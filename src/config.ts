@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 import type { ServiceNowPolicy } from './policy/itsm-schema.js';
-import type { ServiceNowAuth } from './servicenow/client.js';
 
 /** A configuration problem: one readable line per bad value, never a stack trace. */
 export class ConfigError extends Error {
@@ -54,6 +53,9 @@ const envSchema = z.object({
   SERVICENOW_CLIENT_SECRET: optionalText,
 });
 
+/** ServiceNow credentials (the client in src/servicenow takes them as they are). */
+export type ServiceNowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'oauth'; clientId: string; clientSecret: string };
+
 type ServiceNowEnv = Pick<z.infer<typeof envSchema>, 'SERVICENOW_USERNAME' | 'SERVICENOW_PASSWORD' | 'SERVICENOW_CLIENT_ID' | 'SERVICENOW_CLIENT_SECRET'>;
 
 /**
@@ -72,11 +74,8 @@ export function servicenowConfig(policy: ServiceNowPolicy | undefined, e: Servic
   half(basic, ['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD']);
   half(oauth, ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET']);
   const anySet = [...basic, ...oauth].some(Boolean);
-  if (!policy) {
-    if (anySet) problems.push('SERVICENOW_*: credentials are set but the policy has no itsm.servicenow.instance_url');
-    if (problems.length) throw new ConfigError(problems);
-    return undefined;
-  }
+  // Credentials without an instance (an environment shared by several deployments) leave the connector off.
+  if (!policy) return undefined;
   const hasBasic = basic.every(Boolean);
   const hasOauth = oauth.every(Boolean);
   if (hasBasic && hasOauth) problems.push('SERVICENOW_*: set either SERVICENOW_USERNAME + SERVICENOW_PASSWORD or SERVICENOW_CLIENT_ID + SERVICENOW_CLIENT_SECRET, not both');

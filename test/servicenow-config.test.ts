@@ -49,7 +49,6 @@ describe('ServiceNow configuration', () => {
     expect(problems({}, withPolicy(enabled))).toEqual([expect.stringMatching(/^SERVICENOW_USERNAME and SERVICENOW_PASSWORD \(or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET\): are required/)]);
     expect(problems({ SERVICENOW_USERNAME: 'u' }, withPolicy(enabled))).toEqual(['SERVICENOW_PASSWORD: is required with SERVICENOW_USERNAME']);
     expect(problems({ SERVICENOW_CLIENT_SECRET: 's' }, withPolicy(enabled))).toEqual(['SERVICENOW_CLIENT_ID: is required with SERVICENOW_CLIENT_SECRET']);
-    expect(problems({ SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }, withPolicy('number_prefix: IO\n'))).toEqual([expect.stringMatching(/no itsm\.servicenow\.instance_url/)]);
   });
 
   it('accepts plain http only on loopback, and a poll interval of at least 5 s', () => {

@@ -10,6 +10,8 @@ import type { IncidentSnapshot, IntegrationEventOf, IntegrationEventType } from 
 import type { DeliveryContext, IntegrationSubscriber } from '../integrations/registry.js';
 import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
 import type { JournalTarget, ServiceMapping, ServiceNowPolicy } from '../policy/itsm-schema.js';
+import { IncidentTask } from '../incidents/side-effects.js';
+import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
 import { ensureLink, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
@@ -36,18 +38,19 @@ export const SERVICENOW_EVENTS = [
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
-/** What the connector tells the rest of the app (the Slack side), inside the transaction that records a sync. */
-export interface ServiceNowOutboundHooks {
-  /** The incident's record was created or found: show it on the card and as a bookmark. */
-  linked(db: Db, incidentId: string): Promise<void>;
-  /** A sync failed for the first time since the last success: say so in the channel. */
-  failing(db: Db, incidentId: string, error: string): Promise<void>;
-}
+export const ServiceNowTask = { linked: 'servicenow.linked', failing: 'servicenow.failing' } as const;
 
 export interface ServiceNowOutboundDeps {
   client: ServiceNowClient;
   policy: ServiceNowPolicy;
-  hooks: ServiceNowOutboundHooks;
+  /** Wakes the Slack task runner once the Slack side effects a sync queued are committed. */
+  kick: () => void;
+}
+
+/** The incident's record was created or found: a bookmark, and the card refreshed to show it. */
+async function queueLinked(db: Db, incidentId: string): Promise<void> {
+  await enqueueTask(db, { kind: ServiceNowTask.linked, incidentId, dedupeKey: `servicenow.linked:${incidentId}` });
+  await enqueueTask(db, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
 }
 
 /** The routing fields of the incident's services (the first service with a mapping wins, over the defaults). */
@@ -137,7 +140,7 @@ function remoteSummary(record: SnRecord): Record<string, string> {
 }
 
 export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationSubscriber<(typeof SERVICENOW_EVENTS)[number]> {
-  const { client, policy, hooks } = deps;
+  const { client, policy, kick } = deps;
   const opts = (ctx: DeliveryContext) => ({ signal: ctx.signal });
 
   /** The incident's record: the one linked, else the one carrying its reference (an earlier try), else a new one. */
@@ -175,7 +178,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
         await recordLinked(trx, incidentId, { sysId: after.sys_id, number: after.number, updatedOn: after.sys_updated_on ?? null }, hashesOf(sent));
-        await hooks.linked(trx, incidentId);
+        await queueLinked(trx, incidentId);
       } else {
         await recordSynced(trx, incidentId, hashesOf(sent));
       }
@@ -189,6 +192,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
         });
       }
     });
+    if (!wasLinked) kick();
   }
 
   return {
@@ -203,7 +207,10 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
         const message = e instanceof Error ? e.message : String(e);
         const permanent = e instanceof PermanentFailure || (e instanceof ServiceNowError && !e.retryable);
         const first = await recordSyncError(ctx.db, event.incident.id, permanent ? 'failed' : 'pending', message);
-        if (first) await hooks.failing(ctx.db, event.incident.id, message);
+        if (first) {
+          await enqueueTask(ctx.db, { kind: ServiceNowTask.failing, incidentId: event.incident.id, payload: { error: message.slice(0, 500) } });
+          kick();
+        }
         ctx.logger.warn({ err: message, attempt: ctx.attempt }, 'ServiceNow sync failed');
         if (e instanceof ServiceNowError) {
           if (!e.retryable) throw new PermanentFailure(message);

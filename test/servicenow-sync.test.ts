@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itsmSchema } from '../src/policy/itsm-schema.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
+import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
+import { declareIncident, lastModal, messageText, submitModal, triageValues } from './support/flows.js';
+import { card } from './support/follow-up.js';
+import { input } from './support/slack-requests.js';
+import { eventually } from './support/wait.js';
+
+let sn: FakeServiceNow;
+let fake: FakeSlack;
+let business: FakeChannel;
+let t: TestApp;
+
+const snEnv = () => ({ SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password });
+const snPolicy = () => ({
+  itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5 } }),
+  comms: { technical: {}, business: { channel: business.id }, executive: {} },
+  // No review gate before closing.
+  reviews: { required_priorities: [], due_days: 5, remind_before_days: 2 },
+});
+
+beforeAll(async () => {
+  sn = await startFakeServiceNow();
+  fake = await FakeSlack.start();
+  business = fake.addChannel({ name: 'stakeholders' });
+  t = await startTestApp({ fake, env: snEnv(), policy: snPolicy() });
+  for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
+});
+afterAll(async () => {
+  await t?.stop();
+  await fake?.close();
+  await sn?.close();
+});
+
+const command = async (channelId: string, text: string, userId = 'UBEN') => {
+  const res = await t.slack.command({ text, userId, channelId });
+  expect(res.status).toBe(200);
+};
+const incidentOf = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', c.id).executeTakeFirstOrThrow();
+const recordsOf = (ref: string) => sn.records('incident').filter((r) => r.correlation_id === ref);
+
+/** Runs the outbox until `check` holds. */
+async function synced<T>(check: () => T | undefined | false, label: string): Promise<T> {
+  return eventually(async () => {
+    await t.settle();
+    return check() || undefined;
+  }, 15_000, label) as Promise<T>;
+}
+
+async function recordOf(c: FakeChannel): Promise<Rec> {
+  const ref = `INC-${(await incidentOf(c)).number}`;
+  return synced(() => recordsOf(ref)[0], `the record of ${ref}`);
+}
+
+describe('ServiceNow sync, driven through Slack', () => {
+  it('keeps one incident record from declaration to closure: mapped fields, notes, comments, resolution, closure', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Checkout errors', severity: 'SEV2', commander: 'UBEN', description: 'Card payments fail at the last step' });
+    const incident = await incidentOf(channel);
+    const ref = `INC-${incident.number}`;
+    let record = await recordOf(channel);
+    expect(record).toMatchObject({ short_description: `${ref}: Checkout errors`, description: 'Card payments fail at the last step', correlation_id: ref, correlation_display: 'Incident Officer', state: '1', sys_created_by: 'incident.officer' });
+    expect(record.number).toMatch(/^INC\d{7}$/);
+
+    // The number and link on the card and as a bookmark.
+    await synced(() => channel.bookmarks.find((b) => b.title === `ServiceNow ${record.number}`), 'the bookmark');
+    const bookmark = channel.bookmarks.find((b) => b.title === `ServiceNow ${record.number}`)!;
+    expect(bookmark.link).toBe(`${sn.url}/nav_to.do?uri=${encodeURIComponent(`incident.do?sys_id=${record.sys_id}`)}`);
+    await synced(() => messageText(card(channel)).includes(`ServiceNow <${bookmark.link}|${record.number}>`), 'the number on the card');
+
+    // Triage: P2 from a significant impact and high urgency → impact 1, urgency 2 (stock priority 2).
+    await command(channel.id, 'triage');
+    await submitModal(t, 'UBEN', 'incident_triage', triageValues({ impact: 'significant', urgency: 'high', severity: 'SEV2', business: 'Customers cannot pay' }));
+    record = await synced(() => (sn.record('incident', record.sys_id)!.priority === '2' ? sn.record('incident', record.sys_id) : undefined), 'the triage');
+    expect(record).toMatchObject({ impact: '1', urgency: '2', priority: '2', state: '2' });
+
+    // A technical update and a note → work notes; the business audience's update → a comment.
+    await command(channel.id, 'note Rolled back the 14:02 deploy');
+    await command(channel.id, 'update');
+    await t.slack.viewSubmission({ userId: 'UBEN', view: await eventually(() => lastModal(t, 'UBEN', 'incident_update')), values: { status: { status: input.select('identified') }, message: { message: input.text('Bad deploy; rolling back.') }, next_update: { next_update: input.select('30') }, audiences: { audiences: input.checkboxes(['business']) } } });
+    await t.slack.viewSubmission({ userId: 'UBEN', view: await eventually(() => lastModal(t, 'UBEN', 'incident_update_preview')), values: {} });
+    await synced(() => sn.journal(record.sys_id, 'comments').length === 1, 'the business comment');
+    await t.settle();
+    const notes = sn.journal(record.sys_id, 'work_notes').map((j) => j.value);
+    expect(notes).toEqual(expect.arrayContaining(['Rolled back the 14:02 deploy', 'Update (identified): Bad deploy; rolling back.']));
+    expect(notes.filter((n) => n.includes('Bad deploy'))).toHaveLength(1);
+    expect(sn.journal(record.sys_id, 'comments').map((j) => j.value)).toEqual(['Update (identified): Bad deploy; rolling back.']);
+
+    // Resolved with the close code and the summary; closed.
+    await command(channel.id, 'resolve');
+    await submitModal(t, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Deploy rolled back; payments flow again.') } });
+    record = await synced(() => (sn.record('incident', record.sys_id)!.state === '6' ? sn.record('incident', record.sys_id) : undefined), 'the resolution');
+    expect(record).toMatchObject({ close_code: 'Solution provided', close_notes: 'Deploy rolled back; payments flow again.' });
+    await command(channel.id, 'close');
+    record = await synced(() => (sn.record('incident', record.sys_id)!.state === '7' ? sn.record('incident', record.sys_id) : undefined), 'the closure');
+    expect(record).toMatchObject({ close_code: 'Solution provided', close_notes: 'Deploy rolled back; payments flow again.', active: 'false' });
+
+    // One record, and a timeline row for each sync.
+    expect(recordsOf(ref)).toHaveLength(1);
+    const rows = await t.app.db.selectFrom('timeline_events').select(['payload']).where('incident_id', '=', incident.id).where('kind', '=', 'itsm_synced').orderBy('id').execute();
+    const events = rows.map((r) => (r.payload as { event: string }).event);
+    expect(events).toEqual(expect.arrayContaining(['incident.declared', 'incident.triaged', 'incident.note_added', 'incident.updated', 'incident.resolved', 'incident.closed']));
+    expect(rows[0].payload).toMatchObject({ created: true, number: record.number, sys_id: record.sys_id, sent: { correlation_id: ref } });
+    const link = await t.app.db.selectFrom('servicenow_links').selectAll().where('incident_id', '=', incident.id).executeTakeFirstOrThrow();
+    expect(link).toMatchObject({ sys_id: record.sys_id, number: record.number, sync_state: 'synced', last_error: null });
+  });
+
+  it('ServiceNow down during a declaration: the incident and channel exist at once, the record when it is back', async () => {
+    sn.failNext(100_000, 503);
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Search down', severity: 'SEV1', commander: 'UBEN' });
+    const incident = await incidentOf(channel);
+    const ref = `INC-${incident.number}`;
+    // The failure is said in the channel, once, and the link shows it.
+    await synced(() => channel.messages.some((m) => messageText(m).includes('Syncing with ServiceNow fails')), 'the failure note');
+    const link = await t.app.db.selectFrom('servicenow_links').selectAll().where('incident_id', '=', incident.id).executeTakeFirstOrThrow();
+    expect(link).toMatchObject({ sys_id: null, sync_state: 'pending', last_error: expect.stringContaining('503') });
+    expect(recordsOf(ref)).toHaveLength(0);
+
+    sn.recover();
+    sn.rateLimit(1, 1);
+    const record = await recordOf(channel);
+    expect(record.short_description).toBe(`${ref}: Search down`);
+    await t.settle();
+    expect(recordsOf(ref)).toHaveLength(1);
+    expect(channel.messages.filter((m) => messageText(m).includes('Syncing with ServiceNow fails'))).toHaveLength(1);
+    expect(await t.app.db.selectFrom('servicenow_links').select(['sync_state', 'last_error']).where('incident_id', '=', incident.id).executeTakeFirstOrThrow()).toEqual({ sync_state: 'synced', last_error: null });
+  });
+
+  it('keeps a security incident out of the record but its reference', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Leaked API key', severity: 'SEV1', commander: 'UBEN', kind: 'security', description: 'Key AKIA… in a public repo' });
+    const record = await recordOf(channel);
+    expect(record.description).not.toContain('AKIA');
+    await command(channel.id, 'note Rotated the key');
+    await t.settle();
+    await t.settle();
+    expect(sn.journal(record.sys_id).map((j) => j.value).join('\n')).not.toContain('Rotated');
+  });
+});
+
+describe('two replicas', () => {
+  it('create one record for one incident', async () => {
+    const second = await startTestApp({ fake, database: t.database, env: snEnv(), policy: snPolicy() });
+    try {
+      const channel = await declareIncident(t, { userId: 'UANA', title: 'Replicated', severity: 'SEV3', commander: 'UBEN' });
+      await Promise.all([t.settle(), second.settle()]);
+      const ref = `INC-${(await incidentOf(channel)).number}`;
+      await recordOf(channel);
+      await Promise.all([t.settle(), second.settle()]);
+      expect(recordsOf(ref)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+});
