@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal, triageValues } from './support/flows.js';
-import { card } from './support/follow-up.js';
+import { ask, card } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
 
@@ -104,6 +104,10 @@ describe('ServiceNow sync, driven through Slack', () => {
     expect(rows[0].payload).toMatchObject({ created: true, number: record.number, sys_id: record.sys_id, sent: { correlation_id: ref } });
     const link = await t.app.db.selectFrom('servicenow_links').selectAll().where('incident_id', '=', incident.id).executeTakeFirstOrThrow();
     expect(link).toMatchObject({ sys_id: record.sys_id, number: record.number, sync_state: 'synced', last_error: null });
+
+    // `/incident itsm` shows the record and its sync state.
+    const shown = messageText(await ask(t, 'itsm', 'UANA', channel.id));
+    expect(shown).toContain(`ServiceNow <${bookmark.link}|${record.number}>: in sync`);
   });
 
   it('ServiceNow down during a declaration: the incident and channel exist at once, the record when it is back', async () => {
@@ -135,6 +139,43 @@ describe('ServiceNow sync, driven through Slack', () => {
     await t.settle();
     await t.settle();
     expect(sn.journal(record.sys_id).map((j) => j.value).join('\n')).not.toContain('Rotated');
+  });
+});
+
+describe('/incident itsm test', () => {
+  it('checks the connection and lists what the account may not read or write', async () => {
+    const lobby = fake.addChannel({ name: 'ops-lobby' });
+    const allowed = messageText(await ask(t, 'itsm test', 'UANA', lobby.id));
+    expect(allowed).toContain(`:white_check_mark: Connected to ${sn.url}`);
+    expect(allowed).toMatch(/write incident \(checked on INC\d+, unchanged\)/);
+
+    sn.deny({ table: 'sys_journal_field', operation: 'read' });
+    sn.deny({ table: 'incident', operation: 'read', field: 'close_notes' });
+    sn.deny({ table: 'incident', operation: 'write' });
+    try {
+      const denied = messageText(await ask(t, 'itsm test', 'UANA', lobby.id));
+      expect(denied).toContain(':warning: Connected');
+      expect(denied).toMatch(/read sys_journal_field \(work notes and comments added in ServiceNow\): ServiceNow answered 403 User Not Authorized/);
+      expect(denied).toContain('read incident.close_notes');
+      expect(denied).toMatch(/write incident \(checked on INC\d+\): ServiceNow answered 403 Operation Failed/);
+    } finally {
+      sn.store.acl.length = 0;
+    }
+
+    // Outside an incident channel, `/incident itsm` alone says where it works.
+    expect(messageText(await ask(t, 'itsm', 'UANA', lobby.id))).toContain('in an incident channel');
+  });
+
+  it('names refused credentials', async () => {
+    const wrong = await startTestApp({ fake, env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: 'pw-not-the-right-one' }, policy: snPolicy() });
+    try {
+      const lobby = fake.addChannel({ name: 'ops-lobby-2' });
+      const answer = messageText(await ask(wrong, 'itsm test', 'UANA', lobby.id));
+      expect(answer).toContain(':x: Could not use');
+      expect(answer).toContain('sign in: ServiceNow answered 401 User Not Authenticated');
+    } finally {
+      await wrong.stop();
+    }
   });
 });
 

@@ -3,9 +3,11 @@ import type { IntegrationSubscriber } from '../integrations/registry.js';
 import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
-import { findLink } from '../servicenow/links.js';
+import { checkServiceNow } from '../servicenow/check.js';
+import { findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
 import { servicenowCard, servicenowEffects } from '../slack/effects/servicenow.js';
+import { itsmCommands } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
 import { incidentEffectDeps } from './incidents.js';
 
@@ -42,6 +44,11 @@ export const servicenow = defineFeature({
       // Queued only when the connector is configured; a task left from an earlier configuration still runs.
       tasks: servicenowEffects(deps),
       sections: settings ? { card: [servicenowCard(deps)] } : {},
+      commands: itsmCommands({
+        instanceUrl: settings?.instanceUrl,
+        link: deps.link,
+        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
+      }),
     };
   },
 });

@@ -95,3 +95,9 @@ function toLink(row: { incident_id: string; sys_id: string | null; number: strin
     lastSyncedAt: row.last_synced_at,
   };
 }
+
+/** The record the connector linked most recently (to check writing on without creating one). */
+export async function latestLinked(db: Db): Promise<{ sysId: string; number: string } | undefined> {
+  const row = await db.selectFrom('servicenow_links').select(['sys_id', 'number']).where('sys_id', 'is not', null).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return row?.sys_id && row.number ? { sysId: row.sys_id, number: row.number } : undefined;
+}
