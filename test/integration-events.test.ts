@@ -89,6 +89,9 @@ describe('integration events, driven through Slack', () => {
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/incident_officer_integration_deliveries_total\{subscriber="recording",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/incident_officer_integration_deliveries_total\{subscriber="outage",outcome="retry"\} [1-9]/);
+    // The connector's backlog is its own series; the Slack outbox reads as drained.
+    expect(metrics).toMatch(/incident_officer_outbox_tasks_due\{lane="integration:outage"\} [1-9]/);
+    expect(metrics).toMatch(/incident_officer_outbox_tasks_due\{lane="slack"\} 0\n/);
   });
 
   it('a security incident is not sent to subscribers that did not ask for private incidents', async () => {

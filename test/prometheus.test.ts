@@ -56,8 +56,8 @@ describe('/metrics', () => {
     expect(sample(text, 'incident_officer_slack_tasks_total{kind="incident.provision",outcome="retry"}')).toBe(1);
     expect(sample(text, 'incident_officer_slack_tasks_total{kind="incident.provision",outcome="ok"}')).toBe(1);
     expect(sample(text, 'incident_officer_database_up')).toBe(1);
-    expect(sample(text, 'incident_officer_outbox_tasks_due')).toBe(0);
-    expect(sample(text, 'incident_officer_outbox_oldest_due_seconds')).toBe(0);
+    expect(sample(text, 'incident_officer_outbox_tasks_due{lane="slack"}')).toBe(0);
+    expect(sample(text, 'incident_officer_outbox_oldest_due_seconds{lane="slack"}')).toBe(0);
   });
 
   it('shows a stuck outbox: tasks due and how long the oldest has waited', async () => {
@@ -67,14 +67,14 @@ describe('/metrics', () => {
       await enqueueTask(t.app.db, { kind: 'incident.sync', incidentId: incident.id, runAt: new Date(Date.now() - 90_000) });
       await enqueueTask(t.app.db, { kind: 'incident.sync', incidentId: incident.id, runAt: new Date(Date.now() + 3_600_000) });
       const text = await scrape();
-      expect(sample(text, 'incident_officer_outbox_tasks_due')).toBe(1);
-      const oldest = sample(text, 'incident_officer_outbox_oldest_due_seconds')!;
+      expect(sample(text, 'incident_officer_outbox_tasks_due{lane="slack"}')).toBe(1);
+      const oldest = sample(text, 'incident_officer_outbox_oldest_due_seconds{lane="slack"}')!;
       expect(oldest).toBeGreaterThanOrEqual(90);
       expect(oldest).toBeLessThan(3_600);
     } finally {
       t.app.runner.start();
     }
-    await eventually(async () => sample(await scrape(), 'incident_officer_outbox_tasks_due') === 0, 10_000, 'outbox drained');
+    await eventually(async () => sample(await scrape(), 'incident_officer_outbox_tasks_due{lane="slack"}') === 0, 10_000, 'outbox drained');
   });
 
   it('still answers while the database is away, saying so instead of reporting a stale backlog', async () => {
@@ -82,8 +82,8 @@ describe('/metrics', () => {
     try {
       const text = await scrape();
       expect(sample(text, 'incident_officer_database_up')).toBe(0);
-      expect(sample(text, 'incident_officer_outbox_tasks_due')).toBeUndefined();
-      expect(sample(text, 'incident_officer_outbox_oldest_due_seconds')).toBeUndefined();
+      expect(sample(text, 'incident_officer_outbox_tasks_due{lane="slack"}')).toBeUndefined();
+      expect(sample(text, 'incident_officer_outbox_oldest_due_seconds{lane="slack"}')).toBeUndefined();
       expect(sample(text, 'incident_officer_slack_api_calls_total{method="conversations.create",outcome="ok"}')).toBe(1);
       expect(text).toContain('incident_officer_process_cpu_user_seconds_total');
     } finally {
@@ -100,7 +100,7 @@ describe('the outbox backlog at scrape time', () => {
     for (let i = 0; i < 3; i++) {
       const text = await metrics.render();
       expect(sample(text, 'incident_officer_database_up')).toBe(0);
-      expect(sample(text, 'incident_officer_outbox_tasks_due')).toBeUndefined();
+      expect(sample(text, 'incident_officer_outbox_tasks_due{lane="slack"}')).toBeUndefined();
     }
     expect(queries).toBe(1);
   });

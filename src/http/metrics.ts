@@ -1,13 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TaskRunOutcome } from '../jobs/task-runner.js';
 
-/** The outbox's due work, as read at scrape time. */
-export interface OutboxBacklog {
-  /** Tasks not done whose time has come (including those being run now). */
-  due: number;
-  /** How long the oldest of them has been due; 0 when none is. */
-  oldestDueSeconds: number;
-}
+/** The outbox's due work per lane (`slack`, `integration:<subscriber>`), as read at scrape time. */
+export type OutboxBacklog = { lane: string; due: number; oldestDueSeconds: number }[];
 
 export interface MetricsOptions {
   /** Reads the outbox backlog (a cheap indexed query); without it the outbox gauges are not exported. */
@@ -140,19 +135,21 @@ export class Metrics {
         this.set((await metrics.backlog()) ? 1 : 0);
       },
     });
-    const gauge = (name: string, help: string, value: (b: OutboxBacklog) => number) =>
+    // Per lane: a connector that is down fills its own lane, which must not read as a stuck Slack outbox.
+    const gauge = (name: string, help: string, value: (lane: OutboxBacklog[number]) => number) =>
       new Gauge({
         name,
         help,
+        labelNames: ['lane'],
         registers: [this.registry],
         async collect() {
           const b = await metrics.backlog();
-          if (b) this.set(value(b));
-          else this.remove();
+          this.reset();
+          for (const lane of b ?? []) this.set({ lane: lane.lane }, value(lane));
         },
       });
-    gauge('incident_officer_outbox_tasks_due', 'Outbox tasks (Slack side effects) whose time has come and that are not done, including those running', (b) => b.due);
-    gauge('incident_officer_outbox_oldest_due_seconds', 'How long the oldest due outbox task has been waiting; 0 when none is due', (b) => b.oldestDueSeconds);
+    gauge('incident_officer_outbox_tasks_due', 'Outbox tasks whose time has come and that are not done, including those running, per lane (slack, integration:<subscriber>)', (l) => l.due);
+    gauge('incident_officer_outbox_oldest_due_seconds', 'How long the oldest due outbox task of a lane has been waiting; 0 when none is due', (l) => l.oldestDueSeconds);
   }
 
   /**

@@ -177,9 +177,20 @@ export async function failTask(db: Kysely<Database>, claim: Claim, error: string
  * Due work in the outbox, for monitoring: how many pending tasks have reached their time and how long
  * the oldest has waited (an index range scan of `slack_tasks_due_idx`; the database's clock).
  */
-export async function outboxBacklog(db: Kysely<Database>): Promise<{ due: number; oldestDueSeconds: number }> {
-  const { rows } = await sql<{ due: string; oldest: number | null }>`
-    select count(*) as due, extract(epoch from now() - min(run_at))::float8 as oldest
-    from slack_tasks where done_at is null and run_at <= now()`.execute(db);
-  return { due: Number(rows[0]?.due ?? 0), oldestDueSeconds: Math.max(0, rows[0]?.oldest ?? 0) };
+/** Due work per outbox lane (`slack`, `integration:<subscriber>`), as read at scrape time. */
+export interface OutboxLaneBacklog {
+  lane: string;
+  /** Tasks not done whose time has come (including those being run now). */
+  due: number;
+  /** How long the oldest of them has been due; 0 when none is. */
+  oldestDueSeconds: number;
+}
+
+export async function outboxBacklog(db: Kysely<Database>): Promise<OutboxLaneBacklog[]> {
+  const { rows } = await sql<{ lane: string; due: string; oldest: number | null }>`
+    select lane, count(*) as due, extract(epoch from now() - min(run_at))::float8 as oldest
+    from slack_tasks where done_at is null and run_at <= now() group by lane`.execute(db);
+  const lanes = rows.map((r) => ({ lane: r.lane, due: Number(r.due), oldestDueSeconds: Math.max(0, r.oldest ?? 0) }));
+  // The Slack lane is always reported, so an alert on it has a series to watch even when it is empty.
+  return lanes.some((l) => l.lane === 'slack') ? lanes : [{ lane: 'slack', due: 0, oldestDueSeconds: 0 }, ...lanes];
 }

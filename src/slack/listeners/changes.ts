@@ -1,9 +1,8 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { changeRef, parseChangeRef } from '../../changes/change.js';
 import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
-import { instrument } from '../listen.js';
 import { changeDetail, changeList, changeModal, rejectModal, riskPreview } from '../views/changes.js';
 import { incidentRef } from '../../incidents/incident.js';
 import { esc } from '../views/format.js';
@@ -11,9 +10,7 @@ import type { Subcommand } from './commands.js';
 import { button } from './buttons.js';
 import { registerForm, type Values } from './forms.js';
 import { selectedServices, selectedUser, selectedValue, textValue } from './payloads.js';
-import { replaceBlock } from './view-update.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+import { livePreview } from './view-update.js';
 
 const LIST_SIZE = 30;
 
@@ -88,20 +85,9 @@ function dateTime(values: Values, block: string): Date | undefined {
 
 /** The `/change new` form, its risk preview, the CAB buttons and the "Mark as cause" button. */
 export function registerChanges(app: App, deps: SlackDeps): void {
-  const { policy, logger, metrics, changes } = deps;
+  const { policy, changes } = deps;
 
-  for (const actionId of [Block.changeImpact, Block.likelihood]) {
-    app.action(
-      actionId,
-      instrument(`action.${actionId}`, metrics, logger, async ({ ack, body, client }: ActionArgs) => {
-        await ack();
-        const view = body.view;
-        if (!view) return;
-        const values = (view.state?.values ?? {}) as Values;
-        await replaceBlock(client, view as never, Block.riskPreview, riskPreview(policy, selectedValue(values, Block.changeImpact), selectedValue(values, Block.likelihood)));
-      }),
-    );
-  }
+  livePreview(app, deps, [Block.changeImpact, Block.likelihood], Block.riskPreview, (impact, likelihood) => riskPreview(policy, impact, likelihood));
 
   registerForm(app, deps, {
     callbackId: Callback.changeModal,

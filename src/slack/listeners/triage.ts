@@ -1,15 +1,12 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
-import { instrument } from '../listen.js';
 import { priorityPreview, triageModal } from '../views/triage.js';
 import type { Subcommand } from './commands.js';
 import { incidentMetadata, metadata, selectedServices, selectedValue, textValue } from './payloads.js';
-import { registerForm, type Values } from './forms.js';
+import { registerForm } from './forms.js';
 import { incidentButton } from './buttons.js';
-import { replaceBlock } from './view-update.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+import { livePreview } from './view-update.js';
 
 /** `/incident triage`. */
 export const triageCommands: Subcommand[] = [
@@ -28,7 +25,7 @@ export const triageCommands: Subcommand[] = [
 
 /** The triage modal, its priority preview, and the triage button on the card. */
 export function registerTriage(app: App, deps: SlackDeps): void {
-  const { policy, logger, metrics } = deps;
+  const { policy } = deps;
 
   incidentButton(app, deps, { actionId: Action.openTriage, name: 'action.triage' }, async ({ incident, triggerId, client, tell }) => {
     if (incident.closedAt) return tell('That incident is closed.');
@@ -36,18 +33,7 @@ export function registerTriage(app: App, deps: SlackDeps): void {
   });
 
   // Impact or urgency chosen: show the priority the matrix gives, before submit.
-  for (const actionId of [Block.impact, Block.urgency]) {
-    app.action(
-      actionId,
-      instrument(`action.${actionId}`, metrics, logger, async ({ ack, body, client }: ActionArgs) => {
-        await ack();
-        const view = body.view;
-        if (!view) return;
-        const values = (view.state?.values ?? {}) as Values;
-        await replaceBlock(client, view as never, Block.priorityPreview, priorityPreview(policy, selectedValue(values, Block.impact), selectedValue(values, Block.urgency)));
-      }),
-    );
-  }
+  livePreview(app, deps, [Block.impact, Block.urgency], Block.priorityPreview, (impact, urgency) => priorityPreview(policy, impact, urgency));
 
   registerForm(app, deps, {
     callbackId: Callback.triageModal,
