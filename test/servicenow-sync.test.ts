@@ -194,3 +194,51 @@ describe('two replicas', () => {
     }
   });
 });
+
+describe('changes made in ServiceNow', () => {
+  const poll = async () => {
+    await t.app.scheduler.runNow('servicenow.poll');
+    await t.settle();
+  };
+
+  it('a work note and a comment by the service desk appear in the channel once; the bot\'s own never come back', async () => {
+    sn.addUser({ user_name: 'sam.desk', name: 'Sam Desk', email: 'sam@example.com' });
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Mail queue stuck', severity: 'SEV3', commander: 'UBEN' });
+    const record = await recordOf(channel);
+    await command(channel.id, 'note Restarted the relay');
+    await synced(() => sn.journal(record.sys_id, 'work_notes').length === 1, 'our note');
+
+    sn.as('sam.desk').update('incident', record.sys_id, { work_notes: 'Users report bounces since 09:10' });
+    sn.as('sam.desk').update('incident', record.sys_id, { comments: 'Customer asks for an ETA' });
+    await poll();
+    await poll();
+    const texts = channel.messages.map((m) => messageText(m));
+    expect(texts.filter((m) => m.includes('Sam Desk added a work note in ServiceNow') && m.includes('Users report bounces since 09:10'))).toHaveLength(1);
+    expect(texts.filter((m) => m.includes('Sam Desk added a comment in ServiceNow') && m.includes('Customer asks for an ETA'))).toHaveLength(1);
+    // The bot's own note is not echoed back.
+    expect(texts.filter((m) => m.includes('Restarted the relay') && m.includes('ServiceNow'))).toHaveLength(0);
+    const incident = await incidentOf(channel);
+    const received = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incident.id).where('kind', '=', 'itsm_received').execute();
+    expect(received).toHaveLength(2);
+  });
+
+  it('a resolution by the service desk is mirrored once, naming who made it, and not sent back', async () => {
+    sn.addUser({ user_name: 'kim.desk', name: 'Kim Desk' });
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'VPN flapping', severity: 'SEV3', commander: 'UBEN' });
+    const record = await recordOf(channel);
+    await t.settle();
+    sn.as('kim.desk').update('incident', record.sys_id, { state: '6', close_code: 'Workaround provided', close_notes: 'Moved users to the backup concentrator' });
+    const callsBefore = sn.apiCalls().filter((c) => c.method === 'PATCH' && c.path.endsWith(record.sys_id)).length;
+    await poll();
+    await poll();
+    const incident = await incidentOf(channel);
+    expect(incident.resolved_at).not.toBeNull();
+    expect(incident.resolution_summary).toBe(`Resolved in ServiceNow ${record.number} by Kim Desk: Moved users to the backup concentrator`);
+    const texts = channel.messages.map((m) => messageText(m));
+    expect(texts.filter((m) => m.includes('Kim Desk set the state to Resolved in ServiceNow'))).toHaveLength(1);
+    // No echo: the record keeps the service desk's resolution, and is not written again.
+    expect(sn.record('incident', record.sys_id)).toMatchObject({ state: '6', close_code: 'Workaround provided', close_notes: 'Moved users to the backup concentrator' });
+    expect(sn.apiCalls().filter((c) => c.method === 'PATCH' && c.path.endsWith(record.sys_id)).length).toBe(callsBefore);
+
+  });
+});

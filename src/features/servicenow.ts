@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
+import { servicenowPollJob } from '../servicenow/inbound.js';
 import { findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
 import { servicenowCard, servicenowEffects } from '../slack/effects/servicenow.js';
@@ -34,7 +35,7 @@ export function servicenowSubscribers(config: Config, deps: { tasks: TaskQueue; 
   return [servicenowSubscriber({ client: clientFor(settings, deps.logger), policy: settings.policy, kick: () => deps.tasks.kick() })];
 }
 
-/** ServiceNow: the incident record kept in step (its number on the card and as a bookmark). */
+/** ServiceNow: the incident record kept in step both ways (its number on the card and as a bookmark; changes made there read back). */
 export const servicenow = defineFeature({
   name: 'servicenow',
   register(ctx) {
@@ -44,6 +45,22 @@ export const servicenow = defineFeature({
       // Queued only when the connector is configured; a task left from an earlier configuration still runs.
       tasks: servicenowEffects(deps),
       sections: settings ? { card: [servicenowCard(deps)] } : {},
+      jobs: settings
+        ? [
+            servicenowPollJob(
+              {
+                db: ctx.db,
+                client: clientFor(settings, ctx.logger),
+                integrationUser: settings.auth.kind === 'basic' ? settings.auth.username : null,
+                incidents: ctx.use('incidents'),
+                actorId: async () => (await ctx.identity.require()).userId,
+                kick: () => ctx.tasks.kick(),
+                logger: ctx.logger.child({ component: 'servicenow' }),
+              },
+              settings.policy.poll_seconds,
+            ),
+          ]
+        : [],
       commands: itsmCommands({
         instanceUrl: settings?.instanceUrl,
         link: deps.link,

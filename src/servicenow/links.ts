@@ -101,3 +101,30 @@ export async function latestLinked(db: Db): Promise<{ sysId: string; number: str
   const row = await db.selectFrom('servicenow_links').select(['sys_id', 'number']).where('sys_id', 'is not', null).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   return row?.sys_id && row.number ? { sysId: row.sys_id, number: row.number } : undefined;
 }
+
+/** Links to records worth reading back: those of incidents not closed here, or closed in the last day. */
+export async function activeLinks(db: Db): Promise<(ServiceNowLink & { sysId: string; number: string })[]> {
+  const rows = await db
+    .selectFrom('servicenow_links as l')
+    .innerJoin('incidents as i', 'i.id', 'l.incident_id')
+    .selectAll('l')
+    .where('l.sys_id', 'is not', null)
+    .where((eb) => eb.or([eb('i.closed_at', 'is', null), eb('i.closed_at', '>', sql<Date>`now() - interval '1 day'`)]))
+    .orderBy('l.incident_id')
+    .execute();
+  return rows.map(toLink).filter((l): l is ServiceNowLink & { sysId: string; number: string } => l.sysId !== null && l.number !== null);
+}
+
+/** What a poll learnt of the record: its sys_updated_on, the hashes of the values seen, the journal entries handled. */
+export async function recordPolled(db: Db, incidentId: string, seen: { updatedOn: string; hashes: Record<string, string>; journalIds: string[] }): Promise<void> {
+  await db
+    .updateTable('servicenow_links')
+    .set({
+      remote_updated_on: seen.updatedOn,
+      field_hashes: sql`field_hashes || ${JSON.stringify(seen.hashes)}::jsonb`,
+      journal_ids: sql`(select coalesce(array_agg(distinct j), '{}') from unnest(journal_ids || ${seen.journalIds}::text[]) as j)`,
+      updated_at: sql`now()`,
+    })
+    .where('incident_id', '=', incidentId)
+    .execute();
+}

@@ -15,7 +15,7 @@ import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
 import { ensureLink, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
-import { impactUrgencyFor, outboundText, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
+import { impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
@@ -117,13 +117,17 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
       // The commander's ServiceNow account is not known from Slack: the change is noted for the record.
       return event.data.role === 'commander' ? journal('work_notes', `Incident commander (${event.data.label}) assigned in Slack.`) : {};
     case 'incident.resolved': {
+      // Resolved there first (the poll carried it over): nothing to send back.
+      if (record && (record.state === SN_STATE.resolved || record.state === SN_STATE.closed)) return {};
       const summary = noteText(incident, policy, event.data.summary) ?? '';
       const business = event.data.audiences.includes('business') ? journal(policy.audiences.business, noteText(incident, policy, `Resolved: ${event.data.summary}`)) : {};
       return { ...stateFieldsFor({ kind: 'resolved', summary }, { closeCode: policy.close_code }), ...(business.work_notes ? {} : business) };
     }
     case 'incident.reopened':
+      if (record && ![SN_STATE.resolved, SN_STATE.closed, SN_STATE.canceled].includes(record.state as never)) return {};
       return stateFieldsFor({ kind: 'reopened', reason: noteText(incident, policy, event.data.reason) ?? '' });
     case 'incident.closed': {
+      if (record?.state === SN_STATE.closed) return {};
       const closing = stateFieldsFor({ kind: 'closed' }, { closeCode: policy.close_code });
       // A record resolved before keeps its resolution code and notes.
       return { state: closing.state, ...(record?.close_code ? {} : { close_code: closing.close_code }), ...(record?.close_notes ? {} : { close_notes: closing.close_notes }) };

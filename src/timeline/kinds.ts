@@ -145,6 +145,21 @@ export const timelinePayloadSchemas = {
     /** The record's state, priority and sys_updated_on after the write. */
     remote: z.record(z.string(), z.string()),
   }),
+  /** A change made in ServiceNow by someone else: a work note or comment, a state change, or one that could not be carried over. */
+  itsm_received: z.object({
+    system: z.literal('servicenow'),
+    change: z.enum(['journal', 'state', 'conflict']),
+    sys_id: z.string(),
+    number: z.string(),
+    /** Who made it there (their name, else their user name). */
+    author: z.string(),
+    text,
+    /** work_notes or comments, for a journal entry. */
+    element: z.string().optional(),
+    journal_id: z.string().optional(),
+    /** The record's new state, for a state change. */
+    state: z.string().optional(),
+  }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 /** Kinds of timeline rows. Rows are only ever appended. */
