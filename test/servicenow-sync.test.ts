@@ -179,6 +179,19 @@ describe('/incident itsm test', () => {
   });
 });
 
+describe('a retry after the record was created but not recorded', () => {
+  it('finds the record by correlation_id instead of opening a second one', async () => {
+    const last = await t.app.db.selectFrom('incidents').select((eb) => eb.fn.max('number').as('n')).executeTakeFirstOrThrow();
+    const ref = `INC-${Number(last.n ?? 0) + 1}`;
+    // What an earlier try left: the record exists, the link does not know it.
+    const earlier = sn.as(sn.integrationUser.userName).insert('incident', { short_description: `${ref}: Disk full`, correlation_id: ref, correlation_display: 'Incident Officer' });
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Disk full', severity: 'SEV3', commander: 'UBEN' });
+    expect(`INC-${(await incidentOf(channel)).number}`).toBe(ref);
+    await synced(() => channel.bookmarks.some((b) => b.title === `ServiceNow ${earlier.number}`), 'the bookmark to the earlier record');
+    expect(recordsOf(ref)).toHaveLength(1);
+  });
+});
+
 describe('two replicas', () => {
   it('create one record for one incident', async () => {
     const second = await startTestApp({ fake, database: t.database, env: snEnv(), policy: snPolicy() });
@@ -240,5 +253,43 @@ describe('changes made in ServiceNow', () => {
     expect(sn.record('incident', record.sys_id)).toMatchObject({ state: '6', close_code: 'Workaround provided', close_notes: 'Moved users to the backup concentrator' });
     expect(sn.apiCalls().filter((c) => c.method === 'PATCH' && c.path.endsWith(record.sys_id)).length).toBe(callsBefore);
 
+  });
+});
+
+describe('a change made in ServiceNow that cannot be carried over', () => {
+  it('is shown in the channel as a conflict, once, and nothing is overwritten', async () => {
+    // Post-incident reviews required for P1 and P2 (the default): closing waits for a published review.
+    // Another installation on the same instance: its own number prefix, so its references differ.
+    const gated = await startTestApp({ fake, env: snEnv(), policy: { itsm: snPolicy().itsm, number_prefix: 'GATE' } });
+    try {
+      sn.addUser({ user_name: 'lee.desk', name: 'Lee Desk' });
+      const channel = await declareIncident(gated, { userId: 'UANA', title: 'Payments down', severity: 'SEV1', commander: 'UBEN' });
+      await gated.slack.command({ text: 'triage', userId: 'UBEN', channelId: channel.id });
+      await submitModal(gated, 'UBEN', 'incident_triage', triageValues({ impact: 'extensive', urgency: 'critical', severity: 'SEV1', business: 'No payments' }));
+      await gated.slack.command({ text: 'resolve', userId: 'UBEN', channelId: channel.id });
+      await submitModal(gated, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Failed over to the standby PSP.') } });
+      // A fresh database numbers from INC-1 again: the record is the one this app linked.
+      const incidentId = (await gated.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).id;
+      const record = await eventually(async () => {
+        await gated.settle();
+        const link = await gated.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst();
+        const r = link?.sys_id ? sn.record('incident', link.sys_id) : undefined;
+        return r?.state === '6' ? r : undefined;
+      }, 15_000, 'the resolved record');
+
+      sn.as('lee.desk').update('incident', record.sys_id, { state: '7' });
+      for (let i = 0; i < 2; i++) {
+        await gated.app.scheduler.runNow('servicenow.poll');
+        await gated.settle();
+      }
+      const incident = await gated.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
+      expect(incident.closed_at).toBeNull();
+      const conflicts = channel.messages.map((m) => messageText(m)).filter((m) => m.includes('Lee Desk set the state to Closed, which was not carried over here'));
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]).toMatch(/review/i);
+      expect(sn.record('incident', record.sys_id)!.state).toBe('7');
+    } finally {
+      await gated.stop();
+    }
   });
 });
