@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATION_EVENT_TYPES, integrationEventSchema, type IntegrationEvent } from '../src/integrations/events.js';
 import type { IntegrationSubscriber } from '../src/integrations/registry.js';
+import { RetryLater } from '../src/jobs/task-runner.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { input } from './support/slack-requests.js';
@@ -15,14 +16,17 @@ const recording: IntegrationSubscriber = {
     received.push(event);
   },
 };
-/** A connector whose system is down for the whole run. */
+/**
+ * A connector whose system is down for the whole run and asks to be tried again in a minute (as a
+ * Retry-After would), so its first delivery is never given up while the test runs, however slow.
+ */
 let outageCalls = 0;
 const outage: IntegrationSubscriber = {
   name: 'outage',
   events: INTEGRATION_EVENT_TYPES,
   async handle() {
     outageCalls++;
-    throw new Error('503 Service Unavailable');
+    throw new RetryLater('503 Service Unavailable', 60_000);
   },
 };
 
