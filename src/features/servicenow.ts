@@ -18,7 +18,8 @@ const clients = new WeakMap<NonNullable<Config['servicenow']>, ServiceNowClient>
 function clientFor(settings: NonNullable<Config['servicenow']>, logger: Logger): ServiceNowClient {
   let client = clients.get(settings);
   if (!client) {
-    client = new ServiceNowClient({ instanceUrl: settings.instanceUrl, auth: settings.auth, logger: logger.child({ component: 'servicenow' }) });
+    // A short wait inside a call; a longer Retry-After goes back to the outbox, which waits that long without holding a runner.
+    client = new ServiceNowClient({ instanceUrl: settings.instanceUrl, auth: settings.auth, retries: 2, maxWaitMs: 5_000, logger: logger.child({ component: 'servicenow' }) });
     clients.set(settings, client);
   }
   return client;
