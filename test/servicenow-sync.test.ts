@@ -256,6 +256,32 @@ describe('changes made in ServiceNow', () => {
   });
 });
 
+describe('a resolution not yet in ServiceNow', () => {
+  it('is not undone by the record\'s old state when someone comments there meanwhile', async () => {
+    sn.addUser({ user_name: 'ray.desk', name: 'Ray Desk' });
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Printer queue', severity: 'SEV4', commander: 'UBEN' });
+    const record = await recordOf(channel);
+    await t.settle();
+    // The account may not write for now: the resolution cannot reach the record.
+    sn.deny({ table: 'incident', operation: 'write' });
+    try {
+      await command(channel.id, 'resolve');
+      await submitModal(t, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Cleared the spool.') } });
+      const incident = await incidentOf(channel);
+      await synced(async () => (await t.app.db.selectFrom('servicenow_links').select('last_error').where('incident_id', '=', incident.id).executeTakeFirst())?.last_error, 'the refused write');
+      // The delivery was given up (403 is permanent); the agent, who may write, comments.
+      sn.store.acl.length = 0;
+      sn.as('ray.desk').update('incident', record.sys_id, { comments: 'Is it fixed?' });
+      await t.app.scheduler.runNow('servicenow.poll');
+      await t.settle();
+      expect((await incidentOf(channel)).resolved_at).not.toBeNull();
+      expect(channel.messages.some((m) => messageText(m).includes('Ray Desk added a comment in ServiceNow'))).toBe(true);
+    } finally {
+      sn.store.acl.length = 0;
+    }
+  });
+});
+
 describe('a change made in ServiceNow that cannot be carried over', () => {
   it('is shown in the channel as a conflict, once, and nothing is overwritten', async () => {
     // Post-incident reviews required for P1 and P2 (the default): closing waits for a published review.

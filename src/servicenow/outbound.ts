@@ -14,7 +14,7 @@ import { IncidentTask } from '../incidents/side-effects.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
-import { ensureLink, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
+import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
 import { impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
 
@@ -179,12 +179,14 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
       after = await client.updateRecord(TABLE, record.sys_id, fields, opts(ctx));
       sent = { ...sent, ...fields };
     }
+    // The state a record is created with is ours too: the poll does not take it for someone else's change.
+    const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
-        await recordLinked(trx, incidentId, { sysId: after.sys_id, number: after.number, updatedOn: after.sys_updated_on ?? null }, hashesOf(sent));
+        await recordLinked(trx, incidentId, { sysId: after.sys_id, number: after.number, updatedOn: after.sys_updated_on ?? null }, known);
         await queueLinked(trx, incidentId);
       } else {
-        await recordSynced(trx, incidentId, hashesOf(sent));
+        await recordSynced(trx, incidentId, known);
       }
       if (created || Object.keys(sent).length > 0) {
         await appendTimeline(trx, {
