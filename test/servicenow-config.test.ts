@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -77,5 +77,13 @@ describe('ServiceNow configuration', () => {
       expect(lines.join('')).toContain('[REDACTED]');
       expect(lines.join('')).not.toContain(secret);
     }
+  });
+
+  it('the example policy\'s ServiceNow block, uncommented, works as documented', () => {
+    const text = readFileSync('incident-officer.example.yml', 'utf8');
+    const block = text.slice(text.indexOf('# itsm:'), text.indexOf('# ---------------------------------------------------------------- preparedness'));
+    const yaml = block.replace(/^# /gm, '');
+    const config = loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }, withPolicy(yaml));
+    expect(config.servicenow?.policy).toEqual(loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }, withPolicy(enabled)).servicenow?.policy);
   });
 });
