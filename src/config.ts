@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
+import type { ServiceNowPolicy } from './policy/itsm-schema.js';
 
 /** A configuration problem: one readable line per bad value, never a stack trace. */
 export class ConfigError extends Error {
@@ -46,7 +47,45 @@ const envSchema = z.object({
   PAGERDUTY_ROUTING_KEY: optionalText.pipe(z.string().regex(/^\S{8,}$/, 'must be the Events API v2 integration key (32 characters)').optional()),
   PAGERDUTY_EVENTS_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://events.pagerduty.com/v2/enqueue' }).optional()),
   WEBHOOK_SECRET_CHANGES: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (a long random token)').optional()),
+  SERVICENOW_USERNAME: optionalText,
+  SERVICENOW_PASSWORD: optionalText,
+  SERVICENOW_CLIENT_ID: optionalText,
+  SERVICENOW_CLIENT_SECRET: optionalText,
 });
+
+/** ServiceNow credentials (the client in src/servicenow takes them as they are). */
+export type ServiceNowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'oauth'; clientId: string; clientSecret: string };
+
+type ServiceNowEnv = Pick<z.infer<typeof envSchema>, 'SERVICENOW_USERNAME' | 'SERVICENOW_PASSWORD' | 'SERVICENOW_CLIENT_ID' | 'SERVICENOW_CLIENT_SECRET'>;
+
+/**
+ * The ServiceNow connector's settings: on when the policy names an instance, with basic auth
+ * (SERVICENOW_USERNAME + SERVICENOW_PASSWORD) or OAuth client credentials (SERVICENOW_CLIENT_ID +
+ * SERVICENOW_CLIENT_SECRET) from the environment. Throws ConfigError naming what is missing.
+ */
+export function servicenowConfig(policy: ServiceNowPolicy | undefined, e: ServiceNowEnv | Readonly<Record<string, string | undefined>>): Config['servicenow'] {
+  const basic = [e.SERVICENOW_USERNAME, e.SERVICENOW_PASSWORD];
+  const oauth = [e.SERVICENOW_CLIENT_ID, e.SERVICENOW_CLIENT_SECRET];
+  const problems: string[] = [];
+  const half = (pair: (string | undefined)[], names: [string, string]) => {
+    if (pair[0] && !pair[1]) problems.push(`${names[1]}: is required with ${names[0]}`);
+    if (!pair[0] && pair[1]) problems.push(`${names[0]}: is required with ${names[1]}`);
+  };
+  half(basic, ['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD']);
+  half(oauth, ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET']);
+  const anySet = [...basic, ...oauth].some(Boolean);
+  // Credentials without an instance (an environment shared by several deployments) leave the connector off.
+  if (!policy) return undefined;
+  const hasBasic = basic.every(Boolean);
+  const hasOauth = oauth.every(Boolean);
+  if (hasBasic && hasOauth) problems.push('SERVICENOW_*: set either SERVICENOW_USERNAME + SERVICENOW_PASSWORD or SERVICENOW_CLIENT_ID + SERVICENOW_CLIENT_SECRET, not both');
+  if (!anySet) problems.push('SERVICENOW_USERNAME and SERVICENOW_PASSWORD (or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET): are required by itsm.servicenow.instance_url');
+  if (problems.length) throw new ConfigError(problems);
+  const auth: ServiceNowAuth = hasBasic
+    ? { kind: 'basic', username: e.SERVICENOW_USERNAME!, password: e.SERVICENOW_PASSWORD! }
+    : { kind: 'oauth', clientId: e.SERVICENOW_CLIENT_ID!, clientSecret: e.SERVICENOW_CLIENT_SECRET! };
+  return { instanceUrl: policy.instance_url, auth, policy };
+}
 
 /** WEBHOOK_SECRET_<NAME>: the suffix for a webhook source name (siem-prod → SIEM_PROD). */
 export function webhookSecretEnvName(source: string): string {
@@ -73,6 +112,8 @@ export interface Config {
   signals: { webhookSecrets: Record<string, string>; pagerdutyRoutingKey?: string; pagerdutyEventsUrl?: string };
   /** Bearer token CI/CD sends to POST /webhooks/changes; unset disables that webhook. */
   changesWebhookSecret?: string;
+  /** The ServiceNow connector (policy itsm.servicenow + credentials from the environment); unset: off. */
+  servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy };
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -150,10 +191,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pagerdutyEventsUrl: e.PAGERDUTY_EVENTS_URL,
     },
     changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
+    servicenow: servicenowConfig(policy.itsm.servicenow, e),
   };
 }
 
-/** Every secret the configuration holds, for the log scrubber: Slack tokens, database URL, webhook secrets, PagerDuty key. */
+/** Every secret the configuration holds, for the log scrubber: Slack tokens, database URL, webhook secrets, PagerDuty key, ServiceNow credentials. */
 export function configSecrets(config: Config): (string | undefined)[] {
   return [
     config.slack.botToken,
@@ -164,5 +206,7 @@ export function configSecrets(config: Config): (string | undefined)[] {
     ...Object.values(config.policy.signals.sources).map((s) => s.secret),
     config.signals.pagerdutyRoutingKey,
     config.changesWebhookSecret,
+    ...(config.servicenow?.auth.kind === 'basic' ? [config.servicenow.auth.password] : []),
+    ...(config.servicenow?.auth.kind === 'oauth' ? [config.servicenow.auth.clientSecret] : []),
   ];
 }

@@ -9,6 +9,7 @@ import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { registerFeatures } from './features/assemble.js';
 import { taskHandlers } from './features/feature.js';
 import { FEATURES } from './features/index.js';
+import { servicenowSubscribers } from './features/servicenow.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes, type HealthChecks } from './http/routes.js';
 import { HttpServer } from './http/server.js';
@@ -85,7 +86,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const slack = createSlackClient(slackOptions, logger);
     const { client, identity } = slack;
     const tasks = new TaskQueue();
-    const subscribers = new SubscriberRegistry(opts.subscribers);
+    const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger })]);
     const profiles = new ProfileCache(db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
     const { services, contributions } = registerFeatures(FEATURES, {
       db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),

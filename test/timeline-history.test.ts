@@ -148,6 +148,11 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { change_id: '5', ref: 'CHG-5', title: 'Raise the pool size', previous: '4' },
   ],
   cause_cleared: [{ change_id: '5', ref: 'CHG-5' }],
+  itsm_received: [
+    { system: 'servicenow', change: 'journal', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', author: 'Sam Desk', text: 'Customer confirms', element: 'comments', journal_id: 'fedcba9876543210fedcba9876543210' },
+    { system: 'servicenow', change: 'state', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', author: 'Sam Desk', text: 'resolved it', state: '6' },
+  ],
+  itsm_synced: [{ system: 'servicenow', event: 'incident.declared', table: 'incident', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', created: true, sent: { short_description: 'Checkout errors' }, remote: { state: '1', priority: '5' } }],
 };
 
 /** What a reader must never see when a field was renamed or is missing. */

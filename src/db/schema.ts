@@ -34,6 +34,7 @@ export interface Database {
   slack_users: SlackUsersTable;
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
+  servicenow_links: ServicenowLinksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -522,4 +523,25 @@ export interface UpdateDraftsTable {
   audiences: ColumnType<string[], string[], string[]>;
   created_at: Timestamp;
   expires_at: Timestamp;
+}
+
+export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
+
+/** An incident's ServiceNow `incident` record, and what the connector knows of it. */
+export interface ServicenowLinksTable {
+  incident_id: string;
+  /** Null until the record is created. */
+  sys_id: string | null;
+  number: string | null;
+  /** Field name → hash of the value last sent or seen (echo suppression, conflicts). */
+  field_hashes: ColumnType<Record<string, string>, string | undefined, string>;
+  /** Journal entries (sys_journal_field sys_ids) already handled, ours and theirs. */
+  journal_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** The record's sys_updated_on when it was last read back. */
+  remote_updated_on: string | null;
+  sync_state: ColumnType<ServicenowSyncState, ServicenowSyncState | undefined, ServicenowSyncState>;
+  last_error: string | null;
+  last_synced_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

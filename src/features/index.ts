@@ -17,6 +17,7 @@ import { reminders } from './reminders.js';
 import { reports } from './reports.js';
 import { reviews } from './reviews.js';
 import { roles } from './roles.js';
+import { servicenow } from './servicenow.js';
 import { signals } from './signals.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
@@ -49,5 +50,6 @@ export const FEATURES = [
   dr,
   capture,
   clocks,
+  servicenow,
   audit,
 ] as const;

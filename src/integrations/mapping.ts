@@ -60,6 +60,8 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
   cause_linked: one('change.linked', (p) => ({ changeId: p.change_id, ref: p.ref, title: p.title, previous: p.previous })),
   cause_cleared: one('change.unlinked', (p) => ({ changeId: p.change_id, ref: p.ref })),
 
+  itsm_synced: null, // a connector's own record of what it sent
+  itsm_received: null, // and of what it received
   status_changed: null, // carried by the update, resolution or reopening it belongs to
   severity_changed: null, // carried by the triage it belongs to (incident.severity)
   channel_failed: null,

@@ -99,6 +99,10 @@ export const taskPayloadSchemas = {
   'signal.post': z.object({ groupId: rowId }),
   /** Declare the incident an auto-declare rule asked for. */
   'signal.declare': z.object({ groupId: rowId, episode: z.number() }),
+  /** Show the incident's ServiceNow record as a channel bookmark (the card is refreshed by incident.sync). */
+  'servicenow.linked': none,
+  /** Tell the channel that syncing with ServiceNow fails (once per failing spell). */
+  'servicenow.failing': z.object({ error: z.string() }),
   /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
   'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;

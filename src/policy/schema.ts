@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 import { checkPreparedness, preparednessShape } from './preparedness.js';
+import { checkItsm, itsmSchema } from './itsm-schema.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -338,6 +339,8 @@ export const policySchema = z
     actions: actionsSchema.prefault({}),
     reminders: remindersSchema.prefault({}),
     ...preparednessShape,
+    /** Connectors to the organisation's ITSM tool (ServiceNow). */
+    itsm: itsmSchema.prefault({}),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -363,6 +366,7 @@ export const policySchema = z
     });
     checkSignalsPolicy(policy, ctx);
     checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkItsm(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;

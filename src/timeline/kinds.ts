@@ -129,6 +129,37 @@ export const timelinePayloadSchemas = {
   changes_shown: z.object({ change_ids: z.array(rowId), refs: z.array(z.string()), reason: z.enum(['declared', 'triaged', 'deployment']) }),
   cause_linked: z.object({ change_id: rowId, ref: z.string(), title: text, previous: rowId.nullable() }),
   cause_cleared: z.object({ change_id: rowId, ref: z.string() }),
+
+  // The ITSM record (ServiceNow): what was sent to it, and the record as it answered.
+  itsm_synced: z.object({
+    system: z.literal('servicenow'),
+    /** The integration event it carried (incident.declared, incident.updated…). */
+    event: z.string(),
+    table: z.string(),
+    sys_id: z.string(),
+    number: z.string(),
+    /** True when this sync created the record. */
+    created: z.boolean(),
+    /** The fields sent, as sent (security incidents: already redacted). */
+    sent: z.record(z.string(), z.string()),
+    /** The record's state, priority and sys_updated_on after the write. */
+    remote: z.record(z.string(), z.string()),
+  }),
+  /** A change made in ServiceNow by someone else: a work note or comment, a state change, or one that could not be carried over. */
+  itsm_received: z.object({
+    system: z.literal('servicenow'),
+    change: z.enum(['journal', 'state', 'conflict']),
+    sys_id: z.string(),
+    number: z.string(),
+    /** Who made it there (their name, else their user name). */
+    author: z.string(),
+    text,
+    /** work_notes or comments, for a journal entry. */
+    element: z.string().optional(),
+    journal_id: z.string().optional(),
+    /** The record's new state, for a state change. */
+    state: z.string().optional(),
+  }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 /** Kinds of timeline rows. Rows are only ever appended. */

@@ -123,6 +123,10 @@ export class FakeServiceNow {
   failNext(times: number, status: number, retryAfterSeconds?: number): void {
     this.faults.push({ status, retryAfterSeconds, remaining: times });
   }
+  /** The instance is back: faults still pending are dropped. */
+  recover(): void {
+    this.faults.length = 0;
+  }
   /** Every token issued so far expires now. */
   expireTokens(): void {
     for (const t of this.tokens.values()) t.expiresAt = 0;

@@ -53,6 +53,13 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   changes_shown: (p) => `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${p.refs.join(', ')}`,
   cause_linked: (p, who) => `${who} recorded ${p.ref} as the cause: ${esc(p.title)}`,
   cause_cleared: (p, who) => `${who} removed ${p.ref} as the cause`,
+  itsm_received: (p) =>
+    p.change === 'journal'
+      ? `${esc(p.author)} added a ${p.element === 'comments' ? 'comment' : 'work note'} in ServiceNow ${esc(p.number)}: ${esc(p.text)}`
+      : p.change === 'state'
+        ? `${esc(p.author)} ${esc(p.text)} in ServiceNow ${esc(p.number)}`
+        : `ServiceNow ${esc(p.number)}: ${esc(p.author)} ${esc(p.text)}`,
+  itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ServiceNow ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
   closed: (_p, who) => `${who} closed the incident`,
@@ -189,6 +196,8 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
       return { channel: simple(`:sos: ${describeEvent(e)}. The checklist follows; ${e.payload.crisis_team} is being paged.`) };
     case 'dr_deactivated':
       return { channel: simple(`:white_check_mark: ${describeEvent(e)}`) };
+    case 'itsm_received':
+      return { channel: simple(`:ticket: ${describeEvent(e)}`) };
     case 'cause_linked':
     case 'cause_cleared':
       return { channel: simple(`:link: ${describeEvent(e)}`), thread: secret ? undefined : `:link: ${ref}: ${describeEvent(e)}` };

@@ -1,0 +1,72 @@
+import type { Config } from '../config.js';
+import type { IntegrationSubscriber } from '../integrations/registry.js';
+import type { Logger } from '../logger.js';
+import type { TaskQueue } from '../outbox/queue.js';
+import { ServiceNowClient } from '../servicenow/client.js';
+import { checkServiceNow } from '../servicenow/check.js';
+import { servicenowPollJob } from '../servicenow/inbound.js';
+import { findLink, latestLinked } from '../servicenow/links.js';
+import { servicenowSubscriber } from '../servicenow/outbound.js';
+import { servicenowCard, servicenowEffects } from '../slack/effects/servicenow.js';
+import { itsmCommands } from '../slack/listeners/servicenow.js';
+import { defineFeature } from './feature.js';
+import { incidentEffectDeps } from './incidents.js';
+
+const clients = new WeakMap<NonNullable<Config['servicenow']>, ServiceNowClient>();
+
+/** One client per configured instance, shared by the subscriber and the feature (one OAuth token). */
+function clientFor(settings: NonNullable<Config['servicenow']>, logger: Logger): ServiceNowClient {
+  let client = clients.get(settings);
+  if (!client) {
+    // A short wait inside a call; a longer Retry-After goes back to the outbox, which waits that long without holding a runner.
+    client = new ServiceNowClient({ instanceUrl: settings.instanceUrl, auth: settings.auth, retries: 2, maxWaitMs: 5_000, logger: logger.child({ component: 'servicenow' }) });
+    clients.set(settings, client);
+  }
+  return client;
+}
+
+/**
+ * The ServiceNow connector's integration-event subscriber, when `itsm.servicenow` is configured.
+ * Subscribers are fixed before the features register (the services publish to them), so the
+ * composition root asks for it first.
+ */
+export function servicenowSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger }): IntegrationSubscriber[] {
+  const settings = config.servicenow;
+  if (!settings) return [];
+  return [servicenowSubscriber({ client: clientFor(settings, deps.logger), policy: settings.policy, kick: () => deps.tasks.kick() })];
+}
+
+/** ServiceNow: the incident record kept in step both ways (its number on the card and as a bookmark; changes made there read back). */
+export const servicenow = defineFeature({
+  name: 'servicenow',
+  register(ctx) {
+    const settings = ctx.config.servicenow;
+    const deps = { ...incidentEffectDeps(ctx), instanceUrl: settings?.instanceUrl ?? '', link: (id: string) => findLink(ctx.db, id) };
+    return {
+      // Queued only when the connector is configured; a task left from an earlier configuration still runs.
+      tasks: servicenowEffects(deps),
+      sections: settings ? { card: [servicenowCard(deps)] } : {},
+      jobs: settings
+        ? [
+            servicenowPollJob(
+              {
+                db: ctx.db,
+                client: clientFor(settings, ctx.logger),
+                integrationUser: settings.auth.kind === 'basic' ? settings.auth.username : null,
+                incidents: ctx.use('incidents'),
+                actorId: async () => (await ctx.identity.require()).userId,
+                kick: () => ctx.tasks.kick(),
+                logger: ctx.logger.child({ component: 'servicenow' }),
+              },
+              settings.policy.poll_seconds,
+            ),
+          ]
+        : [],
+      commands: itsmCommands({
+        instanceUrl: settings?.instanceUrl,
+        link: deps.link,
+        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
+      }),
+    };
+  },
+});

@@ -1,0 +1,135 @@
+/**
+ * The ServiceNow connector's inbound half: a scheduled job (one replica runs each fire) that reads
+ * back the records linked to open incidents changed since their watermark (`sys_updated_on`), and
+ * carries over what someone else did there: work notes and comments are posted in the incident's
+ * channel once, and a state change (resolved, closed, reopened by the service desk) becomes the same
+ * change here, naming who made it. What the connector wrote itself (its own user, or a value whose
+ * hash it already knows) is never mirrored back; a change that cannot be carried over is shown in
+ * the channel as a conflict.
+ */
+import type { Db } from '../db/database.js';
+import { DomainError } from '../incidents/errors.js';
+import { isClosed, isResolved, type Incident } from '../incidents/incident.js';
+import { IncidentTask } from '../incidents/side-effects.js';
+import type { ScheduledJob } from '../jobs/scheduler.js';
+import type { Logger } from '../logger.js';
+import { enqueueTask } from '../outbox/tasks.js';
+import { appendTimeline, type TimelinePayloads } from '../timeline/timeline.js';
+import type { ServiceNowClient, SnRecord } from './client.js';
+import { activeLinks, fieldHash, recordPolled, type ServiceNowLink } from './links.js';
+import { lifecycleForState } from './mapping.js';
+import { EncodedQuery } from './query.js';
+
+/** What the poll changes our incidents with (the incident service). */
+export interface LifecycleActions {
+  findById(id: string): Promise<Incident | undefined>;
+  resolve(input: { incidentId: string; actorId: string; summary: string }): Promise<unknown>;
+  close(input: { incidentId: string; actorId: string }): Promise<unknown>;
+  reopen(input: { incidentId: string; actorId: string; reason: string }): Promise<unknown>;
+}
+
+export interface InboundDeps {
+  db: Db;
+  client: ServiceNowClient;
+  /** The integration account's user name (basic auth); with OAuth, the records' creator is taken. */
+  integrationUser: string | null;
+  incidents: LifecycleActions;
+  /** Who the changes carried over are made by here: the bot's Slack user. */
+  actorId: () => Promise<string>;
+  kick: () => void;
+  logger: Logger;
+}
+
+const STATE_LABEL: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
+const RECORD_FIELDS = ['sys_id', 'number', 'state', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'sys_created_by'];
+
+/** node-cron for "every n seconds" (seconds below a minute; whole minutes above). */
+export function everySeconds(n: number): string {
+  if (n < 60) return `*/${n} * * * * *`;
+  return `0 */${Math.max(1, Math.min(59, Math.round(n / 60)))} * * * *`;
+}
+
+/** A glide date-time (UTC, `YYYY-MM-DD HH:MM:SS`) as a Date. */
+function fromGlide(s: string): Date {
+  return new Date(`${s.replace(' ', 'T')}Z`);
+}
+
+export function servicenowPollJob(deps: InboundDeps, pollSeconds: number): ScheduledJob {
+  return { name: 'servicenow.poll', cron: everySeconds(pollSeconds), run: () => pollServiceNow(deps) };
+}
+
+type Received = Omit<TimelinePayloads['itsm_received'], 'system' | 'sys_id' | 'number'>;
+
+/** One poll: every active link's record changed since its watermark, oldest change first. */
+export async function pollServiceNow(deps: InboundDeps): Promise<void> {
+  const links = await activeLinks(deps.db);
+  if (!links.length) return;
+  const watermark = links.map((l) => l.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
+  const q = new EncodedQuery().where('sys_id', 'IN', links.map((l) => l.sysId));
+  if (watermark && links.every((l) => l.remoteUpdatedOn !== null)) q.where('sys_updated_on', '>=', watermark);
+  q.orderBy('sys_updated_on');
+  const { records } = await deps.client.query('incident', q, { fields: RECORD_FIELDS });
+  // sys_updated_on has second precision: a record at its watermark is read again (what was handled is skipped by journal id and state hash).
+  const changed = records.filter((r) => links.some((l) => l.sysId === r.sys_id));
+  if (!changed.length) return;
+  const names = new Map<string, string>();
+  const authorOf = async (userName: string): Promise<string> => {
+    if (!names.has(userName)) {
+      const q2 = new EncodedQuery().where('user_name', '=', userName);
+      const user = (await deps.client.query('sys_user', q2, { fields: ['name', 'user_name'], pageSize: 1, max: 1 }).catch(() => ({ records: [] as SnRecord[] }))).records[0];
+      names.set(userName, user?.name || userName);
+    }
+    return names.get(userName)!;
+  };
+  const since = changed.map((r) => links.find((l) => l.sysId === r.sys_id)!.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
+  const ours = (r: SnRecord) => deps.integrationUser ?? r.sys_created_by;
+  // Entries written by the integration user are ours; with OAuth that user is each record's creator.
+  const journal = await deps.client.journalSince({ recordSysIds: changed.map((r) => r.sys_id), since: since ? fromGlide(since) : null, excludeCreatedBy: deps.integrationUser ?? undefined });
+  for (const record of changed) {
+    const link = links.find((l) => l.sysId === record.sys_id)!;
+    try {
+      await carryOver(deps, link, record, journal.filter((j) => j.element_id === record.sys_id && j.sys_created_by !== ours(record)), authorOf);
+    } catch (err) {
+      deps.logger.warn({ err, incident: link.incidentId, number: link.number }, 'reading back a ServiceNow record failed');
+    }
+  }
+}
+
+async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: string; number: string }, record: SnRecord, entries: SnRecord[], authorOf: (u: string) => Promise<string>): Promise<void> {
+  const received: Received[] = [];
+  const handled: string[] = [];
+  for (const entry of entries) {
+    if (link.journalIds.includes(entry.sys_id)) continue;
+    handled.push(entry.sys_id);
+    received.push({ change: 'journal', author: await authorOf(entry.sys_created_by), text: entry.value, element: entry.element, journal_id: entry.sys_id });
+  }
+  const stateHash = fieldHash(record.state);
+  const byUs = record.sys_updated_by === (deps.integrationUser ?? record.sys_created_by);
+  if (!byUs && link.fieldHashes.state !== stateHash) {
+    const incident = await deps.incidents.findById(link.incidentId);
+    const change = incident ? lifecycleForState(record.state, record.close_notes ?? '', { resolved: isResolved(incident), closed: isClosed(incident) }) : null;
+    if (incident && change) {
+      const author = await authorOf(record.sys_updated_by);
+      const label = STATE_LABEL[record.state] ?? record.state;
+      const actorId = await deps.actorId();
+      try {
+        if (change.kind === 'resolve') await deps.incidents.resolve({ incidentId: incident.id, actorId, summary: `${change.canceled ? 'Canceled' : 'Resolved'} in ServiceNow ${link.number} by ${author}: ${change.notes}` });
+        else if (change.kind === 'close') await deps.incidents.close({ incidentId: incident.id, actorId });
+        else await deps.incidents.reopen({ incidentId: incident.id, actorId, reason: `Set to ${label} in ServiceNow ${link.number} by ${author}` });
+        received.push({ change: 'state', author, text: `set the state to ${label}`, state: record.state });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        received.push({ change: 'conflict', author, text: `set the state to ${label}, which was not carried over here: ${e.message}`, state: record.state });
+      }
+    }
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    for (const r of received) {
+      const dedupeKey = r.journal_id ? `servicenow:journal:${r.journal_id}` : `servicenow:${r.change}:${record.sys_id}:${record.sys_updated_on}`;
+      const event = await appendTimeline(trx, { incidentId: link.incidentId, actorId: null, kind: 'itsm_received', dedupeKey, payload: { system: 'servicenow', sys_id: record.sys_id, number: link.number, ...r } });
+      if (event) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId: link.incidentId, payload: { eventId: event.id, target: 'channel' } });
+    }
+    await recordPolled(trx, link.incidentId, { updatedOn: record.sys_updated_on, hashes: { state: stateHash }, journalIds: handled });
+  });
+  if (received.length) deps.kick();
+}

@@ -1,0 +1,58 @@
+import type { KnownBlock } from '@slack/types';
+import type { Incident } from '../../incidents/incident.js';
+import type { SomeTaskHandlers } from '../../jobs/task-runner.js';
+import type { ServiceNowLink } from '../../servicenow/links.js';
+import { recordUrl } from '../../servicenow/links.js';
+import { ServiceNowTask } from '../../servicenow/outbound.js';
+import type { CardExtras } from '../views/card.js';
+import { esc, mrkdwn, truncate } from '../views/format.js';
+import { loadIncident, type IncidentEffectDeps } from './context.js';
+import { requireChannel } from './provision.js';
+
+export interface ServiceNowEffectDeps extends IncidentEffectDeps {
+  instanceUrl: string;
+  link: (incidentId: string) => Promise<ServiceNowLink | undefined>;
+}
+
+const BOOKMARK_PREFIX = 'ServiceNow ';
+
+/** Adds (or points again) the channel's bookmark to the incident's ServiceNow record. */
+async function bookmarkRecord(deps: ServiceNowEffectDeps, incidentId: string | null): Promise<void> {
+  const incident = await loadIncident(deps, incidentId);
+  const link = await deps.link(incident.id);
+  if (!link?.sysId || !link.number) return;
+  const channelId = requireChannel(incident);
+  const url = recordUrl(deps.instanceUrl, link.sysId);
+  const title = `${BOOKMARK_PREFIX}${link.number}`;
+  const existing = ((await deps.client.bookmarks.list({ channel_id: channelId })).bookmarks ?? []).find((b) => b.title?.startsWith(BOOKMARK_PREFIX));
+  if (existing?.link === url && existing.title === title) return;
+  if (existing) await deps.client.bookmarks.edit({ channel_id: channelId, bookmark_id: existing.id!, title, link: url });
+  else await deps.client.bookmarks.add({ channel_id: channelId, title, type: 'link', link: url, emoji: ':ticket:' });
+}
+
+/** Tells the channel that ServiceNow refuses or cannot be reached (once per failing spell). */
+async function announceFailing(deps: ServiceNowEffectDeps, incidentId: string | null, error: string): Promise<void> {
+  const incident = await loadIncident(deps, incidentId);
+  if (!incident.channelId) return;
+  const text = `:warning: Syncing with ServiceNow fails: ${esc(truncate(error, 500))}\nIt is retried; \`/incident itsm\` shows the sync state.`;
+  await deps.client.chat.postMessage({ channel: incident.channelId, text, unfurl_links: false });
+}
+
+/** The outbox handlers of the ServiceNow connector's Slack side. */
+export function servicenowEffects(deps: ServiceNowEffectDeps) {
+  return {
+    [ServiceNowTask.linked]: (task) => bookmarkRecord(deps, task.incidentId),
+    [ServiceNowTask.failing]: (task) => announceFailing(deps, task.incidentId, task.payload.error),
+  } satisfies SomeTaskHandlers;
+}
+
+/** The record's number and link on the incident card. */
+export function servicenowCard(deps: Pick<ServiceNowEffectDeps, 'instanceUrl' | 'link'>): (incident: Incident) => Promise<CardExtras> {
+  return async (incident) => {
+    const link = await deps.link(incident.id);
+    if (!link?.sysId || !link.number) return {};
+    const state = link.lastError ? ' · :warning: sync failing' : '';
+    const block: KnownBlock = { type: 'context', elements: [mrkdwn(`:ticket: ServiceNow <${recordUrl(deps.instanceUrl, link.sysId)}|${esc(link.number)}>${state}`)] };
+    return { blocks: [block] };
+  };
+}
