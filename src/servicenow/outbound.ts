@@ -15,14 +15,13 @@ import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
 import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
-import { impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
+import { CORRELATION_DISPLAY, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
+import { ACTION_EVENTS, isActionEvent, syncActionTask, type TaskSync } from './tasks.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
-export const CORRELATION_DISPLAY = 'Incident Officer';
+export { CORRELATION_DISPLAY };
 const TABLE = 'incident';
-/** ServiceNow's short_description is 160 characters. */
-const SHORT_DESCRIPTION_MAX = 160;
 
 export const SERVICENOW_EVENTS = [
   'incident.declared',
@@ -35,6 +34,7 @@ export const SERVICENOW_EVENTS = [
   'incident.resolved',
   'incident.reopened',
   'incident.closed',
+  ...ACTION_EVENTS,
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
@@ -67,7 +67,7 @@ function disclosure(policy: ServiceNowPolicy): SecurityDisclosure {
 function shortDescription(incident: IncidentSnapshot, policy: ServiceNowPolicy): string {
   const title = outboundText(incident, 'title', incident.title, disclosure(policy)) ?? `Incident ${incident.ref}`;
   const text = `${incident.ref}: ${title}`;
-  return text.length <= SHORT_DESCRIPTION_MAX ? text : `${text.slice(0, SHORT_DESCRIPTION_MAX - 1)}…`;
+  return fitShortDescription(text);
 }
 
 /** A note-like text for the record, or null when it must not leave the bot (a security incident's). */
@@ -98,6 +98,12 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   const incident = event.incident;
   switch (event.type) {
     case 'incident.declared':
+    // A follow-up action changes its own task, not the incident record.
+    case 'action.created':
+    case 'action.done':
+    case 'action.reopened':
+    case 'action.reassigned':
+    case 'action.snoozed':
       return {};
     case 'incident.triaged': {
       const levels = impactUrgencyFor(event.data.priority, { override: policy.priorities, triage: { impact: event.data.impact, urgency: event.data.urgency } });
@@ -180,6 +186,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
       sent = { ...sent, ...fields };
     }
     // The state a record is created with is ours too: the poll does not take it for someone else's change.
+    const task: TaskSync | null = isActionEvent(event) ? await syncActionTask({ db: ctx.db, client, policy, signal: ctx.signal }, event, after.sys_id) : null;
     const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
@@ -193,8 +200,18 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_synced',
-          dedupeKey,
+          // The incident record created on an action's event: the action's task is a row of its own.
+          dedupeKey: task ? `${dedupeKey}:${TABLE}` : dedupeKey,
           payload: { system: 'servicenow', event: event.type, table: TABLE, sys_id: after.sys_id, number: after.number ?? record.number, created, sent, remote: remoteSummary(after) },
+        });
+      }
+      if (task) {
+        await appendTimeline(trx, {
+          incidentId,
+          actorId: null,
+          kind: 'itsm_synced',
+          dedupeKey,
+          payload: { system: 'servicenow', event: event.type, table: task.table, sys_id: task.record.sys_id, number: task.record.number, created: task.created, sent: task.sent, remote: remoteSummary(task.record) },
         });
       }
     });

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itsmSchema } from '../src/policy/itsm-schema.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
+import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
+import { declareIncident, messageText } from './support/flows.js';
+import { ask } from './support/follow-up.js';
+import { eventually } from './support/wait.js';
+
+let sn: FakeServiceNow;
+let fake: FakeSlack;
+let t: TestApp;
+
+beforeAll(async () => {
+  sn = await startFakeServiceNow();
+  fake = await FakeSlack.start();
+  t = await startTestApp({
+    fake,
+    env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
+    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5 } }) },
+  });
+  for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
+});
+afterAll(async () => {
+  await t?.stop();
+  await fake?.close();
+  await sn?.close();
+});
+
+const incidentOf = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', c.id).executeTakeFirstOrThrow();
+
+/** Runs the outbox until `check` holds. */
+async function synced<T>(check: () => T | undefined | false, label: string): Promise<T> {
+  return eventually(async () => {
+    await t.settle();
+    return check() || undefined;
+  }, 15_000, label) as Promise<T>;
+}
+
+describe('ServiceNow records beyond the incident, driven through Slack', () => {
+  it('keeps one incident_task per follow-up action: created with due date and owner, closed when done, opened again when reopened', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Queue backlog', severity: 'SEV2', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+
+    const added = await ask(t, 'action <@UANA> Add an age alarm on the retry queue due 2026-12-20', 'UBEN', channel.id);
+    const actionRef = /A-\d+/.exec(JSON.stringify(added))![0];
+    const tasksOf = () => sn.records('incident_task').filter((r) => r.correlation_id === `${ref}/${actionRef}`);
+    const task: Rec = await synced(() => tasksOf()[0], 'the incident_task');
+    expect(task).toMatchObject({
+      incident: inc.sys_id,
+      short_description: `${actionRef}: Add an age alarm on the retry queue`,
+      due_date: '2026-12-20 23:59:59',
+      state: '1',
+      correlation_display: 'Incident Officer',
+      sys_created_by: 'incident.officer',
+    });
+    expect(task.description).toMatch(new RegExp(`^Follow-up action ${actionRef} of ${ref}, tracked in Incident Officer\\. Owner \\(in Slack\\): (ana|UANA)\\.$`));
+    expect(task.number).toMatch(/^TASK\d{7}$/);
+
+    // Done in Slack → Closed Complete.
+    expect((await ask(t, `action done ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is done :white_check_mark:.`);
+    await synced(() => sn.record('incident_task', task.sys_id)!.state === '3', 'the task closed');
+    expect(sn.record('incident_task', task.sys_id)).toMatchObject({ state: '3', close_notes: 'Done in Incident Officer.', active: 'false' });
+
+    // Reopened in Slack → open again.
+    expect((await ask(t, `action reopen ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is open again.`);
+    await synced(() => sn.record('incident_task', task.sys_id)!.state === '1', 'the task reopened');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toEqual(['Reopened in Incident Officer.']);
+
+    // One task for the action, created once; each sync is a timeline row.
+    await t.settle();
+    expect(tasksOf()).toHaveLength(1);
+    expect(sn.apiCalls().filter((c) => c.method === 'POST' && c.path === '/api/now/table/incident_task')).toHaveLength(1);
+    const incidentId = (await incidentOf(channel)).id;
+    const rows = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incidentId).where('kind', '=', 'itsm_synced').orderBy('id').execute();
+    const taskRows = rows.map((r) => r.payload as { table: string; event: string; number: string }).filter((p) => p.table === 'incident_task');
+    expect(taskRows.map((p) => p.event)).toEqual(['action.created', 'action.done', 'action.reopened']);
+    expect(taskRows.every((p) => p.number === task.number)).toBe(true);
+  });
+
+  it('`/incident itsm test` names a task table the account may not read', async () => {
+    sn.deny({ table: 'incident_task', operation: 'read' });
+    try {
+      const answer = messageText(await ask(t, 'itsm test', 'UANA', 'CGENERAL'));
+      expect(answer).toMatch(/read incident_task \(the tasks of follow-up actions\): ServiceNow answered 403 User Not Authorized/);
+    } finally {
+      sn.store.acl.length = 0;
+    }
+  });
+});
