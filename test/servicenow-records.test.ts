@@ -84,8 +84,68 @@ describe('ServiceNow records beyond the incident, driven through Slack', () => {
     try {
       const answer = messageText(await ask(t, 'itsm test', 'UANA', 'CGENERAL'));
       expect(answer).toMatch(/read incident_task \(the tasks of follow-up actions\): ServiceNow answered 403 User Not Authorized/);
+      expect(answer).not.toContain('read problem ');
     } finally {
       sn.store.acl.length = 0;
     }
+  });
+});
+
+describe('problem and change records, driven through Slack', () => {
+  const insertChange = async (title: string, url: string | null) =>
+    (await t.app.db
+      .insertInto('changes')
+      .values({ title, services: [], starts_at: new Date(), ends_at: new Date(), requested_by: 'webhook', source: 'webhook', status: 'deployed', url, created_at: new Date() } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow()).id;
+
+  it('a linked problem becomes one problem record, referenced by each incident linked to it', async () => {
+    const first = await declareIncident(t, { userId: 'UANA', title: 'Stale prices', severity: 'SEV3', commander: 'UBEN' });
+    const second = await declareIncident(t, { userId: 'UANA', title: 'Stale prices again', severity: 'SEV3', commander: 'UBEN' });
+    const refs = [`INC-${(await incidentOf(first)).number}`, `INC-${(await incidentOf(second)).number}`];
+    const incs = await Promise.all(refs.map((ref) => synced(() => sn.records('incident').find((r) => r.correlation_id === ref), `the record of ${ref}`)));
+    const { id } = await t.app.db
+      .insertInto('problems')
+      .values({ team_id: (await incidentOf(first)).team_id, title: 'Price cache never expires', description: 'TTL missing on the price cache', owner_id: 'UBEN', created_by: 'UBEN', created_at: new Date(), updated_at: new Date() } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    for (const c of [first, second]) expect((await ask(t, `problem link PRB-${id}`, 'UBEN', c.id)).text).toMatch(new RegExp(`is now linked to \\*PRB-${id}\\*`));
+    const problem: Rec = await synced(() => sn.records('problem').find((r) => r.correlation_id === `PRB-${id}`), 'the problem record');
+    expect(problem).toMatchObject({ short_description: `PRB-${id}: Price cache never expires`, description: 'TTL missing on the price cache', correlation_display: 'Incident Officer' });
+    expect(problem.number).toMatch(/^PRB\d{7}$/);
+    for (const inc of incs) await synced(() => sn.record('incident', inc.sys_id)!.problem_id === problem.sys_id, `problem_id on ${inc.number}`);
+    await t.settle();
+    expect(sn.records('problem').filter((r) => r.correlation_id === `PRB-${id}`)).toHaveLength(1);
+
+    // An action of an incident linked to a problem is a problem task.
+    const added = await ask(t, 'action <@UBEN> Set a TTL on the price cache due 2026-12-21', 'UBEN', first.id);
+    const actionRef = /A-\d+/.exec(JSON.stringify(added))![0];
+    const ptask: Rec = await synced(() => sn.records('problem_task').find((r) => r.correlation_id === `${refs[0]}/${actionRef}`), 'the problem_task');
+    expect(ptask).toMatchObject({ problem: problem.sys_id, short_description: `${actionRef}: Set a TTL on the price cache`, due_date: '2026-12-21 23:59:59', state: '1' });
+    await ask(t, `action done ${actionRef}`, 'UBEN', first.id);
+    await synced(() => sn.record('problem_task', ptask.sys_id)!.state === '3', 'the problem task closed');
+    expect(sn.records('incident_task').filter((r) => r.correlation_id === `${refs[0]}/${actionRef}`)).toHaveLength(0);
+  });
+
+  it('the change that caused an incident: caused_by when it has a change request in ServiceNow, else a work note', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Login loop', severity: 'SEV3', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+
+    const chg = sn.as('change.manager').insert('change_request', { short_description: 'Deploy auth v9', state: '-1' });
+    const withCounterpart = await insertChange('Deploy auth v9', `${sn.url}/nav_to.do?uri=${encodeURIComponent(`change_request.do?sys_id=${chg.sys_id}`)}`);
+    expect((await ask(t, `cause CHG-${withCounterpart}`, 'UBEN', channel.id)).text).toContain(`CHG-${withCounterpart} (Deploy auth v9) is recorded as the cause of ${ref}`);
+    await synced(() => sn.record('incident', inc.sys_id)!.caused_by === chg.sys_id, 'caused_by');
+    expect(sn.journal(inc.sys_id, 'work_notes').map((j) => j.value)).toContain(`Caused by change CHG-${withCounterpart} (${chg.number}), recorded in Incident Officer.`);
+
+    const ownOnly = await insertChange('Rotate session keys', null);
+    await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
+    const note = `Caused by change CHG-${ownOnly} (Rotate session keys), recorded in Incident Officer; it has no change request in ServiceNow.`;
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === note), 'the cause as a work note');
+    expect(sn.record('incident', inc.sys_id)!.caused_by).toBe('');
+
+    await ask(t, 'cause clear', 'UBEN', channel.id);
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
   });
 });

@@ -17,7 +17,8 @@ import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.
 import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
 import { CORRELATION_DISPLAY, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
-import { ACTION_EVENTS, isActionEvent, syncActionTask, type TaskSync } from './tasks.js';
+import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
+import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
 export { CORRELATION_DISPLAY };
@@ -35,6 +36,7 @@ export const SERVICENOW_EVENTS = [
   'incident.reopened',
   'incident.closed',
   ...ACTION_EVENTS,
+  ...RELATED_EVENTS,
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
@@ -104,6 +106,10 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
     case 'action.reopened':
     case 'action.reassigned':
     case 'action.snoozed':
+    // The records an incident refers to are looked up first (related.ts).
+    case 'problem.linked':
+    case 'change.linked':
+    case 'change.unlinked':
       return {};
     case 'incident.triaged': {
       const levels = impactUrgencyFor(event.data.priority, { override: policy.priorities, triage: { impact: event.data.impact, urgency: event.data.urgency } });
@@ -143,7 +149,7 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   }
 }
 
-const REMOTE_FIELDS = ['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id'];
+const REMOTE_FIELDS = ['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id', 'problem_id', 'caused_by'];
 
 function remoteSummary(record: SnRecord): Record<string, string> {
   return Object.fromEntries(['state', 'priority', 'sys_updated_on'].filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
@@ -180,13 +186,18 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     let after = record;
     let sent = createdWith;
     // A record just created already carries what the declaration says.
-    const fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
+    let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
+    const deps = { db: ctx.db, client, policy, signal: ctx.signal };
+    let other: RecordSync | null = null;
+    if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url));
     if (Object.keys(fields).length > 0) {
       after = await client.updateRecord(TABLE, record.sys_id, fields, opts(ctx));
       sent = { ...sent, ...fields };
     }
     // The state a record is created with is ours too: the poll does not take it for someone else's change.
-    const task: TaskSync | null = isActionEvent(event) ? await syncActionTask({ db: ctx.db, client, policy, signal: ctx.signal }, event, after.sys_id) : null;
+    if (isActionEvent(event)) other = await syncActionTask(deps, event, after);
+    // The other record's row (a task, a problem) when this sync wrote it.
+    const task = other && (other.created || Object.keys(other.sent).length > 0) ? other : null;
     const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
@@ -200,7 +211,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_synced',
-          // The incident record created on an action's event: the action's task is a row of its own.
+          // The incident record written on the event of another record: that record is a row of its own.
           dedupeKey: task ? `${dedupeKey}:${TABLE}` : dedupeKey,
           payload: { system: 'servicenow', event: event.type, table: TABLE, sys_id: after.sys_id, number: after.number ?? record.number, created, sent, remote: remoteSummary(after) },
         });

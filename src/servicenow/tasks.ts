@@ -1,5 +1,6 @@
 /**
- * Follow-up actions as ServiceNow `incident_task` records, each referencing the incident's record.
+ * Follow-up actions as ServiceNow `incident_task` records, each referencing the incident's record, or
+ * `problem_task` records referencing the problem when the incident's record is linked to one.
  * A task is found again by its correlation (`<incident ref>/<action ref>`, "Incident Officer") before
  * it is ever created, so a retried or replayed event never makes a second one; an event whose task
  * was never created (its delivery given up) creates it then, in the action's current state.
@@ -12,10 +13,12 @@ import type { Db } from '../db/database.js';
 import type { IncidentSnapshot, IntegrationEventOf } from '../integrations/events.js';
 import type { ServiceNowPolicy } from '../policy/itsm-schema.js';
 import type { ServiceNowClient, SnRecord } from './client.js';
+import type { RecordSync } from './related.js';
 import { CORRELATION_DISPLAY, fitShortDescription, outboundText } from './mapping.js';
 import { EncodedQuery } from './query.js';
 
-export const TASK_TABLE = 'incident_task';
+/** The task tables: an action of an incident linked to a problem becomes a problem task. */
+export const TASK_TABLES = ['incident_task', 'problem_task'] as const;
 export const ACTION_EVENTS = ['action.created', 'action.done', 'action.reopened', 'action.reassigned', 'action.snoozed'] as const;
 export type ActionEvent = IntegrationEventOf<(typeof ACTION_EVENTS)[number]>;
 
@@ -53,26 +56,28 @@ function shortDescription(incident: IncidentSnapshot, actionRef: string, title: 
   return fitShortDescription(text);
 }
 
-export interface TaskSync {
-  table: string;
-  record: SnRecord;
-  created: boolean;
-  sent: Record<string, string>;
-}
 
 /** Keeps the action's task in step with the event: created, closed, reopened, re-described or re-dated. */
-export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; signal: AbortSignal }, event: ActionEvent, incidentSysId: string): Promise<TaskSync | null> {
+export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; signal: AbortSignal }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
   const { db, client, policy, signal } = deps;
   const incident = event.incident;
   const correlation = taskCorrelation(incident, event.data.ref);
   const q = new EncodedQuery().where('correlation_id', '=', correlation).where('correlation_display', '=', CORRELATION_DISPLAY).orderBy('sys_created_on');
-  const existing = (await client.query(TASK_TABLE, q, { signal, fields: TASK_FIELDS, pageSize: 1, max: 1 })).records[0];
+  // A task stays in the table it was created in (the incident may have been linked to a problem since).
+  let existing: SnRecord | undefined;
+  let table: string = TASK_TABLES[0];
+  for (const candidate of TASK_TABLES) {
+    existing = (await client.query(candidate, q, { signal, fields: TASK_FIELDS, pageSize: 1, max: 1 })).records[0];
+    table = candidate;
+    if (existing) break;
+  }
 
   if (!existing) {
+    const parent: { table: string; field: Record<string, string> } = incidentRecord.problem_id ? { table: 'problem_task', field: { problem: incidentRecord.problem_id } } : { table: 'incident_task', field: { incident: incidentRecord.sys_id } };
     const action = await actionNow(db, event.data.actionId);
     if (!action) return null;
     const fields: Record<string, string> = {
-      incident: incidentSysId,
+      ...parent.field,
       short_description: shortDescription(incident, event.data.ref, action.title, policy),
       description: describe(incident, event.data.ref, await ownerName(db, action.owner_id), policy),
       correlation_id: correlation,
@@ -81,8 +86,8 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       ...(action.due_date ? { due_date: dueDateTime(action.snoozed_until && action.snoozed_until > action.due_date ? action.snoozed_until : action.due_date) } : {}),
       ...(policy.defaults.assignment_group ? { assignment_group: policy.defaults.assignment_group } : {}),
     };
-    const record = await client.createRecord(TASK_TABLE, fields, { signal });
-    return { table: TASK_TABLE, record, created: true, sent: fields };
+    const record = await client.createRecord(parent.table, fields, { signal });
+    return { table: parent.table, record, created: true, sent: fields };
   }
 
   let fields: Record<string, string> = {};
@@ -105,6 +110,6 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       break;
   }
   if (Object.keys(fields).length === 0) return null;
-  const record = await client.updateRecord(TASK_TABLE, existing.sys_id, fields, { signal });
-  return { table: TASK_TABLE, record, created: false, sent: fields };
+  const record = await client.updateRecord(table, existing.sys_id, fields, { signal });
+  return { table, record, created: false, sent: fields };
 }
