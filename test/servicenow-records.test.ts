@@ -3,8 +3,9 @@ import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
-import { declareIncident, messageText } from './support/flows.js';
-import { ask } from './support/follow-up.js';
+import { declareIncident, messageText, submitModal } from './support/flows.js';
+import { ask, resolveIncident, run } from './support/follow-up.js';
+import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
 
 let sn: FakeServiceNow;
@@ -147,5 +148,45 @@ describe('problem and change records, driven through Slack', () => {
 
     await ask(t, 'cause clear', 'UBEN', channel.id);
     await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
+  });
+});
+
+describe('the post-incident review, driven through Slack', () => {
+  const reviewValues = {
+    pir_summary: { pir_summary: input.text('Webhook retries piled up after the broker restart.') },
+    pir_impact: { pir_impact: input.text('Notifications late by 40 minutes.') },
+    pir_root_cause: { pir_root_cause: input.text('The broker restart dropped consumer leases.') },
+    pir_root_cause_confirmed: { pir_root_cause_confirmed: input.checkboxes(['yes']) },
+    pir_factors: { pir_factors: input.text(null) },
+    pir_five_whys: { pir_five_whys: input.text(null) },
+    pir_went_well: { pir_went_well: input.text(null) },
+    pir_went_badly: { pir_went_badly: input.text(null) },
+    pir_lessons: { pir_lessons: input.text(null) },
+    pir_owner: { pir_owner: input.user('UBEN') },
+    pir_meeting_date: { pir_meeting_date: input.date(null) },
+  };
+
+  it('attaches the published document to the incident record, once per published version; drafts stay in Slack', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Late notifications', severity: 'SEV2', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+    await resolveIncident(t, channel, 'UBEN', 'Leases restored; backlog drained.');
+    await run(t, 'review', 'UBEN', channel.id);
+    expect((await submitModal(t, 'UBEN', 'review_modal', reviewValues)).body).toBeFalsy();
+    expect((await ask(t, 'review submit', 'UBEN', channel.id)).text).toContain('is now *in review*');
+    await t.settle();
+    expect((await ask(t, 'review publish', 'UBEN', channel.id)).text).toMatch(/published/);
+    const files = () => [...t.fake.files.values()].filter((f) => f.filename.includes('post-incident-review'));
+    const published = await synced(() => files().find((f) => f.content.includes('**published**')), 'the published document in Slack');
+
+    const attachmentsOf = () => sn.records('sys_attachment').filter((a) => a.table_name === 'incident' && a.table_sys_id === inc.sys_id);
+    const attachment = await synced(() => attachmentsOf()[0], 'the attachment');
+    const version = /-v(\d+)\.md$/.exec(published.filename)![1];
+    expect(attachment).toMatchObject({ file_name: `${ref}-post-incident-review-v${version}.md`, content_type: 'text/markdown' });
+    expect(sn.attachment(attachment.sys_id)!.toString('utf8')).toBe(published.content);
+    await t.settle();
+    // The draft and in-review versions posted before it are not attached.
+    expect(files().length).toBeGreaterThan(1);
+    expect(attachmentsOf()).toHaveLength(1);
   });
 });

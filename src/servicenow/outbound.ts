@@ -18,6 +18,7 @@ import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSync
 import { CORRELATION_DISPLAY, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
 import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
+import { attachReviewDocument } from './review-document.js';
 import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
@@ -37,6 +38,7 @@ export const SERVICENOW_EVENTS = [
   'incident.closed',
   ...ACTION_EVENTS,
   ...RELATED_EVENTS,
+  'review.document_posted',
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
@@ -110,6 +112,7 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
     case 'problem.linked':
     case 'change.linked':
     case 'change.unlinked':
+    case 'review.document_posted':
       return {};
     case 'incident.triaged': {
       const levels = impactUrgencyFor(event.data.priority, { override: policy.priorities, triage: { impact: event.data.impact, urgency: event.data.urgency } });
@@ -196,6 +199,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     }
     // The state a record is created with is ours too: the poll does not take it for someone else's change.
     if (isActionEvent(event)) other = await syncActionTask(deps, event, after);
+    if (event.type === 'review.document_posted') other = await attachReviewDocument(deps, event, after);
     // The other record's row (a task, a problem) when this sync wrote it.
     const task = other && (other.created || Object.keys(other.sent).length > 0) ? other : null;
     const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
