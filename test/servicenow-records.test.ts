@@ -18,9 +18,9 @@ beforeAll(async () => {
   t = await startTestApp({
     fake,
     env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
-    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5 } }) },
+    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, operators: ['UOPS'] } }) },
   });
-  for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
+  for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben'], ['UOPS', 'ops']]) t.fake.addUser({ id, name });
 });
 afterAll(async () => {
   await t?.stop();
@@ -188,5 +188,40 @@ describe('the post-incident review, driven through Slack', () => {
     // The draft and in-review versions posted before it are not attached.
     expect(files().length).toBeGreaterThan(1);
     expect(attachmentsOf()).toHaveLength(1);
+  });
+});
+
+describe('sync failures', () => {
+  const home = async (userId: string) => {
+    const before = t.fake.homeViews.get(userId);
+    await t.slack.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+    const view = await eventually(() => {
+      const id = t.fake.homeViews.get(userId);
+      return id && (id !== before || t.fake.views.get(id)!.view) ? t.fake.views.get(id)?.view : undefined;
+    });
+    return view.blocks.map((b: any) => b.text?.text ?? '').join('\n') as string;
+  };
+
+  it('are listed on the Home tab of the integration operators (only theirs) and counted in the deliveries metric', async () => {
+    sn.failNext(100_000, 503);
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Slow search', severity: 'SEV2', commander: 'UBEN' });
+    const incident = await incidentOf(channel);
+    await eventually(async () => (await t.app.db.selectFrom('servicenow_links').select('last_error').where('incident_id', '=', incident.id).executeTakeFirst())?.last_error, 15_000, 'the failing sync');
+    await eventually(async () => (await home('UOPS')).includes('ServiceNow sync failing') || undefined, 10_000, 'the Home section');
+    const text = await home('UOPS');
+    expect(text).toContain(`• *<#${channel.id}> Slow search* (no record yet) — retrying since`);
+    expect(text).toMatch(/503/);
+    expect(await home('UANA')).not.toContain('ServiceNow sync failing');
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/incident_officer_integration_deliveries_total\{subscriber="servicenow",outcome="retry"\} [1-9]/);
+
+    // Back: the record is created and the section goes away.
+    sn.recover();
+    const ref = `INC-${incident.number}`;
+    await eventually(async () => {
+      await t.settle();
+      return sn.records('incident').some((r) => r.correlation_id === ref) || undefined;
+    }, 60_000, 'the record once ServiceNow is back');
+    await eventually(async () => !(await home('UOPS')).includes('ServiceNow sync failing') || undefined, 10_000, 'the section gone');
   });
 });
