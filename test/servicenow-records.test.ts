@@ -3,7 +3,7 @@ import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
-import { declareIncident, messageText, submitModal } from './support/flows.js';
+import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { ask, resolveIncident, run } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
@@ -39,7 +39,7 @@ async function synced<T>(check: () => T | undefined | false, label: string): Pro
 }
 
 describe('ServiceNow records beyond the incident, driven through Slack', () => {
-  it('keeps one incident_task per follow-up action: created with due date and owner, closed when done, opened again when reopened', async () => {
+  it('keeps one incident_task per follow-up action: created with due date and owner, closed when done, reopened, re-dated when snoozed, re-described when reassigned', async () => {
     const channel = await declareIncident(t, { userId: 'UANA', title: 'Queue backlog', severity: 'SEV2', commander: 'UBEN' });
     const ref = `INC-${(await incidentOf(channel)).number}`;
     const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
@@ -69,6 +69,26 @@ describe('ServiceNow records beyond the incident, driven through Slack', () => {
     await synced(() => sn.record('incident_task', task.sys_id)!.state === '1', 'the task reopened');
     expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toEqual(['Reopened in Incident Officer.']);
 
+    // Snoozed and reassigned from the owner's Home tab → the task's due date and description follow.
+    await t.slack.event({ type: 'app_home_opened', user: 'UANA', channel: 'DUANA', tab: 'home' });
+    const homeView = await eventually(() => {
+      const view = t.fake.views.get(t.fake.homeViews.get('UANA') ?? '')?.view;
+      return JSON.stringify(view?.blocks ?? []).includes('Add an age alarm') ? view : undefined;
+    });
+    const buttons = homeView.blocks.flatMap((b: any) => b.elements ?? []);
+    const snooze = buttons.find((e: any) => /snooze/.test(e.action_id));
+    await t.slack.blockAction({ userId: 'UANA', actionId: snooze.action_id, value: snooze.value, view: { ...homeView, id: t.fake.homeViews.get('UANA')! } });
+    const snoozed = await eventually(async () => (await t.app.db.selectFrom('follow_up_actions').select('snoozed_until').where('title', '=', 'Add an age alarm on the retry queue').executeTakeFirstOrThrow()).snoozed_until);
+    await synced(() => sn.record('incident_task', task.sys_id)!.due_date === `${snoozed} 23:59:59`, 'the task re-dated');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toContain(`Postponed in Incident Officer to ${snoozed}.`);
+
+    const reassign = buttons.find((e: any) => /reassign/.test(e.action_id));
+    await t.slack.blockAction({ userId: 'UANA', actionId: reassign.action_id, value: reassign.value, view: { ...homeView, id: t.fake.homeViews.get('UANA')! } });
+    await eventually(() => lastModal(t, 'UANA', 'action_reassign_modal'));
+    expect((await submitModal(t, 'UANA', 'action_reassign_modal', { action_new_owner: { action_new_owner: input.user('UBEN') } })).body).toBeFalsy();
+    await synced(() => /Owner \(in Slack\): (ben|UBEN)\.$/.test(sn.record('incident_task', task.sys_id)!.description), 'the task reassigned');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value).some((v) => /^Reassigned in Incident Officer to (ben|UBEN)\.$/.test(v))).toBe(true);
+
     // One task for the action, created once; each sync is a timeline row.
     await t.settle();
     expect(tasksOf()).toHaveLength(1);
@@ -76,7 +96,7 @@ describe('ServiceNow records beyond the incident, driven through Slack', () => {
     const incidentId = (await incidentOf(channel)).id;
     const rows = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incidentId).where('kind', '=', 'itsm_synced').orderBy('id').execute();
     const taskRows = rows.map((r) => r.payload as { table: string; event: string; number: string }).filter((p) => p.table === 'incident_task');
-    expect(taskRows.map((p) => p.event)).toEqual(['action.created', 'action.done', 'action.reopened']);
+    expect(taskRows.map((p) => p.event)).toEqual(['action.created', 'action.done', 'action.reopened', 'action.snoozed', 'action.reassigned']);
     expect(taskRows.every((p) => p.number === task.number)).toBe(true);
   });
 
