@@ -168,6 +168,13 @@ describe('problem and change records, driven through Slack', () => {
 
     await ask(t, 'cause clear', 'UBEN', channel.id);
     await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
+
+    // A cause the service desk set in ServiceNow is theirs: naming one of ours without a counterpart keeps it.
+    const theirs = sn.as('change.manager').insert('change_request', { short_description: 'Network maintenance', state: '-1' });
+    sn.as('change.manager').update('incident', inc.sys_id, { caused_by: theirs.sys_id });
+    await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').filter((j) => j.value === note).length === 2, 'the cause noted again');
+    expect(sn.record('incident', inc.sys_id)!.caused_by).toBe(theirs.sys_id);
   });
 });
 

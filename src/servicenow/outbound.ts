@@ -192,7 +192,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
     const deps = { db: ctx.db, client, policy, signal: ctx.signal };
     let other: RecordSync | null = null;
-    if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url));
+    if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
     if (Object.keys(fields).length > 0) {
       after = await client.updateRecord(TABLE, record.sys_id, fields, opts(ctx));
       sent = { ...sent, ...fields };

@@ -77,7 +77,9 @@ async function problemRecord(deps: Deps, incident: IncidentSnapshot, problemId: 
  * What the event changes on the incident's record (`record`), and the other record it created or
  * found (the problem), if any.
  */
-export async function relatedUpdate(deps: Deps, event: RelatedEvent, record: SnRecord, instanceUrl: string): Promise<{ fields: Record<string, string>; other: RecordSync | null }> {
+export async function relatedUpdate(deps: Deps, event: RelatedEvent, record: SnRecord, instanceUrl: string, sentBefore: (field: string, value: string) => boolean): Promise<{ fields: Record<string, string>; other: RecordSync | null }> {
+  // A cause someone set in ServiceNow is theirs: only the one the bot set is cleared.
+  const clearCause: Record<string, string> = record.caused_by && sentBefore('caused_by', record.caused_by) ? { caused_by: '' } : {};
   switch (event.type) {
     case 'problem.linked': {
       const problem = await problemRecord(deps, event.incident, event.data.problemId, event.data.ref);
@@ -91,9 +93,9 @@ export async function relatedUpdate(deps: Deps, event: RelatedEvent, record: SnR
       const counterpart = sysId ? await deps.client.getRecord('change_request', sysId, { signal: deps.signal, fields: ['sys_id', 'number'] }) : null;
       const title = outboundText(event.incident, 'note', event.data.title, deps.policy.security);
       if (counterpart) return { fields: { caused_by: counterpart.sys_id, work_notes: `Caused by change ${event.data.ref} (${counterpart.number}), recorded in Incident Officer.` }, other: null };
-      return { fields: { ...(record.caused_by ? { caused_by: '' } : {}), work_notes: `Caused by change ${event.data.ref}${title ? ` (${title})` : ''}, recorded in Incident Officer; it has no change request in ServiceNow.` }, other: null };
+      return { fields: { ...clearCause, work_notes: `Caused by change ${event.data.ref}${title ? ` (${title})` : ''}, recorded in Incident Officer; it has no change request in ServiceNow.` }, other: null };
     }
     case 'change.unlinked':
-      return { fields: { ...(record.caused_by ? { caused_by: '' } : {}), work_notes: `Change ${event.data.ref} is no longer recorded as the cause.` }, other: null };
+      return { fields: { ...clearCause, work_notes: `Change ${event.data.ref} is no longer recorded as the cause.` }, other: null };
   }
 }
