@@ -14,6 +14,7 @@ import * as declareOrigin from './20261130_0013_declare_origin.js';
 import * as taskKindNames from './20261130_0014_task_kind_names.js';
 import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 import * as servicenowLinks from './20261201_0016_servicenow_links.js';
+import * as reviewDocumentContent from './20261201_0017_review_document_content.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261130_0014_task_kind_names': taskKindNames,
   '20261201_0015_outbox_lanes': outboxLanes,
   '20261201_0016_servicenow_links': servicenowLinks,
+  '20261201_0017_review_document_content': reviewDocumentContent,
 };

@@ -344,6 +344,8 @@ export interface ReviewsTable {
   doc_version: Generated<number>;
   doc_file_id: string | null;
   doc_permalink: string | null;
+  /** The text of the document last posted (version doc_version). */
+  doc_content: Generated<string | null>;
   doc_generated_at: NullableTimestamp;
   bookmark_id: string | null;
   created_by: string;

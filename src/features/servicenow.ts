@@ -5,9 +5,9 @@ import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
 import { servicenowPollJob } from '../servicenow/inbound.js';
-import { findLink, latestLinked } from '../servicenow/links.js';
+import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
-import { servicenowCard, servicenowEffects } from '../slack/effects/servicenow.js';
+import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
 import { itsmCommands } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
 import { incidentEffectDeps } from './incidents.js';
@@ -45,7 +45,12 @@ export const servicenow = defineFeature({
     return {
       // Queued only when the connector is configured; a task left from an earlier configuration still runs.
       tasks: servicenowEffects(deps),
-      sections: settings ? { card: [servicenowCard(deps)] } : {},
+      sections: settings
+        ? {
+            card: [servicenowCard(deps)],
+            home: [servicenowFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingSyncs(ctx.db, limit) })],
+          }
+        : {},
       jobs: settings
         ? [
             servicenowPollJob(

@@ -43,6 +43,8 @@ export const servicenowSchema = z
     instance_url: instanceUrl,
     /** How often the record is read back for notes and state changes made in ServiceNow. */
     poll_seconds: z.number().int().min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(60),
+    /** Slack user ids of whoever runs the integration: their Home tab lists the incidents whose sync fails. */
+    operators: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD')).max(100).default([]),
     /** Per priority, the impact and urgency to send instead of those the stock Priority Lookup maps to our number. */
     priorities: z.record(z.string(), z.object({ impact: level, urgency: level }).strict()).default({}),
     /** close_code sent when the incident is resolved or closed (a stock instance refuses a resolve without one). */

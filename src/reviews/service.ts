@@ -142,11 +142,11 @@ export class ReviewService {
   }
 
   /** Records a generated document built from `revision`; the card is refreshed to link it. */
-  async documentPosted(incidentId: string, revision: number, doc: { fileId: string; permalink: string }): Promise<Review> {
+  async documentPosted(incidentId: string, revision: number, doc: { fileId: string; permalink: string; content?: string }): Promise<Review> {
     const review = await this.ctx.db.transaction().execute(async (trx) => {
       const current = (await repo.findReview(trx, incidentId, { forUpdate: true }))!;
       const version = current.docVersion + 1;
-      const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_generated_at: this.ctx.clock.now() });
+      const review = await repo.updateReview(trx, incidentId, { doc_version: version, doc_revision: revision, doc_file_id: doc.fileId, doc_permalink: doc.permalink, doc_content: doc.content ?? null, doc_generated_at: this.ctx.clock.now() });
       await this.append(trx, { incidentId, actorId: null, kind: 'review_document', payload: { version, file_id: doc.fileId, permalink: doc.permalink, state: current.state } });
       await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
       return review;

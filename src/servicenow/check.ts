@@ -21,6 +21,9 @@ export interface CheckResult {
 export const INCIDENT_FIELDS = ['number', 'short_description', 'description', 'impact', 'urgency', 'priority', 'state', 'close_code', 'close_notes', 'correlation_id', 'correlation_display', 'assignment_group', 'cmdb_ci', 'business_service', 'category', 'sys_updated_on', 'sys_updated_by'];
 const READS: { table: string; fields: string[]; why: string }[] = [
   { table: 'incident', fields: ['sys_id', ...INCIDENT_FIELDS], why: 'the incident records' },
+  { table: 'incident_task', fields: ['sys_id', 'number', 'short_description', 'description', 'state', 'due_date', 'incident', 'correlation_id', 'correlation_display'], why: 'the tasks of follow-up actions' },
+  { table: 'problem_task', fields: ['sys_id', 'number', 'short_description', 'state', 'due_date', 'problem', 'correlation_id'], why: 'the tasks of actions of incidents linked to a problem' },
+  { table: 'problem', fields: ['sys_id', 'number', 'short_description', 'description', 'correlation_id', 'correlation_display'], why: 'the problem records incidents are linked to' },
   { table: 'sys_journal_field', fields: ['sys_id', 'element', 'element_id', 'value', 'sys_created_by', 'sys_created_on'], why: 'work notes and comments added in ServiceNow' },
 ];
 /** Fields written with the values they have (no change is made). */

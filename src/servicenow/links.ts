@@ -128,3 +128,32 @@ export async function recordPolled(db: Db, incidentId: string, seen: { updatedOn
     .where('incident_id', '=', incidentId)
     .execute();
 }
+
+export interface FailingSync {
+  incidentId: string;
+  number: number;
+  title: string;
+  private: boolean;
+  channelId: string | null;
+  recordNumber: string | null;
+  syncState: ServicenowSyncState;
+  lastError: string;
+  since: Date;
+}
+
+/** Incidents whose sync fails now (retried or given up), the most recent first, and how many in all. */
+export async function failingSyncs(db: Db, limit: number): Promise<{ failing: FailingSync[]; total: number }> {
+  const base = db.selectFrom('servicenow_links as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').where('l.last_error', 'is not', null);
+  const [rows, count] = await Promise.all([
+    base
+      .select(['l.incident_id', 'i.number', 'i.title', 'i.kind', 'i.channel_id', 'l.number as record_number', 'l.sync_state', 'l.last_error', 'l.updated_at'])
+      .orderBy('l.updated_at', 'desc')
+      .limit(limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: Number(count.n),
+    failing: rows.map((r) => ({ incidentId: r.incident_id, number: r.number, title: r.title, private: r.kind === 'security', channelId: r.channel_id, recordNumber: r.record_number, syncState: r.sync_state, lastError: r.last_error ?? '', since: r.updated_at })),
+  };
+}

@@ -209,3 +209,13 @@ export function outboundText(incident: { private: boolean; ref: string }, part: 
       return disclosure.notes ? text : null;
   }
 }
+
+/** The `correlation_display` of every record the connector creates. */
+export const CORRELATION_DISPLAY = 'Incident Officer';
+/** ServiceNow's short_description is 160 characters. */
+const SHORT_DESCRIPTION_MAX = 160;
+
+/** A short_description cut to the field's length. */
+export function fitShortDescription(text: string): string {
+  return text.length <= SHORT_DESCRIPTION_MAX ? text : `${text.slice(0, SHORT_DESCRIPTION_MAX - 1)}…`;
+}

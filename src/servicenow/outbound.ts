@@ -15,14 +15,15 @@ import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
 import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
-import { impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
+import { CORRELATION_DISPLAY, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
+import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
+import { attachReviewDocument } from './review-document.js';
+import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
-export const CORRELATION_DISPLAY = 'Incident Officer';
+export { CORRELATION_DISPLAY };
 const TABLE = 'incident';
-/** ServiceNow's short_description is 160 characters. */
-const SHORT_DESCRIPTION_MAX = 160;
 
 export const SERVICENOW_EVENTS = [
   'incident.declared',
@@ -35,6 +36,9 @@ export const SERVICENOW_EVENTS = [
   'incident.resolved',
   'incident.reopened',
   'incident.closed',
+  ...ACTION_EVENTS,
+  ...RELATED_EVENTS,
+  'review.document_posted',
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
@@ -67,7 +71,7 @@ function disclosure(policy: ServiceNowPolicy): SecurityDisclosure {
 function shortDescription(incident: IncidentSnapshot, policy: ServiceNowPolicy): string {
   const title = outboundText(incident, 'title', incident.title, disclosure(policy)) ?? `Incident ${incident.ref}`;
   const text = `${incident.ref}: ${title}`;
-  return text.length <= SHORT_DESCRIPTION_MAX ? text : `${text.slice(0, SHORT_DESCRIPTION_MAX - 1)}…`;
+  return fitShortDescription(text);
 }
 
 /** A note-like text for the record, or null when it must not leave the bot (a security incident's). */
@@ -98,6 +102,17 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   const incident = event.incident;
   switch (event.type) {
     case 'incident.declared':
+    // A follow-up action changes its own task, not the incident record.
+    case 'action.created':
+    case 'action.done':
+    case 'action.reopened':
+    case 'action.reassigned':
+    case 'action.snoozed':
+    // The records an incident refers to are looked up first (related.ts).
+    case 'problem.linked':
+    case 'change.linked':
+    case 'change.unlinked':
+    case 'review.document_posted':
       return {};
     case 'incident.triaged': {
       const levels = impactUrgencyFor(event.data.priority, { override: policy.priorities, triage: { impact: event.data.impact, urgency: event.data.urgency } });
@@ -137,7 +152,7 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   }
 }
 
-const REMOTE_FIELDS = ['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id'];
+const REMOTE_FIELDS = ['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id', 'problem_id', 'caused_by'];
 
 function remoteSummary(record: SnRecord): Record<string, string> {
   return Object.fromEntries(['state', 'priority', 'sys_updated_on'].filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
@@ -174,12 +189,19 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     let after = record;
     let sent = createdWith;
     // A record just created already carries what the declaration says.
-    const fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
+    let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
+    const deps = { db: ctx.db, client, policy, signal: ctx.signal };
+    let other: RecordSync | null = null;
+    if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
     if (Object.keys(fields).length > 0) {
       after = await client.updateRecord(TABLE, record.sys_id, fields, opts(ctx));
       sent = { ...sent, ...fields };
     }
     // The state a record is created with is ours too: the poll does not take it for someone else's change.
+    if (isActionEvent(event)) other = await syncActionTask(deps, event, after);
+    if (event.type === 'review.document_posted') other = await attachReviewDocument(deps, event, after);
+    // The other record's row (a task, a problem) when this sync wrote it.
+    const task = other && (other.created || Object.keys(other.sent).length > 0) ? other : null;
     const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
@@ -193,8 +215,18 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_synced',
-          dedupeKey,
+          // The incident record written on the event of another record: that record is a row of its own.
+          dedupeKey: task ? `${dedupeKey}:${TABLE}` : dedupeKey,
           payload: { system: 'servicenow', event: event.type, table: TABLE, sys_id: after.sys_id, number: after.number ?? record.number, created, sent, remote: remoteSummary(after) },
+        });
+      }
+      if (task) {
+        await appendTimeline(trx, {
+          incidentId,
+          actorId: null,
+          kind: 'itsm_synced',
+          dedupeKey,
+          payload: { system: 'servicenow', event: event.type, table: task.table, sys_id: task.record.sys_id, number: task.record.number, created: task.created, sent: task.sent, remote: remoteSummary(task.record) },
         });
       }
     });

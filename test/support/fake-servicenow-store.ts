@@ -180,7 +180,12 @@ export class FakeServiceNowStore {
   /** Stock business rules and data policies of the task tables. */
   private applyRules(table: string, rec: Rec, actor: string, now: string): void {
     if (table !== 'incident') {
-      if (TABLES[table].journal && ['3', '4', '7'].includes(rec.state) && !rec.closed_at) rec.closed_at = now;
+      // Task tables: the closed states (3 Closed Complete, 4 Closed Incomplete, 7 Closed Skipped) end the
+      // task's activity; an open state again makes it active.
+      if (!TABLES[table].journal) return;
+      if (['3', '4', '7'].includes(rec.state)) {
+        if (!rec.closed_at) Object.assign(rec, { closed_at: now, active: 'false' });
+      } else if (rec.closed_at) Object.assign(rec, { closed_at: '', active: 'true' });
       return;
     }
     rec.priority = STOCK_PRIORITY[rec.impact]?.[rec.urgency] ?? rec.priority;

@@ -73,7 +73,7 @@ async function postReviewDocument(deps: ReviewEffectDeps, incidentId: string): P
     const fileId = res.files?.[0]?.files?.[0]?.id;
     if (!fileId) throw new Error('files upload returned no file id');
     const info = await deps.client.files.info({ file: fileId });
-    review = await deps.reviews.documentPosted(incidentId, review.revision, { fileId, permalink: info.file?.permalink ?? '' });
+    review = await deps.reviews.documentPosted(incidentId, review.revision, { fileId, permalink: info.file?.permalink ?? '', content });
   }
   if (!review.docPermalink) return;
   const title = `Post-incident review (v${review.docVersion}, ${REVIEW_STATE_LABEL[review.state]})`;

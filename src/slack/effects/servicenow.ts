@@ -1,11 +1,13 @@
 import type { KnownBlock } from '@slack/types';
 import type { Incident } from '../../incidents/incident.js';
 import type { SomeTaskHandlers } from '../../jobs/task-runner.js';
-import type { ServiceNowLink } from '../../servicenow/links.js';
+import type { FailingSync, ServiceNowLink } from '../../servicenow/links.js';
+import type { HomeSection } from '../views/home.js';
 import { recordUrl } from '../../servicenow/links.js';
 import { ServiceNowTask } from '../../servicenow/outbound.js';
 import type { CardExtras } from '../views/card.js';
-import { esc, mrkdwn, truncate } from '../views/format.js';
+import { esc, fitLines, mrkdwn, plain, slackDate, truncate } from '../views/format.js';
+import { SECTION_CHUNK } from '../views/fit.js';
 import { loadIncident, type IncidentEffectDeps } from './context.js';
 import { requireChannel } from './provision.js';
 
@@ -54,5 +56,29 @@ export function servicenowCard(deps: Pick<ServiceNowEffectDeps, 'instanceUrl' | 
     const state = link.lastError ? ' · :warning: sync failing' : '';
     const block: KnownBlock = { type: 'context', elements: [mrkdwn(`:ticket: ServiceNow <${recordUrl(deps.instanceUrl, link.sysId)}|${esc(link.number)}>${state}`)] };
     return { blocks: [block] };
+  };
+}
+
+const HOME_FAILING = 15;
+
+/**
+ * "ServiceNow sync failing" on the Home tab of whoever runs the integration (`itsm.servicenow.operators`):
+ * each incident whose sync is retried or was given up, with its last error. Security incidents show
+ * their reference only.
+ */
+export function servicenowFailingSection(deps: { operators: string[]; numberPrefix: string; failing: (limit: number) => Promise<{ failing: FailingSync[]; total: number }> }): (userId: string) => Promise<HomeSection | undefined> {
+  return async (userId) => {
+    if (!deps.operators.includes(userId)) return undefined;
+    const { failing, total } = await deps.failing(HOME_FAILING);
+    if (total === 0) return undefined;
+    const lines = failing.map((f) => {
+      const ref = `${deps.numberPrefix}-${f.number}`;
+      const name = f.private ? `:lock: ${ref}` : `${f.channelId ? `<#${f.channelId}>` : ref} ${esc(truncate(f.title, 80))}`;
+      const record = f.recordNumber ? ` (${esc(f.recordNumber)})` : ' (no record yet)';
+      const state = f.syncState === 'failed' ? 'given up' : 'retrying';
+      return `• *${name}*${record} — ${state} since ${slackDate(f.since, '{date_short_pretty} {time}')}: ${esc(truncate(f.lastError, 200))}`;
+    });
+    const listed = fitLines(lines, SECTION_CHUNK, { hidden: total - lines.length, more: (n) => `_… and ${n} more_` });
+    return { blocks: [{ type: 'header', text: plain('ServiceNow sync failing') }, { type: 'section', text: mrkdwn(listed.text) }] };
   };
 }

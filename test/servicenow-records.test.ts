@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itsmSchema } from '../src/policy/itsm-schema.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
+import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
+import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
+import { ask, resolveIncident, run } from './support/follow-up.js';
+import { input } from './support/slack-requests.js';
+import { eventually } from './support/wait.js';
+
+let sn: FakeServiceNow;
+let fake: FakeSlack;
+let t: TestApp;
+
+beforeAll(async () => {
+  sn = await startFakeServiceNow();
+  fake = await FakeSlack.start();
+  t = await startTestApp({
+    fake,
+    env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
+    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, operators: ['UOPS'] } }) },
+  });
+  for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben'], ['UOPS', 'ops']]) t.fake.addUser({ id, name });
+});
+afterAll(async () => {
+  await t?.stop();
+  await fake?.close();
+  await sn?.close();
+});
+
+const incidentOf = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', c.id).executeTakeFirstOrThrow();
+
+/** Runs the outbox until `check` holds. */
+async function synced<T>(check: () => T | undefined | false, label: string): Promise<T> {
+  return eventually(async () => {
+    await t.settle();
+    return check() || undefined;
+  }, 15_000, label) as Promise<T>;
+}
+
+describe('ServiceNow records beyond the incident, driven through Slack', () => {
+  it('keeps one incident_task per follow-up action: created with due date and owner, closed when done, reopened, re-dated when snoozed, re-described when reassigned', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Queue backlog', severity: 'SEV2', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+
+    const added = await ask(t, 'action <@UANA> Add an age alarm on the retry queue due 2026-12-20', 'UBEN', channel.id);
+    const actionRef = /A-\d+/.exec(JSON.stringify(added))![0];
+    const tasksOf = () => sn.records('incident_task').filter((r) => r.correlation_id === `${ref}/${actionRef}`);
+    const task: Rec = await synced(() => tasksOf()[0], 'the incident_task');
+    expect(task).toMatchObject({
+      incident: inc.sys_id,
+      short_description: `${actionRef}: Add an age alarm on the retry queue`,
+      due_date: '2026-12-20 23:59:59',
+      state: '1',
+      correlation_display: 'Incident Officer',
+      sys_created_by: 'incident.officer',
+    });
+    expect(task.description).toMatch(new RegExp(`^Follow-up action ${actionRef} of ${ref}, tracked in Incident Officer\\. Owner \\(in Slack\\): (ana|UANA)\\.$`));
+    expect(task.number).toMatch(/^TASK\d{7}$/);
+
+    // Done in Slack → Closed Complete.
+    expect((await ask(t, `action done ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is done :white_check_mark:.`);
+    await synced(() => sn.record('incident_task', task.sys_id)!.state === '3', 'the task closed');
+    expect(sn.record('incident_task', task.sys_id)).toMatchObject({ state: '3', close_notes: 'Done in Incident Officer.', active: 'false' });
+
+    // Reopened in Slack → open again.
+    expect((await ask(t, `action reopen ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is open again.`);
+    await synced(() => sn.record('incident_task', task.sys_id)!.state === '1', 'the task reopened');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toEqual(['Reopened in Incident Officer.']);
+
+    // Snoozed and reassigned from the owner's Home tab → the task's due date and description follow.
+    await t.slack.event({ type: 'app_home_opened', user: 'UANA', channel: 'DUANA', tab: 'home' });
+    const homeView = await eventually(() => {
+      const view = t.fake.views.get(t.fake.homeViews.get('UANA') ?? '')?.view;
+      return JSON.stringify(view?.blocks ?? []).includes('Add an age alarm') ? view : undefined;
+    });
+    const buttons = homeView.blocks.flatMap((b: any) => b.elements ?? []);
+    const snooze = buttons.find((e: any) => /snooze/.test(e.action_id));
+    await t.slack.blockAction({ userId: 'UANA', actionId: snooze.action_id, value: snooze.value, view: { ...homeView, id: t.fake.homeViews.get('UANA')! } });
+    const snoozed = await eventually(async () => (await t.app.db.selectFrom('follow_up_actions').select('snoozed_until').where('title', '=', 'Add an age alarm on the retry queue').executeTakeFirstOrThrow()).snoozed_until);
+    await synced(() => sn.record('incident_task', task.sys_id)!.due_date === `${snoozed} 23:59:59`, 'the task re-dated');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toContain(`Postponed in Incident Officer to ${snoozed}.`);
+
+    const reassign = buttons.find((e: any) => /reassign/.test(e.action_id));
+    await t.slack.blockAction({ userId: 'UANA', actionId: reassign.action_id, value: reassign.value, view: { ...homeView, id: t.fake.homeViews.get('UANA')! } });
+    await eventually(() => lastModal(t, 'UANA', 'action_reassign_modal'));
+    expect((await submitModal(t, 'UANA', 'action_reassign_modal', { action_new_owner: { action_new_owner: input.user('UBEN') } })).body).toBeFalsy();
+    await synced(() => /Owner \(in Slack\): (ben|UBEN)\.$/.test(sn.record('incident_task', task.sys_id)!.description), 'the task reassigned');
+    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value).some((v) => /^Reassigned in Incident Officer to (ben|UBEN)\.$/.test(v))).toBe(true);
+
+    // One task for the action, created once; each sync is a timeline row.
+    await t.settle();
+    expect(tasksOf()).toHaveLength(1);
+    expect(sn.apiCalls().filter((c) => c.method === 'POST' && c.path === '/api/now/table/incident_task')).toHaveLength(1);
+    const incidentId = (await incidentOf(channel)).id;
+    const rows = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incidentId).where('kind', '=', 'itsm_synced').orderBy('id').execute();
+    const taskRows = rows.map((r) => r.payload as { table: string; event: string; number: string }).filter((p) => p.table === 'incident_task');
+    expect(taskRows.map((p) => p.event)).toEqual(['action.created', 'action.done', 'action.reopened', 'action.snoozed', 'action.reassigned']);
+    expect(taskRows.every((p) => p.number === task.number)).toBe(true);
+  });
+
+  it('`/incident itsm test` names a task table the account may not read', async () => {
+    sn.deny({ table: 'incident_task', operation: 'read' });
+    try {
+      const answer = messageText(await ask(t, 'itsm test', 'UANA', 'CGENERAL'));
+      expect(answer).toMatch(/read incident_task \(the tasks of follow-up actions\): ServiceNow answered 403 User Not Authorized/);
+      expect(answer).not.toContain('read problem ');
+    } finally {
+      sn.store.acl.length = 0;
+    }
+  });
+});
+
+describe('problem and change records, driven through Slack', () => {
+  const insertChange = async (title: string, url: string | null) =>
+    (await t.app.db
+      .insertInto('changes')
+      .values({ title, services: [], starts_at: new Date(), ends_at: new Date(), requested_by: 'webhook', source: 'webhook', status: 'deployed', url, created_at: new Date() } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow()).id;
+
+  it('a linked problem becomes one problem record, referenced by each incident linked to it', async () => {
+    const first = await declareIncident(t, { userId: 'UANA', title: 'Stale prices', severity: 'SEV3', commander: 'UBEN' });
+    const second = await declareIncident(t, { userId: 'UANA', title: 'Stale prices again', severity: 'SEV3', commander: 'UBEN' });
+    const refs = [`INC-${(await incidentOf(first)).number}`, `INC-${(await incidentOf(second)).number}`];
+    const incs = await Promise.all(refs.map((ref) => synced(() => sn.records('incident').find((r) => r.correlation_id === ref), `the record of ${ref}`)));
+    const { id } = await t.app.db
+      .insertInto('problems')
+      .values({ team_id: (await incidentOf(first)).team_id, title: 'Price cache never expires', description: 'TTL missing on the price cache', owner_id: 'UBEN', created_by: 'UBEN', created_at: new Date(), updated_at: new Date() } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    for (const c of [first, second]) expect((await ask(t, `problem link PRB-${id}`, 'UBEN', c.id)).text).toMatch(new RegExp(`is now linked to \\*PRB-${id}\\*`));
+    const problem: Rec = await synced(() => sn.records('problem').find((r) => r.correlation_id === `PRB-${id}`), 'the problem record');
+    expect(problem).toMatchObject({ short_description: `PRB-${id}: Price cache never expires`, description: 'TTL missing on the price cache', correlation_display: 'Incident Officer' });
+    expect(problem.number).toMatch(/^PRB\d{7}$/);
+    for (const inc of incs) await synced(() => sn.record('incident', inc.sys_id)!.problem_id === problem.sys_id, `problem_id on ${inc.number}`);
+    await t.settle();
+    expect(sn.records('problem').filter((r) => r.correlation_id === `PRB-${id}`)).toHaveLength(1);
+
+    // An action of an incident linked to a problem is a problem task.
+    const added = await ask(t, 'action <@UBEN> Set a TTL on the price cache due 2026-12-21', 'UBEN', first.id);
+    const actionRef = /A-\d+/.exec(JSON.stringify(added))![0];
+    const ptask: Rec = await synced(() => sn.records('problem_task').find((r) => r.correlation_id === `${refs[0]}/${actionRef}`), 'the problem_task');
+    expect(ptask).toMatchObject({ problem: problem.sys_id, short_description: `${actionRef}: Set a TTL on the price cache`, due_date: '2026-12-21 23:59:59', state: '1' });
+    await ask(t, `action done ${actionRef}`, 'UBEN', first.id);
+    await synced(() => sn.record('problem_task', ptask.sys_id)!.state === '3', 'the problem task closed');
+    expect(sn.records('incident_task').filter((r) => r.correlation_id === `${refs[0]}/${actionRef}`)).toHaveLength(0);
+  });
+
+  it('the change that caused an incident: caused_by when it has a change request in ServiceNow, else a work note', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Login loop', severity: 'SEV3', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+
+    const chg = sn.as('change.manager').insert('change_request', { short_description: 'Deploy auth v9', state: '-1' });
+    const withCounterpart = await insertChange('Deploy auth v9', `${sn.url}/nav_to.do?uri=${encodeURIComponent(`change_request.do?sys_id=${chg.sys_id}`)}`);
+    expect((await ask(t, `cause CHG-${withCounterpart}`, 'UBEN', channel.id)).text).toContain(`CHG-${withCounterpart} (Deploy auth v9) is recorded as the cause of ${ref}`);
+    await synced(() => sn.record('incident', inc.sys_id)!.caused_by === chg.sys_id, 'caused_by');
+    expect(sn.journal(inc.sys_id, 'work_notes').map((j) => j.value)).toContain(`Caused by change CHG-${withCounterpart} (${chg.number}), recorded in Incident Officer.`);
+
+    const ownOnly = await insertChange('Rotate session keys', null);
+    await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
+    const note = `Caused by change CHG-${ownOnly} (Rotate session keys), recorded in Incident Officer; it has no change request in ServiceNow.`;
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === note), 'the cause as a work note');
+    expect(sn.record('incident', inc.sys_id)!.caused_by).toBe('');
+
+    await ask(t, 'cause clear', 'UBEN', channel.id);
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
+
+    // A cause the service desk set in ServiceNow is theirs: naming one of ours without a counterpart keeps it.
+    const theirs = sn.as('change.manager').insert('change_request', { short_description: 'Network maintenance', state: '-1' });
+    sn.as('change.manager').update('incident', inc.sys_id, { caused_by: theirs.sys_id });
+    await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').filter((j) => j.value === note).length === 2, 'the cause noted again');
+    expect(sn.record('incident', inc.sys_id)!.caused_by).toBe(theirs.sys_id);
+  });
+});
+
+describe('the post-incident review, driven through Slack', () => {
+  const reviewValues = {
+    pir_summary: { pir_summary: input.text('Webhook retries piled up after the broker restart.') },
+    pir_impact: { pir_impact: input.text('Notifications late by 40 minutes.') },
+    pir_root_cause: { pir_root_cause: input.text('The broker restart dropped consumer leases.') },
+    pir_root_cause_confirmed: { pir_root_cause_confirmed: input.checkboxes(['yes']) },
+    pir_factors: { pir_factors: input.text(null) },
+    pir_five_whys: { pir_five_whys: input.text(null) },
+    pir_went_well: { pir_went_well: input.text(null) },
+    pir_went_badly: { pir_went_badly: input.text(null) },
+    pir_lessons: { pir_lessons: input.text(null) },
+    pir_owner: { pir_owner: input.user('UBEN') },
+    pir_meeting_date: { pir_meeting_date: input.date(null) },
+  };
+
+  it('attaches the published document to the incident record, once per published version; drafts stay in Slack', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Late notifications', severity: 'SEV2', commander: 'UBEN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+    await resolveIncident(t, channel, 'UBEN', 'Leases restored; backlog drained.');
+    await run(t, 'review', 'UBEN', channel.id);
+    expect((await submitModal(t, 'UBEN', 'review_modal', reviewValues)).body).toBeFalsy();
+    expect((await ask(t, 'review submit', 'UBEN', channel.id)).text).toContain('is now *in review*');
+    await t.settle();
+    expect((await ask(t, 'review publish', 'UBEN', channel.id)).text).toMatch(/published/);
+    const files = () => [...t.fake.files.values()].filter((f) => f.filename.includes('post-incident-review'));
+    const published = await synced(() => files().find((f) => f.content.includes('**published**')), 'the published document in Slack');
+
+    const attachmentsOf = () => sn.records('sys_attachment').filter((a) => a.table_name === 'incident' && a.table_sys_id === inc.sys_id);
+    const attachment = await synced(() => attachmentsOf()[0], 'the attachment');
+    const version = /-v(\d+)\.md$/.exec(published.filename)![1];
+    expect(attachment).toMatchObject({ file_name: `${ref}-post-incident-review-v${version}.md`, content_type: 'text/markdown' });
+    expect(sn.attachment(attachment.sys_id)!.toString('utf8')).toBe(published.content);
+    await t.settle();
+    // The draft and in-review versions posted before it are not attached.
+    expect(files().length).toBeGreaterThan(1);
+    expect(attachmentsOf()).toHaveLength(1);
+  });
+});
+
+describe('sync failures', () => {
+  const home = async (userId: string) => {
+    const before = t.fake.homeViews.get(userId);
+    await t.slack.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+    const view = await eventually(() => {
+      const id = t.fake.homeViews.get(userId);
+      return id && (id !== before || t.fake.views.get(id)!.view) ? t.fake.views.get(id)?.view : undefined;
+    });
+    return view.blocks.map((b: any) => b.text?.text ?? '').join('\n') as string;
+  };
+
+  it('are listed on the Home tab of the integration operators (only theirs) and counted in the deliveries metric', async () => {
+    sn.failNext(100_000, 503);
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Slow search', severity: 'SEV2', commander: 'UBEN' });
+    const incident = await incidentOf(channel);
+    await eventually(async () => (await t.app.db.selectFrom('servicenow_links').select('last_error').where('incident_id', '=', incident.id).executeTakeFirst())?.last_error, 15_000, 'the failing sync');
+    await eventually(async () => (await home('UOPS')).includes('ServiceNow sync failing') || undefined, 10_000, 'the Home section');
+    const text = await home('UOPS');
+    expect(text).toContain(`• *<#${channel.id}> Slow search* (no record yet) — retrying since`);
+    expect(text).toMatch(/503/);
+    expect(await home('UANA')).not.toContain('ServiceNow sync failing');
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/incident_officer_integration_deliveries_total\{subscriber="servicenow",outcome="retry"\} [1-9]/);
+
+    // Back: the record is created and the section goes away.
+    sn.recover();
+    const ref = `INC-${incident.number}`;
+    await eventually(async () => {
+      await t.settle();
+      return sn.records('incident').some((r) => r.correlation_id === ref) || undefined;
+    }, 60_000, 'the record once ServiceNow is back');
+    await eventually(async () => !(await home('UOPS')).includes('ServiceNow sync failing') || undefined, 10_000, 'the section gone');
+  });
+});
