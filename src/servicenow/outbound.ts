@@ -179,8 +179,8 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     const triage = event.type === 'incident.triaged' ? { impact: event.data.impact, urgency: event.data.urgency } : undefined;
     const fields = {
       ...creationFields(event.incident, policy, triage),
-      ...(await people.field('caller_id', event.incident.reporter, ctx.signal)),
-      ...(await people.field('assigned_to', event.incident.commander ?? (event.type === 'incident.declared' ? event.data.commander : null), ctx.signal)),
+      ...(await people.field('caller_id', event.incident.reporter, ctx)),
+      ...(await people.field('assigned_to', event.incident.commander ?? (event.type === 'incident.declared' ? event.data.commander : null), ctx)),
     };
     const record = await client.createRecord(TABLE, fields, opts(ctx));
     return { record, created: true, sent: fields };
@@ -199,8 +199,8 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     // A record just created already carries what the declaration says.
     let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
     // A new commander is the assignee; one without a sys_user leaves the record unassigned (the work note names them).
-    if (!created && event.type === 'incident.role_assigned' && event.data.role === 'commander') fields = { ...fields, assigned_to: (await people.sysIdOf(event.data.user, ctx.signal)) ?? '' };
-    const deps = { db: ctx.db, client, policy, people, signal: ctx.signal };
+    if (!created && event.type === 'incident.role_assigned' && event.data.role === 'commander') fields = { ...fields, assigned_to: (await people.sysIdOf(event.data.user, ctx)) ?? '' };
+    const deps = { db: ctx.db, client, policy, people, signal: ctx.signal, logger: ctx.logger };
     let other: RecordSync | null = null;
     if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
     if (Object.keys(fields).length > 0) {

@@ -19,29 +19,28 @@ export class ServiceNowPeople {
   constructor(
     private readonly client: ServiceNowClient,
     private readonly emailOf: EmailOf | undefined,
-    private readonly logger?: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The sys_id of the Slack user's sys_user, or null. */
-  async sysIdOf(userId: string | null, signal?: AbortSignal): Promise<string | null> {
+  async sysIdOf(userId: string | null, opts: { signal?: AbortSignal; logger?: Logger } = {}): Promise<string | null> {
     if (!userId || !this.emailOf) return null;
     const hit = this.cache.get(userId);
     if (hit && this.now() - hit.at < TTL_MS) return hit.sysId;
     try {
       const email = await this.emailOf(userId);
-      const sysId = email ? ((await this.client.userByEmail(email, { signal }))?.sys_id ?? null) : null;
+      const sysId = email ? ((await this.client.userByEmail(email, { signal: opts.signal }))?.sys_id ?? null) : null;
       this.cache.set(userId, { sysId, at: this.now() });
       return sysId;
     } catch (e) {
-      this.logger?.warn({ err: e instanceof Error ? e.message : String(e), user: userId }, 'could not find the ServiceNow user of a Slack user');
+      opts.logger?.warn({ err: e instanceof Error ? e.message : String(e), user: userId }, 'could not find the ServiceNow user of a Slack user');
       return null;
     }
   }
 
   /** `{ [field]: sys_id }` when the user has a sys_user, else nothing. */
-  async field(field: string, userId: string | null, signal?: AbortSignal): Promise<Record<string, string>> {
-    const sysId = await this.sysIdOf(userId, signal);
+  async field(field: string, userId: string | null, opts: { signal?: AbortSignal; logger?: Logger } = {}): Promise<Record<string, string>> {
+    const sysId = await this.sysIdOf(userId, opts);
     return sysId ? { [field]: sysId } : {};
   }
 }

@@ -17,6 +17,7 @@ import type { RecordSync } from './related.js';
 import { CORRELATION_DISPLAY, fitShortDescription, outboundText } from './mapping.js';
 import { EncodedQuery } from './query.js';
 import type { ServiceNowPeople } from './people.js';
+import type { Logger } from '../logger.js';
 
 /** The task tables: an action of an incident linked to a problem becomes a problem task. */
 export const TASK_TABLES = ['incident_task', 'problem_task'] as const;
@@ -59,8 +60,8 @@ function shortDescription(incident: IncidentSnapshot, actionRef: string, title: 
 
 
 /** Keeps the action's task in step with the event: created, closed, reopened, re-described or re-dated. */
-export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
-  const { db, client, policy, people, signal } = deps;
+export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal; logger?: Logger }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
+  const { db, client, policy, people, signal, logger } = deps;
   const incident = event.incident;
   const correlation = taskCorrelation(incident, event.data.ref);
   const q = new EncodedQuery().where('correlation_id', '=', correlation).where('correlation_display', '=', CORRELATION_DISPLAY).orderBy('sys_created_on');
@@ -86,7 +87,7 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       state: action.status === 'done' ? TASK_STATE.closedComplete : TASK_STATE.open,
       ...(action.due_date ? { due_date: dueDateTime(action.snoozed_until && action.snoozed_until > action.due_date ? action.snoozed_until : action.due_date) } : {}),
       ...(policy.defaults.assignment_group ? { assignment_group: policy.defaults.assignment_group } : {}),
-      ...(await people.field('assigned_to', action.owner_id, signal)),
+      ...(await people.field('assigned_to', action.owner_id, { signal, logger })),
     };
     const record = await client.createRecord(parent.table, fields, { signal });
     return { table: parent.table, record, created: true, sent: fields };
@@ -105,7 +106,7 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
     case 'action.reassigned': {
       const owner = await ownerName(db, event.data.to);
       // An owner without a sys_user leaves the task unassigned rather than with the previous one.
-      const assignee = (await people.sysIdOf(event.data.to, signal)) ?? '';
+      const assignee = (await people.sysIdOf(event.data.to, { signal, logger })) ?? '';
       fields = { description: describe(incident, event.data.ref, owner, policy), assigned_to: assignee, work_notes: `Reassigned in Incident Officer to ${owner}.` };
       break;
     }
