@@ -86,8 +86,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const slack = createSlackClient(slackOptions, logger);
     const { client, identity } = slack;
     const tasks = new TaskQueue();
-    const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger })]);
     const profiles = new ProfileCache(db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
+    const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) })]);
     const { services, contributions } = registerFeatures(FEATURES, {
       db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),
       config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown,

@@ -252,3 +252,51 @@ describe('sync failures', () => {
     await eventually(async () => !(await home('UOPS')).includes('ServiceNow sync failing') || undefined, 10_000, 'the section gone');
   });
 });
+
+describe('ServiceNow people, matched by their Slack e-mail address', () => {
+  let eva: Rec;
+  let fin: Rec;
+  beforeAll(() => {
+    t.fake.addUser({ id: 'UEVA', name: 'eva', email: 'eva@example.com' });
+    t.fake.addUser({ id: 'UFIN', name: 'fin', email: 'fin.ops@example.com' });
+    // In Slack with an address ServiceNow does not know; and one without an address at all.
+    t.fake.addUser({ id: 'UGIL', name: 'gil', email: 'gil@elsewhere.example' });
+    t.fake.addUser({ id: 'UHAL', name: 'hal' });
+    eva = sn.addUser({ user_name: 'eva', name: 'Eva Reporter', email: 'eva@example.com' });
+    fin = sn.addUser({ user_name: 'fin', name: 'Fin Commander', email: 'fin.ops@example.com' });
+  });
+
+  it('sets the reporter as caller, the commander (and a new one) as assignee, and an action owner as the task assignee', async () => {
+    const channel = await declareIncident(t, { userId: 'UEVA', title: 'Queue backlog', severity: 'SEV2', commander: 'UFIN' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc: Rec = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+    expect(inc).toMatchObject({ caller_id: eva.sys_id, assigned_to: fin.sys_id });
+
+    await ask(t, 'action <@UFIN> Add an age alarm on the retry queue due 2026-12-20', 'UEVA', channel.id);
+    const task: Rec = await synced(() => sn.records('incident_task').find((r) => r.correlation_id.startsWith(`${ref}/`)), 'the incident_task');
+    expect(task.assigned_to).toBe(fin.sys_id);
+
+    await t.slack.command({ text: 'role commander <@UEVA|eva>', userId: 'UFIN', channelId: channel.id });
+    await synced(() => sn.record('incident', inc.sys_id)!.assigned_to === eva.sys_id, 'the new commander assigned');
+    expect(sn.journal(inc.sys_id, 'work_notes').map((j) => j.value).some((v) => /^Incident commander .* assigned in Slack\.$/.test(v))).toBe(true);
+
+    // A commander ServiceNow does not know: the record is left unassigned, not with the previous one.
+    await t.slack.command({ text: 'role commander <@UGIL|gil>', userId: 'UEVA', channelId: channel.id });
+    await synced(() => sn.record('incident', inc.sys_id)!.assigned_to === '', 'the record unassigned');
+  });
+
+  it('leaves the fields empty for people without a match, and the sync goes on', async () => {
+    const channel = await declareIncident(t, { userId: 'UHAL', title: 'Mail queue stuck', severity: 'SEV3', commander: 'UGIL' });
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    const inc: Rec = await synced(() => sn.records('incident').find((r) => r.correlation_id === ref), 'the incident record');
+    expect(inc.caller_id ?? '').toBe('');
+    expect(inc.assigned_to ?? '').toBe('');
+
+    await ask(t, 'action <@UHAL> Drain the mail queue due 2026-12-21', 'UGIL', channel.id);
+    const task: Rec = await synced(() => sn.records('incident_task').find((r) => r.correlation_id.startsWith(`${ref}/`)), 'the incident_task');
+    expect(task.assigned_to ?? '').toBe('');
+    expect(task.description).toMatch(/Owner \(in Slack\): hal\.$/);
+    const link = await t.app.db.selectFrom('servicenow_links').selectAll().innerJoin('incidents', 'incidents.id', 'servicenow_links.incident_id').where('incidents.channel_id', '=', channel.id).executeTakeFirstOrThrow();
+    expect(link.last_error ?? null).toBeNull();
+  });
+});

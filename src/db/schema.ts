@@ -416,6 +416,8 @@ export interface SlackUsersTable {
   tz: string | null;
   tz_offset: number;
   deleted: boolean;
+  /** users.info profile.email; null when Slack gave none (a bot, a guest without one). */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   fetched_at: Timestamp;
 }
 

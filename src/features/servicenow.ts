@@ -8,6 +8,7 @@ import { servicenowPollJob } from '../servicenow/inbound.js';
 import { incidentSnapshot } from '../integrations/mapping.js';
 import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
+import type { EmailOf } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
 import { itsmCommands } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
@@ -31,10 +32,10 @@ function clientFor(settings: NonNullable<Config['servicenow']>, logger: Logger):
  * Subscribers are fixed before the features register (the services publish to them), so the
  * composition root asks for it first.
  */
-export function servicenowSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger }): IntegrationSubscriber[] {
+export function servicenowSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger; emailOf?: EmailOf }): IntegrationSubscriber[] {
   const settings = config.servicenow;
   if (!settings) return [];
-  return [servicenowSubscriber({ client: clientFor(settings, deps.logger), policy: settings.policy, kick: () => deps.tasks.kick() })];
+  return [servicenowSubscriber({ client: clientFor(settings, deps.logger), policy: settings.policy, kick: () => deps.tasks.kick(), emailOf: deps.emailOf })];
 }
 
 /** ServiceNow: the incident record kept in step both ways (its number on the card and as a bookmark; changes made there read back). */

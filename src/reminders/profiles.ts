@@ -13,6 +13,8 @@ export interface Profile {
   /** Seconds east of UTC (users.info `tz_offset`), used when the zone name is unknown here. */
   tzOffset: number;
   deleted: boolean;
+  /** users.info `profile.email` (needs users:read.email); null when Slack gives none. */
+  email?: string | null;
 }
 
 /** Fetches profiles from Slack; returns those it could get (users that do not exist come back deleted). */
@@ -54,14 +56,14 @@ export class ProfileCache {
 
   async save(profiles: Profile[]): Promise<void> {
     if (!profiles.length) return;
-    const rows = profiles.map((p) => ({ user_id: p.userId, name: p.name, real_name: p.realName, tz: p.tz, tz_offset: p.tzOffset, deleted: p.deleted }));
+    const rows = profiles.map((p) => ({ user_id: p.userId, name: p.name, real_name: p.realName, tz: p.tz, tz_offset: p.tzOffset, deleted: p.deleted, email: p.email ?? null }));
     await sql`
       with valid as materialized (select name from pg_timezone_names)
-      insert into slack_users (user_id, name, real_name, tz, tz_offset, deleted, fetched_at)
-      select v.user_id, v.name, v.real_name, (select name from valid where name = v.tz), coalesce(v.tz_offset, 0), coalesce(v.deleted, false), ${this.clock.now()}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(user_id text, name text, real_name text, tz text, tz_offset integer, deleted boolean)
+      insert into slack_users (user_id, name, real_name, tz, tz_offset, deleted, email, fetched_at)
+      select v.user_id, v.name, v.real_name, (select name from valid where name = v.tz), coalesce(v.tz_offset, 0), coalesce(v.deleted, false), nullif(v.email, ''), ${this.clock.now()}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(user_id text, name text, real_name text, tz text, tz_offset integer, deleted boolean, email text)
       on conflict (user_id) do update set name = excluded.name, real_name = excluded.real_name, tz = excluded.tz,
-        tz_offset = excluded.tz_offset, deleted = excluded.deleted, fetched_at = excluded.fetched_at`.execute(this.db);
+        tz_offset = excluded.tz_offset, deleted = excluded.deleted, email = excluded.email, fetched_at = excluded.fetched_at`.execute(this.db);
   }
 
   /** Display names by user id (real name, else handle), for documents. */
@@ -71,6 +73,13 @@ export class ProfileCache {
     await this.refresh(ids).catch(() => 0);
     const rows = await this.db.selectFrom('slack_users').select(['user_id', 'name', 'real_name']).where('user_id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.user_id, r.real_name || r.name]));
+  }
+
+  /** A person's e-mail address as Slack gives it (refreshed when stale), or null: none, a deleted user, or Slack unreachable and never fetched. */
+  async email(userId: string): Promise<string | null> {
+    await this.refresh([userId]).catch(() => 0);
+    const row = await this.db.selectFrom('slack_users').select(['email', 'deleted']).where('user_id', '=', userId).executeTakeFirst();
+    return row && !row.deleted ? row.email : null;
   }
 }
 

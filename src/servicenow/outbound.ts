@@ -20,6 +20,7 @@ import { EncodedQuery } from './query.js';
 import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
 import { attachReviewDocument } from './review-document.js';
 import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
+import { ServiceNowPeople, type EmailOf } from './people.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
 export { CORRELATION_DISPLAY };
@@ -49,6 +50,8 @@ export interface ServiceNowOutboundDeps {
   policy: ServiceNowPolicy;
   /** Wakes the Slack task runner once the Slack side effects a sync queued are committed. */
   kick: () => void;
+  /** A Slack user's e-mail address, to find their sys_user (reporter as caller, commander and owners as assignees). */
+  emailOf?: EmailOf;
 }
 
 /** The incident's record was created or found: a bookmark, and the card refreshed to show it. */
@@ -178,6 +181,7 @@ function remoteSummary(record: SnRecord): Record<string, string> {
 
 export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationSubscriber<(typeof SERVICENOW_EVENTS)[number]> {
   const { client, policy, kick } = deps;
+  const people = new ServiceNowPeople(client, deps.emailOf);
   const opts = (ctx: DeliveryContext) => ({ signal: ctx.signal });
 
   /** The incident's record: the one linked, else the one carrying its reference (an earlier try), else a new one. */
@@ -191,7 +195,11 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     const existing = (await client.query(TABLE, q, { ...opts(ctx), fields: REMOTE_FIELDS, pageSize: 1, max: 1 })).records[0];
     if (existing) return { record: existing, created: false, sent: {} };
     const triage = event.type === 'incident.triaged' ? { impact: event.data.impact, urgency: event.data.urgency } : undefined;
-    const fields = creationFields(event.incident, policy, triage);
+    const fields = {
+      ...creationFields(event.incident, policy, triage),
+      ...(await people.field('caller_id', event.incident.reporter, ctx)),
+      ...(await people.field('assigned_to', event.incident.commander ?? (event.type === 'incident.declared' ? event.data.commander : null), ctx)),
+    };
     const record = await client.createRecord(TABLE, fields, opts(ctx));
     return { record, created: true, sent: fields };
   }
@@ -208,9 +216,11 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     let sent = createdWith;
     // A record just created already carries what the declaration says.
     let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
+    // A new commander is the assignee; one without a sys_user leaves the record unassigned (the work note names them).
+    if (!created && event.type === 'incident.role_assigned' && event.data.role === 'commander') fields = { ...fields, assigned_to: (await people.sysIdOf(event.data.user, ctx)) ?? '' };
     const owned = ownedUpdate(fields, policy.fields, record, link.fieldHashes);
     fields = owned.fields;
-    const deps = { db: ctx.db, client, policy, signal: ctx.signal };
+    const deps = { db: ctx.db, client, policy, people, signal: ctx.signal, logger: ctx.logger };
     let other: RecordSync | null = null;
     if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
     if (Object.keys(fields).length > 0) {

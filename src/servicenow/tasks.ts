@@ -5,9 +5,9 @@
  * it is ever created, so a retried or replayed event never makes a second one; an event whose task
  * was never created (its delivery given up) creates it then, in the action's current state.
  *
- * The owner is a Slack user: the bot does not read e-mail addresses from Slack, so it cannot find
- * their `sys_user`. The task stays unassigned (the incident's assignment group routes it) and its
- * description names the owner as Slack knows them.
+ * The owner is a Slack user, assigned as the `sys_user` of their Slack e-mail address. An owner
+ * without one leaves the task unassigned (the incident's assignment group routes it); the
+ * description names the owner as Slack knows them either way.
  */
 import type { Db } from '../db/database.js';
 import type { IncidentSnapshot, IntegrationEventOf } from '../integrations/events.js';
@@ -16,6 +16,8 @@ import type { ServiceNowClient, SnRecord } from './client.js';
 import type { RecordSync } from './related.js';
 import { CORRELATION_DISPLAY, fitShortDescription, outboundText } from './mapping.js';
 import { EncodedQuery } from './query.js';
+import type { ServiceNowPeople } from './people.js';
+import type { Logger } from '../logger.js';
 
 /** The task tables: an action of an incident linked to a problem becomes a problem task. */
 export const TASK_TABLES = ['incident_task', 'problem_task'] as const;
@@ -58,8 +60,8 @@ function shortDescription(incident: IncidentSnapshot, actionRef: string, title: 
 
 
 /** Keeps the action's task in step with the event: created, closed, reopened, re-described or re-dated. */
-export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; signal: AbortSignal }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
-  const { db, client, policy, signal } = deps;
+export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal; logger?: Logger }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
+  const { db, client, policy, people, signal, logger } = deps;
   const incident = event.incident;
   const correlation = taskCorrelation(incident, event.data.ref);
   const q = new EncodedQuery().where('correlation_id', '=', correlation).where('correlation_display', '=', CORRELATION_DISPLAY).orderBy('sys_created_on');
@@ -85,6 +87,7 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       state: action.status === 'done' ? TASK_STATE.closedComplete : TASK_STATE.open,
       ...(action.due_date ? { due_date: dueDateTime(action.snoozed_until && action.snoozed_until > action.due_date ? action.snoozed_until : action.due_date) } : {}),
       ...(policy.defaults.assignment_group ? { assignment_group: policy.defaults.assignment_group } : {}),
+      ...(await people.field('assigned_to', action.owner_id, { signal, logger })),
     };
     const record = await client.createRecord(parent.table, fields, { signal });
     return { table: parent.table, record, created: true, sent: fields };
@@ -102,7 +105,9 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       break;
     case 'action.reassigned': {
       const owner = await ownerName(db, event.data.to);
-      fields = { description: describe(incident, event.data.ref, owner, policy), work_notes: `Reassigned in Incident Officer to ${owner}.` };
+      // An owner without a sys_user leaves the task unassigned rather than with the previous one.
+      const assignee = (await people.sysIdOf(event.data.to, { signal, logger })) ?? '';
+      fields = { description: describe(incident, event.data.ref, owner, policy), assigned_to: assignee, work_notes: `Reassigned in Incident Officer to ${owner}.` };
       break;
     }
     case 'action.snoozed':

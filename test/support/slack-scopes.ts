@@ -69,6 +69,10 @@ const APP_USE: Record<string, { on?: readonly ConversationKind[]; also?: readonl
   // Captured messages in incident channels.
   'conversations.replies': { on: ['public', 'private'] },
   'conversations.setTopic': { on: ['public', 'private'] },
+  // Profiles carry profile.email only with users:read.email (without it Slack leaves it out): the
+  // ServiceNow connector finds people's sys_user by it.
+  'users.info': { also: ['users:read.email'] },
+  'users.list': { also: ['users:read.email'] },
 };
 
 /** The scopes this app needs for a method, as it uses it; undefined for a method not in the table. */

@@ -63,7 +63,7 @@ export function userObject(fake: FakeSlack, u: FakeUser): Record<string, any> {
     is_owner: false,
     is_app_user: false,
     updated: 0,
-    profile: { real_name: u.real_name, display_name: u.name, email: u.email, team: fake.teamId, image_48: `https://fake.slack.test/avatars/${u.id}.png` },
+    profile: { real_name: u.real_name, display_name: u.name, ...(fake.scopes.has('users:read.email') ? { email: u.email } : {}), team: fake.teamId, image_48: `https://fake.slack.test/avatars/${u.id}.png` },
   };
 }
 
