@@ -109,3 +109,39 @@ describe('itsm.servicenow.fields', () => {
     expect(badOwner.error!.issues[0].path).toEqual(['servicenow', 'fields', 'impact']);
   });
 });
+
+describe('a field both own', () => {
+  it('changed in ServiceNow since the last sync is not written over: the conflict is shown in the channel', async () => {
+    const both = await startTestApp({
+      fake,
+      env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
+      policy: { number_prefix: 'LWW', itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, fields: { impact: 'both', urgency: 'both' } } }) },
+    });
+    try {
+      const channel = await declareIncident(both, { userId: 'UANA', title: 'Login slow', severity: 'SEV3', commander: 'UBEN' });
+      const incidentId = (await both.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).id;
+      const sysId = await eventually(async () => {
+        await both.settle();
+        return (await both.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst())?.sys_id ?? undefined;
+      }, 15_000, 'the linked record');
+      await both.slack.command({ text: 'triage', userId: 'UBEN', channelId: channel.id });
+      await submitModal(both, 'UBEN', 'incident_triage', triageValues({ impact: 'moderate', urgency: 'medium', severity: 'SEV3', business: 'Sign-in takes a minute' }));
+      await eventually(async () => {
+        await both.settle();
+        return sn.record('incident', sysId)!.state === '2' || undefined;
+      }, 15_000, 'the first triage synced');
+      // Changed there, not yet read back: the next triage must not overwrite it silently.
+      sn.as('dee.desk').update('incident', sysId, { impact: '3' });
+      await both.slack.command({ text: 'triage', userId: 'UBEN', channelId: channel.id });
+      await submitModal(both, 'UBEN', 'incident_triage', triageValues({ impact: 'extensive', urgency: 'critical', severity: 'SEV1', business: 'Nobody can sign in' }));
+      await eventually(async () => {
+        await both.settle();
+        return channel.messages.some((m) => messageText(m).includes('changed impact there since the last sync')) || undefined;
+      }, 15_000, 'the conflict');
+      expect(sn.record('incident', sysId)).toMatchObject({ impact: '3', urgency: '1' });
+      expect(channel.messages.filter((m) => messageText(m).includes('changed impact there since the last sync'))).toHaveLength(1);
+    } finally {
+      await both.stop();
+    }
+  });
+});

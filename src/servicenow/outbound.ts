@@ -247,8 +247,9 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_received',
-          dedupeKey: `${dedupeKey}:held:${field}`,
-          payload: { system: 'servicenow', sys_id: record.sys_id, number: record.number, change: 'conflict', field, author: record.sys_updated_by ?? 'someone', text: `changed ${field} there since the last sync; this change (${event.type}) was not written over it` },
+          // One conflict per change made there, however many events here would have written over it.
+          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${record.sys_updated_on}`,
+          payload: { system: 'servicenow', sys_id: record.sys_id, number: record.number, change: 'conflict', field, author: record.sys_updated_by ?? 'someone', text: `changed ${field} there since the last sync; the value set here was not written over it` },
         });
         if (held) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: held.id, target: 'channel' } });
       }
