@@ -5,6 +5,7 @@ import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
 import { servicenowPollJob } from '../servicenow/inbound.js';
+import { incidentSnapshot } from '../integrations/mapping.js';
 import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
 import type { EmailOf } from '../servicenow/people.js';
@@ -63,6 +64,9 @@ export const servicenow = defineFeature({
                 actorId: async () => (await ctx.identity.require()).userId,
                 kick: () => ctx.tasks.kick(),
                 logger: ctx.logger.child({ component: 'servicenow' }),
+                policy: settings.policy,
+                snapshot: (incident) => incidentSnapshot({ incident, numberPrefix: ctx.policy.number_prefix }),
+                countPoll: (outcome) => ctx.metrics.servicenowPoll(outcome),
               },
               settings.policy.poll_seconds,
             ),

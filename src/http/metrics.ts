@@ -28,6 +28,7 @@ export class Metrics {
   private readonly deliveries: Counter<'subscriber' | 'outcome'>;
   private readonly webhooks: Counter<'source' | 'status'>;
   private readonly apiCalls: Counter<'method' | 'outcome'>;
+  private readonly servicenowPolls: Counter<'outcome'>;
   private backlogQuery?: Promise<OutboxBacklog>;
   private backlogScrape?: Promise<OutboxBacklog | undefined>;
 
@@ -70,6 +71,12 @@ export class Metrics {
       labelNames: ['source', 'status'],
       registers: [this.registry],
     });
+    this.servicenowPolls = new Counter({
+      name: 'incident_officer_servicenow_polls_total',
+      help: 'Runs of the ServiceNow read-back poll, by outcome: ok, or error (the instance could not be read)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
     if (opts.outboxBacklog) this.registerBacklog();
   }
 
@@ -87,6 +94,10 @@ export class Metrics {
 
   task(kind: string, outcome: TaskRunOutcome): void {
     this.tasks.inc({ kind, outcome });
+  }
+
+  servicenowPoll(outcome: 'ok' | 'error'): void {
+    this.servicenowPolls.inc({ outcome });
   }
 
   delivery(subscriber: string, outcome: TaskRunOutcome): void {

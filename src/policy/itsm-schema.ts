@@ -4,6 +4,7 @@
  * instance.
  */
 import { z } from 'zod';
+import { DEFAULT_FIELD_OWNERS, SYNCED_FIELDS, type FieldOwner, type SyncedField } from '../servicenow/fields.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const sysId = z.string().regex(/^[0-9a-f]{32}$/, 'a sys_id (32 hexadecimal characters)');
@@ -66,6 +67,15 @@ export const servicenowSchema = z
       .prefault({}),
     /** Where notes added in Slack go. */
     notes: z.enum(JOURNAL_TARGETS).default('work_notes'),
+    /**
+     * Who owns each synced field: `bot` (a change made in ServiceNow is shown as a conflict and set
+     * back), `servicenow` (never written after creation; a change there is announced) or `both`.
+     */
+    fields: z
+      .object(Object.fromEntries(SYNCED_FIELDS.map((f) => [f, z.enum(['bot', 'servicenow', 'both']).optional()])) as Record<SyncedField, z.ZodOptional<z.ZodEnum<{ bot: 'bot'; servicenow: 'servicenow'; both: 'both' }>>>)
+      .strict()
+      .prefault({})
+      .transform((set) => ({ ...DEFAULT_FIELD_OWNERS, ...Object.fromEntries(Object.entries(set).filter((e) => e[1] !== undefined)) }) as Record<SyncedField, FieldOwner>),
     /** What of a security (private) incident may be copied to ServiceNow. */
     security: z
       .object({

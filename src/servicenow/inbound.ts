@@ -16,8 +16,11 @@ import type { Logger } from '../logger.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline, type TimelinePayloads } from '../timeline/timeline.js';
 import type { ServiceNowClient, SnRecord } from './client.js';
-import { activeLinks, fieldHash, recordPolled, type ServiceNowLink } from './links.js';
-import { lifecycleForState } from './mapping.js';
+import { activeLinks, fieldHash, hashesOf, recordPolled, type ServiceNowLink } from './links.js';
+import { lifecycleForState, SYNCED_FIELDS } from './mapping.js';
+import type { ServiceNowPolicy } from '../policy/itsm-schema.js';
+import type { IncidentSnapshot } from '../integrations/events.js';
+import { creationFields } from './outbound.js';
 import { EncodedQuery } from './query.js';
 
 /** What the poll changes our incidents with (the incident service). */
@@ -38,10 +41,19 @@ export interface InboundDeps {
   actorId: () => Promise<string>;
   kick: () => void;
   logger: Logger;
+  /** Field owners, and what the bot's own values are computed from. */
+  policy: ServiceNowPolicy;
+  /** The incident as the outbound sync sees it. */
+  snapshot: (incident: Incident) => IncidentSnapshot;
+  /** Counts each poll run by outcome. */
+  countPoll: (outcome: 'ok' | 'error') => void;
 }
 
+/** The fields compared with what was last sent or seen (the state has its own lifecycle mapping; assigned_to is resolved from people). */
+const WATCHED_FIELDS = SYNCED_FIELDS.filter((f) => f !== 'state' && f !== 'assigned_to');
+
 const STATE_LABEL: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
-const RECORD_FIELDS = ['sys_id', 'number', 'state', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'sys_created_by'];
+const RECORD_FIELDS = ['sys_id', 'number', 'state', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'sys_created_by', ...WATCHED_FIELDS];
 
 /** node-cron for "every n seconds" (seconds below a minute; whole minutes above). */
 export function everySeconds(n: number): string {
@@ -55,7 +67,19 @@ function fromGlide(s: string): Date {
 }
 
 export function servicenowPollJob(deps: InboundDeps, pollSeconds: number): ScheduledJob {
-  return { name: 'servicenow.poll', cron: everySeconds(pollSeconds), run: () => pollServiceNow(deps) };
+  return {
+    name: 'servicenow.poll',
+    cron: everySeconds(pollSeconds),
+    run: async () => {
+      try {
+        await pollServiceNow(deps);
+      } catch (e) {
+        deps.countPoll('error');
+        throw e;
+      }
+      deps.countPoll('ok');
+    },
+  };
 }
 
 type Received = Omit<TimelinePayloads['itsm_received'], 'system' | 'sys_id' | 'number'>;
@@ -123,13 +147,54 @@ async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: stri
       }
     }
   }
+  const seen: Record<string, string> = { state: stateHash };
+  if (!byUs) await carryOverFields(deps, link, record, received, seen, authorOf);
   await deps.db.transaction().execute(async (trx) => {
     for (const r of received) {
-      const dedupeKey = r.journal_id ? `servicenow:journal:${r.journal_id}` : `servicenow:${r.change}:${record.sys_id}:${record.sys_updated_on}`;
+      const dedupeKey = r.journal_id ? `servicenow:journal:${r.journal_id}` : `servicenow:${r.change}:${r.field ? `${r.field}:` : ''}${record.sys_id}:${record.sys_updated_on}`;
       const event = await appendTimeline(trx, { incidentId: link.incidentId, actorId: null, kind: 'itsm_received', dedupeKey, payload: { system: 'servicenow', sys_id: record.sys_id, number: link.number, ...r } });
       if (event) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId: link.incidentId, payload: { eventId: event.id, target: 'channel' } });
     }
-    await recordPolled(trx, link.incidentId, { updatedOn: record.sys_updated_on, hashes: { state: stateHash }, journalIds: handled });
+    await recordPolled(trx, link.incidentId, { updatedOn: record.sys_updated_on, hashes: seen, journalIds: handled });
   });
   if (received.length) deps.kick();
+}
+
+const shown = (v: string) => (v.trim() === '' ? 'nothing' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+
+/**
+ * The synced fields someone else changed in ServiceNow since the last sync. A field owned by
+ * ServiceNow (or by both) is announced (no incident field here takes its value); one owned by the bot
+ * is shown once as a conflict and set back to the bot's value.
+ */
+async function carryOverFields(deps: InboundDeps, link: ServiceNowLink & { sysId: string; number: string }, record: SnRecord, received: Received[], seen: Record<string, string>, authorOf: (u: string) => Promise<string>): Promise<void> {
+  // A field never sent nor seen (a link older than the field's tracking) is taken as it is now.
+  for (const f of WATCHED_FIELDS) if (link.fieldHashes[f] === undefined) seen[f] = fieldHash(record[f] ?? '');
+  const changed = WATCHED_FIELDS.filter((f) => link.fieldHashes[f] !== undefined && fieldHash(record[f] ?? '') !== link.fieldHashes[f]);
+  if (!changed.length) return;
+  const author = await authorOf(record.sys_updated_by);
+  const restore: Record<string, string> = {};
+  let ours: Record<string, string> | null = null;
+  for (const field of changed) {
+    const value = record[field] ?? '';
+    if (deps.policy.fields[field] !== 'bot') {
+      seen[field] = fieldHash(value);
+      received.push({ change: 'field', field, author, text: `changed ${field} to ${shown(value)}` });
+      continue;
+    }
+    if (ours === null) {
+      const incident = await deps.incidents.findById(link.incidentId);
+      ours = incident ? creationFields(deps.snapshot(incident), deps.policy) : {};
+    }
+    // Set back only to the value last sent (the bot's own value, recomputed, must match what it wrote).
+    const back = ours[field] !== undefined && link.fieldHashes[field] === fieldHash(ours[field]) ? ours[field] : null;
+    if (back !== null) restore[field] = back;
+    else seen[field] = fieldHash(value);
+    const then = back !== null ? `so it is set back to ${shown(back)}` : 'so it is set back at its next change here';
+    received.push({ change: 'conflict', field, author, text: `changed ${field} to ${shown(value)}; Incident Officer owns it, ${then}` });
+  }
+  if (Object.keys(restore).length) {
+    await deps.client.updateRecord('incident', record.sys_id, restore);
+    Object.assign(seen, hashesOf(restore));
+  }
 }

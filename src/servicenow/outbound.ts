@@ -15,7 +15,7 @@ import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ServiceNowError, type ServiceNowClient, type SnRecord } from './client.js';
 import { ensureLink, fieldHash, hashesOf, recordLinked, recordSynced, recordSyncError, type ServiceNowLink } from './links.js';
-import { CORRELATION_DISPLAY, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
+import { CORRELATION_DISPLAY, SYNCED_FIELDS, type SyncedField, fitShortDescription, impactUrgencyFor, outboundText, SN_STATE, stateFieldsFor, type SecurityDisclosure } from './mapping.js';
 import { EncodedQuery } from './query.js';
 import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
 import { attachReviewDocument } from './review-document.js';
@@ -155,7 +155,25 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   }
 }
 
-const REMOTE_FIELDS = ['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id', 'problem_id', 'caused_by'];
+const REMOTE_FIELDS = [...new Set(['sys_id', 'number', 'state', 'priority', 'impact', 'urgency', 'close_code', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'correlation_id', 'problem_id', 'caused_by', ...SYNCED_FIELDS])];
+
+/**
+ * What of an update may be written: never a field ServiceNow owns; a field both own only if nobody
+ * changed it there since the last sync (else it is held back and shown as a conflict). The state
+ * follows its own lifecycle rules (updateFields).
+ */
+export function ownedUpdate(fields: Record<string, string>, owners: Record<SyncedField, string>, record: SnRecord, known: Record<string, string>): { fields: Record<string, string>; held: string[] } {
+  const out: Record<string, string> = {};
+  const held: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    const owner = (owners as Record<string, string>)[field];
+    if (owner === 'servicenow') continue;
+    const changedThere = field !== 'state' && owner === 'both' && known[field] !== undefined && fieldHash(record[field] ?? '') !== known[field] && fieldHash(value) !== fieldHash(record[field] ?? '');
+    if (changedThere) held.push(field);
+    else out[field] = value;
+  }
+  return { fields: out, held };
+}
 
 function remoteSummary(record: SnRecord): Record<string, string> {
   return Object.fromEntries(['state', 'priority', 'sys_updated_on'].filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
@@ -200,6 +218,8 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     let fields = created && event.type === 'incident.declared' ? {} : updateFields(event, policy, record);
     // A new commander is the assignee; one without a sys_user leaves the record unassigned (the work note names them).
     if (!created && event.type === 'incident.role_assigned' && event.data.role === 'commander') fields = { ...fields, assigned_to: (await people.sysIdOf(event.data.user, ctx)) ?? '' };
+    const owned = ownedUpdate(fields, policy.fields, record, link.fieldHashes);
+    fields = owned.fields;
     const deps = { db: ctx.db, client, policy, people, signal: ctx.signal, logger: ctx.logger };
     let other: RecordSync | null = null;
     if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
@@ -212,13 +232,26 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     if (event.type === 'review.document_posted') other = await attachReviewDocument(deps, event, after);
     // The other record's row (a task, a problem) when this sync wrote it.
     const task = other && (other.created || Object.keys(other.sent).length > 0) ? other : null;
-    const known = { ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
+    // What the record was created with (its defaults too, such as impact 3): a later difference is someone's change.
+    const initial = created ? Object.fromEntries(SYNCED_FIELDS.filter((f) => after[f] !== undefined).map((f) => [f, fieldHash(after[f])])) : {};
+    const known = { ...initial, ...hashesOf(sent), ...(created && after.state ? { state: fieldHash(after.state) } : {}) };
     await ctx.db.transaction().execute(async (trx) => {
       if (!wasLinked) {
         await recordLinked(trx, incidentId, { sysId: after.sys_id, number: after.number, updatedOn: after.sys_updated_on ?? null }, known);
         await queueLinked(trx, incidentId);
       } else {
         await recordSynced(trx, incidentId, known);
+      }
+      for (const field of owned.held) {
+        const held = await appendTimeline(trx, {
+          incidentId,
+          actorId: null,
+          kind: 'itsm_received',
+          // One conflict per change made there, however many events here would have written over it.
+          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${record.sys_updated_on}`,
+          payload: { system: 'servicenow', sys_id: record.sys_id, number: record.number, change: 'conflict', field, author: record.sys_updated_by ?? 'someone', text: `changed ${field} there since the last sync; the value set here was not written over it` },
+        });
+        if (held) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: held.id, target: 'channel' } });
       }
       if (created || Object.keys(sent).length > 0) {
         await appendTimeline(trx, {
@@ -240,7 +273,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
         });
       }
     });
-    if (!wasLinked) kick();
+    if (!wasLinked || owned.held.length) kick();
   }
 
   return {

@@ -148,7 +148,7 @@ export const timelinePayloadSchemas = {
   /** A change made in ServiceNow by someone else: a work note or comment, a state change, or one that could not be carried over. */
   itsm_received: z.object({
     system: z.literal('servicenow'),
-    change: z.enum(['journal', 'state', 'conflict']),
+    change: z.enum(['journal', 'state', 'field', 'conflict']),
     sys_id: z.string(),
     number: z.string(),
     /** Who made it there (their name, else their user name). */
@@ -159,6 +159,8 @@ export const timelinePayloadSchemas = {
     journal_id: z.string().optional(),
     /** The record's new state, for a state change. */
     state: z.string().optional(),
+    /** The field changed, for a field change or a conflict on a field. */
+    field: z.string().optional(),
   }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 

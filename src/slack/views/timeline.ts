@@ -56,7 +56,7 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   itsm_received: (p) =>
     p.change === 'journal'
       ? `${esc(p.author)} added a ${p.element === 'comments' ? 'comment' : 'work note'} in ServiceNow ${esc(p.number)}: ${esc(p.text)}`
-      : p.change === 'state'
+      : p.change === 'state' || p.change === 'field'
         ? `${esc(p.author)} ${esc(p.text)} in ServiceNow ${esc(p.number)}`
         : `ServiceNow ${esc(p.number)}: ${esc(p.author)} ${esc(p.text)}`,
   itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ServiceNow ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
