@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
+import { startFakeServiceNow, type FakeServiceNow } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { eventually } from './support/wait.js';
+import { recordOf as recordIn, serviceNowEnv, serviceNowPolicy } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -15,8 +16,8 @@ beforeAll(async () => {
   fake = await FakeSlack.start();
   t = await startTestApp({
     fake,
-    env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
-    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, fields: { description: 'servicenow', impact: 'servicenow', urgency: 'servicenow' } } }) },
+    env: serviceNowEnv(sn),
+    policy: { itsm: serviceNowPolicy(sn, { fields: { description: 'servicenow', impact: 'servicenow', urgency: 'servicenow' } }) },
   });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
   sn.addUser({ user_name: 'dee.desk', name: 'Dee Desk' });
@@ -33,13 +34,7 @@ const poll = async () => {
 };
 const texts = (c: FakeChannel) => c.messages.map((m) => messageText(m));
 
-async function recordOf(c: FakeChannel): Promise<Rec> {
-  const incident = await t.app.db.selectFrom('incidents').select('number').where('channel_id', '=', c.id).executeTakeFirstOrThrow();
-  return eventually(async () => {
-    await t.settle();
-    return sn.records('incident').find((r) => r.correlation_id === `INC-${incident.number}`);
-  }, 15_000, 'the record');
-}
+const recordOf = (c: FakeChannel) => recordIn(t, sn, c);
 
 describe('field ownership', () => {
   it('a bot-owned field changed in ServiceNow: the conflict is shown once and the value set back', async () => {
@@ -114,8 +109,8 @@ describe('a field both own', () => {
   it('changed in ServiceNow since the last sync is not written over: the conflict is shown in the channel', async () => {
     const both = await startTestApp({
       fake,
-      env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
-      policy: { number_prefix: 'LWW', itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, fields: { impact: 'both', urgency: 'both' } } }) },
+      env: serviceNowEnv(sn),
+      policy: { number_prefix: 'LWW', itsm: serviceNowPolicy(sn, { fields: { impact: 'both', urgency: 'both' } }) },
     });
     try {
       const channel = await declareIncident(both, { userId: 'UANA', title: 'Login slow', severity: 'SEV3', commander: 'UBEN' });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
@@ -7,6 +6,7 @@ import { declareIncident, lastModal, messageText, submitModal } from './support/
 import { ask, resolveIncident, run } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
+import { serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -17,8 +17,8 @@ beforeAll(async () => {
   fake = await FakeSlack.start();
   t = await startTestApp({
     fake,
-    env: { SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password },
-    policy: { itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, operators: ['UOPS'] } }) },
+    env: serviceNowEnv(sn),
+    policy: { itsm: serviceNowPolicy(sn, { operators: ['UOPS'] }) },
   });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben'], ['UOPS', 'ops']]) t.fake.addUser({ id, name });
 });
@@ -30,13 +30,7 @@ afterAll(async () => {
 
 const incidentOf = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', c.id).executeTakeFirstOrThrow();
 
-/** Runs the outbox until `check` holds. */
-async function synced<T>(check: () => T | undefined | false, label: string): Promise<T> {
-  return eventually(async () => {
-    await t.settle();
-    return check() || undefined;
-  }, 15_000, label) as Promise<T>;
-}
+const synced = <T>(check: () => T | undefined | false, label: string) => syncedIn(t, check, label);
 
 describe('ServiceNow records beyond the incident, driven through Slack', () => {
   it('keeps one incident_task per follow-up action: created with due date and owner, closed when done, reopened, re-dated when snoozed, re-described when reassigned', async () => {

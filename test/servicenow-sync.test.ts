@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
+import { startFakeServiceNow, type FakeServiceNow } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal, triageValues } from './support/flows.js';
 import { ask, card } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
 import { eventually } from './support/wait.js';
+import { recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
 let business: FakeChannel;
 let t: TestApp;
 
-const snEnv = () => ({ SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password });
+const snEnv = () => serviceNowEnv(sn);
 const snPolicy = () => ({
-  itsm: itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5 } }),
+  itsm: serviceNowPolicy(sn),
   comms: { technical: {}, business: { channel: business.id }, executive: {} },
   // No review gate before closing.
   reviews: { required_priorities: [], due_days: 5, remind_before_days: 2 },
@@ -41,18 +41,9 @@ const command = async (channelId: string, text: string, userId = 'UBEN') => {
 const incidentOf = (c: FakeChannel) => t.app.db.selectFrom('incidents').selectAll().where('channel_id', '=', c.id).executeTakeFirstOrThrow();
 const recordsOf = (ref: string) => sn.records('incident').filter((r) => r.correlation_id === ref);
 
-/** Runs the outbox until `check` holds. */
-async function synced<T>(check: () => T | undefined | false, label: string): Promise<T> {
-  return eventually(async () => {
-    await t.settle();
-    return check() || undefined;
-  }, 15_000, label) as Promise<T>;
-}
+const synced = <T>(check: () => T | undefined | false, label: string) => syncedIn(t, check, label);
 
-async function recordOf(c: FakeChannel): Promise<Rec> {
-  const ref = `INC-${(await incidentOf(c)).number}`;
-  return synced(() => recordsOf(ref)[0], `the record of ${ref}`);
-}
+const recordOf = (c: FakeChannel) => recordIn(t, sn, c);
 
 describe('ServiceNow sync, driven through Slack', () => {
   it('keeps one incident record from declaration to closure: mapped fields, notes, comments, resolution, closure', async () => {
