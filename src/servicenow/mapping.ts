@@ -133,34 +133,9 @@ export function lifecycleForState(state: string, closeNotes: string, ours: { res
   }
 }
 
-// ---- field ownership and conflicts ----
+// ---- field ownership (decided in outbound.ts and inbound.ts) ----
 
 export { DEFAULT_FIELD_OWNERS, SYNCED_FIELDS, type FieldOwner, type SyncedField } from './fields.js';
-import type { FieldOwner } from './fields.js';
-
-/** When each side changed the field since the last sync (null: unchanged). */
-export interface FieldChanges { bot: Date | null; servicenow: Date | null }
-
-/**
- * What to do with one field: `send` our value to ServiceNow, `apply` theirs to our incident, or
- * neither. `conflict` is set whenever a change is lost (overridden or not carried over), so it can be
- * shown in the channel rather than overwritten silently. Between simultaneous changes to a shared
- * field, ServiceNow's wins: it is the record of account.
- */
-export function decideField(owner: FieldOwner, changes: FieldChanges): { send: boolean; apply: boolean; conflict: boolean } {
-  const { bot, servicenow } = changes;
-  switch (owner) {
-    case 'bot':
-      return { send: bot !== null, apply: false, conflict: servicenow !== null };
-    case 'servicenow':
-      return { send: false, apply: servicenow !== null, conflict: bot !== null };
-    case 'both': {
-      if (bot === null || servicenow === null) return { send: bot !== null, apply: servicenow !== null, conflict: false };
-      const botLater = bot.getTime() > servicenow.getTime();
-      return { send: botLater, apply: !botLater, conflict: true };
-    }
-  }
-}
 
 // ---- security incidents ----
 

@@ -4,13 +4,11 @@ import {
   DEFAULT_FIELD_OWNERS,
   DEFAULT_PRIORITY_MAP,
   SYNCED_FIELDS,
-  decideField,
   impactUrgencyFor,
   lifecycleForState,
   outboundText,
   stateFieldsFor,
   stockPriority,
-  type FieldOwner,
   type LifecycleChange,
 } from '../../src/servicenow/mapping.js';
 import { STOCK_PRIORITY } from '../support/fake-servicenow-store.js';
@@ -83,28 +81,6 @@ describe('lifecycle ↔ state', () => {
 });
 
 describe('field ownership', () => {
-  const t1 = new Date('2026-03-02T10:00:00Z');
-  const t2 = new Date('2026-03-02T10:00:05Z');
-  it('decides every owner × change combination, flagging every lost change as a conflict', () => {
-    const table: [FieldOwner, Date | null, Date | null, { send: boolean; apply: boolean; conflict: boolean }][] = [
-      ['bot', null, null, { send: false, apply: false, conflict: false }],
-      ['bot', t1, null, { send: true, apply: false, conflict: false }],
-      ['bot', null, t1, { send: false, apply: false, conflict: true }],
-      ['bot', t1, t2, { send: true, apply: false, conflict: true }],
-      ['servicenow', null, null, { send: false, apply: false, conflict: false }],
-      ['servicenow', t1, null, { send: false, apply: false, conflict: true }],
-      ['servicenow', null, t1, { send: false, apply: true, conflict: false }],
-      ['servicenow', t1, t2, { send: false, apply: true, conflict: true }],
-      ['both', null, null, { send: false, apply: false, conflict: false }],
-      ['both', t1, null, { send: true, apply: false, conflict: false }],
-      ['both', null, t1, { send: false, apply: true, conflict: false }],
-      ['both', t2, t1, { send: true, apply: false, conflict: true }],
-      ['both', t1, t2, { send: false, apply: true, conflict: true }],
-      ['both', t1, t1, { send: false, apply: true, conflict: true }],
-    ];
-    for (const [owner, bot, servicenow, expected] of table) expect(decideField(owner, { bot, servicenow }), `${owner} ${bot?.toISOString()} ${servicenow?.toISOString()}`).toEqual(expected);
-  });
-
   it('has a default owner for every synced field', () => {
     expect(Object.keys(DEFAULT_FIELD_OWNERS).sort()).toEqual([...SYNCED_FIELDS].sort());
     expect(DEFAULT_FIELD_OWNERS.state).toBe('both');
