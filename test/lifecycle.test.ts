@@ -138,6 +138,17 @@ describe('running an incident in its channel', () => {
   });
 });
 
+describe('a title with Slack markup characters', () => {
+  it('is escaped in the notification text of the card and the announcement, shown as typed in the header', async () => {
+    const c = await declareIncident(t, { userId: 'UANA', title: 'Checkout <errors> & "timeouts"' });
+    const pinned = c.messages.find((m) => m.ts === c.pins[0])!;
+    expect(pinned.text).toContain('Checkout &lt;errors&gt; &amp; "timeouts"');
+    expect(pinned.blocks?.[0].text.text).toContain('Checkout <errors> & "timeouts"');
+    const announced = await eventually(() => t.fake.channelByName('incidents')!.messages.find((m) => m.text?.includes('Checkout &lt;errors&gt;')));
+    expect(announced.text).not.toContain('<errors>');
+  });
+});
+
 describe('outside an incident', () => {
   it('every subcommand that works on the channel\'s incident says where it works', async () => {
     for (const text of ['update', 'note lost', 'timeline', 'resolve', 'reopen why', 'close', 'triage', 'escalate', 'bridge', 'vendor', 'role commander <@UANA|ana>', 'roles', 'review', 'cause CHG-1', 'dr', 'playbook', 'action add', 'problem', 'export timeline']) {

@@ -140,7 +140,7 @@ export function incidentCard(policy: Policy, incident: Incident, ctx: CardContex
     Math.max(room, texts.length * MIN_TEXT_SHARE),
   );
   blocks.splice(textsAt, 0, ...texts.map(([label, text], i): KnownBlock => ({ type: 'section', text: mrkdwn(`${label}${escCut(text, shares[i])}`) })));
-  return { text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
+  return { text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${esc(incident.title)} (${incident.priority ?? incident.severity}, ${statusLabel(incident)})`, blocks };
 }
 
 /** The channel topic: `SEV1 · investigating · IC @name`. */
@@ -169,7 +169,7 @@ export function announcement(policy: Policy, incident: Incident): { text: string
   const dr = drLine(policy, incident);
   const text = `${exercise}${icon} *${ref}: ${esc(incident.title)}*\n${priority}${incident.severity} · ${statusLabel(incident)} · IC ${user(incident.commanderId)} · join <#${incident.channelId}>${bridge}${dr ? `\n${dr}` : ''}`;
   return {
-    text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${incident.title} (${incident.severity}, ${statusLabel(incident)})`,
+    text: `${incident.isDrill ? 'EXERCISE · ' : ''}${ref}: ${esc(incident.title)} (${incident.severity}, ${statusLabel(incident)})`,
     blocks: [
       { type: 'section', text: mrkdwn(truncate(text, 3000)) },
       { type: 'context', elements: [mrkdwn(`Declared ${slackDate(incident.declaredAt)} by ${user(incident.reporterId)}`)] },
