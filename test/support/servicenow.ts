@@ -1,7 +1,11 @@
+import { expect } from 'vitest';
 import { itsmSchema } from '../../src/policy/itsm-schema.js';
-import type { TestApp } from './app.js';
-import type { FakeServiceNow, Rec } from './fake-servicenow.js';
-import type { FakeChannel } from './fake-slack.js';
+import { startTestApp, type TestApp } from './app.js';
+import { startFakeServiceNow, type FakeServiceNow, type Rec } from './fake-servicenow.js';
+import { FakeSlack, type FakeChannel } from './fake-slack.js';
+import { lastModal, submitModal } from './flows.js';
+import { ask, run } from './follow-up.js';
+import { input } from './slack-requests.js';
 import { eventually } from './wait.js';
 
 /** The integration user's credentials, as the environment gives them to the app. */
@@ -23,4 +27,64 @@ export async function recordOf(t: TestApp, sn: FakeServiceNow, c: FakeChannel): 
   const { number } = await t.app.db.selectFrom('incidents').select('number').where('channel_id', '=', c.id).executeTakeFirstOrThrow();
   const ref = `INC-${number}`;
   return synced(t, () => sn.records('incident').find((r) => r.correlation_id === ref), `the record of ${ref}`);
+}
+
+/** The post-incident review form, filled in with the essentials. */
+export const reviewValues = {
+  pir_summary: { pir_summary: input.text('Webhook retries piled up after the broker restart.') },
+  pir_impact: { pir_impact: input.text('Notifications late by 40 minutes.') },
+  pir_root_cause: { pir_root_cause: input.text('The broker restart dropped consumer leases.') },
+  pir_root_cause_confirmed: { pir_root_cause_confirmed: input.checkboxes(['yes']) },
+  pir_factors: { pir_factors: input.text(null) },
+  pir_five_whys: { pir_five_whys: input.text(null) },
+  pir_went_well: { pir_went_well: input.text(null) },
+  pir_went_badly: { pir_went_badly: input.text(null) },
+  pir_lessons: { pir_lessons: input.text(null) },
+  pir_owner: { pir_owner: input.user('UBEN') },
+  pir_meeting_date: { pir_meeting_date: input.date(null) },
+};
+
+/** Writes, submits and publishes the review of a resolved incident as `userId`; answers the published document posted in Slack. */
+export async function publishReview(t: TestApp, channel: FakeChannel, userId: string) {
+  await run(t, 'review', userId, channel.id);
+  expect((await submitModal(t, userId, 'review_modal', reviewValues)).body).toBeFalsy();
+  expect((await ask(t, 'review submit', userId, channel.id)).text).toContain('is now *in review*');
+  await t.settle();
+  expect((await ask(t, 'review publish', userId, channel.id)).text).toMatch(/published/);
+  const files = () => [...t.fake.files.values()].filter((f) => f.filename.includes('post-incident-review'));
+  const published = await synced(t, () => files().find((f) => f.content.includes('**published**')), 'the published document in Slack');
+  return { published, files };
+}
+
+/** Opens `userId`'s Home tab and presses the button of their action titled `title` whose action_id matches `button`. */
+export async function pressHomeActionButton(t: TestApp, userId: string, title: string, button: RegExp): Promise<void> {
+  await t.slack.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+  const homeView = await eventually(() => {
+    const view = t.fake.views.get(t.fake.homeViews.get(userId) ?? '')?.view;
+    return JSON.stringify(view?.blocks ?? []).includes(title) ? view : undefined;
+  });
+  const buttons = homeView.blocks.flatMap((b: any) => b.elements ?? []);
+  const pressed = buttons.find((e: any) => button.test(e.action_id));
+  await t.slack.blockAction({ userId, actionId: pressed.action_id, value: pressed.value, view: { ...homeView, id: t.fake.homeViews.get(userId)! } });
+}
+
+/** Reassigns `userId`'s action titled `title` to `to` from their Home tab. */
+export async function reassignFromHome(t: TestApp, userId: string, title: string, to: string): Promise<void> {
+  await pressHomeActionButton(t, userId, title, /reassign/);
+  await eventually(() => lastModal(t, userId, 'action_reassign_modal'));
+  expect((await submitModal(t, userId, 'action_reassign_modal', { action_new_owner: { action_new_owner: input.user(to) } })).body).toBeFalsy();
+}
+
+/** A fake ServiceNow, a fake Slack and the app between them, with `users` (id, name) in Slack. */
+export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown>; policy?: Record<string, unknown>; users: [string, string][] }) {
+  const sn = await startFakeServiceNow();
+  const fake = await FakeSlack.start();
+  const t = await startTestApp({ fake, env: serviceNowEnv(sn), policy: { itsm: serviceNowPolicy(sn, opts.servicenow), ...opts.policy } });
+  for (const [id, name] of opts.users) t.fake.addUser({ id, name });
+  const stop = async () => {
+    await t.stop();
+    await fake.close();
+    await sn.close();
+  };
+  return { sn, fake, t, stop };
 }
