@@ -8,7 +8,7 @@ import { servicenowPollJob } from '../servicenow/inbound.js';
 import { incidentSnapshot } from '../integrations/mapping.js';
 import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
-import type { EmailOf } from '../servicenow/people.js';
+import { ServiceNowPeople, type EmailOf } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
 import { itsmCommands } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
@@ -67,6 +67,7 @@ export const servicenow = defineFeature({
                 policy: settings.policy,
                 snapshot: (incident) => incidentSnapshot({ incident, numberPrefix: ctx.policy.number_prefix }),
                 countPoll: (outcome) => ctx.metrics.servicenowPoll(outcome),
+                people: new ServiceNowPeople(clientFor(settings, ctx.logger), (id) => ctx.profiles.email(id)),
               },
               settings.policy.poll_seconds,
             ),

@@ -22,6 +22,7 @@ import type { ServiceNowPolicy } from '../policy/itsm-schema.js';
 import type { IncidentSnapshot } from '../integrations/events.js';
 import { creationFields } from './outbound.js';
 import { EncodedQuery } from './query.js';
+import type { ServiceNowPeople } from './people.js';
 
 /** What the poll changes our incidents with (the incident service). */
 export interface LifecycleActions {
@@ -47,10 +48,19 @@ export interface InboundDeps {
   snapshot: (incident: Incident) => IncidentSnapshot;
   /** Counts each poll run by outcome. */
   countPoll: (outcome: 'ok' | 'error') => void;
+  /** Slack users as sys_users: the commander is the bot's value of assigned_to. */
+  people?: ServiceNowPeople;
 }
 
-/** The fields compared with what was last sent or seen (the state has its own lifecycle mapping; assigned_to is resolved from people). */
-const WATCHED_FIELDS = SYNCED_FIELDS.filter((f) => f !== 'state' && f !== 'assigned_to');
+/** The fields compared with what was last sent or seen (the state has its own lifecycle mapping). */
+const WATCHED_FIELDS = SYNCED_FIELDS.filter((f) => f !== 'state');
+/** Reference fields among them: shown by the name of the record they point to. */
+const REFERENCES: Partial<Record<string, { table: string; display: string }>> = {
+  assigned_to: { table: 'sys_user', display: 'name' },
+  assignment_group: { table: 'sys_user_group', display: 'name' },
+  cmdb_ci: { table: 'cmdb_ci', display: 'name' },
+  business_service: { table: 'cmdb_ci_service', display: 'name' },
+};
 
 const STATE_LABEL: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
 const RECORD_FIELDS = ['sys_id', 'number', 'state', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'sys_created_by', ...WATCHED_FIELDS];
@@ -160,7 +170,25 @@ async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: stri
   if (received.length) deps.kick();
 }
 
-const shown = (v: string) => (v.trim() === '' ? 'nothing' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+const quoted = (v: string) => (v.trim() === '' ? 'nothing' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+
+/** A field's value as a person reads it: a reference by its record's name (a sys_id if it cannot be read). */
+async function shown(deps: InboundDeps, field: string, value: string): Promise<string> {
+  const ref = REFERENCES[field];
+  if (!ref || value === '') return quoted(value);
+  const target = await deps.client.getRecord(ref.table, value, { fields: [ref.display] }).catch(() => null);
+  return quoted(target?.[ref.display] || value);
+}
+
+/** The bot's own values of the fields it owns, as it would write them now. */
+async function botValues(deps: InboundDeps, incidentId: string): Promise<Record<string, string>> {
+  const incident = await deps.incidents.findById(incidentId);
+  if (!incident) return {};
+  const snapshot = deps.snapshot(incident);
+  const ours = creationFields(snapshot, deps.policy);
+  if (deps.people) ours.assigned_to = (await deps.people.sysIdOf(snapshot.commander, { logger: deps.logger })) ?? '';
+  return ours;
+}
 
 /**
  * The synced fields someone else changed in ServiceNow since the last sync. A field owned by
@@ -179,19 +207,16 @@ async function carryOverFields(deps: InboundDeps, link: ServiceNowLink & { sysId
     const value = record[field] ?? '';
     if (deps.policy.fields[field] !== 'bot') {
       seen[field] = fieldHash(value);
-      received.push({ change: 'field', field, author, text: `changed ${field} to ${shown(value)}` });
+      received.push({ change: 'field', field, author, text: `changed ${field} to ${await shown(deps, field, value)}` });
       continue;
     }
-    if (ours === null) {
-      const incident = await deps.incidents.findById(link.incidentId);
-      ours = incident ? creationFields(deps.snapshot(incident), deps.policy) : {};
-    }
+    ours ??= await botValues(deps, link.incidentId);
     // Set back only to the value last sent (the bot's own value, recomputed, must match what it wrote).
     const back = ours[field] !== undefined && link.fieldHashes[field] === fieldHash(ours[field]) ? ours[field] : null;
     if (back !== null) restore[field] = back;
     else seen[field] = fieldHash(value);
-    const then = back !== null ? `so it is set back to ${shown(back)}` : 'so it is set back at its next change here';
-    received.push({ change: 'conflict', field, author, text: `changed ${field} to ${shown(value)}; Incident Officer owns it, ${then}` });
+    const then = back !== null ? `so it is set back to ${await shown(deps, field, back)}` : 'so it is set back at its next change here';
+    received.push({ change: 'conflict', field, author, text: `changed ${field} to ${await shown(deps, field, value)}; Incident Officer owns it, ${then}` });
   }
   if (Object.keys(restore).length) {
     await deps.client.updateRecord('incident', record.sys_id, restore);

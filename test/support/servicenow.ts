@@ -88,3 +88,12 @@ export async function startServiceNowApp(opts: { servicenow?: Record<string, unk
   };
   return { sn, fake, t, stop };
 }
+
+/** The sys_id of the record `app` linked to the incident of `channel` (another app's references may differ from recordOf's). */
+export async function linkedSysId(app: TestApp, c: FakeChannel): Promise<string> {
+  const incidentId = (await app.app.db.selectFrom('incidents').select('id').where('channel_id', '=', c.id).executeTakeFirstOrThrow()).id;
+  return eventually(async () => {
+    await app.settle();
+    return (await app.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst())?.sys_id ?? undefined;
+  }, 15_000, 'the linked record');
+}
