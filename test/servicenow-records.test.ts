@@ -83,6 +83,38 @@ describe('ServiceNow records beyond the incident, driven through Slack', () => {
     expect(taskRows.every((p) => p.number === task.number)).toBe(true);
   });
 
+  it('an action added after the record\'s creation was given up: the record is created first, then its task', async () => {
+    // The account may not create incidents for now: 403 is permanent, so the declaration's delivery is given up.
+    sn.deny({ table: 'incident', operation: 'create' });
+    let channel: FakeChannel;
+    let incidentId: string;
+    try {
+      channel = await declareIncident(t, { userId: 'UANA', title: 'Billing export late', severity: 'SEV3', commander: 'UBEN' });
+      incidentId = (await incidentOf(channel)).id;
+      await synced(async () => (await t.app.db.selectFrom('servicenow_links').select('sync_state').where('incident_id', '=', incidentId).executeTakeFirst())?.sync_state === 'failed', 'the creation given up');
+    } finally {
+      sn.store.acl.length = 0;
+    }
+    const ref = `INC-${(await incidentOf(channel)).number}`;
+    expect(sn.records('incident').filter((r) => r.correlation_id === ref)).toHaveLength(0);
+
+    const actionRef = /A-\d+/.exec(JSON.stringify(await ask(t, 'action <@UANA> Re-run the billing export due 2026-12-22', 'UBEN', channel.id)))![0];
+    const task: Rec = await synced(() => sn.records('incident_task').find((r) => r.correlation_id === `${ref}/${actionRef}`), 'the incident_task');
+    const inc = sn.records('incident').filter((r) => r.correlation_id === ref);
+    expect(inc).toHaveLength(1);
+    expect(inc[0]).toMatchObject({ short_description: `${ref}: Billing export late`, state: '1' });
+    expect(task).toMatchObject({ incident: inc[0].sys_id, short_description: `${actionRef}: Re-run the billing export` });
+    expect(inc[0].sys_created_on <= task.sys_created_on).toBe(true);
+    // Linked, in sync again, and shown as a bookmark.
+    await synced(() => channel.bookmarks.some((b) => b.title === `ServiceNow ${inc[0].number}`), 'the bookmark');
+    expect(await t.app.db.selectFrom('servicenow_links').select(['sys_id', 'sync_state', 'last_error']).where('incident_id', '=', incidentId).executeTakeFirstOrThrow()).toEqual({ sys_id: inc[0].sys_id, sync_state: 'synced', last_error: null });
+    const rows = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', incidentId).where('kind', '=', 'itsm_synced').orderBy('id').execute();
+    expect(rows.map((r) => r.payload as { event: string; table: string; created: boolean })).toEqual([
+      expect.objectContaining({ event: 'action.created', table: 'incident', created: true }),
+      expect.objectContaining({ event: 'action.created', table: 'incident_task', created: true }),
+    ]);
+  });
+
   it('`/incident itsm test` names a task table the account may not read', async () => {
     sn.deny({ table: 'incident_task', operation: 'read' });
     try {
