@@ -247,8 +247,9 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_received',
-          // One conflict per change made there, however many events here would have written over it.
-          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${record.sys_updated_on}`,
+          // One conflict per change made there (the value there over the one last synced), however many
+          // events here would have written over it, and whatever else the bot wrote on the record meanwhile.
+          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${link.fieldHashes[field]}:${fieldHash(record[field] ?? '')}`,
           payload: { system: 'servicenow', sys_id: record.sys_id, number: record.number, change: 'conflict', field, author: record.sys_updated_by ?? 'someone', text: `changed ${field} there since the last sync; the value set here was not written over it` },
         });
         if (held) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: held.id, target: 'channel' } });

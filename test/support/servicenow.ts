@@ -14,12 +14,46 @@ export const serviceNowEnv = (sn: FakeServiceNow) => ({ SERVICENOW_USERNAME: sn.
 /** `itsm` policy pointing at the fake instance, polled every 5 s, with `servicenow` keys on top. */
 export const serviceNowPolicy = (sn: FakeServiceNow, servicenow: Record<string, unknown> = {}) => itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, ...servicenow } });
 
-/** Runs the outbox until `check` holds. */
-export function synced<T>(t: TestApp, check: () => T | undefined | false, label: string): Promise<T> {
-  return eventually(async () => {
+/** Outbox tasks not yet done in any lane (retries waiting for their time included). */
+async function pendingTasks(t: TestApp): Promise<number> {
+  const row = await t.app.db.selectFrom('slack_tasks').select((eb) => eb.fn.countAll<string>().as('n')).where('done_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Runs the outbox until `check` holds. It waits for work, not for a time: as long as tasks are pending
+ * (a retry waiting out its backoff on a loaded machine) it keeps going; once nothing is left to run and
+ * `check` still fails, it fails at once. The test's own time limit is the only clock.
+ */
+export async function synced<T>(t: TestApp, check: () => T | undefined | false | Promise<T | undefined | false>, label: string): Promise<NonNullable<T>> {
+  for (;;) {
     await t.settle();
-    return check() || undefined;
-  }, 15_000, label) as Promise<T>;
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if ((await pendingTasks(t)) === 0) {
+      // A last look: a listener may have queued work between the drain and the count.
+      await t.settle();
+      const last = await check();
+      if (last) return last as NonNullable<T>;
+      if ((await pendingTasks(t)) === 0) throw new Error(`${label} not met, and nothing is left to run`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The modal most recently opened for `userId` with `callbackId`, once the listener that opens it has run. */
+export function openModal(t: TestApp, userId: string, callbackId: string): Promise<any> {
+  return synced(
+    t,
+    () => {
+      try {
+        return lastModal(t, userId, callbackId);
+      } catch {
+        return undefined;
+      }
+    },
+    `the ${callbackId} modal`,
+  );
 }
 
 /** The incident record of an incident channel, once the connector has created it. */
