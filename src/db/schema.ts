@@ -35,6 +35,7 @@ export interface Database {
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
+  servicenow_poll_leases: ServicenowPollLeasesTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -530,6 +531,13 @@ export interface UpdateDraftsTable {
 }
 
 export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
+
+/** A poll of ServiceNow under way (one at a time across replicas). */
+export interface ServicenowPollLeasesTable {
+  name: string;
+  holder: string;
+  locked_until: Timestamp;
+}
 
 /** An incident's ServiceNow `incident` record, and what the connector knows of it. */
 export interface ServicenowLinksTable {

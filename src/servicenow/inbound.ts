@@ -12,6 +12,7 @@ import { DomainError } from '../incidents/errors.js';
 import { isClosed, isResolved, type Incident } from '../incidents/incident.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
+import { RetryLater } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline, type TimelinePayloads } from '../timeline/timeline.js';
@@ -23,6 +24,7 @@ import type { IncidentSnapshot } from '../integrations/events.js';
 import { creationFields } from './outbound.js';
 import { EncodedQuery } from './query.js';
 import type { ServiceNowPeople } from './people.js';
+import { underPollLease } from './poll-lease.js';
 
 /** What the poll changes our incidents with (the incident service). */
 export interface LifecycleActions {
@@ -81,22 +83,45 @@ export function servicenowPollJob(deps: InboundDeps, pollSeconds: number): Sched
     name: 'servicenow.poll',
     cron: everySeconds(pollSeconds),
     run: async () => {
+      let polled;
       try {
-        await pollServiceNow(deps);
+        // Another poll under way (a push's, another replica's) reads the same changes: this fire is not needed.
+        polled = await underPollLease(deps.db, () => pollServiceNow(deps));
       } catch (e) {
         deps.countPoll('error');
         throw e;
       }
-      deps.countPoll('ok');
+      if (polled.ran) deps.countPoll('ok');
     },
   };
 }
 
+/**
+ * What a push from ServiceNow asks for (the `servicenow.poll` task): the record read back now, or
+ * right after the poll under way, which may not have seen its change yet. A failure is left to the
+ * next scheduled poll, which reads the same changes.
+ */
+export async function pollPushed(deps: InboundDeps, sysId: string): Promise<void> {
+  let polled;
+  try {
+    polled = await underPollLease(deps.db, () => pollServiceNow(deps, sysId));
+  } catch (err) {
+    deps.countPoll('error');
+    deps.logger.warn({ err, sys_id: sysId }, 'reading back a record ServiceNow pushed failed; the next poll reads it');
+    return;
+  }
+  if (!polled.ran) throw new RetryLater('another ServiceNow poll is under way', 500);
+  deps.countPoll('ok');
+}
+
 type Received = Omit<TimelinePayloads['itsm_received'], 'system' | 'sys_id' | 'number'>;
 
-/** One poll: every active link's record changed since its watermark, oldest change first. */
-export async function pollServiceNow(deps: InboundDeps): Promise<void> {
-  const links = await activeLinks(deps.db);
+/**
+ * One poll: every active link's record changed since its watermark (or only the record `only`, when
+ * ServiceNow said it changed), oldest change first. Run it under the poll lease (poll-lease.ts).
+ */
+export async function pollServiceNow(deps: InboundDeps, only?: string): Promise<void> {
+  const links = (await activeLinks(deps.db)).filter((l) => only === undefined || l.sysId === only);
   if (!links.length) return;
   const watermark = links.map((l) => l.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
   const q = new EncodedQuery().where('sys_id', 'IN', links.map((l) => l.sysId));

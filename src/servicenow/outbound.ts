@@ -43,7 +43,7 @@ export const SERVICENOW_EVENTS = [
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
-export const ServiceNowTask = { linked: 'servicenow.linked', failing: 'servicenow.failing' } as const;
+export const ServiceNowTask = { linked: 'servicenow.linked', failing: 'servicenow.failing', poll: 'servicenow.poll' } as const;
 
 export interface ServiceNowOutboundDeps {
   client: ServiceNowClient;

@@ -12,7 +12,7 @@ import { eventually } from './wait.js';
 export const serviceNowEnv = (sn: FakeServiceNow) => ({ SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password });
 
 /** `itsm` policy pointing at the fake instance, polled every 5 s, with `servicenow` keys on top. */
-export const serviceNowPolicy = (sn: FakeServiceNow, servicenow: Record<string, unknown> = {}) => itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, ...servicenow } });
+export const serviceNowPolicy = (sn: Pick<FakeServiceNow, 'url'>, servicenow: Record<string, unknown> = {}) => itsmSchema.parse({ servicenow: { instance_url: sn.url, poll_seconds: 5, ...servicenow } });
 
 /** Outbox tasks not yet done in any lane (retries waiting for their time included). */
 async function pendingTasks(t: TestApp): Promise<number> {
@@ -110,10 +110,10 @@ export async function reassignFromHome(t: TestApp, userId: string, title: string
 }
 
 /** A fake ServiceNow, a fake Slack and the app between them, with `users` (id, name) in Slack. */
-export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown>; policy?: Record<string, unknown>; users: [string, string][] }) {
+export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown>; policy?: Record<string, unknown>; env?: Record<string, string>; users: [string, string][] }) {
   const sn = await startFakeServiceNow();
   const fake = await FakeSlack.start();
-  const t = await startTestApp({ fake, env: serviceNowEnv(sn), policy: { itsm: serviceNowPolicy(sn, opts.servicenow), ...opts.policy } });
+  const t = await startTestApp({ fake, env: { ...serviceNowEnv(sn), ...opts.env }, policy: { itsm: serviceNowPolicy(sn, opts.servicenow), ...opts.policy } });
   for (const [id, name] of opts.users) t.fake.addUser({ id, name });
   const stop = async () => {
     await t.stop();
