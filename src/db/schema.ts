@@ -36,6 +36,7 @@ export interface Database {
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
   servicenow_poll_leases: ServicenowPollLeasesTable;
+  servicenow_watermarks: ServicenowWatermarksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -531,6 +532,12 @@ export interface UpdateDraftsTable {
 }
 
 export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
+
+/** How far a ServiceNow query not tied to one incident has been read (its last sys_updated_on). */
+export interface ServicenowWatermarksTable {
+  name: string;
+  updated_on: string;
+}
 
 /** A poll of ServiceNow under way (one at a time across replicas). */
 export interface ServicenowPollLeasesTable {

@@ -58,6 +58,16 @@ export const servicenow = defineFeature({
       snapshot: (incident) => incidentSnapshot({ incident, numberPrefix: ctx.policy.number_prefix }),
       countPoll: (outcome) => ctx.metrics.servicenowPoll(outcome),
       people: new ServiceNowPeople(clientFor(settings, ctx.logger), (id) => ctx.profiles.email(id)),
+      declareFrom: settings.policy.declare_from && {
+        db: ctx.db,
+        client: clientFor(settings, ctx.logger),
+        policy: settings.policy,
+        severities: ctx.policy.severities.map((s) => s.id),
+        declare: (input, opts) => ctx.use('incidents').declare(input, opts),
+        actor: () => ctx.identity.require(),
+        now: () => ctx.clock.now(),
+        logger: ctx.logger.child({ component: 'servicenow' }),
+      },
     };
     return {
       // Queued only when the connector is configured; a task left from an earlier configuration still runs (a push's poll is then moot).

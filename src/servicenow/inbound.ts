@@ -25,6 +25,7 @@ import { creationFields } from './outbound.js';
 import { EncodedQuery } from './query.js';
 import type { ServiceNowPeople } from './people.js';
 import { underPollLease } from './poll-lease.js';
+import { declareFromServiceNow, type DeclareFromDeps } from './declare.js';
 
 /** What the poll changes our incidents with (the incident service). */
 export interface LifecycleActions {
@@ -52,6 +53,8 @@ export interface InboundDeps {
   countPoll: (outcome: 'ok' | 'error') => void;
   /** Slack users as sys_users: the commander is the bot's value of assigned_to. */
   people?: ServiceNowPeople;
+  /** Declaring from ServiceNow (itsm.servicenow.declare_from), after each poll. */
+  declareFrom?: DeclareFromDeps;
 }
 
 /** The fields compared with what was last sent or seen (the state has its own lifecycle mapping). */
@@ -86,7 +89,10 @@ export function servicenowPollJob(deps: InboundDeps, pollSeconds: number): Sched
       let polled;
       try {
         // Another poll under way (a push's, another replica's) reads the same changes: this fire is not needed.
-        polled = await underPollLease(deps.db, () => pollServiceNow(deps));
+        polled = await underPollLease(deps.db, async () => {
+          await pollServiceNow(deps);
+          if (deps.declareFrom) await declareFromServiceNow(deps.declareFrom);
+        });
       } catch (e) {
         deps.countPoll('error');
         throw e;

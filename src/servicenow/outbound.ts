@@ -55,7 +55,7 @@ export interface ServiceNowOutboundDeps {
 }
 
 /** The incident's record was created or found: a bookmark, and the card refreshed to show it. */
-async function queueLinked(db: Db, incidentId: string): Promise<void> {
+export async function queueLinked(db: Db, incidentId: string): Promise<void> {
   await enqueueTask(db, { kind: ServiceNowTask.linked, incidentId, dedupeKey: `servicenow.linked:${incidentId}` });
   await enqueueTask(db, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
 }
@@ -105,6 +105,8 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   const incident = event.incident;
   switch (event.type) {
     case 'incident.declared':
+      // A record declared from ServiceNow (declare.ts) is marked as kept by the bot.
+      return record && !record.correlation_id ? { correlation_id: incident.ref, correlation_display: CORRELATION_DISPLAY, work_notes: `Declared in Incident Officer as ${incident.ref}; kept in step from now on.` } : {};
     // A follow-up action changes its own task, not the incident record.
     case 'action.created':
     case 'action.done':

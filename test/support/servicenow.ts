@@ -109,11 +109,12 @@ export async function reassignFromHome(t: TestApp, userId: string, title: string
   expect((await submitModal(t, userId, 'action_reassign_modal', { action_new_owner: { action_new_owner: input.user(to) } })).body).toBeFalsy();
 }
 
-/** A fake ServiceNow, a fake Slack and the app between them, with `users` (id, name) in Slack. */
-export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown>; policy?: Record<string, unknown>; env?: Record<string, string>; users: [string, string][] }) {
+/** A fake ServiceNow, a fake Slack and the app between them, with `users` (id, name) in Slack; `servicenow` may read the fake (to name its groups). */
+export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown> | ((sn: FakeServiceNow) => Record<string, unknown>); policy?: Record<string, unknown>; env?: Record<string, string>; users: [string, string][] }) {
   const sn = await startFakeServiceNow();
   const fake = await FakeSlack.start();
-  const t = await startTestApp({ fake, env: { ...serviceNowEnv(sn), ...opts.env }, policy: { itsm: serviceNowPolicy(sn, opts.servicenow), ...opts.policy } });
+  const servicenow = typeof opts.servicenow === 'function' ? opts.servicenow(sn) : opts.servicenow;
+  const t = await startTestApp({ fake, env: { ...serviceNowEnv(sn), ...opts.env }, policy: { itsm: serviceNowPolicy(sn, servicenow), ...opts.policy } });
   for (const [id, name] of opts.users) t.fake.addUser({ id, name });
   const stop = async () => {
     await t.stop();
