@@ -7,6 +7,7 @@
  * record declares once however often it is read.
  */
 import type { Db } from '../db/database.js';
+import { DomainError } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { TITLE_MAX, type DeclareInput } from '../incidents/service.js';
 import type { Logger } from '../logger.js';
@@ -70,9 +71,13 @@ export async function declareFromServiceNow(deps: DeclareFromDeps): Promise<numb
     try {
       if (await declareOne(deps, record, rule)) declared++;
     } catch (err) {
-      deps.logger.warn({ err, number: record.number }, 'declaring an incident from ServiceNow failed; tried again at the next poll');
-      // Not past this record: the next poll reads it again.
-      return declared;
+      // A record that can never be declared (refused by our rules) is passed over, once, in the log.
+      if (err instanceof DomainError) deps.logger.warn({ err: err.message, number: record.number }, 'a ServiceNow incident could not be declared here; passed over');
+      else {
+        deps.logger.warn({ err, number: record.number }, 'declaring an incident from ServiceNow failed; tried again at the next poll');
+        // Not past this record: the next poll reads it again.
+        return declared;
+      }
     }
     await saveWatermark(deps.db, record.sys_updated_on);
   }
