@@ -15,8 +15,11 @@ export interface StatuspageLink {
   statuspageIncidentId: string | null;
   sentIds: string[];
   lastStatus: string | null;
-  /** The send whose call was made but not confirmed, the name it carried, and since when it is in flight (null: its call ended without an answer). */
-  pending: { sendId: string; name: string | null; since: Date | null } | null;
+  /**
+   * The send whose call was made but not confirmed, and the name it carried; `inFlight` while its
+   * call may still be running (claimed within IN_FLIGHT_SECONDS, by the database's clock, and not ended).
+   */
+  pending: { sendId: string; name: string | null; inFlight: boolean } | null;
   lastError: string | null;
 }
 
@@ -32,7 +35,7 @@ export async function findStatuspageLink(db: Db, subject: StatuspageSubject): Pr
   const [col, value] = Object.entries(column(subject))[0] as ['incident_id' | 'change_id', string];
   const row = await db
     .selectFrom('statuspage_links')
-    .select(['id', 'statuspage_incident_id', 'sent_ids', 'last_status', 'pending_send', 'pending_name', 'pending_at', 'last_error'])
+    .select(['id', 'statuspage_incident_id', 'sent_ids', 'last_status', 'pending_send', 'pending_name', 'last_error', sql<boolean>`coalesce(pending_at > now() - make_interval(secs => ${IN_FLIGHT_SECONDS}), false)`.as('in_flight')])
     .where(col, '=', value)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -41,7 +44,7 @@ export async function findStatuspageLink(db: Db, subject: StatuspageSubject): Pr
     statuspageIncidentId: row.statuspage_incident_id,
     sentIds: row.sent_ids,
     lastStatus: row.last_status,
-    pending: row.pending_send === null ? null : { sendId: row.pending_send, name: row.pending_name, since: row.pending_at },
+    pending: row.pending_send === null ? null : { sendId: row.pending_send, name: row.pending_name, inFlight: row.in_flight },
     lastError: row.last_error,
   };
 }
@@ -65,11 +68,6 @@ export async function claimSend(db: Db, linkId: string, sendId: string, name: st
     .where(sql<boolean>`not (${sendId} = any(sent_ids))`)
     .executeTakeFirst();
   return r.numUpdatedRows === 1n;
-}
-
-/** Whether the pending call is still running somewhere (claimed recently and not ended). */
-export function inFlight(link: StatuspageLink, now: Date): boolean {
-  return !!link.pending?.since && now.getTime() - link.pending.since.getTime() < IN_FLIGHT_SECONDS * 1000;
 }
 
 /** A send confirmed (by its answer, or found on Statuspage): the incident id is kept and the pending claim cleared. */
@@ -117,4 +115,29 @@ export async function recordFailed(db: Db, linkId: string, sendId: string, appli
 /** A pending send checked against Statuspage and not found there: it can be claimed again. */
 export async function clearPending(db: Db, linkId: string, sendId: string): Promise<void> {
   await db.updateTable('statuspage_links').set({ pending_send: null, pending_name: null, pending_at: null, updated_at: sql`now()` }).where('id', '=', linkId).where('pending_send', '=', sendId).execute();
+}
+
+/** A subject whose last send failed (being retried, or given up), for showing where it can be seen. */
+export interface FailingStatuspageLink {
+  subject: StatuspageSubject;
+  statuspageIncidentId: string | null;
+  lastError: string;
+  since: Date;
+}
+
+/** Links whose last send failed, the most recent first. */
+export async function failingStatuspageLinks(db: Db, limit: number): Promise<FailingStatuspageLink[]> {
+  const rows = await db
+    .selectFrom('statuspage_links')
+    .select(['incident_id', 'change_id', 'statuspage_incident_id', 'last_error', 'updated_at'])
+    .where('last_error', 'is not', null)
+    .orderBy('updated_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    subject: r.incident_id !== null ? { incidentId: r.incident_id } : { changeId: r.change_id! },
+    statuspageIncidentId: r.statuspage_incident_id,
+    lastError: r.last_error!,
+    since: r.updated_at,
+  }));
 }

@@ -14,7 +14,6 @@ import {
   clearPending,
   ensureStatuspageLink,
   findStatuspageLink,
-  inFlight,
   recordFailed,
   recordFound,
   recordSent,
@@ -98,7 +97,7 @@ export function createStatuspageSync(opts: StatuspageSyncOptions): StatuspageSyn
   async function publish(send: Send, signal?: AbortSignal): Promise<PublishResult> {
     let link = await ensureStatuspageLink(db, send.subject);
     if (link.pending && !link.sentIds.includes(send.sendId)) {
-      if (inFlight(link, new Date())) throw new RetryLater(`Statuspage: ${subjectRef(send.subject)} has a call in flight on another replica`, 5_000);
+      if (link.pending.inFlight) throw new RetryLater(`Statuspage: ${subjectRef(send.subject)} has a call in flight on another replica`, 5_000);
       await settle(link, send.subject, signal);
       link = (await findStatuspageLink(db, send.subject))!;
     }
