@@ -5,6 +5,7 @@ import { StatuspageClient, StatuspageRefused, StatuspageUnavailable, retryAfterM
 import { statuspageConfig } from '../src/statuspage/config.js';
 import { atlassianStatusPageSchema } from '../src/statuspage/policy.js';
 import { startFakeStatuspage, type FakeStatuspage } from './support/fake-statuspage.js';
+import { rejection } from './support/statuspage.js';
 
 let sp: FakeStatuspage;
 beforeEach(async () => {
@@ -13,12 +14,6 @@ beforeEach(async () => {
 afterEach(() => sp.close());
 
 const client = (extra: Partial<ConstructorParameters<typeof StatuspageClient>[0]> = {}) => new StatuspageClient({ apiUrl: sp.url, apiKey: sp.apiKey, ...extra });
-
-async function rejection<T extends Error>(p: Promise<unknown>, type: abstract new (...args: never[]) => T): Promise<T> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(type);
-  return e as T;
-}
 
 describe('Statuspage client', () => {
   it('sends the key as `OAuth <key>` and reads incidents and components', async () => {

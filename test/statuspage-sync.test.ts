@@ -9,6 +9,7 @@ import type { PublicIncidentPost, PublicMaintenance } from '../src/statuspage/ty
 import { startDomain, type Domain } from './support/domain.js';
 import { buildIncident } from './support/factories.js';
 import { startFakeStatuspage, type FakeComponent, type FakeStatuspage } from './support/fake-statuspage.js';
+import { rejection } from './support/statuspage.js';
 
 let d: Domain;
 let replica: DatabaseHandle;
@@ -50,12 +51,6 @@ async function post(incidentId: string, fields: Partial<PublicIncidentPost> = {}
     publishedAt: '2026-11-30T10:00:00Z',
     ...fields,
   };
-}
-
-async function rejection<T extends Error>(p: Promise<unknown>, type: abstract new (...args: never[]) => T): Promise<T> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e).toBeInstanceOf(type);
-  return e as T;
 }
 
 describe('publishing an incident\'s public posts', () => {
