@@ -5,7 +5,7 @@ import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { ask, card } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
-import { linkedSysId, openModal, recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
+import { answerTo, linkedSysId, openModal, recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -99,7 +99,7 @@ describe('ServiceNow sync, driven through Slack', () => {
     expect(link).toMatchObject({ sys_id: record.sys_id, number: record.number, sync_state: 'synced', last_error: null });
 
     // `/incident itsm` shows the record and its sync state.
-    const shown = messageText(await ask(t, 'itsm', 'UANA', channel.id));
+    const shown = messageText(await answerTo(t, 'itsm', 'UANA', channel.id));
     expect(shown).toContain(`ServiceNow <${bookmark.link}|${record.number}>: in sync`);
   });
 

@@ -132,3 +132,12 @@ export async function linkedSysId(app: TestApp, c: FakeChannel): Promise<string>
     return (await app.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst())?.sys_id ?? undefined;
   }, 15_000, 'the linked record');
 }
+
+/** Runs `/incident <text>` and answers its ephemeral reply, once the listener has sent it (no time limit of its own). */
+export async function answerTo(t: TestApp, text: string, userId: string, channelId: string): Promise<any> {
+  const res = await t.slack.command({ text, userId, channelId });
+  expect(res.status).toBe(200);
+  const reply = await synced(t, () => t.fake.responses.filter((r) => r.url === res.responseUrl).at(-1), `the reply to /incident ${text}`);
+  if (reply.rejected) throw new Error(`Slack refused the reply: ${reply.rejected}`);
+  return reply.body;
+}
