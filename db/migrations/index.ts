@@ -16,6 +16,8 @@ import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 import * as servicenowLinks from './20261201_0016_servicenow_links.js';
 import * as reviewDocumentContent from './20261201_0017_review_document_content.js';
 import * as slackUserEmail from './20261201_0018_slack_user_email.js';
+import * as servicenowPollLease from './20261202_0001_servicenow_poll_lease.js';
+import * as servicenowWatermarks from './20261202_0002_servicenow_watermarks.js';
 import * as statuspageLinks from './20261207_0001_statuspage_links.js';
 
 /** Every migration, by name; names sort in the order they apply. */
@@ -37,5 +39,7 @@ export const migrations: Record<string, Migration> = {
   '20261201_0016_servicenow_links': servicenowLinks,
   '20261201_0017_review_document_content': reviewDocumentContent,
   '20261201_0018_slack_user_email': slackUserEmail,
+  '20261202_0001_servicenow_poll_lease': servicenowPollLease,
+  '20261202_0002_servicenow_watermarks': servicenowWatermarks,
   '20261207_0001_statuspage_links': statuspageLinks,
 };

@@ -35,6 +35,8 @@ export interface Database {
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
+  servicenow_poll_leases: ServicenowPollLeasesTable;
+  servicenow_watermarks: ServicenowWatermarksTable;
   statuspage_links: StatuspageLinksTable;
 }
 
@@ -531,6 +533,19 @@ export interface UpdateDraftsTable {
 }
 
 export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
+
+/** How far a ServiceNow query not tied to one incident has been read (its last sys_updated_on). */
+export interface ServicenowWatermarksTable {
+  name: string;
+  updated_on: string;
+}
+
+/** A poll of ServiceNow under way (one at a time across replicas). */
+export interface ServicenowPollLeasesTable {
+  name: string;
+  holder: string;
+  locked_until: Timestamp;
+}
 
 /** An incident's ServiceNow `incident` record, and what the connector knows of it. */
 export interface ServicenowLinksTable {

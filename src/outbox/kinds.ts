@@ -103,6 +103,8 @@ export const taskPayloadSchemas = {
   'servicenow.linked': none,
   /** Tell the channel that syncing with ServiceNow fails (once per failing spell). */
   'servicenow.failing': z.object({ error: z.string() }),
+  /** Read one ServiceNow record back now: its Business Rule said it changed (POST /webhooks/servicenow). */
+  'servicenow.poll': z.object({ sysId: z.string() }),
   /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
   'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
