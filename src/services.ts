@@ -20,6 +20,7 @@ import type { ReviewService } from './reviews/service.js';
 import type { RoleService } from './roles/service.js';
 import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
+import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
 
@@ -29,6 +30,8 @@ export interface Services {
   /** Updates waiting behind their audience preview. */
   updateDrafts: UpdateDraftService;
   triage: TriageService;
+  /** Key timestamps and their corrections. */
+  timestamps: TimestampService;
   roles: RoleService;
   escalation: EscalationService;
   vendors: VendorService;

@@ -5,6 +5,7 @@ export interface Database {
   incident_counters: IncidentCountersTable;
   incidents: IncidentsTable;
   incident_roles: IncidentRolesTable;
+  incident_time_corrections: IncidentTimeCorrectionsTable;
   timeline_events: TimelineEventsTable;
   timeline_anchors: TimelineAnchorsTable;
   slack_tasks: SlackTasksTable;
@@ -60,6 +61,8 @@ export interface IncidentsTable {
   resolution_summary: string | null;
   next_update_at: NullableTimestamp;
   declared_at: Timestamp;
+  /** When it was noticed, as recorded: the first alert's time for one declared from a signal, else the declaration. */
+  detected_at: Timestamp;
   acknowledged_at: NullableTimestamp;
   mitigated_at: NullableTimestamp;
   resolved_at: NullableTimestamp;
@@ -90,6 +93,18 @@ export interface IncidentsTable {
   /** The DR plan active for this incident, and since when. */
   dr_plan: string | null;
   dr_activated_at: NullableTimestamp;
+}
+
+/** A correction of one key timestamp (append-only; the latest one matching the recorded value applies). */
+export interface IncidentTimeCorrectionsTable {
+  id: Generated<string>;
+  incident_id: string;
+  key: string;
+  recorded: NullableTimestamp;
+  corrected: Timestamp;
+  reason: string;
+  actor_id: string;
+  at: Timestamp;
 }
 
 export interface VendorEngagementsTable {

@@ -19,6 +19,7 @@ import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
 import { signals } from './signals.js';
+import { timestamps } from './timestamps.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
 
@@ -34,6 +35,7 @@ export const FEATURES = [
   escalation,
   vendors,
   roles,
+  timestamps,
   reports,
   actions,
   reminders,
