@@ -6,6 +6,7 @@ import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, lastResponse, messageText } from './support/flows.js';
 import { validateBlocks } from './support/block-kit-validator.js';
 import { input } from './support/slack-requests.js';
+import { resolveIncident } from './support/follow-up.js';
 import { eventually } from './support/wait.js';
 
 const clock = new FakeClock('2026-11-24T14:05:00Z');
@@ -83,5 +84,44 @@ describe('key timestamps', () => {
     const shown = messageText(await reply('UDAN', 'timestamps'));
     expect(shown).toMatch(/\*Detected\* <!date\^\d+[^>]*\|2026-11-24 13:40 UTC> _\(corrected; recorded <!date\^\d+[^>]*\|2026-11-24 14:05 UTC>\)_/);
     expect(shown).toMatch(/\*Impact started\* <!date\^\d+[^>]*\|2026-11-24 13:25 UTC> _\(corrected; recorded not set\)_/);
+  });
+
+  it('feeds the corrected times to /incident stats and the dashboard; resolved incidents can be corrected too', async () => {
+    clock.set('2026-11-24T16:05:00Z');
+    await resolveIncident(t, channel, 'UCAROL', 'Rolled back the release');
+    clock.set('2026-11-24T16:30:00Z');
+    const before = messageText(await reply('UDAN', 'stats 7d'));
+    expect(before).toMatch(/\*MTTR\* 2h 0m mean/);
+    expect(before).toMatch(/\*Time to detect\* 15m mean/);
+    expect(before).toContain(':clock3: Corrected timestamps, used above: INC-1 (impact started, detected)');
+
+    // Resolving also recorded the mitigation (16:05): resolved alone cannot move before it.
+    const refused = await correct('UCAROL', { resolved: '2026-11-24T15:05:00Z' }, 'Recovery was complete at 15:05');
+    expect(refused.res.body).toEqual({ response_action: 'errors', errors: { time_resolved: 'Must not be before mitigated.' } });
+    const { res } = await correct('UCAROL', { mitigated: '2026-11-24T15:00:00Z', resolved: '2026-11-24T15:05:00Z' }, 'Recovery was complete at 15:05; the resolve came later');
+    expect(res.body).toBeFalsy();
+    const after = await reply('UDAN', 'stats 7d');
+    expect(validateBlocks(after.blocks, 'message')).toEqual([]);
+    expect(messageText(after)).toMatch(/\*MTTR\* 1h 0m mean/);
+    expect(messageText(after)).toMatch(/\*Time to mitigate\* 55m mean/);
+    expect(messageText(after)).toContain('INC-1 (impact started, detected, mitigated, resolved)');
+
+    // The dashboard: the MTTR card and the incident's row; its page shows corrected and recorded times.
+    const link = /(http:\/\/localhost:\d+\/dashboard\?token=\S+)/.exec((await reply('UCAROL', 'dashboard')).text)![1].replace('localhost', '127.0.0.1');
+    const signIn = await fetch(link, { redirect: 'manual' });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const overview = await (await fetch(`${t.url}/dashboard?period=7d`, { headers: { cookie } })).text();
+    expect(overview).toMatch(/MTTR<\/span><b>1\.0h<\/b>/);
+    expect(overview).toContain('(corrected)');
+    const page = await (await fetch(`${t.url}/dashboard/incidents/${incidentId}`, { headers: { cookie } })).text();
+    expect(page).toContain('<tr><th>Resolved</th><td>2026-11-24T15:05:00.000Z (corrected; recorded 2026-11-24T16:05:00.000Z)</td></tr>');
+    const csv = await (await fetch(`${t.url}/dashboard/export.csv?period=7d`, { headers: { cookie } })).text();
+    // Both: as they count, which were corrected, as recorded.
+    expect(csv).toContain(
+      'INC-1,Checkout errors,service,P2,SEV2,,,resolved,2026-11-24T13:25:00.000Z,2026-11-24T13:40:00.000Z,2026-11-24T14:05:00.000Z,,2026-11-24T15:00:00.000Z,2026-11-24T15:05:00.000Z,,' +
+        'impact_started;detected;mitigated;resolved,2026-11-24T14:05:00.000Z,2026-11-24T14:05:00.000Z,,2026-11-24T16:05:00.000Z,2026-11-24T16:05:00.000Z,,,3600,3300,900,false,true',
+    );
+
+    expect((await verifyChains(t.app.db)).broken).toEqual([]);
   });
 });

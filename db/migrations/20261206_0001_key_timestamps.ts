@@ -17,6 +17,14 @@ export async function up(db: Kysely<any>): Promise<void> {
         and t.payload->>'group_id' = g.id::text and t.payload->>'how' in ('declared', 'auto')
       where g.incident_id = i.id), i.declared_at))`.execute(db);
   await db.schema.alterTable('incidents').alterColumn('detected_at', (c) => c.setNotNull()).execute();
+  // An insert that does not say (an older writer, a script) was detected when it was declared.
+  await sql`
+    create function incidents_detected_default() returns trigger language plpgsql as $$
+    begin
+      if new.detected_at is null then new.detected_at := new.declared_at; end if;
+      return new;
+    end $$`.execute(db);
+  await sql`create trigger incidents_detected_default before insert on incidents for each row execute function incidents_detected_default()`.execute(db);
 
   await db.schema
     .createTable('incident_time_corrections')
@@ -35,5 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('incident_time_corrections').execute();
+  await sql`drop trigger incidents_detected_default on incidents`.execute(db);
+  await sql`drop function incidents_detected_default()`.execute(db);
   await db.schema.alterTable('incidents').dropColumn('detected_at').execute();
 }
