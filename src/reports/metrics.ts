@@ -65,9 +65,12 @@ function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minut
  */
 export function countedIncidents(policy: Policy, q: Pick<StatsQuery, 'teamId' | 'from' | 'to'>): RawBuilder<unknown> {
   const team = q.teamId ? sql`i.team_id = ${q.teamId}` : sql`true`;
+  // Narrowed on the recorded declaration first (the index), keeping those whose declaration was corrected.
+  const near = sql`((i.declared_at >= ${q.from} and i.declared_at < ${q.to})
+    or i.id = any(array(select d.incident_id from incident_time_corrections d where d.key = 'declared')))`;
   return sql`
     select i.*, ${effectivePrioritySql(policy)} as prio
-    from (${effectiveIncidentsSql(sql`${team} and i.classification = 'incident' and not i.is_drill`)}) i
+    from (${effectiveIncidentsSql(sql`${team} and i.classification = 'incident' and not i.is_drill and ${near}`)}) i
     where i.declared_at >= ${q.from} and i.declared_at < ${q.to}`;
 }
 

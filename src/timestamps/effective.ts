@@ -30,13 +30,22 @@ function correctionsLateral(): RawBuilder<unknown> {
 export function effectiveIncidentsSql(filter: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
   const overrides = RECORDED.flatMap((k) => [sql.lit(RECORDED_COLUMN[k]), sql.ref(`t.${k}_at`)]);
   const corrected = TIME_KEYS.map((k) => sql`case when ${sql.ref(`t.${k}_at`)} is not null then ${k} end`);
-  const recorded = RECORDED.map((k) => sql`${sql.ref(`i.${RECORDED_COLUMN[k]}`)} as ${sql.ref(`recorded_${RECORDED_COLUMN[k]}`)}`);
+  const recorded = sql.join(
+    RECORDED.map((k) => sql`${sql.ref(`i.${RECORDED_COLUMN[k]}`)} as ${sql.ref(`recorded_${RECORDED_COLUMN[k]}`)}`),
+    sql`, `,
+  );
+  // Most incidents were never corrected: they are read as they are, and only the few others go
+  // through the corrections (keeping a report over a quarter one quick pass).
   return sql`
+    select i.*, null::timestamptz as impact_started_at, '{}'::text[] as corrected_keys, ${recorded}
+    from incidents i
+    where ${filter} and i.id <> all(array(select distinct c.incident_id from incident_time_corrections c))
+    union all
     select e.*, t.impact_started_at,
       array_remove(array[${sql.join(corrected, sql`, `)}]::text[], null) as corrected_keys,
-      ${sql.join(recorded, sql`, `)}
+      ${recorded}
     from incidents i
     ${correctionsLateral()}
     cross join lateral jsonb_populate_record(i, jsonb_strip_nulls(jsonb_build_object(${sql.join(overrides, sql`, `)}))) e
-    where ${filter}`;
+    where ${filter} and i.id in (select c.incident_id from incident_time_corrections c)`;
 }
