@@ -2,6 +2,7 @@ import type { ActionService } from './actions/service.js';
 import type { AuditService } from './audit/service.js';
 import type { CaptureService } from './capture/service.js';
 import type { CatalogService } from './catalog/service.js';
+import type { CatchupService } from './catchup/service.js';
 import type { ChangeService } from './changes/service.js';
 import type { DrService } from './dr/service.js';
 import type { DrillService } from './drills/service.js';
@@ -30,6 +31,8 @@ export interface Services {
   /** Updates waiting behind their audience preview. */
   updateDrafts: UpdateDraftService;
   triage: TriageService;
+  /** Catch-up for late joiners. */
+  catchup: CatchupService;
   /** Key timestamps and their corrections. */
   timestamps: TimestampService;
   roles: RoleService;

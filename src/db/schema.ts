@@ -33,6 +33,7 @@ export interface Database {
   problems: ProblemsTable;
   problem_incidents: ProblemIncidentsTable;
   slack_users: SlackUsersTable;
+  catchups_sent: CatchupsSentTable;
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
@@ -433,7 +434,16 @@ export interface SlackUsersTable {
   deleted: boolean;
   /** users.info profile.email; null when Slack gave none (a bot, a guest without one). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** users.info is_bot (apps and bot users). */
+  is_bot: ColumnType<boolean, boolean | undefined, boolean>;
   fetched_at: Timestamp;
+}
+
+/** A catch-up sent to someone who joined an incident's channel (once per person and incident). */
+export interface CatchupsSentTable {
+  incident_id: string;
+  user_id: string;
+  at: Timestamp;
 }
 
 export type ReminderKind = 'digest' | 'escalation' | 'weekly_summary';

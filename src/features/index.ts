@@ -1,6 +1,7 @@
 import { actions } from './actions.js';
 import { audit } from './audit.js';
 import { capture } from './capture.js';
+import { catchup } from './catchup.js';
 import { catalog } from './catalog.js';
 import { changes } from './changes.js';
 import { clocks } from './clocks.js';
@@ -38,6 +39,7 @@ export const FEATURES = [
   timestamps,
   reports,
   actions,
+  catchup,
   reminders,
   oncall,
   signals,
