@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChains } from '../src/audit/verify.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -20,6 +21,16 @@ beforeAll(async () => {
   incidentId = (await t.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).id;
 });
 afterAll(() => t?.stop());
+
+/** `npm run verify-audit`, the command an auditor runs (asynchronously: the fake Slack lives in this process). */
+const verifyCli = () =>
+  new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/verify-audit.ts'], { env: { PATH: process.env.PATH!, DATABASE_URL: t.database.url }, timeout: 60_000 });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
 
 const reply = async (userId: string, text: string) => lastResponse(t, (await t.slack.command({ text, userId, channelId: channel.id })).responseUrl);
 
@@ -123,5 +134,18 @@ describe('key timestamps', () => {
     );
 
     expect((await verifyChains(t.app.db)).broken).toEqual([]);
+    const cli = await verifyCli();
+    expect(cli.stdout).not.toMatch(/BROKEN/);
+    expect(cli.status).toBe(0);
+  });
+
+  it('the deputy may correct them too', async () => {
+    await reply('UCAROL', 'role deputy <@UDAN|dan>');
+    await t.settle();
+    const { res } = await correct('UDAN', { acknowledged: '2026-11-24T14:20:00Z' }, 'Dan picked it up at 14:20');
+    expect(res.body).toBeFalsy();
+    const row = await t.app.db.selectFrom('incident_time_corrections').selectAll().where('key', '=', 'acknowledged').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ actor_id: 'UDAN', recorded: null, reason: 'Dan picked it up at 14:20' });
+    expect(messageText(await reply('UDAN', 'stats 7d'))).toMatch(/\*MTTA\* 15m mean/);
   });
 });
