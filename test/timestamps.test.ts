@@ -4,7 +4,7 @@ import { verifyChains } from '../src/audit/verify.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import type { FakeChannel } from './support/fake-slack.js';
-import { declareIncident, lastModal, lastResponse, messageText } from './support/flows.js';
+import { declareIncident, lastModal, lastResponse, messageText, submitModal } from './support/flows.js';
 import { validateBlocks } from './support/block-kit-validator.js';
 import { input } from './support/slack-requests.js';
 import { resolveIncident } from './support/follow-up.js';
@@ -124,8 +124,14 @@ describe('key timestamps', () => {
     const overview = await (await fetch(`${t.url}/dashboard?period=7d`, { headers: { cookie } })).text();
     expect(overview).toMatch(/MTTR<\/span><b>1\.0h<\/b>/);
     expect(overview).toContain('(corrected)');
+    // The review document (shown on the incident's page) measures from the corrected times too.
+    await t.slack.command({ text: 'review', userId: 'UCAROL', channelId: channel.id });
+    await submitModal(t, 'UCAROL', 'review_modal', { pir_summary: { pir_summary: input.text('A bad release broke checkout.') }, pir_owner: { pir_owner: input.user('UCAROL') } });
     const page = await (await fetch(`${t.url}/dashboard/incidents/${incidentId}`, { headers: { cookie } })).text();
     expect(page).toContain('<tr><th>Resolved</th><td>2026-11-24T15:05:00.000Z (corrected; recorded 2026-11-24T16:05:00.000Z)</td></tr>');
+    expect(page).toContain('| Impact started | 2026-11-24 13:25 UTC (corrected; recorded not set) |');
+    expect(page).toContain('| Time to detect | 15m |');
+    expect(page).toContain('| Time to resolve | 1h 0m |');
     const csv = await (await fetch(`${t.url}/dashboard/export.csv?period=7d`, { headers: { cookie } })).text();
     // Both: as they count, which were corrected, as recorded.
     expect(csv).toContain(
