@@ -2,6 +2,7 @@ import type { ActionService } from './actions/service.js';
 import type { AuditService } from './audit/service.js';
 import type { CaptureService } from './capture/service.js';
 import type { CatalogService } from './catalog/service.js';
+import type { CatchupService } from './catchup/service.js';
 import type { ChangeService } from './changes/service.js';
 import type { DrService } from './dr/service.js';
 import type { DrillService } from './drills/service.js';
@@ -20,6 +21,7 @@ import type { ReviewService } from './reviews/service.js';
 import type { RoleService } from './roles/service.js';
 import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
+import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
 
@@ -29,6 +31,10 @@ export interface Services {
   /** Updates waiting behind their audience preview. */
   updateDrafts: UpdateDraftService;
   triage: TriageService;
+  /** Catch-up for late joiners. */
+  catchup: CatchupService;
+  /** Key timestamps and their corrections. */
+  timestamps: TimestampService;
   roles: RoleService;
   escalation: EscalationService;
   vendors: VendorService;

@@ -34,6 +34,10 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { reason: 'Found more lost orders', was_closed: true },
   ],
   closed: [{}],
+  timestamp_corrected: [
+    { key: 'impact_started', from: null, to: '2026-11-26T09:25:00.000Z', reason: 'Error rate rose at 09:25 in the dashboards' },
+    { key: 'resolved', from: '2026-11-26T11:05:00.000Z', to: '2026-11-26T10:50:00.000Z', reason: 'Recovery was at 10:50' },
+  ],
   channel_created: [{ channel_id: 'C0HISTORY', name: 'inc-1-checkout-errors' }],
   channel_failed: [{ error: 'ratelimited' }],
   role_assigned: [

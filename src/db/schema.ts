@@ -5,6 +5,7 @@ export interface Database {
   incident_counters: IncidentCountersTable;
   incidents: IncidentsTable;
   incident_roles: IncidentRolesTable;
+  incident_time_corrections: IncidentTimeCorrectionsTable;
   timeline_events: TimelineEventsTable;
   timeline_anchors: TimelineAnchorsTable;
   slack_tasks: SlackTasksTable;
@@ -32,6 +33,7 @@ export interface Database {
   problems: ProblemsTable;
   problem_incidents: ProblemIncidentsTable;
   slack_users: SlackUsersTable;
+  catchups_sent: CatchupsSentTable;
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
@@ -63,6 +65,8 @@ export interface IncidentsTable {
   resolution_summary: string | null;
   next_update_at: NullableTimestamp;
   declared_at: Timestamp;
+  /** When it was noticed, as recorded: the first alert's time for one declared from a signal, else the declaration. */
+  detected_at: Timestamp;
   acknowledged_at: NullableTimestamp;
   mitigated_at: NullableTimestamp;
   resolved_at: NullableTimestamp;
@@ -93,6 +97,18 @@ export interface IncidentsTable {
   /** The DR plan active for this incident, and since when. */
   dr_plan: string | null;
   dr_activated_at: NullableTimestamp;
+}
+
+/** A correction of one key timestamp (append-only; the latest one matching the recorded value applies). */
+export interface IncidentTimeCorrectionsTable {
+  id: Generated<string>;
+  incident_id: string;
+  key: string;
+  recorded: NullableTimestamp;
+  corrected: Timestamp;
+  reason: string;
+  actor_id: string;
+  at: Timestamp;
 }
 
 export interface VendorEngagementsTable {
@@ -421,7 +437,16 @@ export interface SlackUsersTable {
   deleted: boolean;
   /** users.info profile.email; null when Slack gave none (a bot, a guest without one). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** users.info is_bot (apps and bot users). */
+  is_bot: ColumnType<boolean, boolean | undefined, boolean>;
   fetched_at: Timestamp;
+}
+
+/** A catch-up sent to someone who joined an incident's channel (once per person and incident). */
+export interface CatchupsSentTable {
+  incident_id: string;
+  user_id: string;
+  at: Timestamp;
 }
 
 export type ReminderKind = 'digest' | 'escalation' | 'weekly_summary';

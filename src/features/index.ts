@@ -1,6 +1,7 @@
 import { actions } from './actions.js';
 import { audit } from './audit.js';
 import { capture } from './capture.js';
+import { catchup } from './catchup.js';
 import { catalog } from './catalog.js';
 import { changes } from './changes.js';
 import { clocks } from './clocks.js';
@@ -19,6 +20,7 @@ import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
 import { signals } from './signals.js';
+import { timestamps } from './timestamps.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
 
@@ -34,8 +36,10 @@ export const FEATURES = [
   escalation,
   vendors,
   roles,
+  timestamps,
   reports,
   actions,
+  catchup,
   reminders,
   oncall,
   signals,

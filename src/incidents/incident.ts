@@ -34,6 +34,8 @@ export interface Incident {
   resolutionSummary: string | null;
   nextUpdateAt: Date | null;
   declaredAt: Date;
+  /** When it was noticed, as recorded (corrections live beside it: src/timestamps). */
+  detectedAt: Date;
   acknowledgedAt: Date | null;
   mitigatedAt: Date | null;
   resolvedAt: Date | null;
@@ -97,6 +99,7 @@ export function toIncident(row: Selectable<IncidentsTable>): Incident {
     resolutionSummary: row.resolution_summary,
     nextUpdateAt: row.next_update_at,
     declaredAt: row.declared_at,
+    detectedAt: row.detected_at,
     acknowledgedAt: row.acknowledged_at,
     mitigatedAt: row.mitigated_at,
     resolvedAt: row.resolved_at,

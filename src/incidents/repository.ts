@@ -36,6 +36,7 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       reporter_id: i.reporterId,
       source_key: i.sourceKey,
       declared_at: i.declaredAt,
+      detected_at: i.declaredAt,
       resolution_summary: null,
       channel_id: null,
       channel_name: null,
@@ -101,4 +102,9 @@ export async function listIncidents(db: Kysely<Database>, f: ListFilter): Promis
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { incidents: rows.map(toIncident), total: Number(count.n) };
+}
+
+/** Moves the recorded detection earlier (an alert seen before the declaration), never later. */
+export async function recordDetection(db: Kysely<Database>, id: string, at: Date): Promise<void> {
+  await db.updateTable('incidents').set({ detected_at: sql<Date>`least(detected_at, ${at}::timestamptz)` }).where('id', '=', id).execute();
 }

@@ -65,6 +65,7 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
   status_changed: null, // carried by the update, resolution or reopening it belongs to
   severity_changed: null, // carried by the triage it belongs to (incident.severity)
   channel_failed: null,
+  timestamp_corrected: null, // reports read corrections from our own records; connectors keep what they were sent
   escalated: null,
   paged: null,
   bridge_set: null,

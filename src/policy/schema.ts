@@ -45,8 +45,10 @@ function validTimezone(tz: string): boolean {
 
 /** Actions the policy can restrict. */
 /** (Change approvals are governed by `changes.approvers`.) */
-export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr'] as const;
+/** (`timestamps`, correcting key timestamps, is the commander's or deputy's unless listed.) */
+export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'timestamps'] as const;
 export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
+export type PermissionRule = z.infer<typeof permissionRule>;
 
 const permissionRule = z
   .object({

@@ -18,14 +18,28 @@ export interface IncidentRow {
   category: string | null;
   services: string[];
   status: string;
+  /** Key timestamps as they count (corrected where corrected; src/timestamps). */
+  impact_started_at: string | null;
+  detected_at: string;
   declared_at: string;
   acknowledged_at: string | null;
   mitigated_at: string | null;
   resolved_at: string | null;
   closed_at: string | null;
+  /** The keys whose time was corrected. */
+  corrected: string[];
+  /** The times as recorded, before any correction. */
+  recorded_detected_at: string;
+  recorded_declared_at: string;
+  recorded_acknowledged_at: string | null;
+  recorded_mitigated_at: string | null;
+  recorded_resolved_at: string | null;
+  recorded_closed_at: string | null;
   mtta_seconds: number | null;
   mttr_seconds: number | null;
   mttm_seconds: number | null;
+  /** Time to detect: impact started → detected. */
+  mttd_seconds: number | null;
   response_sla_met: boolean | null;
   resolution_sla_met: boolean | null;
   channel_id: string | null;
@@ -84,14 +98,24 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
       category: r.category,
       services: restricted ? [] : r.services,
       status: r.closed_at ? 'closed' : r.status,
+      impact_started_at: iso(r.impact_started_at),
+      detected_at: iso(r.detected_at)!,
       declared_at: iso(r.declared_at)!,
       acknowledged_at: iso(r.acknowledged_at),
       mitigated_at: iso(r.mitigated_at),
       resolved_at: iso(r.resolved_at),
       closed_at: iso(r.closed_at),
+      corrected: r.corrected_keys ?? [],
+      recorded_detected_at: iso(r.recorded_detected_at)!,
+      recorded_declared_at: iso(r.recorded_declared_at)!,
+      recorded_acknowledged_at: iso(r.recorded_acknowledged_at),
+      recorded_mitigated_at: iso(r.recorded_mitigated_at),
+      recorded_resolved_at: iso(r.recorded_resolved_at),
+      recorded_closed_at: iso(r.recorded_closed_at),
       mtta_seconds: secs(r.acknowledged_at, r.declared_at),
       mttr_seconds: secs(r.resolved_at, r.declared_at),
       mttm_seconds: secs(r.mitigated_at, r.declared_at),
+      mttd_seconds: r.impact_started_at ? secs(r.detected_at, r.impact_started_at) : null,
       response_sla_met: met(r.acknowledged_at, r.declared_at, response.get(r.prio)),
       resolution_sla_met: met(r.resolved_at, r.declared_at, resolution.get(r.prio)),
       channel_id: restricted ? null : r.channel_id,
@@ -99,7 +123,12 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
   });
 }
 
-const CSV_COLUMNS: (keyof IncidentRow)[] = ['ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at', 'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'response_sla_met', 'resolution_sla_met'];
+const CSV_COLUMNS: (keyof IncidentRow)[] = [
+  'ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status',
+  'impact_started_at', 'detected_at', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at',
+  'corrected', 'recorded_detected_at', 'recorded_declared_at', 'recorded_acknowledged_at', 'recorded_mitigated_at', 'recorded_resolved_at', 'recorded_closed_at',
+  'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'mttd_seconds', 'response_sla_met', 'resolution_sla_met',
+];
 
 /**
  * A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"; the

@@ -137,3 +137,11 @@ export const FollowUpBlock = {
   problemWorkaround: 'problem_workaround',
   problemOwner: 'problem_owner',
 } as const;
+
+/** Key timestamps: the correction modal, one datetime input per key (`time_<key>`) and the reason. */
+export const TimestampIds = {
+  modal: 'incident_timestamps',
+  reason: 'time_reason',
+  /** The block (and action) id of a key's input. */
+  key: (key: string) => `time_${key}`,
+} as const;

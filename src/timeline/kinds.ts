@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MILESTONES } from '../policy/preparedness.js';
+import { TIME_KEYS } from '../timestamps/keys.js';
 
 /*
  * Every kind of timeline row and the payload it carries: the one contract between the code that
@@ -56,6 +57,14 @@ export const timelinePayloadSchemas = {
   resolved: z.object({ summary: text, audiences: z.array(z.string()).optional() }),
   reopened: z.object({ reason: text, was_closed: z.boolean() }),
   closed: z.object({}),
+  /** A key timestamp corrected (the recorded one stays; reports use the correction). Times in ISO 8601. */
+  timestamp_corrected: z.object({
+    key: z.enum(TIME_KEYS),
+    /** The time it counted as before (null: it was not set). */
+    from: z.string().nullable(),
+    to: z.string(),
+    reason: text,
+  }),
   channel_created: z.object({ channel_id: z.string(), name: z.string() }),
   channel_failed: z.object({ error: z.string() }),
 

@@ -22,6 +22,7 @@ export function incidentFixture(fields: Partial<Incident> = {}): Incident {
     resolutionSummary: null,
     nextUpdateAt: null,
     declaredAt: new Date('2026-11-26T09:00:00Z'),
+    detectedAt: fields.declaredAt ?? new Date('2026-11-26T09:00:00Z'),
     acknowledgedAt: null,
     mitigatedAt: null,
     resolvedAt: null,

@@ -42,6 +42,8 @@ export const input = {
   channel: (id: string | null) => ({ type: 'conversations_select', selected_conversation: id }),
   date: (date: string | null) => ({ type: 'datepicker', selected_date: date }),
   time: (time: string | null) => ({ type: 'timepicker', selected_time: time }),
+  /** A datetimepicker's value: Unix seconds. */
+  dateTime: (at: Date | string | null) => ({ type: 'datetimepicker', selected_date_time: at === null ? null : Math.floor(new Date(at).getTime() / 1000) }),
   radio: (value: string | null, text?: string) => ({ type: 'radio_buttons', selected_option: value === null ? null : option(value, text) }),
   checkboxes: (values: string[]) => ({ type: 'checkboxes', selected_options: values.map((v) => option(v)) }),
 };

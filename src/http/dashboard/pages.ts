@@ -3,6 +3,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { IncidentRow, TimelineRow } from '../../reports/export.js';
 import { PERIODS } from '../../reports/period.js';
 import type { Summary } from '../../reports/service.js';
+import { TIME_LABELS, type KeyTime, type TimeKey } from '../../timestamps/keys.js';
 import { horizontalBars, lineChart, stackedBars } from './charts.js';
 
 export function esc(s: unknown): string {
@@ -95,6 +96,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     ['MTTA', hours(s.stats.mtta.mean), `p50 ${hours(s.stats.mtta.p50)} · p90 ${hours(s.stats.mtta.p90)}`],
     ['MTTR', hours(s.stats.mttr.mean), `p50 ${hours(s.stats.mttr.p50)} · p90 ${hours(s.stats.mttr.p90)}`],
     ['Time to mitigate', hours(s.stats.mttm.mean), `p90 ${hours(s.stats.mttm.p90)}`],
+    ['Time to detect', hours(s.stats.mttd.mean), `impact started → detected · n=${s.stats.mttd.count}`],
   ]
     .map(([k, v, sub]) => `<div class="card"><span class="muted">${esc(k)}</span><b>${esc(v)}</b><span class="muted">${esc(sub)}</span></div>`)
     .join('');
@@ -102,7 +104,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     .slice(0, 500)
     .map(
       (r) =>
-        `<tr><td><a href="/dashboard/incidents/${esc(r.id)}">${esc(r.ref)}</a></td><td>${esc(r.title)}</td><td><span class="pill">${esc(r.priority)}</span></td><td>${esc(r.category ?? '')}</td><td>${esc(r.services.join(', '))}</td><td>${esc(r.status)}</td><td>${esc(r.declared_at.slice(0, 16).replace('T', ' '))}</td><td class="num">${hours(r.mtta_seconds)}</td><td class="num">${hours(r.mttr_seconds)}</td><td class="${r.resolution_sla_met === false ? 'bad' : ''}">${r.resolution_sla_met === null ? '–' : r.resolution_sla_met ? 'met' : 'missed'}</td></tr>`,
+        `<tr><td><a href="/dashboard/incidents/${esc(r.id)}">${esc(r.ref)}</a></td><td>${esc(r.title)}</td><td><span class="pill">${esc(r.priority)}</span></td><td>${esc(r.category ?? '')}</td><td>${esc(r.services.join(', '))}</td><td>${esc(r.status)}</td><td>${esc(r.declared_at.slice(0, 16).replace('T', ' '))}</td><td class="num">${hours(r.mtta_seconds)}</td><td class="num">${hours(r.mttr_seconds)}${r.corrected.length ? ` <span class="muted" title="${esc(`corrected: ${r.corrected.map((k) => TIME_LABELS[k as TimeKey] ?? k).join(', ')}`)}">(corrected)</span>` : ''}</td><td class="${r.resolution_sla_met === false ? 'bad' : ''}">${r.resolution_sla_met === null ? '–' : r.resolution_sla_met ? 'met' : 'missed'}</td></tr>`,
     )
     .join('');
   const filters = `<form class="filters" method="get" action="/dashboard">
@@ -123,7 +125,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
 }
 
 /** One incident's report: facts, timeline, and the review when there is one. */
-export function incidentPage(policy: Policy, incident: Incident, timeline: TimelineRow[], review?: string): string {
+export function incidentPage(policy: Policy, incident: Incident, times: KeyTime[], timeline: TimelineRow[], review?: string): string {
   const ref = incidentRef(policy.number_prefix, incident);
   const facts = [
     ['Priority', incident.priority ?? '(untriaged)'],
@@ -132,9 +134,11 @@ export function incidentPage(policy: Policy, incident: Incident, timeline: Timel
     ['Category', incident.category ?? ''],
     ['Services', incident.services.join(', ')],
     ['Status', incident.closedAt ? 'closed' : incident.status],
-    ['Declared', incident.declaredAt.toISOString()],
-    ['Acknowledged', incident.acknowledgedAt?.toISOString() ?? ''],
-    ['Resolved', incident.resolvedAt?.toISOString() ?? ''],
+    // Key timestamps as they count; a corrected one names what was recorded.
+    ...times.map((k) => [
+      TIME_LABELS[k.key].charAt(0).toUpperCase() + TIME_LABELS[k.key].slice(1),
+      `${k.effective?.toISOString() ?? ''}${k.corrected ? ` (corrected; recorded ${k.recorded?.toISOString() ?? 'not set'})` : ''}`,
+    ]),
     ['Commander', incident.commanderId ?? ''],
   ]
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)

@@ -119,8 +119,8 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: ['GET'],
       handler: guarded(async (req, res, user) => {
         const id = String(req.params?.id ?? '');
-        const { incident, timeline } = await reports.incidentReport(id, user);
-        html(res, 200, incidentPage(policy, incident, timeline, await deps.reviewFor?.(incident.id)));
+        const { incident, times, timeline } = await reports.incidentReport(id, user);
+        html(res, 200, incidentPage(policy, incident, times, timeline, await deps.reviewFor?.(incident.id)));
       }),
     },
     { path: '/dashboard/export.csv', method: ['GET'], handler: exportRoute('csv') },

@@ -4,7 +4,12 @@ import type { Policy } from '../../policy/schema.js';
 import { storedKind, type TimelineEvent, type TimelineKind, type TimelinePayloads, type UnreadableTimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
 import { BlockLimit, packLines } from './fit.js';
+import { TIME_LABELS } from '../../timestamps/keys.js';
 import { channel, duration, esc, escCut, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 function reviewState(state: string): string {
   return state === 'in_review' ? 'in review' : state;
@@ -63,6 +68,8 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
   closed: (_p, who) => `${who} closed the incident`,
+  timestamp_corrected: (p, who) =>
+    `${capitalised(TIME_LABELS[p.key])} corrected ${p.from ? `from ${slackDate(new Date(p.from), '{date_short} {time}')} ` : ''}to ${slackDate(new Date(p.to), '{date_short} {time}')} by ${who}: ${esc(p.reason)}`,
   channel_created: (p) => `Channel ${channel(p.channel_id)} created`,
   channel_failed: (p) => `Creating the channel failed (${esc(p.error)}); retrying`,
   signal_linked: (p, who) => `${p.how === 'auto' ? 'A routing rule linked' : `${who} linked`} the ${esc(p.source)} signal "${esc(p.title)}" (${p.severity}, ${p.firing} of ${p.alerts} firing)`,
@@ -198,6 +205,8 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
       return { channel: simple(`:white_check_mark: ${describeEvent(e)}`) };
     case 'itsm_received':
       return { channel: simple(`:ticket: ${describeEvent(e)}`) };
+    case 'timestamp_corrected':
+      return { channel: simple(`:clock3: ${describeEvent(e)}`) };
     case 'cause_linked':
     case 'cause_cleared':
       return { channel: simple(`:link: ${describeEvent(e)}`), thread: secret ? undefined : `:link: ${ref}: ${describeEvent(e)}` };
