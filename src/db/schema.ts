@@ -90,6 +90,10 @@ export interface IncidentsTable {
   /** The DR plan active for this incident, and since when. */
   dr_plan: string | null;
   dr_activated_at: NullableTimestamp;
+  /** Its type (policy incident_types, by name), if it has one. */
+  incident_type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Custom field values by key (JSON); kept when a field leaves the policy. */
+  custom_fields: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
 export interface VendorEngagementsTable {

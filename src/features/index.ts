@@ -7,6 +7,7 @@ import { clocks } from './clocks.js';
 import { dr } from './dr.js';
 import { drills } from './drills.js';
 import { escalation } from './escalation.js';
+import { fields } from './fields.js';
 import { healthchecks } from './healthchecks.js';
 import { incidents } from './incidents.js';
 import { oncall } from './oncall.js';
@@ -30,6 +31,7 @@ import { vendors } from './vendors.js';
  */
 export const FEATURES = [
   incidents,
+  fields,
   triage,
   escalation,
   vendors,

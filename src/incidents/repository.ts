@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, IncidentsTable } from '../db/schema.js';
 import { toIncident, type Incident } from './incident.js';
+import type { FieldValues } from '../fields/values.js';
 
 export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): Promise<number> {
   const row = await db
@@ -17,6 +18,8 @@ export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'des
   sourceKey: string | null;
   declaredAt: Date;
   isDrill?: boolean;
+  type?: string | null;
+  fields?: FieldValues;
 };
 
 /** Inserts an incident; returns undefined when its source key was already used. */
@@ -51,6 +54,8 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       classification_reason: null,
       bridge_url: null,
       is_drill: i.isDrill ?? false,
+      incident_type: i.type ?? null,
+      custom_fields: JSON.stringify(i.fields ?? {}),
     })
     .onConflict((oc) => oc.column('source_key').doNothing())
     .returningAll()

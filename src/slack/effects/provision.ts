@@ -5,6 +5,7 @@ import type { ProvisioningStore } from './provisioning-store.js';
 import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
+import { findType } from '../../fields/values.js';
 import { isSlackError, slackErrorName } from '../errors.js';
 import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
 
@@ -44,7 +45,8 @@ async function findOwnChannel(deps: ProvisionDeps, incident: Incident, name: str
 /** Creates the channel, trying `-2`, `-3`… while the name is taken (adopting one we made earlier). */
 async function createChannel(deps: ProvisionDeps, incident: Incident, botUserId: string): Promise<{ id: string; name: string }> {
   for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
-    const name = channelName(incident.isDrill ? DRILL_CHANNEL_TEMPLATE : deps.policy.channel.name_template, incident, attempt === 1 ? '' : String(attempt));
+    const template = incident.isDrill ? DRILL_CHANNEL_TEMPLATE : (findType(deps.policy, incident.type)?.channel_name ?? deps.policy.channel.name_template);
+    const name = channelName(template, incident, attempt === 1 ? '' : String(attempt));
     try {
       const res = await deps.client.conversations.create({ name, is_private: isPrivate(incident) });
       return { id: res.channel!.id!, name: res.channel!.name ?? name };
