@@ -7,7 +7,7 @@ import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
 import { findType } from '../../fields/values.js';
 import { isSlackError, slackErrorName } from '../errors.js';
-import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
+import { announcement, channelTopic, incidentCard, type CardContext, type CardExtras } from '../views/card.js';
 
 export interface ProvisionDeps {
   client: WebClient;
@@ -18,6 +18,8 @@ export interface ProvisionDeps {
   botUserId: () => Promise<string>;
   load: (id: string) => Promise<Incident | undefined>;
   cardContext: (incident: Incident) => Promise<CardContext>;
+  /** The other features' card sections (the type and its fields…), so the first card already shows them. */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
 }
 
 const NAME_ATTEMPTS = 20;
@@ -124,7 +126,7 @@ export async function provisionIncident(deps: ProvisionDeps, incidentId: string)
   await inviteUsers(deps, channelId, [incident.reporterId, incident.commanderId ?? ''], botUserId);
 
   if (!incident.cardTs) {
-    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident));
+    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident), await deps.cardExtras?.(incident));
     const res = await deps.client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
     incident = await deps.store.cardPosted(incident, res.ts!);
   }

@@ -80,7 +80,7 @@ export const incidentCommands: Subcommand[] = [
       const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is already resolved.');
       await ctx.deps.authorize('resolve', ctx.userId, incident);
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id } }) });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id }, policy: ctx.deps.policy, incident }) });
     },
   },
   {
