@@ -3,7 +3,7 @@ import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import { isClosed, type Incident } from '../incidents/incident.js';
 import * as repo from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
-import { fieldErrorKey, fieldLabel, fieldsOfType, findType, isEmpty, sameValue, valueProblem, type FieldValue, type FieldValues } from './values.js';
+import { fieldErrorKey, fieldLabel, fieldsOfType, findType, isEmpty, sameValue, valueProblem, type FieldValue, type FieldValues } from '../incidents/fields.js';
 
 export interface FieldEdit {
   incidentId: string;

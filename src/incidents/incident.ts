@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../db/schema.js';
-import { parseFieldValues, type FieldValues } from '../fields/values.js';
+import { parseFieldValues, type FieldValues } from './fields.js';
 
 export const INCIDENT_KINDS = ['service', 'security'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];

@@ -9,7 +9,7 @@ import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Inci
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
 import type { ServiceContext } from '../context.js';
-import { fieldProblems, fieldsOfType, findType, isEmpty, refuseMissingFields, type FieldValues } from '../fields/values.js';
+import { fieldProblems, fieldsOfType, findType, isEmpty, refuseMissingFields, type FieldValues } from './fields.js';
 
 export const TITLE_MAX = 80;
 
@@ -302,7 +302,7 @@ export class IncidentService {
     return repo.findIncidentById(this.ctx.db, id);
   }
 
-  list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number }) {
+  list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number; type?: string }) {
     return repo.listIncidents(this.ctx.db, { teamId, ...opts });
   }
 

@@ -151,6 +151,9 @@ export function incidentSnapshot(ctx: MappingContext): IncidentSnapshot {
     resolvedAt: i.resolvedAt?.toISOString() ?? null,
     closedAt: i.closedAt?.toISOString() ?? null,
     url: ctx.baseUrl ? `${ctx.baseUrl.replace(/\/+$/, '')}/dashboard/incidents/${i.id}` : null,
+    type: i.type,
+    // Field values are the incident's details: a private incident's never leave it.
+    ...(isPrivate(i) ? {} : { fields: i.fields }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Incident } from '../incidents/incident.js';
 import type { Playbook } from '../policy/preparedness.js';
 import type { Policy } from '../policy/schema.js';
-import { findType } from '../fields/values.js';
+import { findType } from '../incidents/fields.js';
 
 export type { Playbook };
 

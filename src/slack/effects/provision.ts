@@ -5,7 +5,7 @@ import type { ProvisioningStore } from './provisioning-store.js';
 import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
-import { findType } from '../../fields/values.js';
+import { findType } from '../../incidents/fields.js';
 import { isSlackError, slackErrorName } from '../errors.js';
 import { announcement, channelTopic, incidentCard, type CardContext, type CardExtras } from '../views/card.js';
 

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } f
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { incidentRef } from '../../incidents/incident.js';
-import { fieldErrorKey, fieldsOfType, findType, isEmpty, type FieldValue, type FieldValues } from '../../fields/values.js';
+import { fieldErrorKey, fieldsOfType, findType, isEmpty, type FieldValue, type FieldValues } from '../../incidents/fields.js';
 import type { Policy } from '../../policy/schema.js';
 import type { SlackDeps } from '../deps.js';
 import { Block, Callback, fieldBlock } from '../ids.js';

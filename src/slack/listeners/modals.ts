@@ -8,7 +8,7 @@ import { updatePreview, updatePreviewError } from '../views/comms.js';
 import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
 import { registerForm } from './forms.js';
 import { fieldErrorBlocks, submittedFields } from './fields.js';
-import { fieldsOfType } from '../../fields/values.js';
+import { fieldsOfType } from '../../incidents/fields.js';
 import { readFieldValues } from '../views/fields.js';
 import { incidentButton } from './buttons.js';
 import { declareMetadata, incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue } from './payloads.js';

@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { fieldLabel, fieldsOfType, findType, isEmpty, labelOfKey, valueText, type FieldValue, type FieldValues } from '../../fields/values.js';
+import { fieldLabel, fieldsOfType, findType, isEmpty, labelOfKey, valueText, type FieldValue, type FieldValues } from '../../incidents/fields.js';
 import type { CustomField } from '../../policy/fields-schema.js';
 import type { Policy } from '../../policy/schema.js';
 import { Block, Callback, fieldBlock } from '../ids.js';

@@ -7,7 +7,7 @@ import { plain, truncate } from './format.js';
 import { AUDIENCE_LABELS, configuredAudiences } from './comms.js';
 import { servicesInput } from './catalog.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
-import { findType, missingFields, type FieldValues } from '../../fields/values.js';
+import { findType, missingFields, type FieldValues } from '../../incidents/fields.js';
 import { fieldInput, typeFieldInputs, typeSelect } from './fields.js';
 
 export interface DeclareMetadata {

@@ -4,7 +4,7 @@ import type { Policy } from '../../policy/schema.js';
 import { storedKind, type TimelineEvent, type TimelineKind, type TimelinePayloads, type UnreadableTimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
 import type { FieldType } from '../../policy/fields-schema.js';
-import { valueText, type FieldValue } from '../../fields/values.js';
+import { valueText, type FieldValue } from '../../incidents/fields.js';
 import { BlockLimit, packLines } from './fit.js';
 import { channel, duration, esc, escCut, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { DomainError } from '../incidents/errors.js';
+import { DomainError } from './errors.js';
 import type { CustomField, FieldStage, IncidentType } from '../policy/fields-schema.js';
 
 /**
- * Custom field values and the pure rules about them: labels, which fields a type asks for, what a
+ * An incident's custom field values and the pure rules about them: labels, which fields a type asks for, what a
  * value must look like, and which required fields are still empty at a stage of the incident.
  */
 
