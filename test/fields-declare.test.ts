@@ -85,7 +85,7 @@ describe('declaring an incident of a type', () => {
       field_regulator_notified: { field_regulator_notified: input.select(null) },
     };
     const refused = await t.slack.viewSubmission({ userId: 'UANA', view: { ...view, id: opened.id }, values });
-    expect(refused.body).toEqual({ response_action: 'errors', errors: { field_data_classification: 'Required before declaring.' } });
+    expect(refused.body).toEqual({ response_action: 'errors', errors: { field_data_classification: 'Data classification is required before declaring.' } });
     expect(refused.viewErrors).toEqual([]);
     expect(await t.app.db.selectFrom('incidents').select('id').where('title', '=', 'Keys leaked').execute()).toEqual([]);
 

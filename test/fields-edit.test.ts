@@ -76,10 +76,14 @@ describe('/incident fields', () => {
     const channel = await declareTyped(t, { userId: 'UANA', title: 'Payments slow', type: 'Service outage' });
     const byCommand = await ask(t, 'close', 'UANA', channel.id);
     expect(byCommand.text).toContain('Resolve the incident before closing it');
+    // Resolving through a status update names the field under the message.
+    const update = await openForm(t, 'update', 'UANA', channel.id, 'incident_update');
+    const byUpdate = await t.slack.viewSubmission({ userId: 'UANA', view: update, values: { status: { status: input.select('resolved') }, message: { message: input.text('Fixed') }, next_update: { next_update: input.select(null) } } });
+    expect(byUpdate.body).toEqual({ response_action: 'errors', errors: { message: 'Customers affected is required before resolving.' } });
     const form = await openForm(t, 'resolve', 'UANA', channel.id, 'incident_resolve');
     expect(form.blocks.map((b: any) => b.block_id)).toEqual(['summary', 'field_customer_impact']);
     const refused = await t.slack.viewSubmission({ userId: 'UANA', view: form, values: { summary: { summary: input.text('Rolled back') }, field_customer_impact: { field_customer_impact: { type: 'number_input', value: null } } } });
-    expect(refused.body).toEqual({ response_action: 'errors', errors: { field_customer_impact: 'Required before resolving.' } });
+    expect(refused.body).toEqual({ response_action: 'errors', errors: { field_customer_impact: 'Customers affected is required before resolving.' } });
     expect((await incidentOf(t, channel)).resolved_at).toBeNull();
     const ok = await t.slack.viewSubmission({ userId: 'UANA', view: form, values: { summary: { summary: input.text('Rolled back') }, field_customer_impact: { field_customer_impact: { type: 'number_input', value: '40' } } } });
     expect(ok.body).toBeFalsy();

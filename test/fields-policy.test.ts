@@ -118,7 +118,7 @@ describe('an incident’s type and field values', () => {
   it('refuses a declaration without a declare-stage field, naming it; keeps only the type’s fields', async () => {
     const err = await declare().catch((e) => e);
     expect(err).toBeInstanceOf(DomainError);
-    expect(err.fields).toEqual({ 'fields.data_classification': 'Required before declaring.' });
+    expect(err.fields).toEqual({ 'fields.data_classification': 'Data classification is required before declaring.' });
     const bad = await declare({ fields: { data_classification: 'top-secret' } }).catch((e) => e);
     expect(bad.fields['fields.data_classification']).toMatch(/choose from public, internal/);
     const unknownType = await declare({ type: 'Earthquake' }).catch((e) => e);
@@ -153,7 +153,7 @@ describe('an incident’s type and field values', () => {
     const { incident } = await d.incidents.declare({ teamId: 'T1', title: 'EU down', description: '', severity: 'SEV2', kind: 'service', services: [], commanderId: null, reporterId: 'UCAROL', type: 'Service outage' });
     const refused = await d.incidents.resolve({ incidentId: incident.id, actorId: 'UCAROL', summary: 'Rolled back' }).catch((e) => e);
     expect(refused.message).toBe('Fill in Customers affected before resolving (`/incident fields`).');
-    expect(refused.fields).toEqual({ 'fields.customer_impact': 'Required before resolving.' });
+    expect(refused.fields).toEqual({ 'fields.customer_impact': 'Customers affected is required before resolving.' });
     await d.fields.edit({ incidentId: incident.id, actorId: 'UCAROL', values: { customer_impact: 0 } });
     await d.incidents.resolve({ incidentId: incident.id, actorId: 'UCAROL', summary: 'Rolled back' });
     await d.incidents.close({ incidentId: incident.id, actorId: 'UCAROL' });

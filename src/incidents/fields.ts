@@ -134,7 +134,7 @@ export function fieldProblems(policy: FieldsPolicy, type: string | null, values:
     if (bad) problems[fieldErrorKey(f.key)] = bad;
   }
   const missing = missingFields(policy, { type, fields: values }, stage);
-  for (const f of missing) problems[fieldErrorKey(f.key)] = `Required before ${STAGE_VERB[stage]}.`;
+  for (const f of missing) problems[fieldErrorKey(f.key)] = `${fieldLabel(f)} is required before ${STAGE_VERB[stage]}.`;
   const summary = missing.length ? `Fill in ${missing.map(fieldLabel).join(', ')} before ${STAGE_VERB[stage]} (\`/incident fields\`).` : undefined;
   return { problems, summary };
 }
