@@ -121,29 +121,27 @@ export function sameValue(a: FieldValue | null | undefined, b: FieldValue | null
 export const fieldErrorKey = (key: string) => `fields.${key}`;
 
 const STAGE_VERB = { declare: 'declaring', resolve: 'resolving', close: 'closing' } as const;
+type Stage = Exclude<FieldStage, 'never'>;
 
-/**
- * The problems of a set of values for a type at a stage: values that do not fit, and required fields
- * left empty, each under `fields.<key>`; plus the summary naming every missing field.
- */
-export function fieldProblems(policy: FieldsPolicy, type: string | null, values: FieldValues, stage: Exclude<FieldStage, 'never'>): { problems: Record<string, string>; summary?: string } {
+/** Each required field left empty by `stage`, under `fields.<key>`, naming it. */
+function missingProblems(missing: CustomField[], stage: Stage): Record<string, string> {
+  return Object.fromEntries(missing.map((f) => [fieldErrorKey(f.key), `${fieldLabel(f)} is required before ${STAGE_VERB[stage]}.`]));
+}
+
+/** The problems of a set of values for a type at a stage: values that do not fit, and required fields left empty, each under `fields.<key>`. */
+export function fieldProblems(policy: FieldsPolicy, type: string | null, values: FieldValues, stage: Stage): Record<string, string> {
   const problems: Record<string, string> = {};
-  const fields = fieldsOfType(policy, type);
-  for (const f of fields) {
+  for (const f of fieldsOfType(policy, type)) {
     const bad = valueProblem(f, values[f.key]);
     if (bad) problems[fieldErrorKey(f.key)] = bad;
   }
-  const missing = missingFields(policy, { type, fields: values }, stage);
-  for (const f of missing) problems[fieldErrorKey(f.key)] = `${fieldLabel(f)} is required before ${STAGE_VERB[stage]}.`;
-  const summary = missing.length ? `Fill in ${missing.map(fieldLabel).join(', ')} before ${STAGE_VERB[stage]} (\`/incident fields\`).` : undefined;
-  return { problems, summary };
+  return { ...problems, ...missingProblems(missingFields(policy, { type, fields: values }, stage), stage) };
 }
 
-/** Refuses a resolve or close while a field the incident's type requires by then is empty, naming each such field. */
+/** Refuses a resolve or close while a field the incident's type requires by then is empty: the message names them all, each is also under its own `fields.<key>`. */
 export function refuseMissingFields(policy: FieldsPolicy, incident: { type: string | null; fields: FieldValues }, stage: 'resolve' | 'close'): void {
   const missing = missingFields(policy, incident, stage);
   if (!missing.length) return;
-  const { problems, summary } = fieldProblems(policy, incident.type, Object.fromEntries(Object.entries(incident.fields).filter(([k]) => !missing.some((f) => f.key === k))), stage);
-  const only = Object.fromEntries(missing.map((f) => [fieldErrorKey(f.key), problems[fieldErrorKey(f.key)]!]));
-  throw new DomainError('invalid_state', summary!, undefined, only);
+  const summary = `Fill in ${missing.map(fieldLabel).join(', ')} before ${STAGE_VERB[stage]} (\`/incident fields\`).`;
+  throw new DomainError('invalid_state', summary, undefined, missingProblems(missing, stage));
 }

@@ -122,7 +122,7 @@ export class IncidentService {
       severity: severityProblem(this.ctx.policy, input.severity),
       kind: kind ? undefined : 'Choose service or security.',
       type: input.type && !type ? `Unknown incident type ${input.type}.` : undefined,
-      ...fieldProblems(this.ctx.policy, type?.name ?? null, fields, 'declare').problems,
+      ...fieldProblems(this.ctx.policy, type?.name ?? null, fields, 'declare'),
     });
     if (input.sourceKey) {
       const existing = await repo.findIncidentBySourceKey(this.ctx.db, input.sourceKey);
