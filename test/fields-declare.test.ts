@@ -60,6 +60,18 @@ describe('declaring an incident of a type', () => {
     expect(block(outage, 'kind').element.initial_option.value).toBe('service');
   });
 
+  it('leaves a choice made on a form that has changed since to the later redraw', async () => {
+    const opened = await openDeclare('Twice');
+    const stale = { ...openView(opened.id), id: opened.id };
+    await chooseType(opened.id, 'Service outage', {});
+    const errorsBefore = t.logs.filter((l) => /"level":50/.test(l)).length;
+    const res = await t.slack.blockAction({ userId: 'UANA', actionId: 'incident_type', view: stale, values: { incident_type: { incident_type: input.select('Security breach') } }, selectedOption: { value: 'Security breach' } });
+    expect(res.status).toBe(200);
+    await t.settle();
+    expect(blockIds(openView(opened.id))).toContain('field_customer_impact');
+    expect(t.logs.filter((l) => /"level":50/.test(l)).length).toBe(errorsBefore);
+  });
+
   it('lets the declarer make an incident of a private type public', async () => {
     const opened = await openDeclare('Odd logins');
     const view = await chooseType(opened.id, 'Security breach', {});

@@ -42,6 +42,16 @@ describe('custom fields in Slack and documents', () => {
     expect(section[0]).toMatchObject({ text: { text: expect.stringContaining('*Gone:* kept after the field left the policy') } });
   });
 
+  it('keeps the card within Slack’s limits however many long values there are', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `field_${i}`);
+    const policy = policySchema.parse({ incident_types: [{ name: 'Big', fields: keys }], custom_fields: keys.map((key) => ({ key, type: 'long_text' })) });
+    const section = fieldsSection(policy, { type: 'Big', fields: Object.fromEntries(keys.map((k) => [k, `<@U123> ${'y'.repeat(3000)}`])) });
+    expect(validateBlocks(section, 'message')).toEqual([]);
+    expect(section.filter((b) => b.type === 'section')).toHaveLength(2);
+    expect(section.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringMatching(/^…and \d+ more/) }] });
+    expect(JSON.stringify(section).length).toBeLessThan(8_000);
+  });
+
   it('puts the type and field values in the review document, people by name', () => {
     const policy = policySchema.parse({ ...FIELDS_POLICY, custom_fields: [...FIELDS_POLICY.custom_fields, { key: 'owner', type: 'user' }], incident_types: [{ name: 'Service outage', fields: ['customer_impact', 'affected_regions', 'owner'] }] });
     const incident = incidentFixture({ type: 'Service outage', fields: { customer_impact: 1200, affected_regions: ['eu-west', 'us-east'], owner: 'UANA', data_classification: 'internal' } });

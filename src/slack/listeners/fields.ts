@@ -7,6 +7,7 @@ import type { Policy } from '../../policy/schema.js';
 import type { SlackDeps } from '../deps.js';
 import { Block, Callback, fieldBlock } from '../ids.js';
 import { instrument } from '../listen.js';
+import { isSlackError } from '../errors.js';
 import { fieldsModal, readFieldValues, type FieldsMetadata } from '../views/fields.js';
 import { declareModal, type DeclareMetadata } from '../views/modals.js';
 import type { Subcommand } from './commands.js';
@@ -59,9 +60,16 @@ export function redrawnDeclareForm(policy: Policy, meta: DeclareMetadata, values
   });
 }
 
-/** Redraws an open form in place; the hash makes Slack refuse it if the form changed meanwhile (the later action redraws it then). */
+/**
+ * Redraws an open form in place. The hash makes Slack refuse it if the form changed meanwhile: the
+ * person chose again quickly, and that later choice redraws it.
+ */
 async function redraw(client: WebClient, view: z.infer<typeof openView>, next: unknown): Promise<void> {
-  await client.views.update({ view_id: view.id, hash: view.hash, view: next as never });
+  try {
+    await client.views.update({ view_id: view.id, hash: view.hash, view: next as never });
+  } catch (err) {
+    if (!isSlackError(err, 'hash_conflict')) throw err;
+  }
 }
 
 /** `/incident fields`, the type selects of the declare and fields forms, and the fields form. */

@@ -5,7 +5,7 @@ import type { Policy } from '../../policy/schema.js';
 import { Block, Callback, fieldBlock } from '../ids.js';
 import { escCut, mrkdwn, plain, user } from './format.js';
 import { modal, option, selectInput } from './kit.js';
-import { BlockLimit } from './fit.js';
+import { BlockLimit, packLines } from './fit.js';
 
 /** The type select that leads the declare form (and the fields form): choosing one redraws the form with its fields. */
 export function typeSelect(policy: Policy, blockId: string, initial: string | null | undefined, opts: { optional?: boolean } = {}) {
@@ -110,8 +110,18 @@ export function fieldsSection(policy: Policy, incident: { type: string | null; f
   });
   if (!incident.type && !lines.length) return [];
   const head = `*Type:* ${incident.type ? escCut(incident.type, 60) : '_none_'}`;
-  return [{ type: 'section', text: mrkdwn([head, ...lines].join('\n').slice(0, BlockLimit.sectionText)) }];
+  // The card is one message: at most CARD_FIELD_SECTIONS sections of whole lines, the rest counted.
+  const sections = packLines([head, ...lines]);
+  const shown = sections.slice(0, CARD_FIELD_SECTIONS);
+  const hidden = sections.slice(CARD_FIELD_SECTIONS).reduce((n, s) => n + s.split('\n').length, 0);
+  return [
+    ...shown.map((text) => ({ type: 'section' as const, text: mrkdwn(text) })),
+    ...(hidden ? [{ type: 'context' as const, elements: [mrkdwn(`…and ${hidden} more: \`/incident fields\``)] }] : []),
+  ];
 }
+
+/** Sections of field values on the card (each up to ~2,900 characters), leaving the card room under Slack's message text limit. */
+const CARD_FIELD_SECTIONS = 2;
 
 export interface FieldsMetadata {
   incidentId: string;
