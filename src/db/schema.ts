@@ -35,6 +35,7 @@ export interface Database {
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
+  statuspage_links: StatuspageLinksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -550,6 +551,27 @@ export interface ServicenowLinksTable {
   sync_state: ColumnType<ServicenowSyncState, ServicenowSyncState | undefined, ServicenowSyncState>;
   last_error: string | null;
   last_synced_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A published incident's or maintenance's Statuspage incident, and what was sent to it. */
+export interface StatuspageLinksTable {
+  id: Generated<string>;
+  /** Exactly one of incident_id and change_id is set. */
+  incident_id: string | null;
+  change_id: string | null;
+  /** Null until the Statuspage incident is created (or found after an unanswered create). */
+  statuspage_incident_id: string | null;
+  /** Post or revision ids already sent. */
+  sent_ids: ColumnType<string[], string[] | undefined, string[]>;
+  last_status: string | null;
+  /** The post or revision whose call was made but not confirmed, and the incident name it carried. */
+  pending_send: string | null;
+  pending_name: string | null;
+  /** Set while the pending call runs; null once it ended without an answer. */
+  pending_at: NullableTimestamp;
+  last_error: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
