@@ -31,7 +31,7 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   declared: (p, who) =>
     p.drill
       ? `${who} started an exercise (${p.severity}, ${p.kind}): ${esc(p.title)}`
-      : `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(p.title)}`,
+      : `${who} declared the incident (${p.severity}, ${p.kind}${p.type ? `, ${esc(p.type)}` : ''}) with ${user(p.commander)} as commander: ${esc(p.title)}`,
   update: (p, who) => `${who} posted an update (${p.status}): ${esc(p.message)}`,
   status_changed: (p, who) => `${who} changed the status ${p.from} → ${p.to}`,
   type_changed: (p, who) => `${who} changed the type ${p.from ? esc(p.from) : 'none'} → ${p.to ? esc(p.to) : 'none'}`,
