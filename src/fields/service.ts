@@ -11,7 +11,7 @@ export interface FieldEdit {
   /** The new type by name, null for none; undefined leaves it as it is. */
   type?: string | null;
   /** Values of the (new) type's fields by key; an empty value clears the field, a key not given keeps its value. */
-  values: FieldValues | Record<string, FieldValue | null>;
+  values: Record<string, FieldValue | null>;
 }
 
 /**
