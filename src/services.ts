@@ -7,6 +7,7 @@ import type { ChangeService } from './changes/service.js';
 import type { DrService } from './dr/service.js';
 import type { DrillService } from './drills/service.js';
 import type { EscalationService } from './escalation/service.js';
+import type { FieldService } from './fields/service.js';
 import type { IncidentService } from './incidents/service.js';
 import type { UpdateDraftService } from './incidents/update-drafts.js';
 import type { OncallService } from './oncall/service.js';
@@ -30,6 +31,8 @@ export interface Services {
   incidents: IncidentService;
   /** Updates waiting behind their audience preview. */
   updateDrafts: UpdateDraftService;
+  /** An incident's type and custom fields after its declaration. */
+  fields: FieldService;
   triage: TriageService;
   /** Catch-up for late joiners. */
   catchup: CatchupService;

@@ -160,7 +160,7 @@ describe('CSV cells a spreadsheet would run as formulas', () => {
       id: '1', ref: 'INC-1', title: '-1 day of data lost', restricted: false, kind: 'service', priority: 'P2', severity: 'SEV2', category: null,
       services: ['search'], status: 'resolved', impact_started_at: null, detected_at: '2026-12-02T09:00:00.000Z', declared_at: '2026-12-02T09:00:00.000Z', acknowledged_at: '2026-12-02T08:59:30.000Z', mitigated_at: null,
       resolved_at: null, closed_at: null, corrected: [], recorded_detected_at: '2026-12-02T09:00:00.000Z', recorded_declared_at: '2026-12-02T09:00:00.000Z', recorded_acknowledged_at: '2026-12-02T08:59:30.000Z',
-      recorded_mitigated_at: null, recorded_resolved_at: null, recorded_closed_at: null, mtta_seconds: -30, mttr_seconds: null, mttm_seconds: null, mttd_seconds: null, response_sla_met: true, resolution_sla_met: null, channel_id: null,
+      recorded_mitigated_at: null, recorded_resolved_at: null, recorded_closed_at: null, mtta_seconds: -30, mttr_seconds: null, mttm_seconds: null, mttd_seconds: null, response_sla_met: true, resolution_sla_met: null, channel_id: null, type: null, fields: {},
     };
     expect(incidentsCsv([row]).split('\n')[1]).toBe(
       "INC-1,'-1 day of data lost,service,P2,SEV2,,search,resolved,,2026-12-02T09:00:00.000Z,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,,2026-12-02T09:00:00.000Z,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,-30,,,,true,",

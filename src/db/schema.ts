@@ -97,6 +97,10 @@ export interface IncidentsTable {
   /** The DR plan active for this incident, and since when. */
   dr_plan: string | null;
   dr_activated_at: NullableTimestamp;
+  /** Its type (policy incident_types, by name), if it has one. */
+  incident_type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Custom field values by key (JSON); kept when a field leaves the policy. */
+  custom_fields: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
 /** A correction of one key timestamp (append-only; the latest one matching the recorded value applies). */

@@ -8,6 +8,7 @@ import { clocks } from './clocks.js';
 import { dr } from './dr.js';
 import { drills } from './drills.js';
 import { escalation } from './escalation.js';
+import { fields } from './fields.js';
 import { healthchecks } from './healthchecks.js';
 import { incidents } from './incidents.js';
 import { oncall } from './oncall.js';
@@ -32,6 +33,7 @@ import { vendors } from './vendors.js';
  */
 export const FEATURES = [
   incidents,
+  fields,
   triage,
   escalation,
   vendors,

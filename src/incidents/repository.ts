@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, IncidentsTable } from '../db/schema.js';
 import { toIncident, type Incident } from './incident.js';
+import type { FieldValues } from './fields.js';
 
 export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): Promise<number> {
   const row = await db
@@ -17,6 +18,8 @@ export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'des
   sourceKey: string | null;
   declaredAt: Date;
   isDrill?: boolean;
+  type?: string | null;
+  fields?: FieldValues;
 };
 
 /** Inserts an incident; returns undefined when its source key was already used. */
@@ -52,6 +55,8 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       classification_reason: null,
       bridge_url: null,
       is_drill: i.isDrill ?? false,
+      incident_type: i.type ?? null,
+      custom_fields: JSON.stringify(i.fields ?? {}),
     })
     .onConflict((oc) => oc.column('source_key').doNothing())
     .returningAll()
@@ -91,12 +96,15 @@ export interface ListFilter {
   includeClosed: boolean;
   limit: number;
   offset?: number;
+  /** Only incidents of this type (by name, any case), private ones left out: their type is a detail. */
+  type?: string;
 }
 
 /** Incidents newest first; those not yet closed unless includeClosed. */
 export async function listIncidents(db: Kysely<Database>, f: ListFilter): Promise<{ incidents: Incident[]; total: number }> {
   let base = db.selectFrom('incidents').where('team_id', '=', f.teamId);
   if (!f.includeClosed) base = base.where('closed_at', 'is', null);
+  if (f.type) base = base.where(sql<string>`lower(incident_type)`, '=', f.type.toLowerCase()).where('kind', '<>', 'security');
   const [rows, count] = await Promise.all([
     base.selectAll().orderBy('declared_at', 'desc').orderBy('number', 'desc').limit(f.limit).offset(f.offset ?? 0).execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 import { checkPreparedness, preparednessShape } from './preparedness.js';
 import { checkItsm, itsmSchema } from './itsm-schema.js';
+import { checkFields, fieldsShape } from './fields-schema.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -343,6 +344,8 @@ export const policySchema = z
     ...preparednessShape,
     /** Connectors to the organisation's ITSM tool (ServiceNow). */
     itsm: itsmSchema.prefault({}),
+    /** Incident types (asked first on the declare form) and the custom fields they ask for. */
+    ...fieldsShape,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -369,6 +372,7 @@ export const policySchema = z
     checkSignalsPolicy(policy, ctx);
     checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkItsm(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkFields(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -27,6 +27,8 @@ export interface Stats {
   byCategory: Record<string, number>;
   byService: Record<string, number>;
   byKind: Record<string, number>;
+  /** By incident type (policy incident_types; "none" for incidents without one), most incidents first. */
+  byType: TypeStats[];
   mtta: DurationStats;
   mttr: DurationStats;
   mttm: DurationStats;
@@ -35,6 +37,14 @@ export interface Stats {
   sla: SlaStats[];
   /** Incidents of the period whose key timestamps were corrected (the figures use the corrections), by number. */
   corrected: { number: number; keys: TimeKey[] }[];
+}
+
+export interface TypeStats {
+  type: string;
+  count: number;
+  open: number;
+  /** Mean seconds from declaration to resolution of those resolved. */
+  mttrMean: number | null;
 }
 
 export interface StatsQuery {
@@ -124,7 +134,11 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
     from t group by grouping sets ((prio), (category), (kind))
     order by n desc`.execute(db);
   const services = sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db);
-  const [agg, groups, svc] = await Promise.all([aggregate, grouped, services]);
+  const types = sql<{ k: string | null; n: string; open: string; mttr: string | null }>`
+    with base as (${base})
+    select incident_type as k, count(*) as n, count(*) filter (where resolved_at is null) as open, avg(extract(epoch from (resolved_at - declared_at))) as mttr
+    from base group by 1 order by 2 desc, 1 nulls last`.execute(db);
+  const [agg, groups, svc, byType] = await Promise.all([aggregate, grouped, services, types]);
   const row = agg.rows[0] ?? {};
   const rows = groups.rows;
   const byPrio = rows.filter((r) => r.g_prio === 0);
@@ -147,6 +161,7 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
     byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: r.n }))),
     byService: tally(svc.rows),
     byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: r.n }))),
+    byType: byType.rows.map((r) => ({ type: r.k ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
     mtta: durationStats(row, 'mtta'),
     mttr: durationStats(row, 'mttr'),
     mttm: durationStats(row, 'mttm'),

@@ -10,6 +10,7 @@ import { storedKind, type TimelineEvent, type TimelineKind } from '../../timelin
 import { day } from './actions.js';
 import { duration } from './format.js';
 import { describeEvent } from './timeline.js';
+import { fieldsOfType, isEmpty, labelOfKey, valueText } from '../../incidents/fields.js';
 
 /** Everything the review document is built from. */
 export interface ReviewDocumentInput {
@@ -71,6 +72,17 @@ function body(text: string, empty = '_Not written yet._'): string {
   return text.trim() || empty;
 }
 
+/** The incident's custom field values (its type's fields, then any it no longer has), people by name. */
+function reviewFieldFacts(policy: Policy, i: Incident, name: (id: string | null) => string): [string, string][] {
+  const own = fieldsOfType(policy, i.type);
+  const keys = [...own.map((f) => f.key), ...Object.keys(i.fields).filter((k) => !own.some((f) => f.key === k))];
+  return keys.map((k) => {
+    const v = i.fields[k];
+    const field = policy.custom_fields.find((f) => f.key === k);
+    return [labelOfKey(policy, k), isEmpty(v) ? '—' : field?.type === 'user' && typeof v === 'string' ? name(v) : valueText(v)];
+  });
+}
+
 /**
  * The post-incident review as a Markdown document, built only from what is stored: the incident's
  * facts and clocks, the review's analysis, the whole timeline, the follow-up actions and problems.
@@ -86,6 +98,8 @@ export function reviewDocument(policy: Policy, d: ReviewDocumentInput): string {
     ['Priority', `${i.priority ?? `${priority ?? '—'} (from severity)`} · severity ${i.severity}`],
     ['Kind', i.kind === 'security' ? 'security (restricted)' : 'service'],
     ['Services', i.services.join(', ') || '—'],
+    ...(i.type ? [['Type', i.type] as [string, string]] : []),
+    ...reviewFieldFacts(policy, i, name),
     ['Commander', name(i.commanderId)],
     ['Reporter', name(i.reporterId)],
     ['Review owner', name(r.ownerId)],

@@ -75,6 +75,11 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
       ),
     });
   }
+  const typed = s.byType.filter((x) => x.type !== 'none');
+  if (typed.length) {
+    const lines = s.byType.slice(0, 20).map((x) => `${esc(x.type === 'none' ? 'No type' : x.type)}: ${x.count}${x.open ? ` (${x.open} open)` : ''} · MTTR ${seconds(x.mttrMean)}`);
+    blocks.push({ type: 'section', text: mrkdwn(`*By type*\n${lines.join('\n')}`) });
+  }
   blocks.push({ type: 'context', elements: [mrkdwn(`*Categories* ${top(s.byCategory)}`), mrkdwn(`*Services* ${top(s.byService)}`), mrkdwn(`*Kinds* ${top(s.byKind)}`)] });
   if (recurring.length) {
     const lines = recurring.slice(0, 10).map((r) => `• *${esc(r.service)}* / ${esc(r.category)}: ${r.count}× (${r.numbers.map((number) => incidentRef(policy.number_prefix, { number })).join(', ')})`);
