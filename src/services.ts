@@ -22,6 +22,7 @@ import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
+import type { ItsmPanels } from './slack/listeners/itsm.js';
 
 /** The domain services, by the name the Slack adapter and the other features know them by. */
 export interface Services {
@@ -52,4 +53,6 @@ export interface Services {
   reminderRunner: ReminderRunner;
   /** Signs and checks the dashboard's sign-in links. */
   dashboard: DashboardAuth;
+  /** The ITSM connectors' parts of `/incident itsm`. */
+  itsmPanels: ItsmPanels;
 }

@@ -14,6 +14,7 @@ import * as declareOrigin from './20261130_0013_declare_origin.js';
 import * as taskKindNames from './20261130_0014_task_kind_names.js';
 import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 import * as servicenowLinks from './20261201_0016_servicenow_links.js';
+import * as jiraLinks from './20261203_0001_jira_links.js';
 import * as reviewDocumentContent from './20261201_0017_review_document_content.js';
 import * as slackUserEmail from './20261201_0018_slack_user_email.js';
 
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0016_servicenow_links': servicenowLinks,
   '20261201_0017_review_document_content': reviewDocumentContent,
   '20261201_0018_slack_user_email': slackUserEmail,
+  '20261203_0001_jira_links': jiraLinks,
 };

@@ -35,6 +35,7 @@ export interface Database {
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
+  jira_links: JiraLinksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -543,6 +544,25 @@ export interface ServicenowLinksTable {
   journal_ids: ColumnType<string[], string[] | undefined, string[]>;
   /** The record's sys_updated_on when it was last read back. */
   remote_updated_on: string | null;
+  sync_state: ColumnType<ServicenowSyncState, ServicenowSyncState | undefined, ServicenowSyncState>;
+  last_error: string | null;
+  last_synced_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type JiraStatusCategory = 'new' | 'indeterminate' | 'done';
+
+export interface JiraLinksTable {
+  id: Generated<string>;
+  incident_id: string;
+  /** Null for the incident's own issue. */
+  action_id: string | null;
+  /** Null until the issue is created. */
+  issue_id: string | null;
+  issue_key: string | null;
+  /** The status category last set by the connector or seen in a webhook. */
+  status_category: JiraStatusCategory | null;
   sync_state: ColumnType<ServicenowSyncState, ServicenowSyncState | undefined, ServicenowSyncState>;
   last_error: string | null;
   last_synced_at: NullableTimestamp;

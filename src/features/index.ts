@@ -18,6 +18,8 @@ import { reports } from './reports.js';
 import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
+import { itsm } from './itsm.js';
+import { jira } from './jira.js';
 import { signals } from './signals.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
@@ -50,6 +52,8 @@ export const FEATURES = [
   dr,
   capture,
   clocks,
+  itsm,
   servicenow,
+  jira,
   audit,
 ] as const;

@@ -10,7 +10,7 @@ import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber } from '../servicenow/outbound.js';
 import type { EmailOf } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
-import { itsmCommands } from '../slack/listeners/servicenow.js';
+import { servicenowPanel } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
 import { incidentEffectDeps } from './incidents.js';
 
@@ -44,6 +44,13 @@ export const servicenow = defineFeature({
   register(ctx) {
     const settings = ctx.config.servicenow;
     const deps = { ...incidentEffectDeps(ctx), instanceUrl: settings?.instanceUrl ?? '', link: (id: string) => findLink(ctx.db, id) };
+    ctx.use('itsmPanels').add(
+      servicenowPanel({
+        instanceUrl: settings?.instanceUrl,
+        link: deps.link,
+        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
+      }),
+    );
     return {
       // Queued only when the connector is configured; a task left from an earlier configuration still runs.
       tasks: servicenowEffects(deps),
@@ -72,11 +79,6 @@ export const servicenow = defineFeature({
             ),
           ]
         : [],
-      commands: itsmCommands({
-        instanceUrl: settings?.instanceUrl,
-        link: deps.link,
-        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
-      }),
     };
   },
 });

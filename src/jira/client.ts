@@ -166,6 +166,16 @@ export class JiraClient {
     return users.find((u) => u.emailAddress?.toLowerCase() === email.trim().toLowerCase()) ?? (users.length === 1 ? users[0] : null);
   }
 
+  /** A user by accountId (Cloud) or username (Data Center), or null. */
+  async user(id: string, opts: RequestOptions = {}): Promise<JiraUserRef | null> {
+    try {
+      return userRef.parse((await this.send({ method: 'GET', path: '/user', query: this.opts.deployment === 'cloud' ? { accountId: id } : { username: id } }, opts)).json);
+    } catch (e) {
+      if (e instanceof JiraError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
   /** Issues matching the JQL, every page (at most `max`). */
   async search(jql: string, opts: RequestOptions & { fields?: string[]; max?: number } = {}): Promise<JiraIssue[]> {
     const max = opts.max ?? 1000;

@@ -319,6 +319,13 @@ export class FakeJira {
       }
       return { status: 200, body: out };
     }
+    if (method === 'GET' && path === '/user') {
+      const id = this.flavor === 'cloud' ? q.get('accountId') : q.get('username');
+      const found = id ? store.user(id) : undefined;
+      if (!found) throw new JiraRefusal(404, [`The user with account ID '${id}' does not exist`]);
+      // Cloud shows an e-mail address only where the person's profile visibility allows it; these test users allow it.
+      return { status: 200, body: { ...this.userJson(found), emailAddress: found.emailAddress } };
+    }
     if (method === 'GET' && path === '/user/search') {
       const query = (this.flavor === 'cloud' ? q.get('query') : q.get('username'))?.toLowerCase();
       if (!query) throw new JiraRefusal(400, [this.flavor === 'cloud' ? 'The query parameter is required.' : 'The username query parameter was not provided']);
