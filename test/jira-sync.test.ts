@@ -125,10 +125,15 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       const doneRows = await t.app.db.selectFrom('timeline_events').select('id').where('kind', '=', 'action_done').where('payload', '@>', { action_id: (await t.app.db.selectFrom('follow_up_actions').select('id').where('title', '=', 'Add an age alarm on the retry queue').executeTakeFirstOrThrow()).id } as never).execute();
       expect(doneRows).toHaveLength(1);
 
-      // Reopened in Slack → back to To Do; that move, echoed by Jira as the bot's own, changes nothing.
-      expect((await ask(t, `action reopen ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is open again.`);
-      await synced(() => task.status.category === 'new', 'the task reopened in Jira');
-      expect((await postJiraWebhook(t, jira.moveAs(jira.bot, task.key, 'To Do'))).body).toMatchObject({ status: 'ignored', reason: 'a change made by Incident Officer itself' });
+      // Reopened in Jira → open in Slack; done in Slack → Done in Jira, and Jira's echo of the bot's own move changes nothing.
+      await postJiraWebhook(t, jira.moveAs(kim, task.key, 'In Progress'));
+      await synced(async () => (await actionOwner()).status === 'open', 'the action open again');
+      await t.settle();
+      expect(task.status.name).toBe('In Progress');
+      expect((await ask(t, `action done ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is done :white_check_mark:.`);
+      await synced(() => task.status.category === 'done', 'the task done in Jira');
+      expect((await postJiraWebhook(t, jira.moveAs(jira.bot, task.key, 'Done'))).body).toMatchObject({ status: 'ignored', reason: 'a change made by Incident Officer itself' });
+      expect((await actionOwner()).status).toBe('done');
 
       // A comment by someone else on the incident issue appears in the channel.
       await postJiraWebhook(t, jira.commentAs(kim, incident.key, 'Customer support sees fewer tickets now'));

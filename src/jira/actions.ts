@@ -88,8 +88,9 @@ export async function syncActionIssue(deps: ActionDeps, event: ActionEvent, inci
     case 'action.done':
     case 'action.reopened': {
       const target = event.type === 'action.done' ? 'done' : 'new';
-      const moved = await moveToCategory(client, issue.key, target, policy, { signal });
-      await recordJiraSynced(db, issue.linkId, target);
+      // Reopened: an issue someone already put in progress stays there.
+      const moved = await moveToCategory(client, issue.key, target, policy, { signal, alsoFine: target === 'new' ? ['indeterminate'] : [] });
+      await recordJiraSynced(db, issue.linkId, moved.category);
       if (moved.path.length) sent.status = moved.status;
       break;
     }

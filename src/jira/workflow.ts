@@ -12,11 +12,16 @@ const MAX_STEPS = 4;
 
 export interface Moved { category: Category; status: string; path: string[] }
 
-/** Moves the issue to a status of `target`'s category; the path taken (empty: it was there already). */
-export async function moveToCategory(client: JiraClient, key: string, target: Category, policy: JiraPolicy, opts: { signal?: AbortSignal }): Promise<Moved> {
+/**
+ * Moves the issue to a status of `target`'s category; the path taken (empty: it was there already, or
+ * in one of the `alsoFine` categories, which someone in Jira chose and the sync does not overwrite).
+ */
+export async function moveToCategory(client: JiraClient, key: string, target: Category, policy: JiraPolicy, opts: { signal?: AbortSignal; alsoFine?: Category[] }): Promise<Moved> {
   const issue = await client.getIssue(key, { ...opts, fields: ['status'] });
   if (!issue) throw new JiraError(`Jira ${key} can no longer be read (deleted, or the account lost access to it)`, 404, false);
   let status = issue.fields?.status;
+  const now = categoryOf(status?.statusCategory.key ?? '');
+  if (status && now && opts.alsoFine?.includes(now)) return { category: now, status: status.name, path: [] };
   const path: string[] = [];
   const visited = new Set<string>(status ? [status.id] : []);
   for (let step = 0; step < MAX_STEPS; step++) {
