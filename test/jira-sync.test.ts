@@ -134,6 +134,7 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       await synced(() => task.status.category === 'done', 'the task done in Jira');
       expect((await postJiraWebhook(t, jira.moveAs(jira.bot, task.key, 'Done'))).body).toMatchObject({ status: 'ignored', reason: 'a change made by Incident Officer itself' });
       expect((await actionOwner()).status).toBe('done');
+      expect(messageText(await ask(t, 'itsm', 'UBEN', channel.id))).toContain(`${actionRef} → <${jira.url}/browse/${task.key}|${task.key}> (Done)`);
 
       // A comment by someone else on the incident issue appears in the channel.
       await postJiraWebhook(t, jira.commentAs(kim, incident.key, 'Customer support sees fewer tickets now'));

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../outbox/queue.js';
 import { JiraClient } from '../jira/client.js';
 import { checkJira } from '../jira/check.js';
-import { findJiraLink, failingJiraSyncs } from '../jira/links.js';
+import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
 import { jiraParts, jiraSubscriber } from '../jira/outbound.js';
 import { userId } from '../jira/people.js';
 import { jiraWebhookRoute } from '../jira/webhook.js';
@@ -47,7 +47,7 @@ export const jira = defineFeature({
     const browseUrl = (key: string) => connector?.client.browseUrl(key) ?? key;
     const deps = { ...incidentEffectDeps(ctx), browseUrl, link: (id: string) => findJiraLink(ctx.db, id) };
     const test = () => checkJira(connector!.client, connector!.parts.meta, settings!.policy, { signal: AbortSignal.timeout(20_000) });
-    ctx.use('itsmPanels').add(jiraPanel({ configured: Boolean(settings), deployment: settings?.deployment, browseUrl, link: deps.link, test: async () => checkText(`Jira ${settings!.baseUrl}`, await test()) }));
+    ctx.use('itsmPanels').add(jiraPanel({ configured: Boolean(settings), deployment: settings?.deployment, browseUrl, link: deps.link, actionLinks: (id) => actionLinks(ctx.db, id), test: async () => checkText(`Jira ${settings!.baseUrl}`, await test()) }));
     if (!settings || !connector) return { tasks: jiraEffects(deps) };
     const log = ctx.logger.child({ component: 'jira' });
     // Before the first issue: what the create screens require, told at start-up (never blocking it).

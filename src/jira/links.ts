@@ -3,6 +3,7 @@
  * issue's id and key, the status category last set or seen, and the sync state.
  */
 import { sql, type Kysely } from 'kysely';
+import { actionRef } from '../actions/action.js';
 import type { Database, JiraStatusCategory, ServicenowSyncState } from '../db/schema.js';
 
 type Db = Kysely<Database>;
@@ -74,10 +75,10 @@ export async function recordJiraSyncError(db: Db, incidentId: string, state: Exc
   return link.lastError === null;
 }
 
-/** The issues of an incident's actions, by action id. */
-export async function actionLinks(db: Db, incidentId: string): Promise<JiraLink[]> {
-  const rows = await db.selectFrom('jira_links').selectAll().where('incident_id', '=', incidentId).where('action_id', 'is not', null).orderBy('id').execute();
-  return rows.map(toLink);
+/** The issues of an incident's actions, in the order the actions were added, with the actions' references. */
+export async function actionLinks(db: Db, incidentId: string): Promise<(JiraLink & { actionRef: string })[]> {
+  const rows = await db.selectFrom('jira_links').selectAll().where('incident_id', '=', incidentId).where('action_id', 'is not', null).orderBy('action_id').execute();
+  return rows.map((r) => ({ ...toLink(r), actionRef: actionRef({ id: r.action_id! }) }));
 }
 
 export interface FailingJiraSync { incidentId: string; number: number; title: string; private: boolean; channelId: string | null; issueKey: string | null; syncState: ServicenowSyncState; lastError: string; since: Date }

@@ -136,6 +136,22 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     return { key: created.key, id: created.id, created: true, sent, category: 'new' };
   }
 
+  /**
+   * Edits fields the project may have left off its edit screen: a refusal naming only those fields
+   * (400, "not on the appropriate screen") leaves them unchanged rather than failing the sync.
+   */
+  async function editIfOnScreen(key: string, fields: Record<string, unknown>, ctx: DeliveryContext): Promise<boolean> {
+    try {
+      await client.editIssue(key, fields, { signal: ctx.signal });
+      return true;
+    } catch (e) {
+      const offScreen = e instanceof JiraError && e.status === 400 && Object.keys(e.errors).length > 0 && Object.keys(e.errors).every((f) => f in fields && /screen|cannot be set/i.test(e.errors[f]));
+      if (!offScreen) throw e;
+      ctx.logger.info({ issue: key, fields: Object.keys(fields) }, 'Jira: a field is not on the edit screen; left as it is');
+      return false;
+    }
+  }
+
   /** What the event changes on the incident's existing issue. */
   async function change(event: JiraEvent, key: string, category: Category | null, ctx: DeliveryContext): Promise<{ sent: Record<string, string>; category?: Category }> {
     const opts = { signal: ctx.signal };
@@ -143,15 +159,12 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     const incident = event.incident;
     if (event.type === 'incident.channel_created') {
       await client.remoteLink(key, { globalId: `slack-channel:${event.data.channelId}`, url: channelUrl(event.data.channelId, incident.teamId), title: `Slack #${event.data.name}` }, opts);
-      await client.editIssue(key, { description: descriptionOf({ ...incident, channelId: event.data.channelId }, policy, client.deployment) }, opts);
-      Object.assign(sent, { remote_link: `#${event.data.name}`, description: 'with the channel link' });
+      sent.remote_link = `#${event.data.name}`;
+      if (await editIfOnScreen(key, { description: descriptionOf({ ...incident, channelId: event.data.channelId }, policy, client.deployment) }, ctx)) sent.description = 'with the channel link';
     }
     const priority = event.type === 'incident.triaged' ? event.data.priority : event.type === 'incident.priority_changed' ? event.data.to : null;
     const name = priorityName(priority, policy);
-    if (name) {
-      await client.editIssue(key, { priority: { name } }, opts);
-      sent.priority = name;
-    }
+    if (name && (await editIfOnScreen(key, { priority: { name } }, ctx))) sent.priority = name;
     if (event.type === 'incident.role_assigned' && event.data.role === 'commander') {
       const assignee = await people.assignee(event.data.user, { signal: ctx.signal, logger: ctx.logger });
       if (assignee) {
