@@ -40,8 +40,11 @@ async function ensureActionIssue(deps: ActionDeps, event: ActionEvent, incidentK
   if (link.issueKey && link.issueId) return { key: link.issueKey, id: link.issueId, linkId: link.id, created: false, sent: {} };
   const project = policy.actions.project ?? policy.project;
   const label = actionLabel(incident.ref, event.data.ref);
-  const found = (await client.search(`project = "${project}" AND labels = "${label}" ORDER BY created ASC`, { signal, max: 1 }))[0];
+  const found = (await client.search(`project = "${project}" AND labels = "${label}" ORDER BY created ASC`, { signal, max: 1, fields: ['status', 'labels', 'issuelinks'] }))[0];
   if (found) {
+    // Created by an earlier try that stopped before recording it: the link to the incident's issue may be missing too.
+    const links = ((found.fields as { issuelinks?: { inwardIssue?: { key?: string }; outwardIssue?: { key?: string } }[] } | undefined)?.issuelinks ?? []);
+    if (!links.some((l) => l.inwardIssue?.key === incidentKey || l.outwardIssue?.key === incidentKey)) await client.linkIssues('Relates', found.key, incidentKey, { signal });
     await recordIssue(db, link.id, { id: found.id, key: found.key, category: null });
     return { key: found.key, id: found.id, linkId: link.id, created: false, sent: {} };
   }
@@ -64,8 +67,8 @@ async function ensureActionIssue(deps: ActionDeps, event: ActionEvent, incidentK
     ...(assignee ? { assignee } : {}),
   });
   const created = await client.createIssue(fields, { signal });
-  await recordIssue(db, link.id, { id: created.id, key: created.key, category: 'new' });
   await client.linkIssues('Relates', created.key, incidentKey, { signal });
+  await recordIssue(db, link.id, { id: created.id, key: created.key, category: 'new' });
   const sent: Record<string, string> = { summary: String(fields.summary), labels: label, relates_to: incidentKey, ...(due ? { duedate: due } : {}), ...(assignee ? { assignee: Object.values(assignee)[0] } : {}) };
   if (action.status === 'done') {
     const moved = await moveToCategory(client, created.key, 'done', policy, { signal });

@@ -204,7 +204,8 @@ export class JiraClient {
     const out: T[] = [];
     for (let startAt = 0; ; ) {
       const body = z.record(z.string(), z.unknown()).parse((await this.send({ method: 'GET', path, query: { startAt: String(startAt), maxResults: '50' } }, opts)).json);
-      const list = z.array(item).parse(body[key] ?? body.values ?? []);
+      // Cloud names the page's list `issueTypes` / `fields` (older answers: `createMetaIssueType` / `results`), Data Center `values`.
+      const list = z.array(item).parse(body[key] ?? body[key === 'fields' ? 'results' : 'createMetaIssueType'] ?? body.values ?? []);
       out.push(...list);
       startAt += list.length;
       const total = typeof body.total === 'number' ? body.total : null;

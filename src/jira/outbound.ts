@@ -129,11 +129,29 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     });
     const created = await client.createIssue(fields, { signal: ctx.signal });
     const sent: Record<string, string> = { summary: String(fields.summary), labels: label, ...(fields.priority ? { priority: priority! } : {}) };
+    return { key: created.key, id: created.id, created: true, sent, category: 'new' };
+  }
+
+  /**
+   * Records the issue an incident was just linked to, with its bookmark, card refresh and (when this
+   * sync created it) its timeline row. The channel's remote link comes first: it is keyed by the
+   * channel, so a retry after a failure here sets it again without a second one.
+   */
+  async function recordLinked(event: JiraEvent, link: JiraLink, issue: IssueSync & { category: Category | null }, ctx: DeliveryContext): Promise<void> {
+    const incident = event.incident;
+    const sent = { ...issue.sent };
     if (incident.channelId) {
-      await client.remoteLink(created.key, { globalId: `slack-channel:${incident.channelId}`, url: channelUrl(incident.channelId, incident.teamId), title: `Slack channel of ${incident.ref}` }, { signal: ctx.signal });
+      await client.remoteLink(issue.key, { globalId: `slack-channel:${incident.channelId}`, url: channelUrl(incident.channelId, incident.teamId), title: `Slack channel of ${incident.ref}` }, { signal: ctx.signal });
       sent.remote_link = 'Slack channel';
     }
-    return { key: created.key, id: created.id, created: true, sent, category: 'new' };
+    await ctx.db.transaction().execute(async (trx) => {
+      await recordIssue(trx, link.id, { id: issue.id, key: issue.key, category: issue.category });
+      await enqueueTask(trx, { kind: JiraTask.linked, incidentId: incident.id, dedupeKey: `jira.linked:${incident.id}` });
+      await enqueueTask(trx, { kind: IncidentTask.sync, incidentId: incident.id, dedupeKey: `sync:${incident.id}` });
+      const payload = { system: 'jira' as const, event: event.type, table: 'issue', sys_id: issue.id, number: issue.key, created: issue.created, sent, remote: {} };
+      await appendTimeline(trx, { incidentId: incident.id, actorId: null, kind: 'itsm_synced', dedupeKey: `jira:linked:${incident.id}`, payload });
+    });
+    kick();
   }
 
   /**
@@ -212,19 +230,13 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     if (await ctx.db.selectFrom('timeline_events').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirst()) return;
     const link = await ensureJiraLink(ctx.db, incidentId);
     const issue = await ensureIssue(event, link, ctx);
-    const wasLinked = link.issueKey !== null;
-    if (!wasLinked) await recordIssue(ctx.db, link.id, { id: issue.id, key: issue.key, category: issue.category });
+    if (link.issueKey === null) await recordLinked(event, link, issue, ctx);
     const changed = issue.created && event.type === 'incident.declared' ? { sent: {} } : await change(event, issue.key, issue.category, ctx);
     const action = isActionEvent(event) && policy.actions.enabled ? await syncActionIssue({ db: ctx.db, client, policy, people, meta, signal: ctx.signal, logger: ctx.logger }, event, issue.key) : null;
-    const sent = { ...issue.sent, ...changed.sent };
     await ctx.db.transaction().execute(async (trx) => {
       await recordJiraSynced(trx, link.id, changed.category);
-      if (!wasLinked) {
-        await enqueueTask(trx, { kind: JiraTask.linked, incidentId, dedupeKey: `jira.linked:${incidentId}` });
-        await enqueueTask(trx, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
-      }
       const rows: { sync: IssueSync; key: string }[] = [];
-      if (issue.created || Object.keys(sent).length) rows.push({ sync: { ...issue, sent }, key: action ? `${dedupeKey}:incident` : dedupeKey });
+      if (Object.keys(changed.sent).length) rows.push({ sync: { ...issue, created: false, sent: changed.sent }, key: action ? `${dedupeKey}:incident` : dedupeKey });
       if (action) rows.push({ sync: action, key: dedupeKey });
       for (const r of rows) {
         await appendTimeline(trx, {
@@ -236,7 +248,6 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
         });
       }
     });
-    if (!wasLinked) kick();
   }
 
   return {

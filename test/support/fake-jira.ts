@@ -117,6 +117,9 @@ export class FakeJira {
         assignee: f.assignee ? this.userJson(f.assignee as JiraUser) : null,
         reporter: f.reporter ? this.userJson(f.reporter as JiraUser) : null,
         resolution: f.resolution ?? null,
+        issuelinks: this.store.links
+          .filter((l) => l.inward === issue.key || l.outward === issue.key)
+          .map((l) => ({ id: l.id, type: { name: l.type, inward: 'relates to', outward: 'relates to' }, ...(l.inward === issue.key ? { outwardIssue: { key: l.outward } } : { inwardIssue: { key: l.inward } }) })),
         labels: f.labels ?? [],
         created: issue.created,
         updated: issue.updated,
