@@ -22,7 +22,7 @@ import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
-import type { ItsmPanels } from './slack/listeners/itsm.js';
+import type { ItsmPanels } from './integrations/itsm-panels.js';
 
 /** The domain services, by the name the Slack adapter and the other features know them by. */
 export interface Services {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,14 @@ describe('Jira configuration', () => {
     const d = loadConfig({ ...base, JIRA_PAT: 'pat-123' }, withPolicy(dc));
     expect(d.jira).toMatchObject({ baseUrl: 'https://jira.acme.com/jira', deployment: 'datacenter', auth: { kind: 'bearer', token: 'pat-123' } });
     expect(loadConfig(base, withPolicy('number_prefix: IO\n')).jira).toBeUndefined();
+  });
+
+  it('the example policy\'s Jira block, uncommented, works as documented', () => {
+    const text = readFileSync('incident-officer.example.yml', 'utf8');
+    const block = text.slice(text.indexOf('# itsm:'), text.indexOf('# ---------------------------------------------------------------- preparedness'));
+    const env = { ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p', JIRA_EMAIL: 'bot@acme.com', JIRA_API_TOKEN: 't' };
+    const config = loadConfig(env, withPolicy(block.replace(/^# /gm, '')));
+    expect(config.jira?.policy).toEqual(loadConfig(env, withPolicy(cloud)).jira?.policy);
   });
 
   it('names what is missing or wrong', () => {

@@ -1,4 +1,5 @@
-import { itsmCommands, ItsmPanels } from '../slack/listeners/itsm.js';
+import { ItsmPanels } from '../integrations/itsm-panels.js';
+import { itsmCommands } from '../slack/listeners/itsm.js';
 import { defineFeature } from './feature.js';
 
 /** `/incident itsm`: shared by the ITSM connectors listed after it, which add their panels. */

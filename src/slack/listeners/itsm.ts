@@ -1,24 +1,5 @@
-import type { Incident } from '../../incidents/incident.js';
+import type { ItsmPanels } from '../../integrations/itsm-panels.js';
 import type { Subcommand } from './commands.js';
-
-/** One outside system's part of `/incident itsm` (ServiceNow, Jira). */
-export interface ItsmPanel {
-  system: string;
-  /** Null when configured; else how to configure it. */
-  notConfigured: string | null;
-  /** The incident's record there and its sync state. */
-  status(incident: Incident): Promise<string>;
-  /** The connection, the account's permissions, what the project requires. */
-  test(): Promise<string>;
-}
-
-/** The connectors' panels, added as they register (read when the command runs). */
-export class ItsmPanels {
-  readonly panels: ItsmPanel[] = [];
-  add(panel: ItsmPanel): void {
-    this.panels.push(panel);
-  }
-}
 
 const USAGE = '`/incident itsm` in an incident channel shows its records in ServiceNow and Jira and their sync state; `/incident itsm test` checks the connections, the accounts\' permissions and what Jira requires.';
 

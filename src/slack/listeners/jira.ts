@@ -1,7 +1,7 @@
 import type { Incident } from '../../incidents/incident.js';
 import type { JiraLink } from '../../jira/links.js';
 import { esc, slackDate, truncate } from '../views/format.js';
-import type { ItsmPanel } from './itsm.js';
+import type { ItsmPanel } from '../../integrations/itsm-panels.js';
 
 export interface JiraPanelDeps {
   configured: boolean;

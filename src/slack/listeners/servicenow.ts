@@ -2,7 +2,7 @@ import type { Incident } from '../../incidents/incident.js';
 import type { CheckResult } from '../../servicenow/check.js';
 import { recordUrl, type ServiceNowLink } from '../../servicenow/links.js';
 import { esc, slackDate, truncate } from '../views/format.js';
-import type { ItsmPanel } from './itsm.js';
+import type { ItsmPanel } from '../../integrations/itsm-panels.js';
 
 export interface ServiceNowPanelDeps {
   /** Unset: the connector is not configured. */
