@@ -85,6 +85,19 @@ describe('Jira operations (datacenter)', () => {
     expect(channel.messages.filter((m) => messageText(m).includes('Syncing with Jira fails'))).toHaveLength(1);
   });
 
+  it('a long Retry-After is handed to the outbox, which waits that long without a second issue', async () => {
+    jira.rateLimit(3, 600);
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Cart empty', severity: 'SEV3', commander: 'UBEN' });
+    const { id } = await t.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
+    const delivery = await syncedIn(t, async () => t.app.db.selectFrom('slack_tasks').select(['run_at', 'last_error', 'attempts']).where('lane', '=', 'integration:jira').where('incident_id', '=', id).where('done_at', 'is', null).where('attempts', '>', 0).executeTakeFirst(), 'the delivery waiting');
+    if (!delivery) throw new Error('no waiting delivery');
+    expect(delivery.last_error).toContain('429');
+    // Retry-After: 600 → not tried again for about ten minutes (never the runner's short backoff).
+    expect(delivery.run_at.getTime() - Date.now()).toBeGreaterThan(500_000);
+    expect(await issuesOf(channel)).toHaveLength(0);
+    jira.recover();
+  });
+
   it('a retry after the issue was created but not recorded finds it by its label', async () => {
     const channel = await declareIncident(t, { userId: 'UANA', title: 'Login loops', severity: 'SEV3', commander: 'UBEN' });
     const issue = await issueOf(channel);

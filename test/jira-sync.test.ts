@@ -136,6 +136,11 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       expect((await actionOwner()).status).toBe('done');
       expect(messageText(await ask(t, 'itsm', 'UBEN', channel.id))).toContain(`${actionRef} → <${jira.url}/browse/${task.key}|${task.key}> (Done)`);
 
+      // An action owned by someone whose Slack e-mail has a Jira account is assigned to that account.
+      const second = /A-\d+/.exec(JSON.stringify(await ask(t, 'action <@UANA> Document the retry queue due 2026-12-22', 'UBEN', channel.id)))![0];
+      const owned = await synced(() => jira.issues().find((i) => (i.fields.labels as string[]).some((l) => l.endsWith(`-${second}`))), 'the second action issue');
+      expect((owned.fields.assignee as JiraUser | null)?.emailAddress).toBe('ana@example.com');
+
       // A comment by someone else on the incident issue appears in the channel.
       await postJiraWebhook(t, jira.commentAs(kim, incident.key, 'Customer support sees fewer tickets now'));
       await synced(() => channel.messages.find((m) => messageText(m).includes('Customer support sees fewer tickets now')), 'the comment in the channel');
