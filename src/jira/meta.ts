@@ -11,8 +11,8 @@ const TTL_MS = 10 * 60_000;
 
 export interface CreateScreen { project: string; issueType: { id: string; name: string }; fields: JiraFieldMeta[] }
 
-/** The fields the connector itself fills on every issue it creates. */
-const FILLED = ['summary', 'description', 'labels', 'priority', 'assignee', 'duedate'];
+/** The fields the connector itself fills on every issue it creates (priority, assignee and due date only sometimes). */
+const FILLED = ['summary', 'description', 'labels'];
 
 export class CreateMeta {
   private readonly cache = new Map<string, { screen: CreateScreen; at: number }>();
@@ -35,9 +35,9 @@ export class CreateMeta {
     return screen;
   }
 
-  /** Required fields of the screen that neither the connector nor the policy's `fields` fill (besides those summary and co. fill only sometimes). */
+  /** Required fields of the screen that neither the connector (always) nor the policy's `fields` fill. */
   static unmapped(screen: CreateScreen, policyFields: Record<string, unknown>): JiraFieldMeta[] {
-    const given = Object.fromEntries([...FILLED.filter((f) => f === 'summary'), ...Object.keys(policyFields)].map((f) => [f, true]));
+    const given = Object.fromEntries([...FILLED, ...Object.keys(policyFields)].map((f) => [f, true]));
     return missingRequired(screen.fields, given);
   }
 
