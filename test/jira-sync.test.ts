@@ -100,6 +100,16 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       await command(channel.id, 'reopen Still slow for some');
       await synced(() => issue.status.name === 'Working', 'reopened in Jira');
       expect(issue.fields.resolution).toBeNull();
+
+      // Resolved again; someone takes the issue out of Done in Jira: the channel hears of it, the incident stays resolved, the issue is not set back.
+      await command(channel.id, 'resolve');
+      await submitModal(t, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Index rebuilt twice.') } });
+      await synced(() => issue.status.category === 'done', 'done again');
+      await postJiraWebhook(t, jira.moveAs(kim, issue.key, 'Working'));
+      await synced(() => channel.messages.some((m) => messageText(m).includes(`Kim Desk moved the issue back to Working`)), 'the notice in the channel');
+      await t.settle();
+      expect((await incidentOf(channel)).resolved_at).not.toBeNull();
+      expect(issue.status.name).toBe('Working');
     });
 
     it('an action becomes a linked Task assigned by e-mail; Done in Jira marks it done in Slack once; assignee and comments come back; the bot\'s own changes do not echo', async () => {

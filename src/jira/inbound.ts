@@ -118,7 +118,15 @@ async function onComment(deps: JiraInboundDeps, link: JiraLink, body: JiraWebhoo
 
 async function onIncidentStatus(deps: JiraInboundDeps, link: JiraLink, category: string, statusName: string, author: string, changeId: string): Promise<boolean> {
   const incident = await deps.incidents.findById(link.incidentId);
-  if (!incident || category !== 'done' || isResolved(incident)) return false;
+  if (!incident) return false;
+  // Taken out of Done while the incident is resolved here: said in the channel, nothing reopened (or set back).
+  if (category !== 'done' && isResolved(incident)) {
+    const text = `moved the issue back to ${statusName}; the incident stays resolved here (\`/incident reopen\` reopens it)`;
+    const shown = await received(deps, link, link.issueKey ?? '', { change: 'state', author, text, state: statusName }, `jira:status:${link.issueKey}:${changeId}`, true);
+    if (shown) deps.kick();
+    return shown;
+  }
+  if (category !== 'done' || isResolved(incident)) return false;
   const fresh = await deps.db.transaction().execute(async (trx) => {
     const row = await appendTimeline(trx, { incidentId: link.incidentId, actorId: null, kind: 'itsm_received', dedupeKey: `jira:status:${link.issueKey}:${changeId}`, payload: { system: 'jira', sys_id: link.issueId ?? '', number: link.issueKey ?? '', change: 'state', author, text: `moved the issue to ${statusName}; the incident stays open until its commander resolves it`, state: statusName } });
     if (row) await enqueueTask(trx, { kind: JiraTask.doneThere, incidentId: link.incidentId, payload: { issueKey: link.issueKey ?? '', author, status: statusName } });
