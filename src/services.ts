@@ -25,6 +25,7 @@ import type { SignalService } from './signals/service.js';
 import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
+import type { ItsmPanels } from './integrations/itsm-panels.js';
 
 /** The domain services, by the name the Slack adapter and the other features know them by. */
 export interface Services {
@@ -61,4 +62,6 @@ export interface Services {
   reminderRunner: ReminderRunner;
   /** Signs and checks the dashboard's sign-in links. */
   dashboard: DashboardAuth;
+  /** The ITSM connectors' parts of `/incident itsm`. */
+  itsmPanels: ItsmPanels;
 }

@@ -20,6 +20,8 @@ import { reports } from './reports.js';
 import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
+import { itsm } from './itsm.js';
+import { jira } from './jira.js';
 import { signals } from './signals.js';
 import { timestamps } from './timestamps.js';
 import { triage } from './triage.js';
@@ -56,6 +58,8 @@ export const FEATURES = [
   dr,
   capture,
   clocks,
+  itsm,
   servicenow,
+  jira,
   audit,
 ] as const;
