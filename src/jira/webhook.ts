@@ -2,7 +2,7 @@
  * `POST /webhooks/jira`: authenticated by JIRA_WEBHOOK_SECRET, given either as `?secret=` (Jira
  * Cloud's admin webhooks cannot set headers) or as `X-Hub-Signature: sha256=<HMAC of the body>`,
  * compared in constant time. 401 without either, 400 for a body that is not Jira's shape: both kept
- * in webhook_rejections and nothing changed. 503 while stopping; 404 without a secret (nothing to deliver to).
+ * in webhook_rejections and nothing changed. 503 while stopping or without a secret (Jira delivers again once it is set).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/body.js';
@@ -53,7 +53,7 @@ export function jiraWebhookRoute(deps: JiraWebhookDeps): Route {
     }
     if (!deps.secret) {
       req.resume();
-      return done(404, { error: 'the Jira webhook is not configured (set JIRA_WEBHOOK_SECRET)' });
+      return done(503, { error: 'the Jira webhook has no secret configured (set JIRA_WEBHOOK_SECRET)' });
     }
     const body = await readBody(req, deps.maxBodyBytes);
     if (body === 'too_large') return done(413, { error: `body larger than ${Math.round(deps.maxBodyBytes / 1024)} KB` });
