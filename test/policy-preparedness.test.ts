@@ -94,7 +94,9 @@ describe('preparedness policy', () => {
     expect(example.changes.lookback_hours).toBe(24);
     // Uncomment the example blocks of the preparedness section: they must parse as documented.
     const text = readFileSync('incident-officer.example.yml', 'utf8');
-    const section = text.slice(text.indexOf('# ---------------------------------------------------------------- preparedness'));
+    const start = text.indexOf('# ---------------------------------------------------------------- preparedness');
+    const end = text.indexOf('# ----------------------------------------------------------------', start + 1);
+    const section = text.slice(start, end === -1 ? undefined : end);
     const uncommented = section
       .replace(/^(\s*)# {2}/gm, '$1   ')
       .replace(/^(\s*)(services|vendors|playbooks|scenarios|plans): \[\]$/gm, '$1$2:')
