@@ -1,65 +1,82 @@
-import { performance } from 'node:perf_hooks';
-import { App, HTTPReceiver } from '@slack/bolt';
-import type { AddressInfo, Server } from 'node:net';
-import { FakeSlack } from '../test/support/fake-slack.js';
-import { SlackDriver } from '../test/support/slack-requests.js';
-import { BENCH_SECRET, percentile, startBenchApp } from './app.js';
+import { BENCH_SECRET, buildApp, cpuMs, loadAverage, percentile, settle, startApp, startHelper, startScript, type Proc } from './procs.js';
+import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
 const REQUESTS = 2_000;
-const CONCURRENCY = 100;
+const CONCURRENCY = 50;
+const ROUNDS = 3;
 
-async function measure(driver: SlackDriver, texts: string[], channelId: string): Promise<{ p50: number; p99: number; rps: number }> {
-  // Warm up (first-request authorization, JIT, pool connections) before measuring.
-  for (let i = 0; i < 50; i++) await driver.command({ text: texts[i % texts.length], userId: 'UANA', channelId });
-  const times: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        const res = await driver.command({ text: texts[i % texts.length], userId: 'UANA', channelId });
-        if (res.status !== 200) throw new Error(`status ${res.status}`);
-        times.push(res.elapsedMs);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), rps: REQUESTS / seconds };
+interface Target {
+  label: string;
+  url: string;
+  pid: number;
+  text: string;
+  /** Other processes whose CPU the target's requests use (none for the bare app). */
+  times: number[];
+  seconds: number;
+  cpu: number;
+  failures: number;
 }
 
-/** Ack latency of `/incident` commands at 100 concurrent requests, against a bare Bolt app that only acks. */
-export async function run(): Promise<Record<string, string>> {
-  const fake = await FakeSlack.start();
-  fake.addUser({ id: 'UANA', name: 'ana' });
+/**
+ * Ack latency of `/incident help` and `/incident list`, 50 at a time, against a bare Bolt app that
+ * only acks. Four processes: the app (`node dist/src/main.js`), the bare Bolt app, the fake Slack
+ * (which `list` answers through) and the load generator, which sends the same signed requests
+ * (unique trigger_ids and response_urls) to each, in rounds that alternate between the targets.
+ * Throughput counts until the last answer; the app's work after the ack is then let finish
+ * (waiting for its CPU to go quiet) before the next round, and its CPU time counted to the round.
+ */
+export async function run(): Promise<BenchResult> {
+  buildApp();
+  const fake = startHelper('fake-slack.ts');
+  const load = startScript('load.mjs');
+  const procs: Proc[] = [fake, load];
   try {
-    // The floor: Bolt's own HTTP receiver and signature check, a listener that acks and nothing else.
-    const receiver = new HTTPReceiver({ signingSecret: BENCH_SECRET, endpoints: '/slack/events' });
-    const bare = new App({ token: 'xoxb-bare', receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
-    bare.command('/incident', async ({ ack }) => ack());
-    const server = (await bare.start(0)) as unknown as Server;
-    const bareDriver = new SlackDriver({ appUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, signingSecret: BENCH_SECRET, fake });
-    const floor = await measure(bareDriver, ['help'], 'CGENERAL');
-    await bare.stop();
-
-    return await withDatabase(async (url) => {
-      const b = await startBenchApp(url, fake);
+    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+    await load.next();
+    const bare = startScript('bare.mjs', { SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: apiUrl, PORT: '0' });
+    procs.push(bare);
+    const bareUrl = (await bare.next<{ url: string }>()).url;
+    return await withDatabase(async (databaseUrl) => {
+      const app = await startApp({ databaseUrl, slackApiUrl: apiUrl, announceChannel: announce });
       try {
-        const help = await measure(b.slack, ['help', 'frobnicate'], 'CGENERAL');
-        const list = await measure(b.slack, ['list', 'stats 7d', 'oncall'], 'CGENERAL');
-        return {
-          'bare Bolt ack (floor)': `p50 ${floor.p50} ms, p99 ${floor.p99} ms, ${floor.rps.toFixed(0)} req/s`,
-          '/incident help (answered in the ack)': `p50 ${help.p50} ms, p99 ${help.p99} ms, ${help.rps.toFixed(0)} req/s · p99 ratio ${(help.p99 / Math.max(1, floor.p99)).toFixed(2)}×`,
-          '/incident list|stats|oncall (ack, then database work)': `p50 ${list.p50} ms, p99 ${list.p99} ms, ${list.rps.toFixed(0)} req/s · p99 ratio ${(list.p99 / Math.max(1, floor.p99)).toFixed(2)}×`,
-          load: `${REQUESTS} requests per run, ${CONCURRENCY} at a time, on loopback`,
-        };
+      const target = (label: string, url: string, pid: number, text: string): Target => ({ label, url, pid, text, times: [], seconds: 0, cpu: 0, failures: 0 });
+      const targets = [target('bare Bolt app that only acks (floor)', bareUrl, bare.pid, 'help'), target('/incident help', app.url, app.proc.pid, 'help'), target('/incident list', app.url, app.proc.pid, 'list')];
+      const round = async (t: Target, n: number, record: boolean) => {
+        const { ids } = await fake.ask<{ ids: { triggerId: string; responseUrl: string }[] }>({ op: 'mint', user: 'UANA', n });
+        const cpu0 = cpuMs(t.pid);
+        const res = await load.ask<{ times: number[]; seconds: number; failures: number }>({ urls: [t.url], secret: BENCH_SECRET, concurrency: CONCURRENCY, requests: ids.map((id) => ({ text: t.text, ...id })) });
+        await settle([t.pid]);
+        if (!record) return;
+        t.times.push(...res.times);
+        t.seconds += res.seconds;
+        t.failures += res.failures;
+        t.cpu += cpuMs(t.pid) - cpu0;
+      };
+      for (const t of targets) await round(t, 300, false); // warm-up: JIT, pool connections, first authorization
+      for (let r = 0; r < ROUNDS; r++) for (let i = 0; i < targets.length; i++) await round(targets[(i + r) % targets.length], REQUESTS, true);
+      const stats = targets.map((t) => {
+        const sorted = [...t.times].sort((a, b) => a - b);
+        return { t, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), rps: t.times.length / t.seconds, cpuPerRequest: t.cpu / t.times.length };
+      });
+      const [floor, ...ours] = stats;
+      const f = (v: number) => `${v.toFixed(1)} ms`;
+      const rows: BenchResult['rows'] = [
+        [floor.t.label, `p50 ${f(floor.p50)}, p99 ${f(floor.p99)}, ${floor.rps.toFixed(0)} req/s`, `CPU ${floor.cpuPerRequest.toFixed(2)} ms a request`],
+      ];
+      for (const s of ours) {
+        const p99 = s.p99 / floor.p99;
+        const tput = s.rps / floor.rps;
+        rows.push([`${s.t.label}: p99`, `${f(s.p99)}, ${p99.toFixed(2)}× the floor`, `goal ≤ 1.5×: ${p99 <= 1.5 ? 'met' : 'not met'}; p50 ${f(s.p50)}, ${(s.p50 / floor.p50).toFixed(2)}×`]);
+        rows.push([`${s.t.label}: throughput`, `${s.rps.toFixed(0)} req/s, ${(100 * tput).toFixed(0)} % of the floor`, `goal ≥ 50 %: ${tput >= 0.5 ? 'met' : 'not met'}; app CPU ${s.cpuPerRequest.toFixed(2)} ms a request incl. work after the ack${s.t.failures ? `; ${s.t.failures} not 200` : ''}`]);
+      }
+      rows.push(['load', `${ROUNDS} rounds of ${REQUESTS} requests per target, ${CONCURRENCY} at a time, alternating`, `load average ${loadAverage()}`]);
+      return { name: 'ack', rows };
       } finally {
-        await b.stop();
+        await app.proc.stop();
       }
     });
   } finally {
-    await fake.close();
+    for (const p of procs.reverse()) await p.stop();
   }
 }

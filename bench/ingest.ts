@@ -1,126 +1,123 @@
 /**
- * Alert intake throughput: alerts per second accepted through POST /webhooks/alertmanager (auth,
- * validation, grouping, de-duplication, routing, post scheduling) with 90 % duplicates, against a
- * plain `INSERT … ON CONFLICT DO UPDATE` of the same rows in the same batches, measured in the same run.
+ * Alert intake throughput: alerts per second accepted through POST /webhooks/alertmanager of the app
+ * process (auth, validation, grouping, de-duplication, routing, post scheduling) with 90 % duplicates,
+ * against a plain `INSERT … ON CONFLICT DO UPDATE` of the same rows in the same batches and concurrency,
+ * both sent from this process (never the app's), in rounds that alternate.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
 import pg from 'pg';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
-import { createLogger } from '../src/logger.js';
-import { policySchema } from '../src/policy/schema.js';
-import { startIncidentOfficer } from '../src/server.js';
-import { FakeSlack } from '../test/support/fake-slack.js';
+import { ALERT_TOKEN, buildApp, cpuMs, loadAverage, startApp, startHelper, type Proc } from './procs.js';
+import type { BenchResult } from './run.js';
+import { withDatabase } from './support.js';
 
 const GROUPS = 10;
 const ALERTS_PER_GROUP = 100;
 const REPEATS = 10; // each alert delivered 10 times: 90 % of deliveries are duplicates
 const CONCURRENCY = 4;
-const TOKEN = 'bench-token-0123456789abcdef';
+const ROUNDS = 3;
 
-function delivery(group: number): Record<string, any> {
+export const ALERTMANAGER_POLICY = 'signals:\n  sources:\n    alertmanager:\n      type: alertmanager\n';
+
+/** One Alertmanager delivery (webhook format version 4) of `size` alerts of one group. */
+export function delivery(group: string, size = ALERTS_PER_GROUP): Record<string, any> {
   return {
     receiver: 'bench',
     status: 'firing',
     version: '4',
-    groupKey: `{}:{alertname="Bench${group}"}`,
+    groupKey: `{}:{alertname="${group}"}`,
     truncatedAlerts: 0,
-    groupLabels: { alertname: `Bench${group}` },
-    commonLabels: { alertname: `Bench${group}`, severity: 'warning' },
+    groupLabels: { alertname: group },
+    commonLabels: { alertname: group, severity: 'warning' },
     commonAnnotations: {},
     externalURL: 'http://alertmanager.example.org:9093',
-    alerts: Array.from({ length: ALERTS_PER_GROUP }, (_, i) => ({
+    alerts: Array.from({ length: size }, (_, i) => ({
       status: 'firing',
-      labels: { alertname: `Bench${group}`, instance: `node-${i}:9100`, severity: 'warning' },
-      annotations: { summary: `Bench${group} on node-${i}` },
+      labels: { alertname: group, instance: `node-${i}:9100`, severity: 'warning' },
+      annotations: { summary: `${group} on node-${i}` },
       startsAt: '2026-11-26T09:00:00Z',
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus.example.org:9090/graph',
-      fingerprint: `${String(group).padStart(4, '0')}${String(i).padStart(12, '0')}`,
+      fingerprint: `${group}-${String(i).padStart(12, '0')}`,
     })),
   };
 }
 
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: n }, async () => {
     while (next < items.length) await fn(items[next++]);
   }));
 }
 
-async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const admin = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `io_bench_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database "${name}"`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    const d = new pg.Client({ connectionString: admin });
-    await d.connect();
-    await d.query(`drop database if exists "${name}" with (force)`);
-    await d.end();
-  }
+export async function postAlerts(appUrl: string, body: string): Promise<void> {
+  const res = await fetch(`${appUrl}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ALERT_TOKEN}` }, body });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
 }
 
-export async function run(): Promise<void> {
-  await withDatabase(async (url) => {
-    const bodies: string[] = [];
-    for (let r = 0; r < REPEATS; r++) for (let g = 0; g < GROUPS; g++) bodies.push(JSON.stringify(delivery(g)));
-    const total = GROUPS * ALERTS_PER_GROUP * REPEATS;
+/** The deliveries of one round: every group's delivery, `REPEATS` times over. */
+const roundBodies = (round: number) => Array.from({ length: REPEATS * GROUPS }, (_, i) => JSON.stringify(delivery(`R${round}G${i % GROUPS}`)));
 
-    // Bolt checks its token at start-up; a local fake answers (no alert is posted: no triage channel).
-    const slack = await FakeSlack.start();
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-bench-0000', SLACK_SIGNING_SECRET: 'bench-signing-secret', SLACK_API_URL: slack.apiUrl, DATABASE_URL: url, PORT: '0', WEBHOOK_SECRET_ALERTMANAGER: TOKEN }, process.cwd());
-    config.policy = policySchema.parse({ signals: { sources: { alertmanager: { type: 'alertmanager' } } } });
-    const app = await startIncidentOfficer(config, { logger: createLogger({ level: 'silent' }), scheduler: false });
-    let webhookMs: number;
-    try {
-      const endpoint = `http://127.0.0.1:${app.port}/webhooks/alertmanager`;
-      const send = async (body: string) => {
-        const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
-        if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
-      };
-      await send(JSON.stringify(delivery(999))); // warm-up (connections, JIT)
-      const started = performance.now();
-      await pool(bodies, CONCURRENCY, send);
-      webhookMs = performance.now() - started;
-      const { rows } = await sql<{ n: string; c: string }>`select count(*) as n, sum(count) as c from signals where source = 'alertmanager' and title like 'Bench%' and title not like 'Bench999%'`.execute(app.db);
-      if (Number(rows[0].n) !== GROUPS * ALERTS_PER_GROUP || Number(rows[0].c) !== total) throw new Error(`webhook stored ${rows[0].n} signals / ${rows[0].c} deliveries`);
-    } finally {
-      await app.stop();
-      await slack.close();
-    }
-
-    // Baseline: the same rows, the same batches and concurrency, straight into a table with one upsert each.
-    const { db, close } = openDatabase(url);
-    let baselineMs: number;
-    try {
-      await sql`create table bench_alerts (source text not null, dedup_key text not null, title text not null, labels jsonb not null, status text not null, count int not null default 1, last_seen_at timestamptz not null, primary key (source, dedup_key))`.execute(db);
-      const batches: { fingerprint: string; status: string; labels: Record<string, string>; annotations: { summary: string } }[][] = bodies.map((b) => JSON.parse(b).alerts);
-      const started = performance.now();
-      await pool(batches, CONCURRENCY, async (alerts) => {
-        await sql`insert into bench_alerts (source, dedup_key, title, labels, status, last_seen_at)
-          select 'alertmanager', t.k, t.title, t.labels::jsonb, t.status, now()
-          from unnest(${alerts.map((a) => a.fingerprint)}::text[], ${alerts.map((a) => a.annotations.summary)}::text[], ${alerts.map((a) => JSON.stringify(a.labels))}::text[], ${alerts.map((a) => a.status)}::text[]) as t(k, title, labels, status)
-          on conflict (source, dedup_key) do update set count = bench_alerts.count + 1, last_seen_at = excluded.last_seen_at, status = excluded.status`.execute(db);
-      });
-      baselineMs = performance.now() - started;
-    } finally {
-      await close();
-    }
-
-    const webhookRate = total / (webhookMs / 1000);
-    const baselineRate = total / (baselineMs / 1000);
-    console.log(`${total} alerts in ${bodies.length} Alertmanager deliveries of ${ALERTS_PER_GROUP} (${GROUPS} groups, 90 % duplicates), ${CONCURRENCY} at a time`);
-    console.log(`  webhook intake:              ${Math.round(webhookRate).toLocaleString('en')} alerts/s (${webhookMs.toFixed(0)} ms)`);
-    console.log(`  plain INSERT … ON CONFLICT:  ${Math.round(baselineRate).toLocaleString('en')} alerts/s (${baselineMs.toFixed(0)} ms)`);
-    console.log(`  ratio webhook / baseline:    ${(webhookRate / baselineRate).toFixed(2)}`);
-  });
+export async function run(): Promise<BenchResult> {
+  buildApp();
+  const fake = startHelper('fake-slack.ts');
+  const procs: Proc[] = [fake];
+  try {
+    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+    return await withDatabase(async (databaseUrl) => {
+      const app = await startApp({ databaseUrl, slackApiUrl: apiUrl, announceChannel: announce, policy: ALERTMANAGER_POLICY });
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        await client.query(`create table bench_alerts (source text not null, dedup_key text not null, title text not null, labels jsonb not null, status text not null, count int not null default 1, last_seen_at timestamptz not null, primary key (source, dedup_key))`);
+        const baseline = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
+        const plain = async (body: string) => {
+          const alerts = JSON.parse(body).alerts as { fingerprint: string; status: string; labels: Record<string, string>; annotations: { summary: string } }[];
+          await baseline.query(
+            `insert into bench_alerts (source, dedup_key, title, labels, status, last_seen_at)
+             select 'alertmanager', t.k, t.title, t.labels::jsonb, t.status, now()
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(k, title, labels, status)
+             on conflict (source, dedup_key) do update set count = bench_alerts.count + 1, last_seen_at = excluded.last_seen_at, status = excluded.status`,
+            [alerts.map((a) => a.fingerprint), alerts.map((a) => a.annotations.summary), alerts.map((a) => JSON.stringify(a.labels)), alerts.map((a) => a.status)],
+          );
+        };
+        const webhook = (body: string) => postAlerts(app.url, body);
+        await pool(roundBodies(99), CONCURRENCY, webhook); // warm-up (connections, JIT) of both
+        await pool(roundBodies(99), CONCURRENCY, plain);
+        let webhookMs = 0;
+        let plainMs = 0;
+        let appCpu = 0;
+        for (let r = 0; r < ROUNDS; r++) {
+          const bodies = roundBodies(r);
+          for (const which of r % 2 ? ['plain', 'webhook'] : ['webhook', 'plain']) {
+            const t0 = performance.now();
+            const cpu0 = cpuMs(app.proc.pid);
+            await pool(bodies, CONCURRENCY, which === 'webhook' ? webhook : plain);
+            if (which === 'webhook') {
+              webhookMs += performance.now() - t0;
+              appCpu += cpuMs(app.proc.pid) - cpu0;
+            } else plainMs += performance.now() - t0;
+          }
+        }
+        await baseline.end();
+        const total = ROUNDS * REPEATS * GROUPS * ALERTS_PER_GROUP;
+        const { rows } = await client.query<{ n: string; c: string }>(`select count(*) as n, sum(count) as c from signals where source = 'alertmanager' and dedup_key not like 'R99%'`);
+        if (Number(rows[0].n) !== total / REPEATS || Number(rows[0].c) !== total) throw new Error(`the webhook stored ${rows[0].n} signals / ${rows[0].c} deliveries, not ${total / REPEATS} / ${total}`);
+        const rate = total / (webhookMs / 1000);
+        const floor = total / (plainMs / 1000);
+        return {
+          name: 'ingest',
+          rows: [
+            ['load', `${ROUNDS} rounds of ${REPEATS * GROUPS} Alertmanager deliveries of ${ALERTS_PER_GROUP} alerts (${GROUPS} groups, 90 % duplicates), ${CONCURRENCY} at a time`, `load average ${loadAverage()}`],
+            ['plain INSERT … ON CONFLICT (floor)', `${Math.round(floor).toLocaleString('en')} alerts/s`],
+            ['webhook intake (app process)', `${Math.round(rate).toLocaleString('en')} alerts/s, ${(rate / floor).toFixed(2)}× the floor`, `goal ≥ 0.5×: ${rate / floor >= 0.5 ? 'met' : 'not met'}; app CPU ${(appCpu / (total / ALERTS_PER_GROUP)).toFixed(2)} ms a delivery`],
+          ],
+        };
+      } finally {
+        await client.end();
+        await app.proc.stop();
+      }
+    });
+  } finally {
+    for (const p of procs) await p.stop();
+  }
 }

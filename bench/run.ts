@@ -38,6 +38,8 @@ if (!modules.length) {
 
 console.log(`Incident Officer benchmarks · ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version}`);
 let failed = 0;
+/** The rows that judge a goal of issue #19, printed again together at the end. */
+const goals: string[] = [];
 for (const name of modules) {
   const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run?: () => Promise<Outcome> };
   if (typeof mod.run !== 'function') continue;
@@ -46,11 +48,15 @@ for (const name of modules) {
   try {
     const rows = rowsOf(await mod.run());
     const width = Math.max(0, ...rows.map(([label]) => label.length));
-    for (const [label, value, note] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}${note ? `  (${note})` : ''}\n`);
+    for (const [label, value, note] of rows) {
+      process.stdout.write(`  ${label.padEnd(width)}  ${value}${note ? `  (${note})` : ''}\n`);
+      if (/goal/.test(`${value} ${note ?? ''}`)) goals.push(`${name}: ${label}: ${value}${note ? `  (${note})` : ''}`);
+    }
     process.stdout.write(`  (took ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   } catch (err) {
     failed++;
     process.stdout.write(`  failed: ${(err as Error).stack ?? String(err)}\n`);
   }
 }
+if (goals.length) process.stdout.write(`\n== goals (each against its floor from this run)\n${goals.map((g) => `  ${g}\n`).join('')}`);
 process.exit(failed ? 1 : 0);

@@ -44,15 +44,26 @@ export async function run(): Promise<Record<string, string>> {
         sql`select count(*), avg(extract(epoch from acknowledged_at - declared_at)), percentile_cont(0.5) within group (order by extract(epoch from acknowledged_at - declared_at)),
               avg(extract(epoch from resolved_at - declared_at)), percentile_cont(0.9) within group (order by extract(epoch from resolved_at - declared_at))
             from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
-      const floor = await timeIt(bare);
-      const stats = await timeIt(() => reports.summary('90d', 'T1'));
+      // In turns, so that a busy moment of the machine falls on both.
+      const floorTimes: number[] = [];
+      const statsTimes: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        floorTimes.push((await timeIt(bare, 1, i === 0 ? 3 : 0)).median);
+        statsTimes.push((await timeIt(() => reports.summary('90d', 'T1'), 1, i === 0 ? 3 : 0)).median);
+      }
+      const summary = (times: number[]) => {
+        const sorted = [...times].sort((a, b) => a - b);
+        return { median: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)] };
+      };
+      const floor = summary(floorTimes);
+      const stats = summary(statsTimes);
       const plan = await sql<{ 'QUERY PLAN': string }>`explain select count(*) from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
       const counts = await sql<{ i: string; t: string }>`select (select count(*) from incidents) as i, (select count(*) from timeline_events) as t`.execute(h.db);
       return {
         rows: `${counts.rows[0].i} incidents, ${counts.rows[0].t} timeline rows`,
         'bare SQL aggregate (floor)': `median ${ms(floor.median)}, p90 ${ms(floor.p90)}`,
         '/incident stats 90d': `median ${ms(stats.median)}, p90 ${ms(stats.p90)}`,
-        ratio: `${(stats.median / floor.median).toFixed(2)}× the floor (it runs 3 queries for each of 2 periods, follow-up counts and recurring issues)`,
+        ratio: `${(stats.median / floor.median).toFixed(2)}× the floor (goal ≤ 1.5×: ${stats.median / floor.median <= 1.5 ? 'met' : 'not met'}; four queries in parallel: this period, the previous one, follow-ups, recurring issues)`,
         'index used': plan.rows.map((r) => r['QUERY PLAN']).find((l) => /Index|Bitmap/.test(l))?.trim() ?? 'sequential scan',
       };
     } finally {

@@ -130,6 +130,22 @@ describe('declaring an incident', () => {
     expect(view.blocks.find((b: any) => b.block_id === 'title').element.initial_value).toBeUndefined();
   });
 
+  it('invites, sets the topic and announces while the card is still being posted (steps that need only the channel do not wait for each other)', async () => {
+    await t.slack.command({ text: 'declare Card held', userId: 'UANA', channelId: 'CGENERAL' });
+    const view = await eventually(() => lastModal(t, 'UANA', 'incident_declare'));
+    const held = t.fake.hold('chat.postMessage', (args) => args.channel !== announceChannel().id);
+    try {
+      await t.slack.viewSubmission({ userId: 'UANA', view, values: declareValues({ userId: 'UANA', title: 'Card held', commander: 'UBEN' }) });
+      const channel = await eventually(() => [...t.fake.channels.values()].find((c) => c.name.endsWith('card-held')));
+      await eventually(() => held.waiting === 1 && channel.topic.includes('investigating') && channel.members.has('UBEN') && announceChannel().messages.some((m) => m.text?.includes('Card held')));
+      expect(channel.messages.filter((m) => m.user === t.fake.botUserId && !m.subtype)).toHaveLength(0);
+    } finally {
+      held.release();
+    }
+    const channel = [...t.fake.channels.values()].find((c) => c.name.endsWith('card-held'))!;
+    await eventually(() => channel.pins.length === 1 && channel.bookmarks.length === 1);
+  });
+
   it('acks a submission well within 3 s even when Slack is slow, then finishes the channel', async () => {
     await t.slack.command({ text: 'declare Slow Slack day', userId: 'UANA', channelId: 'CGENERAL' });
     const view = await eventually(() => lastModal(t, 'UANA', 'incident_declare'));
@@ -138,7 +154,7 @@ describe('declaring an incident', () => {
       const res = await t.slack.viewSubmission({ userId: 'UANA', view, values: declareValues({ userId: 'UANA', title: 'Slow Slack day' }) });
       expect(res.status).toBe(200);
       expect(res.elapsedMs).toBeLessThan(1_000);
-      const channel = await eventually(() => [...t.fake.channels.values()].find((c) => c.name.endsWith('slow-slack-day') && c.topic), 20_000);
+      const channel = await eventually(() => [...t.fake.channels.values()].find((c) => c.name.endsWith('slow-slack-day') && c.topic && c.pins.length), 20_000);
       expect(channel.topic).toContain('investigating');
       expect(channel.pins).toHaveLength(1);
     } finally {

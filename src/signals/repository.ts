@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Route } from './routing.js';
 import { toGroup, toSignal, type Signal, type SignalGroup } from './signal.js';
@@ -40,17 +40,39 @@ function factsOf(g: NewGroup) {
 /** An episode starts unclassified, unlinked and unposted (its first post goes out at once). */
 const FRESH = { classification: null, classification_reason: null, classified_by: null, classified_at: null, incident_id: null, post_channel_id: null, post_ts: null, posted_at: null, post_scheduled_for: null } as const;
 
-/** Inserts the group or touches it (bumping its version); the row stays locked for the transaction. */
-export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ group: SignalGroup; inserted: boolean }> {
-  const row = await db
+/** The group's upsert: inserted, or touched (its version bumped); the row stays locked for the transaction. */
+function groupUpsert(db: Kysely<Database>, g: NewGroup) {
+  return db
     .insertInto('signal_groups')
     .values({ source: g.source, group_key: g.groupKey, ...factsOf(g), ...FRESH, status: g.status, last_seen_at: g.at, delivery_count: 0, resolved_at: null, posting_until: null })
     .onConflict((oc) => oc.columns(['source', 'group_key']).doUpdateSet({ last_seen_at: g.at, version: sql`signal_groups.version + 1` }))
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-    .returningAll()
+    .returningAll();
+}
+
+function toUpserted(row: Record<string, any>): { group: SignalGroup; inserted: boolean } {
+  const { inserted, ...rest } = row;
+  return { group: toGroup(rest as never), inserted: inserted as boolean };
+}
+
+/** Inserts the group or touches it (bumping its version); the row stays locked for the transaction. */
+export async function upsertGroup(db: Kysely<Database>, g: NewGroup): Promise<{ group: SignalGroup; inserted: boolean }> {
+  return toUpserted(await groupUpsert(db, g).executeTakeFirstOrThrow());
+}
+
+/**
+ * upsertGroup and upsertSignals in one statement (one database round trip for a delivery's group and
+ * all its alerts); returns the group as upsertGroup does. Alerts must be unique by dedup key.
+ */
+export async function upsertGroupWithSignals(db: Kysely<Database>, g: NewGroup, alerts: (AlertInput & { count: number })[]): Promise<{ group: SignalGroup; inserted: boolean }> {
+  if (!alerts.length) return upsertGroup(db, g);
+  const row = await db
+    .with('g', (qc) => groupUpsert(qc as unknown as Kysely<Database>, g))
+    .with('s', (qc) => signalsUpsert(qc as unknown as Kysely<Database>, sql`(select id from g)`, g.source, alerts, g.at))
+    .selectFrom('g')
+    .selectAll()
     .executeTakeFirstOrThrow();
-  const { inserted, ...rest } = row as typeof row & { inserted: boolean };
-  return { group: toGroup(rest), inserted };
+  return toUpserted(row);
 }
 
 /** Starts a new episode of a group that fired again long after resolving: fresh facts, route, classification and post. */
@@ -68,25 +90,35 @@ export async function restartGroup(db: Kysely<Database>, id: string, g: NewGroup
  */
 export async function upsertSignals(db: Kysely<Database>, groupId: string, source: string, alerts: (AlertInput & { count: number })[], at: Date): Promise<void> {
   if (!alerts.length) return;
+  await signalsUpsert(db, sql`${groupId}::bigint`, source, alerts, at).execute();
+}
+
+function signalsUpsert(db: Kysely<Database>, groupId: RawBuilder<unknown>, source: string, alerts: (AlertInput & { count: number })[], at: Date) {
   const col = <T>(f: (a: AlertInput & { count: number }) => T) => alerts.map(f);
-  await sql`
-    insert into signals (group_id, source, dedup_key, title, description, severity, service, labels, link, status, count, first_seen_at, last_seen_at, resolved_at)
-    select ${groupId}::bigint, ${source}, t.dedup_key, t.title, t.description, t.severity, t.service, t.labels::jsonb, t.link, t.status, t.count, ${at}::timestamptz, ${at}::timestamptz,
+  return db
+    .insertInto('signals')
+    .columns(['group_id', 'source', 'dedup_key', 'title', 'description', 'severity', 'service', 'labels', 'link', 'status', 'count', 'first_seen_at', 'last_seen_at', 'resolved_at'])
+    .expression(
+      sql`select ${groupId}, ${source}, t.dedup_key, t.title, t.description, t.severity, t.service, t.labels::jsonb, t.link, t.status, t.count, ${at}::timestamptz, ${at}::timestamptz,
            case when t.status = 'resolved' then ${at}::timestamptz end
     from unnest(${col((a) => a.dedupKey)}::text[], ${col((a) => a.title)}::text[], ${col((a) => a.description)}::text[], ${col((a) => a.severity)}::text[],
                  ${col((a) => a.service)}::text[], ${col((a) => JSON.stringify(a.labels))}::text[], ${col((a) => a.link)}::text[], ${col((a) => a.status)}::text[], ${col((a) => a.count)}::int[])
-      as t(dedup_key, title, description, severity, service, labels, link, status, count)
-    on conflict (source, dedup_key) do update set
-      count = signals.count + excluded.count,
-      last_seen_at = excluded.last_seen_at,
-      status = excluded.status,
-      resolved_at = case when excluded.status = 'resolved' then coalesce(signals.resolved_at, excluded.last_seen_at) end,
-      title = excluded.title,
-      description = excluded.description,
-      severity = excluded.severity,
-      service = excluded.service,
-      labels = excluded.labels,
-      link = excluded.link`.execute(db);
+      as t(dedup_key, title, description, severity, service, labels, link, status, count)`,
+    )
+    .onConflict((oc) =>
+      oc.columns(['source', 'dedup_key']).doUpdateSet({
+        count: sql`signals.count + excluded.count`,
+        last_seen_at: (eb) => eb.ref('excluded.last_seen_at'),
+        status: (eb) => eb.ref('excluded.status'),
+        resolved_at: sql`case when excluded.status = 'resolved' then coalesce(signals.resolved_at, excluded.last_seen_at) end`,
+        title: (eb) => eb.ref('excluded.title'),
+        description: (eb) => eb.ref('excluded.description'),
+        severity: (eb) => eb.ref('excluded.severity'),
+        service: (eb) => eb.ref('excluded.service'),
+        labels: (eb) => eb.ref('excluded.labels'),
+        link: (eb) => eb.ref('excluded.link'),
+      }),
+    );
 }
 
 /** What one delivery said about its group: the distinct alerts it listed, and those it left out. */
@@ -99,9 +131,11 @@ export interface DeliveryCounts {
 /**
  * Recounts a group from its signals after one delivery and sets its status; returns the group as
  * it now is. Alerts the sender left out are counted too (as firing while any listed one fires),
- * since the table holds only the alerts that were listed.
+ * since the table holds only the alerts that were listed. In the same statement, unless the group
+ * is dropped, its post is scheduled as schedulePost would (`scheduledFor`: set only when this
+ * scheduled it); the old schedule is read from the row the transaction already holds locked.
  */
-export async function refreshGroup(db: Kysely<Database>, id: string, d: DeliveryCounts, at: Date): Promise<SignalGroup> {
+export async function refreshGroup(db: Kysely<Database>, id: string, d: DeliveryCounts, at: Date, postIntervalSeconds: number): Promise<{ group: SignalGroup; scheduledFor?: Date }> {
   const reportedFiring = d.listedFiring > 0 ? d.listedFiring + d.unlisted : 0;
   const { rows } = await sql<Record<string, any>>`
     update signal_groups g set
@@ -110,11 +144,15 @@ export async function refreshGroup(db: Kysely<Database>, id: string, d: Delivery
       unlisted_count = ${d.unlisted}::int,
       delivery_count = g.delivery_count + 1,
       status = case when a.f > 0 then 'firing' else 'resolved' end,
-      resolved_at = case when a.f > 0 then null else coalesce(g.resolved_at, ${at}::timestamptz) end
-    from (select count(*)::int as n, (count(*) filter (where status = 'firing'))::int as f from signals where group_id = ${id}) a
+      resolved_at = case when a.f > 0 then null else coalesce(g.resolved_at, ${at}::timestamptz) end,
+      post_scheduled_for = case when g.route_action <> 'drop' and g.post_scheduled_for is null and g.channel_id is not null
+        then greatest(now(), coalesce(g.posted_at + make_interval(secs => ${postIntervalSeconds}), now())) else g.post_scheduled_for end
+    from (select count(*)::int as n, (count(*) filter (where status = 'firing'))::int as f from signals where group_id = ${id}) a,
+         (select post_scheduled_for as scheduled_before from signal_groups where id = ${id}) o
     where g.id = ${id}
-    returning g.*`.execute(db);
-  return toGroup(rows[0] as never);
+    returning g.*, case when o.scheduled_before is null then g.post_scheduled_for end as newly_scheduled_for`.execute(db);
+  const { newly_scheduled_for: scheduledFor, ...row } = rows[0] as Record<string, any>;
+  return { group: toGroup(row as never), ...(scheduledFor ? { scheduledFor: scheduledFor as Date } : {}) };
 }
 
 /**

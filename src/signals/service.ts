@@ -92,17 +92,16 @@ export class SignalService {
       route: decision,
       at: now,
     };
-    const { group: before, inserted } = await repo.upsertGroup(trx, fresh);
+    const alerts = mergeDuplicates(batch.alerts);
+    const { group: before, inserted } = await repo.upsertGroupWithSignals(trx, fresh, alerts);
     let isNew = inserted;
     const window = this.ctx.policy.signals.reopen_window_minutes * 60_000;
     if (!inserted && before.status === 'resolved' && firing.length && before.resolvedAt && now.getTime() - before.resolvedAt.getTime() > window) {
       await repo.restartGroup(trx, before.id, fresh);
       isNew = true;
     }
-    const alerts = mergeDuplicates(batch.alerts);
-    await repo.upsertSignals(trx, before.id, source, alerts, now);
     const counts = { listed: alerts.length, listedFiring: alerts.filter((a) => a.status === 'firing').length, unlisted: batch.unlisted ?? 0 };
-    const group = await repo.refreshGroup(trx, before.id, counts, now);
+    const { group, scheduledFor } = await repo.refreshGroup(trx, before.id, counts, now, this.ctx.policy.signals.post_interval_seconds);
 
     let queued = false;
     if (isNew && group.route.action === 'declare') {
@@ -111,7 +110,7 @@ export class SignalService {
     }
     const wasFiring = isNew ? true : before.status === 'firing';
     if (group.incidentId && wasFiring && group.status === 'resolved') await this.maybeAllResolved(trx, group);
-    if (group.route.action !== 'drop' && (await this.schedulePost(trx, group.id))) queued = true;
+    if (await this.enqueuePost(trx, group.id, scheduledFor)) queued = true;
     return { isNew, queued };
   }
 

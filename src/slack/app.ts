@@ -3,7 +3,7 @@ import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-
 import type { Logger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import type { Route } from '../http/router.js';
-import { deliveryGate } from './delivery.js';
+import { deliveryGate, hasAcked } from './delivery.js';
 import { SlackReceiver } from './receiver.js';
 import type { BackoffOptions } from './backoff.js';
 import { SlackIdentity } from './identity.js';
@@ -112,7 +112,7 @@ export function createSlackApp(opts: SlackAppOptions, slack: SlackClient, deps: 
     try {
       await args.next();
       const ack = (args as { ack?: () => Promise<void> }).ack;
-      if (ack) await ack().catch(() => {});
+      if (ack && !hasAcked(ack)) await ack().catch(() => {});
     } finally {
       deps.metrics.inflight--;
     }

@@ -56,6 +56,15 @@ function receiptOf(body: Record<string, unknown>): { key: string; timing: Receip
   return { key: `trigger:${body.trigger_id}`, timing: body.type === 'view_submission' ? 'before' : 'after-ack' };
 }
 
+/** The acks (see deliveryGate) that have answered their request. */
+const answered = new WeakSet<AckFn<unknown>>();
+
+/**
+ * Whether this request's ack has been given: a catch-all acks only then, rather than acking a second
+ * time and having the receiver refuse it (an error built, with its stack, on every request).
+ */
+export const hasAcked = (ack: unknown): boolean => answered.has(ack as AckFn<unknown>);
+
 /** Hands one delivery to the app: what a receiver calls instead of `app.processEvent`. */
 export type Deliver = (app: App, event: ReceiverEvent) => Promise<void>;
 
@@ -91,6 +100,7 @@ export function deliveryGate(deps: Pick<SlackDeps, 'receipts' | 'logger'>): { de
     const ack: AckFn<unknown> = async (response) => {
       if (acked) return event.ack(response); // the receiver's own answer to a second ack
       acked = true;
+      answered.add(ack);
       deadline.lift();
       await event.ack(response);
       if (receipt?.timing === 'after-ack' && !(await new Deadline(RECEIPT_BUDGET_MS).run(() => firstTime(receipt.key)))) throw new DuplicateDelivery(receipt.key);

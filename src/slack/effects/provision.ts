@@ -122,34 +122,59 @@ export async function provisionIncident(deps: ProvisionDeps, incidentId: string)
     incident = await deps.store.channelCreated(incident, created.id, created.name);
   }
   const channelId = incident.channelId!;
+  const created = incident;
 
-  await inviteUsers(deps, channelId, [incident.reporterId, incident.commanderId ?? ''], botUserId);
-
-  if (!incident.cardTs) {
-    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident), await deps.cardExtras?.(incident));
-    const res = await deps.client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
-    incident = await deps.store.cardPosted(incident, res.ts!);
-  }
-  try {
-    await deps.client.pins.add({ channel: channelId, timestamp: incident.cardTs! });
-  } catch (err) {
-    if (!isSlackError(err, 'already_pinned')) throw err;
-  }
-  await deps.client.conversations.setTopic({ channel: channelId, topic: channelTopic(deps.policy, incident) });
-
-  if (!incident.bookmarkId) {
-    const link = await deps.client.chat.getPermalink({ channel: channelId, message_ts: incident.cardTs! });
-    const res = await deps.client.bookmarks.add({ channel_id: channelId, title: 'Incident card', type: 'link', link: link.permalink!, emoji: ':rotating_light:' });
-    incident = await deps.store.bookmarked(incident, (res.bookmark as { id?: string } | undefined)?.id ?? 'added');
-  }
-
-  if (deps.announceChannel && !incident.announceTs) {
-    const msg = announcement(deps.policy, incident);
+  // Once the channel exists, the steps that need only the channel run together, and so do the two
+  // that need the card: create → {invite, card, topic, announcement} → {pin, permalink} → bookmark,
+  // four round trips. Each is one call of a different method (the two posts go to different
+  // channels), so Slack's per-method tiers and per-channel posting limit see no more than before.
+  // Every step records its own column, so a retry after a failure or crash redoes only what is missing.
+  const card = async (): Promise<Incident> => {
+    if (created.cardTs) return created;
+    const c = incidentCard(deps.policy, created, await deps.cardContext(created), await deps.cardExtras?.(created));
+    const res = await deps.client.chat.postMessage({ channel: channelId, text: c.text, blocks: c.blocks });
+    return deps.store.cardPosted(created, res.ts!);
+  };
+  const afterCard = async (): Promise<void> => {
+    const withCard = await card();
+    await settleAll([
+      (async () => {
+        try {
+          await deps.client.pins.add({ channel: channelId, timestamp: withCard.cardTs! });
+        } catch (err) {
+          if (!isSlackError(err, 'already_pinned')) throw err;
+        }
+      })(),
+      (async () => {
+        if (withCard.bookmarkId) return;
+        const link = await deps.client.chat.getPermalink({ channel: channelId, message_ts: withCard.cardTs! });
+        const res = await deps.client.bookmarks.add({ channel_id: channelId, title: 'Incident card', type: 'link', link: link.permalink!, emoji: ':rotating_light:' });
+        await deps.store.bookmarked(withCard, (res.bookmark as { id?: string } | undefined)?.id ?? 'added');
+      })(),
+    ]);
+  };
+  const announce = async (): Promise<void> => {
+    if (!deps.announceChannel || created.announceTs) return;
+    const msg = announcement(deps.policy, created);
     const res = await deps.client.chat.postMessage({ channel: deps.announceChannel, text: msg.text, blocks: msg.blocks, unfurl_links: false });
-    incident = await deps.store.announced(incident, res.channel!, res.ts!);
-  }
+    await deps.store.announced(created, res.channel!, res.ts!);
+  };
+  await settleAll([
+    inviteUsers(deps, channelId, [created.reporterId, created.commanderId ?? ''], botUserId),
+    afterCard(),
+    deps.client.conversations.setTopic({ channel: channelId, topic: channelTopic(deps.policy, created) }),
+    announce(),
+  ]);
+  if (!created.provisionedAt) await deps.store.provisioned(created);
+}
 
-  if (!incident.provisionedAt) await deps.store.provisioned(incident);
+/**
+ * Waits for every step, then fails with the first failure: no step is still running (and recording)
+ * once the task has given up, and the steps that succeeded are recorded for the retry to skip.
+ */
+async function settleAll(steps: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Used by tasks that need the channel: waits (by retrying) until provisioning made it. */

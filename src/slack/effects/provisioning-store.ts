@@ -25,11 +25,22 @@ export class ProvisioningStore {
     return new ProvisioningStore(this.db, this.clock, this.events, claim);
   }
 
+  /** The last recording queued: one run's steps record one at a time (see record). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Records one step. The steps of one run call Slack in parallel but record in turn: each would
+   * otherwise hold a pool connection while waiting for the task row the others have locked.
+   */
   private record<T>(write: (trx: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
-      if (this.claim) await assertLeaseHeld(trx, this.claim);
-      return write(trx);
-    });
+    const run = () =>
+      this.db.transaction().execute(async (trx) => {
+        if (this.claim) await assertLeaseHeld(trx, this.claim);
+        return write(trx);
+      });
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
   }
 
   async channelCreated(incident: Incident, channelId: string, channelName: string): Promise<Incident> {

@@ -73,7 +73,8 @@ const parsedCommand = (args: AllMiddlewareArgs) => args.context[PARSED] as Parse
 export function registerCommands(app: App, deps: SlackDeps, subcommands: Subcommand[], command = '/incident'): void {
   const byName = new Map<string, Subcommand>();
   for (const s of subcommands) for (const n of [s.name, ...(s.aliases ?? [])]) byName.set(n, s);
-  const help = (intro?: string) => helpText(subcommands, intro, command);
+  const plainHelp = helpText(subcommands, undefined, command);
+  const help = (intro?: string) => (intro ? helpText(subcommands, intro, command) : plainHelp);
 
   const parse = instrument(command === '/incident' ? 'command' : `command.${command.slice(1)}`, deps.metrics, deps.logger, async (args: CommandArgs) => {
     const { ack, respond, client } = args;
