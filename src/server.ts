@@ -90,7 +90,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) })]);
     const { services, contributions } = registerFeatures(FEATURES, {
       db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),
-      config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown,
+      config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown, publicUrl: () => publicUrl(),
     });
 
     const authorizer = new Authorizer(client, config.policy, services.roles, clock);
@@ -103,8 +103,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         clock,
         receipts: new EventReceipts(db),
         authorize: (action, userId, incident) => authorizer.require(action, userId, incident),
-        // Without a configured base URL, the port the server below ends up listening on (PORT=0 picks one).
-        publicUrl: () => config.policy.reports.base_url ?? `http://localhost:${http.port ?? config.port}`,
+        publicUrl: () => publicUrl(),
         homeSections: contributions.flatMap((c) => c.sections?.home ?? []),
         logger,
         metrics,
@@ -133,6 +132,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       slack: () => identity.status(),
       ...(socket ? { socket: () => socket.status() } : {}),
     };
+    // Without a configured base URL, the port the server below ends up listening on (PORT=0 picks one).
+    const publicUrl = () => config.policy.reports.base_url ?? `http://localhost:${http.port ?? config.port}`;
     const http = new HttpServer(
       [...slackRoutes, ...httpRoutes({ isShuttingDown: () => shuttingDown, ready }, metrics), ...contributions.flatMap((c) => c.routes ?? [])],
       logger.child({ component: 'http' }),

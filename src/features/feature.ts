@@ -40,6 +40,8 @@ export interface FeatureContext extends ServiceContext {
   profiles: ProfileCache;
   /** The other features' sections, as they register; read them only when rendering. */
   sections: Readonly<Sections>;
+  /** Where people reach this bot (policy reports.base_url, else the local port), for links. */
+  publicUrl?: () => string;
   /** True once the app is stopping (webhooks answer 503). */
   isShuttingDown: () => boolean;
   /**

@@ -19,6 +19,7 @@ import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
 import { signals } from './signals.js';
+import { statusPage } from './status-page.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
 
@@ -50,6 +51,7 @@ export const FEATURES = [
   dr,
   capture,
   clocks,
+  statusPage,
   servicenow,
   audit,
 ] as const;

@@ -103,6 +103,14 @@ export const taskPayloadSchemas = {
   'servicenow.linked': none,
   /** Tell the channel that syncing with ServiceNow fails (once per failing spell). */
   'servicenow.failing': z.object({ error: z.string() }),
+  /** Ask the incident's approvers to approve a public status page post (a message with the button). */
+  'status.approval': z.object({ postId: rowId }),
+  /** Tell the channel the status page changed, and close the post's approval request. */
+  'status.published': z.object({ postId: rowId }),
+  /** After resolving an incident that is on the status page: offer its public "resolved" post. */
+  'status.propose_resolved': none,
+  /** Write the status page's static copy (policy status_page.export_dir). */
+  'status.export': none,
   /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
   'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 import { checkPreparedness, preparednessShape } from './preparedness.js';
 import { checkItsm, itsmSchema } from './itsm-schema.js';
+import { checkStatusPage, statusPageSchema } from './status-page-schema.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -341,6 +342,8 @@ export const policySchema = z
     ...preparednessShape,
     /** Connectors to the organisation's ITSM tool (ServiceNow). */
     itsm: itsmSchema.prefault({}),
+    /** The public status page; absent, there is none. */
+    status_page: statusPageSchema.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -367,6 +370,7 @@ export const policySchema = z
     checkSignalsPolicy(policy, ctx);
     checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkItsm(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkStatusPage(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;
