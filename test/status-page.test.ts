@@ -9,6 +9,7 @@ import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { ask, incidentOf, resolveIncident, timelineKinds } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
+import { approvalRequest, postValues as postFormValues, pressApprove as pressApproveAs } from './support/status-page.js';
 import { incidentsSchema, maintenancesSchema, readWidgetJson, statusSchema, summarySchema } from './support/statuspage-widget.js';
 import { eventually } from './support/wait.js';
 
@@ -35,26 +36,10 @@ afterAll(() => t?.stop());
 
 const json = <T extends Parameters<typeof readWidgetJson>[1]>(name: string, schema: T) => readWidgetJson(`${t.url}/status/api/v2/${name}`, schema);
 const page = async () => (await fetch(`${t.url}/status/`)).text();
-const approvalRequest = (c: FakeChannel) => c.messages.find((m) => m.blocks?.some((b: any) => b.elements?.some((e: any) => e.action_id === 'status_approve')));
-const pressApprove = async (c: FakeChannel, userId: string) => {
-  const m = approvalRequest(c)!;
-  const res = await t.slack.blockAction({ userId, actionId: 'status_approve', channelId: c.id, messageTs: m.ts });
-  await t.settle();
-  return res;
-};
+const pressApprove = (c: FakeChannel, userId: string) => pressApproveAs(t, c, userId);
 const said = (responseUrl: string | undefined) => t.fake.responses.filter((r) => r.url === responseUrl).map((r) => String(r.body?.text ?? ''));
 
-/** Fills the public post form: a state per component (by name), title and text. */
-function postValues(o: { status: string; title: string; body: string; states: Record<string, string> }) {
-  const names = ['Checkout', 'Website'];
-  return {
-    status_public_status: { status_public_status: input.select(o.status) },
-    ...Object.fromEntries(names.map((n, i) => [`status_component:${i}`, { [`status_component:${i}`]: input.select(o.states[n] ?? 'none') }])),
-    status_public_title: { status_public_title: input.text(o.title) },
-    status_public_body: { status_public_body: input.text(o.body) },
-    status_notify: { status_notify: input.checkboxes(['yes']) },
-  };
-}
+const postValues = (o: Parameters<typeof postFormValues>[1]) => postFormValues(['Checkout', 'Website'], o);
 
 let channel: FakeChannel;
 let declaredAt: Date;
