@@ -17,6 +17,7 @@ import * as servicenowLinks from './20261201_0016_servicenow_links.js';
 import * as reviewDocumentContent from './20261201_0017_review_document_content.js';
 import * as slackUserEmail from './20261201_0018_slack_user_email.js';
 import * as statusPage from './20261204_0001_status_page.js';
+import * as statuspageLinks from './20261207_0001_statuspage_links.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261201_0017_review_document_content': reviewDocumentContent,
   '20261201_0018_slack_user_email': slackUserEmail,
   '20261204_0001_status_page': statusPage,
+  '20261207_0001_statuspage_links': statuspageLinks,
 };

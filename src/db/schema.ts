@@ -37,6 +37,7 @@ export interface Database {
   servicenow_links: ServicenowLinksTable;
   status_posts: StatusPostsTable;
   status_maintenances: StatusMaintenancesTable;
+  statuspage_links: StatuspageLinksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -582,4 +583,25 @@ export interface StatusMaintenancesTable {
   revision: Generated<number>;
   created_by: string;
   created_at: Timestamp;
+}
+
+/** A published incident's or maintenance's Statuspage incident, and what was sent to it. */
+export interface StatuspageLinksTable {
+  id: Generated<string>;
+  /** Exactly one of incident_id and change_id is set. */
+  incident_id: string | null;
+  change_id: string | null;
+  /** Null until the Statuspage incident is created (or found after an unanswered create). */
+  statuspage_incident_id: string | null;
+  /** Post or revision ids already sent. */
+  sent_ids: ColumnType<string[], string[] | undefined, string[]>;
+  last_status: string | null;
+  /** The post or revision whose call was made but not confirmed, and the incident name it carried. */
+  pending_send: string | null;
+  pending_name: string | null;
+  /** Set while the pending call runs; null once it ended without an answer. */
+  pending_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

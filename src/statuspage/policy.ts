@@ -1,0 +1,35 @@
+/**
+ * The `status_page.atlassian` policy section: the Atlassian Statuspage connector. Setting it (and
+ * STATUSPAGE_API_KEY in the environment) turns the connector on.
+ */
+import { z } from 'zod';
+import { DEFAULT_STATUSPAGE_API_URL } from './client.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const apiUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ error: 'must be a URL such as https://api.statuspage.io/v1' }))
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  }, 'must be https (plain http only on loopback, for tests)')
+  .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** Statuspage ids are short lower-case alphanumeric strings (e.g. `kctbh9vrtdwd`). */
+const statuspageId = (what: string) => z.string().trim().regex(/^[a-z0-9]{1,64}$/i, `must be a Statuspage ${what} id (letters and digits, such as kctbh9vrtdwd)`);
+
+export const atlassianStatusPageSchema = z
+  .object({
+    /** The page to publish to (Statuspage → your page → API info). */
+    page_id: statuspageId('page'),
+    /** Overridable so tests can point the connector at a fake. */
+    api_url: apiUrl.default(DEFAULT_STATUSPAGE_API_URL),
+    /** Status page component name (`status_page.components[].name`) → Statuspage component id. */
+    components: z.record(z.string().trim().min(1, 'component names must not be empty'), statuspageId('component')).default({}),
+  })
+  .strict();
+
+export type AtlassianStatusPagePolicy = z.infer<typeof atlassianStatusPageSchema>;
