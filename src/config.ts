@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 import type { ServiceNowPolicy } from './policy/itsm-schema.js';
+import { statuspageConfig, type StatuspageConfig } from './statuspage/config.js';
 
 /** A configuration problem: one readable line per bad value, never a stack trace. */
 export class ConfigError extends Error {
@@ -114,6 +115,8 @@ export interface Config {
   changesWebhookSecret?: string;
   /** The ServiceNow connector (policy itsm.servicenow + credentials from the environment); unset: off. */
   servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy };
+  /** The Atlassian Statuspage connector (policy status_page.atlassian + STATUSPAGE_API_KEY); unset: off. */
+  statuspage?: StatuspageConfig;
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
     servicenow: servicenowConfig(policy.itsm.servicenow, e),
+    statuspage: statuspageConfig(policy.status_page?.atlassian, env),
   };
 }
 
@@ -208,5 +212,6 @@ export function configSecrets(config: Config): (string | undefined)[] {
     config.changesWebhookSecret,
     ...(config.servicenow?.auth.kind === 'basic' ? [config.servicenow.auth.password] : []),
     ...(config.servicenow?.auth.kind === 'oauth' ? [config.servicenow.auth.clientSecret] : []),
+    config.statuspage?.apiKey,
   ];
 }

@@ -48,7 +48,7 @@ export interface RunningApp {
   port: number;
   db: Db;
   runner: TaskRunner;
-  /** One per integration-event subscriber, each in its own lane. */
+  /** One per integration-event subscriber and per feature lane (a connector's), each in its own lane. */
   integrationRunners: TaskRunner[];
   scheduler: Scheduler;
   reminders: ReminderRunner;
@@ -116,7 +116,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       },
     );
     const runner = new TaskRunner(db, logger.child({ component: 'tasks' }), taskHandlers(FEATURES, contributions), opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
-    const deliveries = integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) });
+    const deliveries = [
+      ...integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) }),
+      // The features' own lanes (a connector's): each has its runner, as each integration subscriber does.
+      ...contributions.flatMap((c) => c.lanes ?? []).map((l) => new TaskRunner(db, logger.child({ component: 'tasks', lane: l.lane }), l.tasks, { ...opts.taskRunner, lane: l.lane }, (kind, outcome) => metrics.task(kind, outcome))),
+    ];
     tasks.onKick(() => runner.kick());
     for (const r of deliveries) tasks.onKick(() => r.kick());
     const scheduler = new Scheduler(db, logger.child({ component: 'scheduler' }), clock, [housekeepingJob(db), ...contributions.flatMap((c) => c.jobs ?? [])]);

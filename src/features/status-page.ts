@@ -8,12 +8,16 @@ import { pageFiles, writePageFiles } from '../status/export.js';
 import { MaintenanceService } from '../status/maintenance.js';
 import { readPage } from '../status/reader.js';
 import { StatusPostService } from '../status/service.js';
+import { StatuspageClient } from '../statuspage/client.js';
+import { STATUSPAGE_LANE, statuspageLaneHandlers, statuspagePublishers } from '../statuspage/lane.js';
+import { createStatuspageSync } from '../statuspage/sync.js';
 import { defineFeature } from './feature.js';
 
 /**
  * The public status page (policy `status_page`): `/status` and its JSON and feed, public posts from
  * `/incident update` with a second person's approval, maintenance from change records, and a static
- * copy in `export_dir` written on every change.
+ * copy in `export_dir` written on every change; with `status_page.atlassian`, each published post and
+ * maintenance revision is sent to Atlassian Statuspage in a lane of its own.
  */
 export const statusPage = defineFeature({
   name: 'status-page',
@@ -25,6 +29,15 @@ export const statusPage = defineFeature({
     const maintenances = page ? new MaintenanceService(ctx, page) : undefined;
     const read = () => readPage(ctx.db, page!, ctx.clock.now());
     const exportDir = page?.export_dir;
+    // Atlassian Statuspage (policy status_page.atlassian + STATUSPAGE_API_KEY): its own lane.
+    const atlassian = ctx.config.statuspage;
+    if (atlassian && posts && maintenances) {
+      posts.addPublishers(statuspagePublishers());
+      maintenances.addPublishers(statuspagePublishers());
+    }
+    const sync = atlassian
+      ? createStatuspageSync({ db: ctx.db, pageId: atlassian.pageId, components: atlassian.components, client: new StatuspageClient({ apiUrl: atlassian.apiUrl, apiKey: atlassian.apiKey, logger: ctx.logger.child({ component: 'statuspage' }) }) })
+      : undefined;
     return {
       services: { statusPosts: posts, maintenances },
       incidentHooks: posts?.hooks(),
@@ -35,6 +48,10 @@ export const statusPage = defineFeature({
           if (page && exportDir) await writePageFiles(exportDir, pageFiles(await read(), pageUrl()));
         },
       },
+      lanes:
+        sync && posts && maintenances
+          ? [{ lane: STATUSPAGE_LANE, tasks: statuspageLaneHandlers({ sync, post: (id) => posts.published(id), maintenance: (id) => maintenances.published(id) }) }]
+          : [],
       listeners: registerStatusPage,
       jobs: page
         ? [

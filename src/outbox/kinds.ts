@@ -111,6 +111,10 @@ export const taskPayloadSchemas = {
   'status.propose_resolved': none,
   /** Write the status page's static copy (policy status_page.export_dir). */
   'status.export': none,
+  /** Send an approved status page post to Atlassian Statuspage (its own lane). */
+  'statuspage.post': z.object({ postId: rowId }),
+  /** Send a maintenance's current revision to Atlassian Statuspage (its own lane). */
+  'statuspage.maintenance': z.object({ changeId: rowId }),
   /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
   'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
@@ -125,6 +129,9 @@ export type OptionalTaskKind = 'paging.pagerduty';
 
 /** Kinds that run in an integration subscriber's lane, by that lane's own runner, never in the Slack lane. */
 export type IntegrationTaskKind = 'integration.deliver';
+
+/** Kinds that run in a feature's own lane (a connector's: see Contribution.lanes), never in the Slack lane. */
+export type LaneTaskKind = 'statuspage.post' | 'statuspage.maintenance';
 
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {

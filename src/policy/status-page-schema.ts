@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveRoleAlias } from '../roles/aliases.js';
+import { atlassianStatusPageSchema } from '../statuspage/policy.js';
 
 const component = z
   .object({
@@ -42,6 +43,8 @@ export const statusPageSchema = z
       .prefault({}),
     /** The public text's starting point in the form: {title}, {status}, {message}, {components}. */
     template: z.string().min(1).max(3000).default(DEFAULT_PUBLIC_TEMPLATE),
+    /** Mirror what is published to an Atlassian Statuspage page (with STATUSPAGE_API_KEY in the environment). */
+    atlassian: atlassianStatusPageSchema.optional(),
   })
   .strict()
   .refine((p) => new Set(p.components.map((c) => c.name.toLowerCase())).size === p.components.length, { message: 'component names must be unique', path: ['components'] });
@@ -68,6 +71,16 @@ export function checkStatusPage(
   const priorities = new Set(policy.priorities.map((p) => p.id));
   for (const p of page.approval.priorities) {
     if (!priorities.has(p)) addIssue(['status_page', 'approval', 'priorities'], `unknown priority ${p}`);
+  }
+  if (page.atlassian) {
+    const names = new Set(page.components.map((c) => c.name));
+    for (const name of Object.keys(page.atlassian.components)) {
+      if (!names.has(name)) addIssue(['status_page', 'atlassian', 'components', name], `unknown component "${name}" (components: ${[...names].join(', ')})`);
+    }
+    // A post naming a component Statuspage does not know could never be sent.
+    for (const name of names) {
+      if (!Object.hasOwn(page.atlassian.components, name)) addIssue(['status_page', 'atlassian', 'components'], `no Statuspage component id for "${name}"`);
+    }
   }
   const roles = new Set(policy.roles.map((r) => r.id));
   for (const r of page.approval.approvers) {

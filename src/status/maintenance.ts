@@ -44,6 +44,12 @@ export class MaintenanceService {
     this.publishers.push(p);
   }
 
+  /** The maintenance as last published (its latest revision), unless it left the page. */
+  async published(changeId: string): Promise<PublicMaintenance | undefined> {
+    const m = await repo.findMaintenance(this.ctx.db, changeId);
+    return m?.publishedStatus ? publicMaintenance(m) : undefined;
+  }
+
   /** Components behind the change's services. */
   componentsFor(services: string[]): string[] {
     const names = new Set(services.map((s) => s.toLowerCase()));

@@ -89,6 +89,18 @@ export async function maintenancesSince(db: Db, since: Date, opts: { forUpdate?:
   return (await q.execute()).map(toMaintenance);
 }
 
+export async function findMaintenance(db: Db, changeId: string): Promise<Maintenance | undefined> {
+  const row = await db
+    .selectFrom('status_maintenances as m')
+    .innerJoin('changes as c', 'c.id', 'm.change_id')
+    .selectAll('m')
+    .select(['c.starts_at', 'c.ends_at'])
+    .where('m.change_id', '=', changeId)
+    .where('c.status', '!=', 'rejected')
+    .executeTakeFirst();
+  return row ? toMaintenance(row) : undefined;
+}
+
 export async function recordMaintenanceStatus(db: Db, changeId: string, status: string): Promise<number> {
   const row = await db
     .updateTable('status_maintenances')

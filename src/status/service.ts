@@ -101,6 +101,12 @@ export class StatusPostService {
     return repo.findPost(this.ctx.db, postId);
   }
 
+  /** A published post as the connector receives it. */
+  async published(postId: string): Promise<PublicIncidentPost | undefined> {
+    const post = await repo.findPost(this.ctx.db, postId);
+    return post?.state === 'published' ? publicPost(post) : undefined;
+  }
+
   /** The author confirms the preview: published at once, or waiting for an approver when the policy asks for one. */
   async submit(postId: string, actorId: string): Promise<{ post: StatusPost; published: boolean }> {
     const post = await this.findDraft(postId, actorId);
