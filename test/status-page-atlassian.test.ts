@@ -6,8 +6,7 @@ import { startFakeStatuspage, type FakeComponent, type FakeStatuspage } from './
 import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, submitModal } from './support/flows.js';
 import { resolveIncident } from './support/follow-up.js';
-import { input } from './support/slack-requests.js';
-import { postValues, pressApprove, publishPublicUpdate } from './support/status-page.js';
+import { postValues, pressApprove, publishPublicUpdate, recordChange } from './support/status-page.js';
 import { eventually } from './support/wait.js';
 
 const COMPONENTS = ['Checkout', 'Website'];
@@ -86,23 +85,9 @@ describe('Atlassian Statuspage kept in step with the status page', () => {
 
   it('creates a change published as maintenance as a scheduled incident, and moves it to in progress and completed with its window', async () => {
     const before = sp.writes().length;
-    const unix = (d: Date) => Math.floor(d.getTime() / 1000);
     const start = new Date(clock.now().getTime() + 60 * 60_000);
     const end = new Date(start.getTime() + 30 * 60_000);
-    await t.slack.command({ text: 'new', userId: 'UBEN', channelId: 'CGENERAL', command: '/change' });
-    await submitModal(t, 'UBEN', 'change_new', {
-      title: { title: input.text('Website load balancer swap') },
-      description: { description: input.text(null) },
-      services: { services: input.multiSelect(['web']) },
-      window_start: { window_start: { type: 'datetimepicker', selected_date_time: unix(start) } },
-      window_end: { window_end: { type: 'datetimepicker', selected_date_time: unix(end) } },
-      change_impact: { change_impact: input.select('low') },
-      likelihood: { likelihood: input.select('low') },
-      rollback: { rollback: input.text('Switch back') },
-      implementer: { implementer: input.user(null) },
-      status_publish_maintenance: { status_publish_maintenance: input.checkboxes(['yes']) },
-      status_maintenance_text: { status_maintenance_text: input.text(null) },
-    });
+    await recordChange(t, 'UBEN', { title: 'Website load balancer swap', services: ['web'], start, end, publish: true });
     await eventually(() => sp.writes().length === before + 1 || undefined);
     expect(sp.sent('POST')[1]).toMatchObject({ name: 'Website load balancer swap', status: 'scheduled', component_ids: [website.id], scheduled_for: start.toISOString(), scheduled_until: end.toISOString() });
     const tick = async (at: Date, writes: number) => {

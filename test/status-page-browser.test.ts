@@ -4,9 +4,8 @@ import { policySchema } from '../src/policy/schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { findChromium } from './support/chromium.js';
 import { FakeClock } from './support/clock.js';
-import { declareIncident, submitModal } from './support/flows.js';
-import { input } from './support/slack-requests.js';
-import { publishPublicUpdate } from './support/status-page.js';
+import { declareIncident } from './support/flows.js';
+import { publishPublicUpdate, recordChange } from './support/status-page.js';
 
 const COMPONENTS = ['Checkout', 'Website', 'API'];
 const policy = policySchema.parse({
@@ -56,21 +55,7 @@ beforeAll(async () => {
     body: 'Some card payments are declined at checkout. We found the cause and are rolling out a fix.\n\nNext update within 30 minutes.',
     states: { Checkout: 'major_outage' },
   });
-  const unix = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
-  await t.slack.command({ text: 'new', userId: 'UBEN', channelId: 'CGENERAL', command: '/change' });
-  await submitModal(t, 'UBEN', 'change_new', {
-    title: { title: input.text('Website moves to a new load balancer') },
-    description: { description: input.text(null) },
-    services: { services: input.multiSelect(['web']) },
-    window_start: { window_start: { type: 'datetimepicker', selected_date_time: unix('2026-11-26T22:00:00Z') } },
-    window_end: { window_end: { type: 'datetimepicker', selected_date_time: unix('2026-11-26T23:00:00Z') } },
-    change_impact: { change_impact: input.select('low') },
-    likelihood: { likelihood: input.select('low') },
-    rollback: { rollback: input.text('Switch back') },
-    implementer: { implementer: input.user(null) },
-    status_publish_maintenance: { status_publish_maintenance: input.checkboxes(['yes']) },
-    status_maintenance_text: { status_maintenance_text: input.text('The website may be slow for a few minutes.') },
-  });
+  await recordChange(t, 'UBEN', { title: 'Website moves to a new load balancer', services: ['web'], start: new Date('2026-11-26T22:00:00Z'), end: new Date('2026-11-26T23:00:00Z'), publish: true, text: 'The website may be slow for a few minutes.' });
   clock.advanceMinutes(4);
   browser = await chromium.launch({
     executablePath: binary.executablePath,

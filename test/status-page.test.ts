@@ -9,7 +9,7 @@ import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { ask, incidentOf, resolveIncident, timelineKinds } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
-import { approvalRequest, postValues as postFormValues, pressApprove as pressApproveAs } from './support/status-page.js';
+import { approvalRequest, postValues as postFormValues, pressApprove as pressApproveAs, recordChange } from './support/status-page.js';
 import { incidentsSchema, maintenancesSchema, readWidgetJson, statusSchema, summarySchema } from './support/statuspage-widget.js';
 import { eventually } from './support/wait.js';
 
@@ -200,23 +200,8 @@ describe('a security incident', () => {
 });
 
 describe('scheduled maintenance from a change record', () => {
-  const unix = (d: Date) => Math.floor(d.getTime() / 1000);
-  const changeValues = (title: string, publish: boolean, start: Date, end: Date) => ({
-    title: { title: input.text(title) },
-    description: { description: input.text('Internal: ticket OPS-991, ben on call') },
-    services: { services: input.multiSelect(['web']) },
-    window_start: { window_start: { type: 'datetimepicker', selected_date_time: unix(start) } },
-    window_end: { window_end: { type: 'datetimepicker', selected_date_time: unix(end) } },
-    change_impact: { change_impact: input.select('low') },
-    likelihood: { likelihood: input.select('low') },
-    rollback: { rollback: input.text('Switch the load balancer back') },
-    implementer: { implementer: input.user(null) },
-    status_publish_maintenance: { status_publish_maintenance: input.checkboxes(publish ? ['yes'] : []) },
-    status_maintenance_text: { status_maintenance_text: input.text(publish ? 'The website may be slow for a few minutes.' : null) },
-  });
   const newChange = async (title: string, publish: boolean, start: Date, end: Date) => {
-    await t.slack.command({ text: 'new', userId: 'UBEN', channelId: 'CGENERAL', command: '/change' });
-    const res = await submitModal(t, 'UBEN', 'change_new', changeValues(title, publish, start, end));
+    const res = await recordChange(t, 'UBEN', { title, services: ['web'], start, end, publish, description: 'Internal: ticket OPS-991, ben on call', text: publish ? 'The website may be slow for a few minutes.' : null });
     expect(res.body).toBeFalsy();
   };
   const tick = async () => {

@@ -49,3 +49,27 @@ export async function publishPublicUpdate(
   await submitModal(t, o.author, 'status_post_preview', {});
   if (o.approver) await pressApprove(t, c, o.approver);
 }
+
+/** The `/change new` form's values for a low-risk change on `services`, published as maintenance or not. */
+export function maintenanceChangeValues(o: { title: string; services: string[]; start: Date; end: Date; publish: boolean; text?: string | null; description?: string | null }) {
+  const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+  return {
+    title: { title: input.text(o.title) },
+    description: { description: input.text(o.description ?? null) },
+    services: { services: input.multiSelect(o.services) },
+    window_start: { window_start: { type: 'datetimepicker', selected_date_time: unix(o.start) } },
+    window_end: { window_end: { type: 'datetimepicker', selected_date_time: unix(o.end) } },
+    change_impact: { change_impact: input.select('low') },
+    likelihood: { likelihood: input.select('low') },
+    rollback: { rollback: input.text('Switch back') },
+    implementer: { implementer: input.user(null) },
+    status_publish_maintenance: { status_publish_maintenance: input.checkboxes(o.publish ? ['yes'] : []) },
+    status_maintenance_text: { status_maintenance_text: input.text(o.text ?? null) },
+  };
+}
+
+/** Records a change through `/change new` as `userId`. */
+export async function recordChange(t: TestApp, userId: string, o: Parameters<typeof maintenanceChangeValues>[0]) {
+  await t.slack.command({ text: 'new', userId, channelId: 'CGENERAL', command: '/change' });
+  return submitModal(t, userId, 'change_new', maintenanceChangeValues(o));
+}
