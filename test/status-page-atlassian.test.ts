@@ -104,4 +104,18 @@ describe('Atlassian Statuspage kept in step with the status page', () => {
     await t.settle();
     expect(sp.writes()).toHaveLength(before + 3);
   });
+
+  it('tells the incident channel once when Statuspage keeps failing a post, and gets it through when it recovers', async () => {
+    const second = await declareIncident(t, { userId: 'UANA', title: 'Website 502s', severity: 'SEV1', serviceList: ['web'] });
+    await t.slack.command({ text: 'role comms <@UBEN>', userId: 'UANA', channelId: second.id });
+    await t.settle();
+    const posts = sp.sent('POST').length;
+    sp.failNext(3, 503);
+    await publishPublicUpdate(t, second, { author: 'UANA', approver: 'UBEN', components: COMPONENTS, status: 'investigating', message: '502', title: 'Website errors', body: 'Some pages fail to load.', states: { Website: 'partial_outage' } });
+    await eventually(() => sp.sent('POST').length === posts + 1 || undefined, 20_000, 'the post getting through');
+    await t.settle();
+    const told = second.messages.filter((m) => (m.text ?? '').includes('Statuspage has not taken the post "Website errors"'));
+    expect(told).toHaveLength(1);
+    expect(sp.allIncidents().filter((i) => i.name === 'Website errors')).toHaveLength(1);
+  });
 });

@@ -50,7 +50,21 @@ export const statusPage = defineFeature({
       },
       lanes:
         sync && posts && maintenances
-          ? [{ lane: STATUSPAGE_LANE, tasks: statuspageLaneHandlers({ sync, post: (id) => posts.published(id), maintenance: (id) => maintenances.published(id) }) }]
+          ? [
+              {
+                lane: STATUSPAGE_LANE,
+                tasks: statuspageLaneHandlers({
+                  sync,
+                  post: (id) => posts.published(id),
+                  maintenance: (id) => maintenances.published(id),
+                  failing: async (post, error) => {
+                    const payload = { postId: post.postId, error: error.slice(0, 500) };
+                    await enqueueTask(ctx.db, { kind: StatusTask.connectorFailing, incidentId: post.incidentId, payload, idempotencyKey: `statuspage.failing:${post.postId}` });
+                    ctx.tasks.kick();
+                  },
+                }),
+              },
+            ]
           : [],
       listeners: registerStatusPage,
       jobs: page

@@ -111,6 +111,8 @@ export const taskPayloadSchemas = {
   'status.propose_resolved': none,
   /** Write the status page's static copy (policy status_page.export_dir). */
   'status.export': none,
+  /** Tell the incident channel that Statuspage keeps refusing (or failing) a published post. */
+  'status.connector_failing': z.object({ postId: rowId, error: z.string() }),
   /** Send an approved status page post to Atlassian Statuspage (its own lane). */
   'statuspage.post': z.object({ postId: rowId }),
   /** Send a maintenance's current revision to Atlassian Statuspage (its own lane). */

@@ -10,6 +10,7 @@ export const StatusTask = {
   published: 'status.published',
   proposeResolved: 'status.propose_resolved',
   export: 'status.export',
+  connectorFailing: 'status.connector_failing',
 } as const satisfies Record<string, TaskKind>;
 
 /**

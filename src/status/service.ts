@@ -86,6 +86,7 @@ export class StatusPostService {
     });
     const incident = await this.incidents.findById(input.incidentId);
     if (!incident) throw new DomainError('not_found', 'That incident no longer exists.');
+    if (incident.isDrill) throw new DomainError('invalid_state', 'This is an exercise: nothing about it goes on the public status page.');
     const components: ComponentChange[] = input.components.map((c) => ({ name: names.get(c.name.toLowerCase())!, state: c.state as ComponentChange['state'] }));
     return repo.insertPost(this.ctx.db, { incidentId: incident.id, authorId: input.authorId, status: input.status as PublicIncidentStatus, title, body, components, notify: input.notify ?? true, createdAt: this.ctx.clock.now() });
   }

@@ -28,7 +28,12 @@ export interface StatuspageLaneDeps {
   post(postId: string): Promise<PublicIncidentPost | undefined>;
   /** The maintenance as it stands now (its latest revision); undefined when it left the page. */
   maintenance(changeId: string): Promise<PublicMaintenance | undefined>;
+  /** Tells people a post is not getting through (once per post: after its second failure, or a refusal). */
+  failing(post: PublicIncidentPost, error: string): Promise<void>;
 }
+
+/** Failures before people hear of it; the outbox keeps retrying either way. */
+const TELL_AFTER_ATTEMPTS = 2;
 
 /** The lane's handlers: each calls the sync, which sends a post or revision once however often it is retried. */
 export function statuspageLaneHandlers(deps: StatuspageLaneDeps) {
@@ -36,7 +41,12 @@ export function statuspageLaneHandlers(deps: StatuspageLaneDeps) {
     'statuspage.post': async (task) => {
       const post = await deps.post(task.payload.postId);
       if (!post) throw new PermanentFailure(`status page post ${task.payload.postId} is not published`);
-      await deps.sync.publishIncidentPost(post, { signal: AbortSignal.timeout(60_000) });
+      try {
+        await deps.sync.publishIncidentPost(post, { signal: AbortSignal.timeout(60_000) });
+      } catch (err) {
+        if (err instanceof PermanentFailure || task.attempts >= TELL_AFTER_ATTEMPTS) await deps.failing(post, (err as Error).message);
+        throw err;
+      }
     },
     'statuspage.maintenance': async (task) => {
       const m = await deps.maintenance(task.payload.changeId);

@@ -3,7 +3,7 @@ import type { Incident } from '../../incidents/incident.js';
 import { PermanentFailure, type SomeTaskHandlers } from '../../jobs/task-runner.js';
 import { StatusTask } from '../../status/changed.js';
 import type { StatusPostService } from '../../status/service.js';
-import { approvalMessage, pageChangedMessage, proposeResolvedMessage } from '../views/status-page.js';
+import { approvalMessage, connectorFailingMessage, pageChangedMessage, proposeResolvedMessage } from '../views/status-page.js';
 import { loadIncident } from './context.js';
 import { requireChannel } from './provision.js';
 
@@ -50,6 +50,11 @@ export function statusPageEffects(deps: StatusEffectDeps) {
       const state = await deps.posts.pageState(incident.id);
       if (!state || state.status === 'resolved') return;
       await deps.client.chat.postMessage({ channel: requireChannel(incident), ...proposeResolvedMessage(incident, deps.numberPrefix, state.status) });
+    },
+    [StatusTask.connectorFailing]: async (task) => {
+      const post = await postOf(deps, task.payload.postId);
+      const incident = await loadIncident(deps, task.incidentId);
+      await deps.client.chat.postMessage({ channel: requireChannel(incident), ...connectorFailingMessage(post, task.payload.error) });
     },
   } satisfies SomeTaskHandlers;
 }

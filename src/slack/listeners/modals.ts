@@ -86,8 +86,9 @@ export function registerModals(app: App, deps: SlackDeps): void {
       const result = await deps.updateDrafts.submit({ incidentId, actorId: userId, status, message, nextUpdateInMinutes: next && next !== 'none' ? Number(next) : null, audiences });
       // Other audiences (also for a resolution): show exactly what each will receive before anything is posted.
       if ('draft' in result) return { response_action: 'push', view: updatePreview(policy, result.incident, result.draft, deps.clock.now(), { thenPublic: toPublic }) };
-      // Posted: the public post is written next, in its own form.
-      if (toPublic) return { response_action: 'update', view: await publicPostForm(deps, (await incidents.findById(incidentId))!, { status, message }) };
+      // Posted: the public post is written next, in its own form (never for an exercise).
+      const incident = toPublic ? await incidents.findById(incidentId) : undefined;
+      if (incident && !incident.isDrill) return { response_action: 'update', view: await publicPostForm(deps, incident, { status, message }) };
     },
   });
 
@@ -102,7 +103,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
       const draft = await deps.updateDrafts.find(meta.draftId, userId);
       if (draft.status === 'resolved') await deps.authorize('resolve', userId, await incidents.findById(draft.incidentId));
       const { incident } = await deps.updateDrafts.post(draft, userId);
-      if (meta.thenPublic && deps.statusPosts) return { response_action: 'update', view: await publicPostForm(deps, incident, { status: draft.status, message: draft.message }) };
+      if (meta.thenPublic && deps.statusPosts && !incident.isDrill) return { response_action: 'update', view: await publicPostForm(deps, incident, { status: draft.status, message: draft.message }) };
       return { response_action: 'clear' };
     },
   });

@@ -126,3 +126,9 @@ export function proposeResolvedMessage(incident: Incident, prefix: string, statu
     ],
   };
 }
+
+/** Statuspage keeps failing a published post: the channel hears it once (the outbox keeps retrying). */
+export function connectorFailingMessage(post: StatusPost, error: string): { text: string; blocks: KnownBlock[] } {
+  const text = `:warning: Atlassian Statuspage has not taken the post "${escCut(post.title, 200)}" (${STATUS_LABELS[post.status]}) yet: ${escCut(error, 500)}. Our own status page shows it; the bot keeps retrying.`;
+  return { text: `Statuspage has not taken the post "${post.title}" yet`, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
