@@ -5,15 +5,9 @@ import { z } from 'zod';
 import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 import type { ServiceNowPolicy } from './policy/itsm-schema.js';
-import { statuspageConfig, type StatuspageConfig } from './statuspage/config.js';
 
-/** A configuration problem: one readable line per bad value, never a stack trace. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.js';
+import { ConfigError } from './config-error.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -117,6 +111,34 @@ export interface Config {
   servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy };
   /** The Atlassian Statuspage connector (policy status_page.atlassian + STATUSPAGE_API_KEY); unset: off. */
   statuspage?: StatuspageConfig;
+}
+
+type AtlassianPolicy = NonNullable<NonNullable<Policy['status_page']>['atlassian']>;
+
+/**
+ * The Statuspage connector's settings from the environment: STATUSPAGE_API_KEY, required once
+ * `status_page.atlassian` is configured (here beside ServiceNow's, so this file depends on no connector).
+ */
+export interface StatuspageConfig {
+  apiUrl: string;
+  apiKey: string;
+  pageId: string;
+  /** Status page component name → Statuspage component id. */
+  components: Record<string, string>;
+}
+
+/**
+ * The connector's configuration, or undefined when `status_page.atlassian` is not configured (a key
+ * alone leaves it off). Throws ConfigError naming what is missing or malformed (a start-up problem).
+ */
+export function statuspageConfig(policy: AtlassianPolicy | undefined, env: Readonly<Record<string, string | undefined>>): StatuspageConfig | undefined {
+  if (!policy) return undefined;
+  const key = env.STATUSPAGE_API_KEY?.trim() ?? '';
+  const problems: string[] = [];
+  if (key === '') problems.push('STATUSPAGE_API_KEY: is required by status_page.atlassian (Statuspage → your avatar → API info)');
+  else if (/\s/.test(key)) problems.push('STATUSPAGE_API_KEY: must be the API key alone, without spaces or the "OAuth" prefix');
+  if (problems.length) throw new ConfigError(problems);
+  return { apiUrl: policy.api_url, apiKey: key, pageId: policy.page_id, components: policy.components };
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';

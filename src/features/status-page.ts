@@ -9,7 +9,7 @@ import { MaintenanceService } from '../status/maintenance.js';
 import { readPage } from '../status/reader.js';
 import { StatusPostService } from '../status/service.js';
 import { StatuspageClient } from '../statuspage/client.js';
-import { STATUSPAGE_LANE, statuspageLaneHandlers, statuspagePublishers } from '../statuspage/lane.js';
+import { STATUSPAGE_LANE, statuspageLaneHandlers, statuspagePublishers } from '../status/statuspage-lane.js';
 import { createStatuspageSync } from '../statuspage/sync.js';
 import { defineFeature } from './feature.js';
 

@@ -3,9 +3,9 @@ import type { Database } from '../db/schema.js';
 import type { SomeTaskHandlers } from '../jobs/task-runner.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
 import { enqueueTask } from '../outbox/tasks.js';
-import type { StatusPublishers } from '../status/changed.js';
-import type { StatuspageSync } from './sync.js';
-import type { PublicIncidentPost, PublicMaintenance } from './types.js';
+import type { StatusPublishers } from './changed.js';
+import type { StatuspageSync } from '../statuspage/sync.js';
+import type { PublicIncidentPost, PublicMaintenance } from '../statuspage/types.js';
 
 /** The outbox lane of Statuspage calls: Statuspage being slow or down holds back nothing else. */
 export const STATUSPAGE_LANE = 'statuspage';
