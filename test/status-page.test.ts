@@ -245,4 +245,17 @@ describe('scheduled maintenance from a change record', () => {
     expect(html).not.toContain('Quiet search index rebuild');
     expect(html).not.toContain('OPS-991');
   });
+
+  it('leaves the page, and its static copy, when the CAB rejects the change', async () => {
+    const start = new Date(clock.now().getTime() + 24 * 60 * 60_000);
+    await newChange('Risky website migration', true, start, new Date(start.getTime() + 60 * 60_000));
+    const exported = () => summarySchema.parse(JSON.parse(readFileSync(path.join(exportDir, 'api/v2/summary.json'), 'utf8')));
+    await eventually(() => exported().scheduled_maintenances.some((m) => m.name === 'Risky website migration') || undefined);
+    // As the CAB's rejection stores it.
+    await t.app.db.updateTable('changes').set({ status: 'rejected' }).where('title', '=', 'Risky website migration').execute();
+    expect((await json('summary.json', summarySchema)).body.scheduled_maintenances).toEqual([]);
+    clock.advanceMinutes(1);
+    await tick();
+    await eventually(() => (exported().scheduled_maintenances.length === 0 ? true : undefined));
+  });
 });

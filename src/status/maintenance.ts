@@ -85,7 +85,10 @@ export class MaintenanceService {
   async tick(now: Date): Promise<number> {
     const n = await this.ctx.db.transaction().execute(async (trx) => {
       await repo.maintenancesSince(trx, new Date(now.getTime() - HISTORY_DAYS * DAY), { forUpdate: true });
-      return this.refresh(trx, now);
+      // A change the CAB rejected has left the page: its static copy is written again.
+      const withdrawn = await repo.withdrawRejected(trx);
+      if (withdrawn.length) await pageChanged(trx, Boolean(this.page.export_dir));
+      return withdrawn.length + (await this.refresh(trx, now));
     });
     if (n) this.ctx.tasks.kick();
     return n;

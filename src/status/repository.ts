@@ -101,6 +101,18 @@ export async function findMaintenance(db: Db, changeId: string): Promise<Mainten
   return row ? toMaintenance(row) : undefined;
 }
 
+/** Marks the maintenance of changes the CAB rejected as withdrawn; returns their change ids (once each). */
+export async function withdrawRejected(db: Db): Promise<string[]> {
+  const rows = await db
+    .updateTable('status_maintenances')
+    .set({ published_status: 'withdrawn' })
+    .where('change_id', 'in', db.selectFrom('changes').select('id').where('status', '=', 'rejected'))
+    .where((eb) => eb.or([eb('published_status', 'is', null), eb('published_status', '!=', 'withdrawn')]))
+    .returning('change_id')
+    .execute();
+  return rows.map((r) => r.change_id);
+}
+
 export async function recordMaintenanceStatus(db: Db, changeId: string, status: string): Promise<number> {
   const row = await db
     .updateTable('status_maintenances')
