@@ -9,7 +9,7 @@ import type { FakeChannel } from './support/fake-slack.js';
 import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { ask, incidentOf, resolveIncident, timelineKinds } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
-import { approvalRequest, postValues as postFormValues, pressApprove as pressApproveAs, recordChange } from './support/status-page.js';
+import { approvalRequest, postValues as postFormValues, pressApprove as pressApproveAs, publishPublicUpdate, recordChange } from './support/status-page.js';
 import { incidentsSchema, maintenancesSchema, readWidgetJson, statusSchema, summarySchema } from './support/statuspage-widget.js';
 import { eventually } from './support/wait.js';
 
@@ -169,6 +169,20 @@ describe('a public update, from Slack to the page', () => {
     const atom = await (await fetch(`${t.url}/status/history.atom`)).text();
     expect(atom.match(/<entry>/g)).toHaveLength(2);
     expect(atom).toContain('Card payments failing: Resolved');
+  });
+});
+
+describe('a lower priority', () => {
+  it('publishes at once, without an approver, as the policy asks approval for P1 and P2 only', async () => {
+    const minor = await declareIncident(t, { userId: 'UCAT', title: 'Slow search', severity: 'SEV3', serviceList: ['web'] });
+    await publishPublicUpdate(t, minor, { author: 'UCAT', components: ['Checkout', 'Website'], status: 'investigating', message: 'search p95 up', title: 'Website search is slow', body: 'Searches take longer than usual.', states: { Website: 'degraded_performance' } });
+    await t.settle();
+    expect(approvalRequest(minor)).toBeUndefined();
+    const { body } = await json('summary.json', summarySchema);
+    expect(body.incidents.map((i) => [i.name, i.impact])).toEqual([['Website search is slow', 'minor']]);
+    expect(body.components.find((c) => c.name === 'Website')!.status).toBe('degraded_performance');
+    await publishPublicUpdate(t, minor, { author: 'UCAT', components: ['Checkout', 'Website'], status: 'resolved', message: 'fixed', title: 'Website search is slow', body: 'Search is fast again.', states: { Website: 'operational' } });
+    expect((await json('summary.json', summarySchema)).body.incidents).toEqual([]);
   });
 });
 

@@ -24,7 +24,7 @@ export const statusPageSchema = z
   .object({
     /** The page's heading and the feed's title. */
     title: z.string().trim().min(1).max(100).default('Service status'),
-    components: z.array(component).min(1, 'name at least one component').max(100),
+    components: z.array(component).min(1, 'name at least one component').max(40, 'at most 40 components (each is a choice in the Slack form)'),
     /** Also write the page and its JSON here (an absolute directory) on every change. */
     export_dir: z
       .string()

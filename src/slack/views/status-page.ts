@@ -51,7 +51,7 @@ export function postModal(page: StatusPagePolicy, opts: { ref: string; initial: 
     blocks: [
       { type: 'context', elements: [mrkdwn(`For the public <${opts.pageUrl}|status page>: write for customers, with no internal names, channels or people. Nothing is public until it is approved.`)] },
       selectInput(StatusBlock.status, 'Public status', PUBLIC_STATUSES.map((s) => option(s, STATUS_LABELS[s])), { initial: initial.status }),
-      ...page.components.slice(0, 40).map((c, i) => selectInput(`${StatusBlock.component}:${i}`, c.name, stateOptions, { initial: initial.states.get(c.name) ?? NOT_AFFECTED, hint: c.description })),
+      ...page.components.map((c, i) => selectInput(`${StatusBlock.component}:${i}`, c.name, stateOptions, { initial: initial.states.get(c.name) ?? NOT_AFFECTED, hint: c.description })),
       textInput(StatusBlock.title, 'Public title', { initial: initial.title || undefined, max: PUBLIC_TITLE_MAX, placeholder: 'Checkout is slow for some customers' }),
       textInput(StatusBlock.body, 'Public text', { multiline: true, initial: initial.body || undefined, max: PUBLIC_BODY_MAX, placeholder: 'What customers notice, what we are doing, when we will say more.' }),
       checkboxInput(StatusBlock.notify, 'Subscribers', 'Notify status page subscribers', { checked: true }),
