@@ -46,17 +46,19 @@ const envSchema = z.object({
   SERVICENOW_PASSWORD: optionalText,
   SERVICENOW_CLIENT_ID: optionalText,
   SERVICENOW_CLIENT_SECRET: optionalText,
+  SERVICENOW_WEBHOOK_SECRET: optionalText,
 });
 
 /** ServiceNow credentials (the client in src/servicenow takes them as they are). */
 export type ServiceNowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'oauth'; clientId: string; clientSecret: string };
 
-type ServiceNowEnv = Pick<z.infer<typeof envSchema>, 'SERVICENOW_USERNAME' | 'SERVICENOW_PASSWORD' | 'SERVICENOW_CLIENT_ID' | 'SERVICENOW_CLIENT_SECRET'>;
+type ServiceNowEnv = Pick<z.infer<typeof envSchema>, 'SERVICENOW_USERNAME' | 'SERVICENOW_PASSWORD' | 'SERVICENOW_CLIENT_ID' | 'SERVICENOW_CLIENT_SECRET' | 'SERVICENOW_WEBHOOK_SECRET'>;
 
 /**
  * The ServiceNow connector's settings: on when the policy names an instance, with basic auth
  * (SERVICENOW_USERNAME + SERVICENOW_PASSWORD) or OAuth client credentials (SERVICENOW_CLIENT_ID +
- * SERVICENOW_CLIENT_SECRET) from the environment. Throws ConfigError naming what is missing.
+ * SERVICENOW_CLIENT_SECRET) from the environment, and SERVICENOW_WEBHOOK_SECRET for the optional push
+ * endpoint. Throws ConfigError naming what is missing.
  */
 export function servicenowConfig(policy: ServiceNowPolicy | undefined, e: ServiceNowEnv | Readonly<Record<string, string | undefined>>): Config['servicenow'] {
   const basic = [e.SERVICENOW_USERNAME, e.SERVICENOW_PASSWORD];
@@ -75,11 +77,13 @@ export function servicenowConfig(policy: ServiceNowPolicy | undefined, e: Servic
   const hasOauth = oauth.every(Boolean);
   if (hasBasic && hasOauth) problems.push('SERVICENOW_*: set either SERVICENOW_USERNAME + SERVICENOW_PASSWORD or SERVICENOW_CLIENT_ID + SERVICENOW_CLIENT_SECRET, not both');
   if (!anySet) problems.push('SERVICENOW_USERNAME and SERVICENOW_PASSWORD (or SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET): are required by itsm.servicenow.instance_url');
+  const webhookSecret = e.SERVICENOW_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret && webhookSecret.length < 16) problems.push('SERVICENOW_WEBHOOK_SECRET: must be at least 16 characters (a long random token)');
   if (problems.length) throw new ConfigError(problems);
   const auth: ServiceNowAuth = hasBasic
     ? { kind: 'basic', username: e.SERVICENOW_USERNAME!, password: e.SERVICENOW_PASSWORD! }
     : { kind: 'oauth', clientId: e.SERVICENOW_CLIENT_ID!, clientSecret: e.SERVICENOW_CLIENT_SECRET! };
-  return { instanceUrl: policy.instance_url, auth, policy };
+  return { instanceUrl: policy.instance_url, auth, policy, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
 /** WEBHOOK_SECRET_<NAME>: the suffix for a webhook source name (siem-prod → SIEM_PROD). */
@@ -108,7 +112,7 @@ export interface Config {
   /** Bearer token CI/CD sends to POST /webhooks/changes; unset disables that webhook. */
   changesWebhookSecret?: string;
   /** The ServiceNow connector (policy itsm.servicenow + credentials from the environment); unset: off. */
-  servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy };
+  servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy; /** SERVICENOW_WEBHOOK_SECRET: turns on POST /webhooks/servicenow. */ webhookSecret?: string };
   /** The Atlassian Statuspage connector (policy status_page.atlassian + STATUSPAGE_API_KEY); unset: off. */
   statuspage?: StatuspageConfig;
 }
@@ -235,5 +239,6 @@ export function configSecrets(config: Config): (string | undefined)[] {
     ...(config.servicenow?.auth.kind === 'basic' ? [config.servicenow.auth.password] : []),
     ...(config.servicenow?.auth.kind === 'oauth' ? [config.servicenow.auth.clientSecret] : []),
     config.statuspage?.apiKey,
+    config.servicenow?.webhookSecret,
   ];
 }

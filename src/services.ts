@@ -2,10 +2,12 @@ import type { ActionService } from './actions/service.js';
 import type { AuditService } from './audit/service.js';
 import type { CaptureService } from './capture/service.js';
 import type { CatalogService } from './catalog/service.js';
+import type { CatchupService } from './catchup/service.js';
 import type { ChangeService } from './changes/service.js';
 import type { DrService } from './dr/service.js';
 import type { DrillService } from './drills/service.js';
 import type { EscalationService } from './escalation/service.js';
+import type { FieldService } from './fields/service.js';
 import type { IncidentService } from './incidents/service.js';
 import type { UpdateDraftService } from './incidents/update-drafts.js';
 import type { OncallService } from './oncall/service.js';
@@ -22,6 +24,7 @@ import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
 import type { MaintenanceService } from './status/maintenance.js';
 import type { StatusPostService } from './status/service.js';
+import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
 
@@ -30,7 +33,13 @@ export interface Services {
   incidents: IncidentService;
   /** Updates waiting behind their audience preview. */
   updateDrafts: UpdateDraftService;
+  /** An incident's type and custom fields after its declaration. */
+  fields: FieldService;
   triage: TriageService;
+  /** Catch-up for late joiners. */
+  catchup: CatchupService;
+  /** Key timestamps and their corrections. */
+  timestamps: TimestampService;
   roles: RoleService;
   escalation: EscalationService;
   vendors: VendorService;

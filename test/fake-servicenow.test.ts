@@ -93,6 +93,39 @@ describe('the Table API', () => {
     expect(await numbers(`no_such_field=1`)).toEqual([]);
   });
 
+  it('compares strings case-insensitively, as an instance does (an e-mail address in any case finds its user)', async () => {
+    const eva = sn.addUser({ user_name: 'eva.case', name: 'Eva Case', email: 'eva.case@example.com' });
+    const find = async (q: string) => (await api('GET', `/api/now/table/sys_user?sysparm_fields=sys_id&sysparm_query=${encodeURIComponent(q)}`)).body.result.map((u: { sys_id: string }) => u.sys_id);
+    expect(await find('email=Eva.Case@Example.COM^active=true')).toEqual([eva.sys_id]);
+    expect(await find('emailINnobody@example.com,EVA.CASE@EXAMPLE.COM')).toEqual([eva.sys_id]);
+    expect(await find('user_name=eva.case^email!=EVA.CASE@example.com')).toEqual([]);
+  });
+
+  it('keeps each table\'s own state model: task states for tasks, problem and change states for those', async () => {
+    const label = async (table: string, sysId: string) => (await api('GET', `/api/now/table/${table}/${sysId}?sysparm_fields=state,active&sysparm_display_value=all`)).body.result;
+    const inc = await createIncident({ short_description: 'parent' });
+    const task = (await api('POST', '/api/now/table/incident_task', { short_description: 't', incident: inc.sys_id })).body.result;
+    expect(task).toMatchObject({ state: '1', active: 'true' });
+    expect((await api('PATCH', `/api/now/table/incident_task/${task.sys_id}`, { state: '3' })).body.result).toMatchObject({ state: '3', active: 'false', closed_at: sn.stamp() });
+    expect(await label('incident_task', task.sys_id)).toEqual({ state: { display_value: 'Closed Complete', value: '3' }, active: { display_value: 'false', value: 'false' } });
+
+    // Problems (the Madrid state model): 101 New … 107 Closed; 3 means nothing there.
+    const problem = (await api('POST', '/api/now/table/problem', { short_description: 'p' })).body.result;
+    expect(problem).toMatchObject({ state: '101', active: 'true' });
+    expect(await label('problem', problem.sys_id)).toMatchObject({ state: { display_value: 'New', value: '101' } });
+    expect((await api('PATCH', `/api/now/table/problem/${problem.sys_id}`, { state: '3' })).body.result).toMatchObject({ active: 'true', closed_at: '' });
+    expect((await api('PATCH', `/api/now/table/problem/${problem.sys_id}`, { state: '107' })).body.result).toMatchObject({ state: '107', active: 'false' });
+    expect(await label('problem', problem.sys_id)).toMatchObject({ state: { display_value: 'Closed', value: '107' } });
+
+    // Change requests: -5 New … 3 Closed, 4 Canceled.
+    const change = (await api('POST', '/api/now/table/change_request', { short_description: 'c' })).body.result;
+    expect(change).toMatchObject({ state: '-5', active: 'true' });
+    expect(await label('change_request', change.sys_id)).toMatchObject({ state: { display_value: 'New', value: '-5' } });
+    expect((await api('PATCH', `/api/now/table/change_request/${change.sys_id}`, { state: '-1' })).body.result).toMatchObject({ active: 'true' });
+    expect(await label('change_request', change.sys_id)).toMatchObject({ state: { display_value: 'Implement', value: '-1' } });
+    expect((await api('PATCH', `/api/now/table/change_request/${change.sys_id}`, { state: '4' })).body.result).toMatchObject({ state: '4', active: 'false' });
+  });
+
   it('pages with sysparm_limit/offset, Link rel="next" and X-Total-Count', async () => {
     const tag = `page${Date.now()}`;
     for (let i = 0; i < 5; i++) await createIncident({ short_description: `${tag} ${i}` });

@@ -81,6 +81,8 @@ describe('replays', () => {
     const msg = t.fake.addMessage(channel.id, { user: 'UBEN', text: 'Evidence' });
     t.fake.react(channel.id, msg.ts, 'pushpin', 'UANA');
     await t.slack.event({ type: 'reaction_added', user: 'UANA', reaction: 'pushpin', item: { type: 'message', channel: channel.id, ts: msg.ts }, event_ts: msg.ts });
+    // Events are handled after their ack: let the capture finish before the resolve, as a person would.
+    await t.settle();
     await t.slack.command({ text: 'resolve', userId: 'UANA', channelId: channel.id });
     await submitModal(t, 'UANA', 'incident_resolve', { summary: { summary: input.text('Fixed once') } });
     await t.settle();

@@ -127,7 +127,11 @@ describe('exports', () => {
     const file = [...t.fake.files.values()].find((f) => f.filename === 'incidents-7d.csv')!;
     expect(file.channels).toEqual([t.fake.ims.get('UANA')]);
     const [header, ...lines] = file.content.trim().split('\n');
-    expect(header).toBe('ref,title,kind,priority,severity,category,services,status,declared_at,acknowledged_at,mitigated_at,resolved_at,closed_at,mtta_seconds,mttr_seconds,mttm_seconds,response_sla_met,resolution_sla_met');
+    expect(header).toBe(
+      'ref,title,kind,priority,severity,category,services,status,impact_started_at,detected_at,declared_at,acknowledged_at,mitigated_at,resolved_at,closed_at,' +
+        'corrected,recorded_detected_at,recorded_declared_at,recorded_acknowledged_at,recorded_mitigated_at,recorded_resolved_at,recorded_closed_at,' +
+        'mtta_seconds,mttr_seconds,mttm_seconds,mttd_seconds,response_sla_met,resolution_sla_met',
+    );
     expect(lines.some((l) => l.includes('Security incident (restricted),security')), file.content).toBe(true);
     expect(file.content).not.toContain('Stolen laptop');
     await t.slack.command({ text: 'export 7d', userId: 'UBEN', channelId: 'CGENERAL' });
@@ -154,10 +158,13 @@ describe('CSV cells a spreadsheet would run as formulas', () => {
   it('only text cells: numbers we write (a negative duration) stay numbers', () => {
     const row: IncidentRow = {
       id: '1', ref: 'INC-1', title: '-1 day of data lost', restricted: false, kind: 'service', priority: 'P2', severity: 'SEV2', category: null,
-      services: ['search'], status: 'resolved', declared_at: '2026-12-02T09:00:00.000Z', acknowledged_at: '2026-12-02T08:59:30.000Z', mitigated_at: null,
-      resolved_at: null, closed_at: null, mtta_seconds: -30, mttr_seconds: null, mttm_seconds: null, response_sla_met: true, resolution_sla_met: null, channel_id: null,
+      services: ['search'], status: 'resolved', impact_started_at: null, detected_at: '2026-12-02T09:00:00.000Z', declared_at: '2026-12-02T09:00:00.000Z', acknowledged_at: '2026-12-02T08:59:30.000Z', mitigated_at: null,
+      resolved_at: null, closed_at: null, corrected: [], recorded_detected_at: '2026-12-02T09:00:00.000Z', recorded_declared_at: '2026-12-02T09:00:00.000Z', recorded_acknowledged_at: '2026-12-02T08:59:30.000Z',
+      recorded_mitigated_at: null, recorded_resolved_at: null, recorded_closed_at: null, mtta_seconds: -30, mttr_seconds: null, mttm_seconds: null, mttd_seconds: null, response_sla_met: true, resolution_sla_met: null, channel_id: null, type: null, fields: {},
     };
-    expect(incidentsCsv([row]).split('\n')[1]).toBe("INC-1,'-1 day of data lost,service,P2,SEV2,,search,resolved,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,-30,,,true,");
+    expect(incidentsCsv([row]).split('\n')[1]).toBe(
+      "INC-1,'-1 day of data lost,service,P2,SEV2,,search,resolved,,2026-12-02T09:00:00.000Z,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,,2026-12-02T09:00:00.000Z,2026-12-02T09:00:00.000Z,2026-12-02T08:59:30.000Z,,,,-30,,,,true,",
+    );
     const timeline = timelineCsv([{ seq: 1, at: '2026-12-02T09:00:00.000Z', actor: '\t=1+1', kind: 'note', payload: { text: '=1+1' }, hash: 'ab' }]);
     expect(timeline.split('\n')[1]).toBe(`1,2026-12-02T09:00:00.000Z,'\t=1+1,note,"{""text"":""=1+1""}",ab`);
   });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { startFakeServiceNow, type FakeServiceNow } from './support/fake-servicenow.js';
+import { startFakeServiceNow, type FakeServiceNow, type Rec } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { eventually } from './support/wait.js';
-import { recordOf as recordIn, serviceNowEnv, serviceNowPolicy } from './support/servicenow.js';
+import { linkedSysId, recordOf as recordIn, serviceNowEnv, serviceNowPolicy } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -115,11 +115,7 @@ describe('a field both own', () => {
     });
     try {
       const channel = await declareIncident(both, { userId: 'UANA', title: 'Login slow', severity: 'SEV3', commander: 'UBEN' });
-      const incidentId = (await both.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).id;
-      const sysId = await eventually(async () => {
-        await both.settle();
-        return (await both.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst())?.sys_id ?? undefined;
-      }, 15_000, 'the linked record');
+      const sysId = await linkedSysId(both, channel);
       await both.slack.command({ text: 'triage', userId: 'UBEN', channelId: channel.id });
       await submitModal(both, 'UBEN', 'incident_triage', triageValues({ impact: 'moderate', urgency: 'medium', severity: 'SEV3', business: 'Sign-in takes a minute' }));
       await eventually(async () => {
@@ -138,6 +134,45 @@ describe('a field both own', () => {
       expect(channel.messages.filter((m) => messageText(m).includes('changed impact there since the last sync'))).toHaveLength(1);
     } finally {
       await both.stop();
+    }
+  });
+});
+
+describe('assigned_to changed in ServiceNow', () => {
+  let fay: Rec;
+  let gus: Rec;
+  beforeAll(() => {
+    t.fake.addUser({ id: 'UFAY', name: 'fay', email: 'fay@example.com' });
+    fay = sn.addUser({ user_name: 'fay', name: 'Fay Commander', email: 'fay@example.com' });
+    gus = sn.addUser({ user_name: 'gus', name: 'Gus Agent', email: 'gus@example.com' });
+  });
+
+  it('owned by the bot (the default): the conflict is shown once, naming who and whom, and the commander set back', async () => {
+    const channel = await declareIncident(t, { userId: 'UANA', title: 'Disk latency', severity: 'SEV3', commander: 'UFAY' });
+    const record = await recordOf(channel);
+    expect(record.assigned_to).toBe(fay.sys_id);
+    sn.as('dee.desk').update('incident', record.sys_id, { assigned_to: gus.sys_id });
+    await poll();
+    await poll();
+    expect(sn.record('incident', record.sys_id)!.assigned_to).toBe(fay.sys_id);
+    const conflicts = texts(channel).filter((m) => m.includes('Dee Desk changed assigned_to to "Gus Agent"; Incident Officer owns it, so it is set back to "Fay Commander"'));
+    expect(conflicts).toHaveLength(1);
+  });
+
+  it('owned by ServiceNow: announced once, naming who and whom, and kept', async () => {
+    const theirs = await startTestApp({ fake, env: serviceNowEnv(sn), policy: { number_prefix: 'ASG', itsm: serviceNowPolicy(sn, { poll_seconds: 3600, fields: { assigned_to: 'servicenow' } }) } });
+    try {
+      const channel = await declareIncident(theirs, { userId: 'UANA', title: 'Disk latency again', severity: 'SEV3', commander: 'UFAY' });
+      const sysId = await linkedSysId(theirs, channel);
+      sn.as('dee.desk').update('incident', sysId, { assigned_to: gus.sys_id });
+      for (let i = 0; i < 2; i++) {
+        await theirs.app.scheduler.runNow('servicenow.poll');
+        await theirs.settle();
+      }
+      expect(texts(channel).filter((m) => m.includes('Dee Desk changed assigned_to to "Gus Agent" in ServiceNow'))).toHaveLength(1);
+      expect(sn.record('incident', sysId)!.assigned_to).toBe(gus.sys_id);
+    } finally {
+      await theirs.stop();
     }
   });
 });

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startFakeServiceNow, type FakeServiceNow } from './support/fake-servicenow.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
-import { declareIncident, lastModal, messageText, submitModal, triageValues } from './support/flows.js';
+import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { ask, card } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
-import { eventually } from './support/wait.js';
-import { recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
+import { answerTo, linkedSysId, openModal, recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -15,7 +14,8 @@ let t: TestApp;
 
 const snEnv = () => serviceNowEnv(sn);
 const snPolicy = () => ({
-  itsm: serviceNowPolicy(sn),
+  // Read back only when a test polls, so that nothing but the test's own steps runs meanwhile.
+  itsm: serviceNowPolicy(sn, { poll_seconds: 3600 }),
   comms: { technical: {}, business: { channel: business.id }, executive: {} },
   // No review gate before closing.
   reviews: { required_priorities: [], due_days: 5, remind_before_days: 2 },
@@ -62,6 +62,7 @@ describe('ServiceNow sync, driven through Slack', () => {
 
     // Triage: P2 from a significant impact and high urgency → impact 1, urgency 2 (stock priority 2).
     await command(channel.id, 'triage');
+    await openModal(t, 'UBEN', 'incident_triage');
     await submitModal(t, 'UBEN', 'incident_triage', triageValues({ impact: 'significant', urgency: 'high', severity: 'SEV2', business: 'Customers cannot pay' }));
     record = await synced(() => (sn.record('incident', record.sys_id)!.priority === '2' ? sn.record('incident', record.sys_id) : undefined), 'the triage');
     expect(record).toMatchObject({ impact: '1', urgency: '2', priority: '2', state: '2' });
@@ -69,8 +70,8 @@ describe('ServiceNow sync, driven through Slack', () => {
     // A technical update and a note → work notes; the business audience's update → a comment.
     await command(channel.id, 'note Rolled back the 14:02 deploy');
     await command(channel.id, 'update');
-    await t.slack.viewSubmission({ userId: 'UBEN', view: await eventually(() => lastModal(t, 'UBEN', 'incident_update')), values: { status: { status: input.select('identified') }, message: { message: input.text('Bad deploy; rolling back.') }, next_update: { next_update: input.select('30') }, audiences: { audiences: input.checkboxes(['business']) } } });
-    await t.slack.viewSubmission({ userId: 'UBEN', view: await eventually(() => lastModal(t, 'UBEN', 'incident_update_preview')), values: {} });
+    await t.slack.viewSubmission({ userId: 'UBEN', view: await openModal(t, 'UBEN', 'incident_update'), values: { status: { status: input.select('identified') }, message: { message: input.text('Bad deploy; rolling back.') }, next_update: { next_update: input.select('30') }, audiences: { audiences: input.checkboxes(['business']) } } });
+    await t.slack.viewSubmission({ userId: 'UBEN', view: await openModal(t, 'UBEN', 'incident_update_preview'), values: {} });
     await synced(() => sn.journal(record.sys_id, 'comments').length === 1, 'the business comment');
     await t.settle();
     const notes = sn.journal(record.sys_id, 'work_notes').map((j) => j.value);
@@ -80,6 +81,7 @@ describe('ServiceNow sync, driven through Slack', () => {
 
     // Resolved with the close code and the summary; closed.
     await command(channel.id, 'resolve');
+    await openModal(t, 'UBEN', 'incident_resolve');
     await submitModal(t, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Deploy rolled back; payments flow again.') } });
     record = await synced(() => (sn.record('incident', record.sys_id)!.state === '6' ? sn.record('incident', record.sys_id) : undefined), 'the resolution');
     expect(record).toMatchObject({ close_code: 'Solution provided', close_notes: 'Deploy rolled back; payments flow again.' });
@@ -97,7 +99,7 @@ describe('ServiceNow sync, driven through Slack', () => {
     expect(link).toMatchObject({ sys_id: record.sys_id, number: record.number, sync_state: 'synced', last_error: null });
 
     // `/incident itsm` shows the record and its sync state.
-    const shown = messageText(await ask(t, 'itsm', 'UANA', channel.id));
+    const shown = messageText(await answerTo(t, 'itsm', 'UANA', channel.id));
     expect(shown).toContain(`ServiceNow <${bookmark.link}|${record.number}>: in sync`);
   });
 
@@ -286,13 +288,8 @@ describe('a change made in ServiceNow that cannot be carried over', () => {
       await gated.slack.command({ text: 'resolve', userId: 'UBEN', channelId: channel.id });
       await submitModal(gated, 'UBEN', 'incident_resolve', { summary: { summary: input.text('Failed over to the standby PSP.') } });
       // A fresh database numbers from INC-1 again: the record is the one this app linked.
-      const incidentId = (await gated.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).id;
-      const record = await eventually(async () => {
-        await gated.settle();
-        const link = await gated.app.db.selectFrom('servicenow_links').select('sys_id').where('incident_id', '=', incidentId).executeTakeFirst();
-        const r = link?.sys_id ? sn.record('incident', link.sys_id) : undefined;
-        return r?.state === '6' ? r : undefined;
-      }, 15_000, 'the resolved record');
+      const sysId = await linkedSysId(gated, channel);
+      const record = await syncedIn(gated, () => sn.record('incident', sysId)?.state === '6' && sn.record('incident', sysId), 'the resolved record');
 
       sn.as('lee.desk').update('incident', record.sys_id, { state: '7' });
       for (let i = 0; i < 2; i++) {

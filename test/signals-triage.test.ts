@@ -103,6 +103,9 @@ describe('the buttons of a signal post', () => {
     const incident = await t.app.db.selectFrom('incidents').selectAll().where('title', '=', 'Checkout latency').executeTakeFirstOrThrow();
     const g = await groupRow('{}:{alertname="CheckoutLatency"}');
     expect(g).toMatchObject({ incident_id: incident.id, classification: 'incident', classified_by: 'UANA' });
+    // Declared from a signal: detected when its first alert came in, before the declaration.
+    expect(g.first_seen_at.getTime()).toBeLessThan(incident.declared_at.getTime());
+    expect(incident.detected_at).toEqual(g.first_seen_at);
     const linked = await t.app.db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incident.id).where('kind', '=', 'signal_linked').execute();
     expect(linked).toHaveLength(1);
     expect(linked[0].payload).toMatchObject({ source: 'alertmanager', title: 'CheckoutLatency on api-1', how: 'declared' });

@@ -20,12 +20,19 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { title: 'Checkout errors', severity: 'SEV1', kind: 'service', status: 'investigating', commander: 'UBEN', services: ['checkout'], description: 'Card payments fail' },
     { title: 'Game day', severity: 'SEV2', kind: 'service', status: 'investigating', commander: 'UBEN', services: [], description: '', drill: true },
     { title: 'Nobody in charge yet', severity: 'SEV3', kind: 'security', status: 'investigating', commander: null, services: [], description: '' },
+    { title: 'Leaked keys', severity: 'SEV1', kind: 'security', status: 'investigating', commander: 'UBEN', services: [], description: '', type: 'Security breach' },
   ],
   update: [
     { status: 'identified', message: 'Bad deploy', next_update_at: null },
     { status: 'monitoring', message: 'Rolled back', next_update_at: '2026-11-26T10:30:00.000Z', audiences: ['business'] },
   ],
   status_changed: [{ from: 'investigating', to: 'identified' }],
+  type_changed: [{ from: null, to: 'Service outage' }, { from: 'Service outage', to: null }],
+  field_changed: [
+    { key: 'customer_impact', label: 'Customers affected', field_type: 'number', from: null, to: 120 },
+    { key: 'affected_regions', label: 'Regions', field_type: 'multi_select', from: ['eu-west'], to: ['eu-west', 'us-east'] },
+    { key: 'owner', label: 'Owner', field_type: 'user', from: 'UBEN', to: null },
+  ],
   severity_changed: [{ from: 'SEV2', to: 'SEV1' }],
   note: [{ text: 'Error rate back to baseline' }],
   resolved: [{ summary: 'Rolled back the release' }, { summary: 'Rolled back', audiences: ['business', 'executive'] }],
@@ -34,6 +41,10 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { reason: 'Found more lost orders', was_closed: true },
   ],
   closed: [{}],
+  timestamp_corrected: [
+    { key: 'impact_started', from: null, to: '2026-11-26T09:25:00.000Z', reason: 'Error rate rose at 09:25 in the dashboards' },
+    { key: 'resolved', from: '2026-11-26T11:05:00.000Z', to: '2026-11-26T10:50:00.000Z', reason: 'Recovery was at 10:50' },
+  ],
   channel_created: [{ channel_id: 'C0HISTORY', name: 'inc-1-checkout-errors' }],
   channel_failed: [{ error: 'ratelimited' }],
   role_assigned: [

@@ -5,6 +5,7 @@ export interface Database {
   incident_counters: IncidentCountersTable;
   incidents: IncidentsTable;
   incident_roles: IncidentRolesTable;
+  incident_time_corrections: IncidentTimeCorrectionsTable;
   timeline_events: TimelineEventsTable;
   timeline_anchors: TimelineAnchorsTable;
   slack_tasks: SlackTasksTable;
@@ -32,11 +33,14 @@ export interface Database {
   problems: ProblemsTable;
   problem_incidents: ProblemIncidentsTable;
   slack_users: SlackUsersTable;
+  catchups_sent: CatchupsSentTable;
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
   status_posts: StatusPostsTable;
   status_maintenances: StatusMaintenancesTable;
+  servicenow_poll_leases: ServicenowPollLeasesTable;
+  servicenow_watermarks: ServicenowWatermarksTable;
   statuspage_links: StatuspageLinksTable;
 }
 
@@ -63,6 +67,8 @@ export interface IncidentsTable {
   resolution_summary: string | null;
   next_update_at: NullableTimestamp;
   declared_at: Timestamp;
+  /** When it was noticed, as recorded: the first alert's time for one declared from a signal, else the declaration. */
+  detected_at: Timestamp;
   acknowledged_at: NullableTimestamp;
   mitigated_at: NullableTimestamp;
   resolved_at: NullableTimestamp;
@@ -93,6 +99,22 @@ export interface IncidentsTable {
   /** The DR plan active for this incident, and since when. */
   dr_plan: string | null;
   dr_activated_at: NullableTimestamp;
+  /** Its type (policy incident_types, by name), if it has one. */
+  incident_type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Custom field values by key (JSON); kept when a field leaves the policy. */
+  custom_fields: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+/** A correction of one key timestamp (append-only; the latest one matching the recorded value applies). */
+export interface IncidentTimeCorrectionsTable {
+  id: Generated<string>;
+  incident_id: string;
+  key: string;
+  recorded: NullableTimestamp;
+  corrected: Timestamp;
+  reason: string;
+  actor_id: string;
+  at: Timestamp;
 }
 
 export interface VendorEngagementsTable {
@@ -421,7 +443,16 @@ export interface SlackUsersTable {
   deleted: boolean;
   /** users.info profile.email; null when Slack gave none (a bot, a guest without one). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** users.info is_bot (apps and bot users). */
+  is_bot: ColumnType<boolean, boolean | undefined, boolean>;
   fetched_at: Timestamp;
+}
+
+/** A catch-up sent to someone who joined an incident's channel (once per person and incident). */
+export interface CatchupsSentTable {
+  incident_id: string;
+  user_id: string;
+  at: Timestamp;
 }
 
 export type ReminderKind = 'digest' | 'escalation' | 'weekly_summary';
@@ -533,6 +564,19 @@ export interface UpdateDraftsTable {
 }
 
 export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
+
+/** How far a ServiceNow query not tied to one incident has been read (its last sys_updated_on). */
+export interface ServicenowWatermarksTable {
+  name: string;
+  updated_on: string;
+}
+
+/** A poll of ServiceNow under way (one at a time across replicas). */
+export interface ServicenowPollLeasesTable {
+  name: string;
+  holder: string;
+  locked_until: Timestamp;
+}
 
 /** An incident's ServiceNow `incident` record, and what the connector knows of it. */
 export interface ServicenowLinksTable {

@@ -1,12 +1,14 @@
 import { actions } from './actions.js';
 import { audit } from './audit.js';
 import { capture } from './capture.js';
+import { catchup } from './catchup.js';
 import { catalog } from './catalog.js';
 import { changes } from './changes.js';
 import { clocks } from './clocks.js';
 import { dr } from './dr.js';
 import { drills } from './drills.js';
 import { escalation } from './escalation.js';
+import { fields } from './fields.js';
 import { healthchecks } from './healthchecks.js';
 import { incidents } from './incidents.js';
 import { oncall } from './oncall.js';
@@ -20,6 +22,7 @@ import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
 import { signals } from './signals.js';
 import { statusPage } from './status-page.js';
+import { timestamps } from './timestamps.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
 
@@ -31,12 +34,15 @@ import { vendors } from './vendors.js';
  */
 export const FEATURES = [
   incidents,
+  fields,
   triage,
   escalation,
   vendors,
   roles,
+  timestamps,
   reports,
   actions,
+  catchup,
   reminders,
   oncall,
   signals,

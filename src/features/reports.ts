@@ -18,7 +18,7 @@ export const reports = defineFeature({
       const incident = await ctx.use('incidents').findById(incidentId);
       if (!incident) return undefined;
       const { policy, clock, profiles, use } = ctx;
-      return renderReviewDocument({ policy, clock, profiles, incidents: use('incidents'), reviews: use('reviews'), actions: use('actions'), problems: use('problems'), audit: use('audit') }, incident);
+      return renderReviewDocument({ policy, clock, profiles, incidents: use('incidents'), reviews: use('reviews'), actions: use('actions'), problems: use('problems'), audit: use('audit'), timestamps: use('timestamps') }, incident);
     };
     return {
       services: { reports, dashboard },

@@ -13,7 +13,7 @@ export const reviews = defineFeature({
       services: { reviews },
       incidentHooks: reviews.hooks(),
       // The document ends with the sealed chain head: the audit feature comes last, so it is asked for when rendering.
-      tasks: reviewEffects({ client, policy, clock, profiles, reviews, incidents: use('incidents'), actions: use('actions'), problems: use('problems'), audit: { head: (id) => use('audit').head(id) } }),
+      tasks: reviewEffects({ client, policy, clock, profiles, reviews, incidents: use('incidents'), actions: use('actions'), problems: use('problems'), audit: { head: (id) => use('audit').head(id) }, timestamps: use('timestamps') }),
       commands: reviewCommands,
       listeners: registerReviews,
       sections: { card: [reviewCard({ policy, reviews })] },

@@ -4,11 +4,13 @@ import type { Logger } from '../logger.js';
 import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
-import { servicenowPollJob } from '../servicenow/inbound.js';
+import { pollPushed, servicenowPollJob, type InboundDeps } from '../servicenow/inbound.js';
 import { incidentSnapshot } from '../integrations/mapping.js';
 import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
-import { servicenowSubscriber } from '../servicenow/outbound.js';
-import type { EmailOf } from '../servicenow/people.js';
+import { servicenowSubscriber, ServiceNowTask } from '../servicenow/outbound.js';
+import type { SomeTaskHandlers } from '../jobs/task-runner.js';
+import { servicenowWebhookRoute } from '../http/servicenow-webhook.js';
+import { ServiceNowPeople, type EmailOf } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
 import { itsmCommands } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
@@ -44,33 +46,46 @@ export const servicenow = defineFeature({
   register(ctx) {
     const settings = ctx.config.servicenow;
     const deps = { ...incidentEffectDeps(ctx), instanceUrl: settings?.instanceUrl ?? '', link: (id: string) => findLink(ctx.db, id) };
+    const inbound: InboundDeps | undefined = settings && {
+      db: ctx.db,
+      client: clientFor(settings, ctx.logger),
+      integrationUser: settings.auth.kind === 'basic' ? settings.auth.username : null,
+      incidents: ctx.use('incidents'),
+      actorId: async () => (await ctx.identity.require()).userId,
+      kick: () => ctx.tasks.kick(),
+      logger: ctx.logger.child({ component: 'servicenow' }),
+      policy: settings.policy,
+      snapshot: (incident) => incidentSnapshot({ incident, numberPrefix: ctx.policy.number_prefix }),
+      countPoll: (outcome) => ctx.metrics.servicenowPoll(outcome),
+      people: new ServiceNowPeople(clientFor(settings, ctx.logger), (id) => ctx.profiles.email(id)),
+      declareFrom: settings.policy.declare_from && {
+        db: ctx.db,
+        client: clientFor(settings, ctx.logger),
+        policy: settings.policy,
+        severities: ctx.policy.severities.map((s) => s.id),
+        declare: (input, opts) => ctx.use('incidents').declare(input, opts),
+        actor: () => ctx.identity.require(),
+        now: () => ctx.clock.now(),
+        logger: ctx.logger.child({ component: 'servicenow' }),
+      },
+    };
     return {
-      // Queued only when the connector is configured; a task left from an earlier configuration still runs.
-      tasks: servicenowEffects(deps),
+      // Queued only when the connector is configured; a task left from an earlier configuration still runs (a push's poll is then moot).
+      tasks: {
+        ...servicenowEffects(deps),
+        [ServiceNowTask.poll]: async (task) => {
+          if (inbound) await pollPushed(inbound, task.payload.sysId);
+        },
+      } satisfies SomeTaskHandlers,
       sections: settings
         ? {
             card: [servicenowCard(deps)],
             home: [servicenowFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingSyncs(ctx.db, limit) })],
           }
         : {},
-      jobs: settings
-        ? [
-            servicenowPollJob(
-              {
-                db: ctx.db,
-                client: clientFor(settings, ctx.logger),
-                integrationUser: settings.auth.kind === 'basic' ? settings.auth.username : null,
-                incidents: ctx.use('incidents'),
-                actorId: async () => (await ctx.identity.require()).userId,
-                kick: () => ctx.tasks.kick(),
-                logger: ctx.logger.child({ component: 'servicenow' }),
-                policy: settings.policy,
-                snapshot: (incident) => incidentSnapshot({ incident, numberPrefix: ctx.policy.number_prefix }),
-                countPoll: (outcome) => ctx.metrics.servicenowPoll(outcome),
-              },
-              settings.policy.poll_seconds,
-            ),
-          ]
+      jobs: inbound ? [servicenowPollJob(inbound, settings!.policy.poll_seconds)] : [],
+      routes: settings
+        ? [servicenowWebhookRoute({ secret: settings.webhookSecret, isShuttingDown: ctx.isShuttingDown, tasks: ctx.tasks, db: ctx.db, rejections: ctx.use('signals'), metrics: ctx.metrics, logger: ctx.logger.child({ component: 'webhooks' }) })]
         : [],
       commands: itsmCommands({
         instanceUrl: settings?.instanceUrl,

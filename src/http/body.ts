@@ -1,3 +1,4 @@
+import { storableJson } from '../db/storable.js';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -23,4 +24,14 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer | 't
     });
     req.on('error', reject);
   });
+}
+
+/** A webhook's JSON body, cleaned of what PostgreSQL cannot store (\u0000, lone surrogates), or why it is not one. */
+export function jsonBody(body: Buffer, contentType: string | null): { ok: true; json: unknown } | { ok: false; reason: string } {
+  if (contentType && !/json/i.test(contentType)) return { ok: false, reason: `expected a JSON body (content-type ${contentType.slice(0, 60)})` };
+  try {
+    return { ok: true, json: storableJson(JSON.parse(body.toString('utf8'))) };
+  } catch (err) {
+    return { ok: false, reason: `not valid JSON: ${(err as Error).message.slice(0, 200)}` };
+  }
 }

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { storableJson } from '../db/storable.js';
 import type { Logger } from '../logger.js';
 import { authenticate, type SourceAuth } from '../signals/auth.js';
 import type { SignalService } from '../signals/service.js';
 import { parseDelivery, PayloadError } from '../signals/sources.js';
-import { readBody } from './body.js';
+import { jsonBody, readBody } from './body.js';
 import type { Metrics } from './metrics.js';
 import type { Route } from './router.js';
 
@@ -68,17 +67,12 @@ export function webhookRoute(deps: WebhookDeps): Route {
       log.warn({ rejection: id, reason }, 'webhook payload rejected');
       done(400, { error: reason, rejection_id: id });
     };
-    if (contentType && !/json/i.test(contentType)) return reject(`expected a JSON body (content-type ${contentType.slice(0, 60)})`);
-    let json: unknown;
-    try {
-      // JSON may carry what PostgreSQL cannot store (\u0000, lone surrogates): cleaned here, once, for every source.
-      json = storableJson(JSON.parse(body.toString('utf8')));
-    } catch (err) {
-      return reject(`not valid JSON: ${(err as Error).message.slice(0, 200)}`);
-    }
+    // JSON may carry what PostgreSQL cannot store: cleaned here, once, for every source.
+    const read = jsonBody(body, contentType);
+    if (!read.ok) return reject(read.reason);
     let parsed;
     try {
-      parsed = parseDelivery(source.type, json);
+      parsed = parseDelivery(source.type, read.json);
     } catch (err) {
       if (err instanceof PayloadError) return reject(`not a valid ${source.type} payload: ${err.message}`);
       throw err;

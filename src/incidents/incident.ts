@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { IncidentsTable } from '../db/schema.js';
+import { parseFieldValues, type FieldValues } from './fields.js';
 
 export const INCIDENT_KINDS = ['service', 'security'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
@@ -34,6 +35,8 @@ export interface Incident {
   resolutionSummary: string | null;
   nextUpdateAt: Date | null;
   declaredAt: Date;
+  /** When it was noticed, as recorded (corrections live beside it: src/timestamps). */
+  detectedAt: Date;
   acknowledgedAt: Date | null;
   mitigatedAt: Date | null;
   resolvedAt: Date | null;
@@ -61,6 +64,10 @@ export interface Incident {
   /** The active disaster-recovery plan, if any. */
   drPlan: string | null;
   drActivatedAt: Date | null;
+  /** Its type (policy `incident_types`, by name), or null. */
+  type: string | null;
+  /** Custom field values by key; a key may belong to a field the policy no longer has. */
+  fields: FieldValues;
 }
 
 /** How people quote an incident, e.g. `INC-42` (the policy's `number_prefix` and the team's number). */
@@ -97,6 +104,7 @@ export function toIncident(row: Selectable<IncidentsTable>): Incident {
     resolutionSummary: row.resolution_summary,
     nextUpdateAt: row.next_update_at,
     declaredAt: row.declared_at,
+    detectedAt: row.detected_at,
     acknowledgedAt: row.acknowledged_at,
     mitigatedAt: row.mitigated_at,
     resolvedAt: row.resolved_at,
@@ -121,5 +129,7 @@ export function toIncident(row: Selectable<IncidentsTable>): Incident {
     causedByChangeId: row.caused_by_change_id,
     drPlan: row.dr_plan,
     drActivatedAt: row.dr_activated_at,
+    type: row.incident_type,
+    fields: parseFieldValues(row.custom_fields),
   };
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { Database, IncidentsTable } from '../db/schema.js';
 import { toIncident, type Incident } from './incident.js';
+import type { FieldValues } from './fields.js';
 
 export async function nextIncidentNumber(db: Kysely<Database>, teamId: string): Promise<number> {
   const row = await db
@@ -17,6 +18,8 @@ export type InsertIncident = Pick<Incident, 'teamId' | 'number' | 'title' | 'des
   sourceKey: string | null;
   declaredAt: Date;
   isDrill?: boolean;
+  type?: string | null;
+  fields?: FieldValues;
 };
 
 /** Inserts an incident; returns undefined when its source key was already used. */
@@ -36,6 +39,7 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       reporter_id: i.reporterId,
       source_key: i.sourceKey,
       declared_at: i.declaredAt,
+      detected_at: i.declaredAt,
       resolution_summary: null,
       channel_id: null,
       channel_name: null,
@@ -51,6 +55,8 @@ export async function insertIncident(db: Kysely<Database>, i: InsertIncident): P
       classification_reason: null,
       bridge_url: null,
       is_drill: i.isDrill ?? false,
+      incident_type: i.type ?? null,
+      custom_fields: JSON.stringify(i.fields ?? {}),
     })
     .onConflict((oc) => oc.column('source_key').doNothing())
     .returningAll()
@@ -90,15 +96,23 @@ export interface ListFilter {
   includeClosed: boolean;
   limit: number;
   offset?: number;
+  /** Only incidents of this type (by name, any case), private ones left out: their type is a detail. */
+  type?: string;
 }
 
 /** Incidents newest first; those not yet closed unless includeClosed. */
 export async function listIncidents(db: Kysely<Database>, f: ListFilter): Promise<{ incidents: Incident[]; total: number }> {
   let base = db.selectFrom('incidents').where('team_id', '=', f.teamId);
   if (!f.includeClosed) base = base.where('closed_at', 'is', null);
+  if (f.type) base = base.where(sql<string>`lower(incident_type)`, '=', f.type.toLowerCase()).where('kind', '<>', 'security');
   const [rows, count] = await Promise.all([
     base.selectAll().orderBy('declared_at', 'desc').orderBy('number', 'desc').limit(f.limit).offset(f.offset ?? 0).execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { incidents: rows.map(toIncident), total: Number(count.n) };
+}
+
+/** Moves the recorded detection earlier (an alert seen before the declaration), never later. */
+export async function recordDetection(db: Kysely<Database>, id: string, at: Date): Promise<void> {
+  await db.updateTable('incidents').set({ detected_at: sql<Date>`least(detected_at, ${at}::timestamptz)` }).where('id', '=', id).execute();
 }

@@ -9,6 +9,7 @@ import { isClosed, isIncidentKind, isResolved, type DeclarationOrigin, type Inci
 import * as repo from './repository.js';
 import { IncidentTask } from './side-effects.js';
 import type { ServiceContext } from '../context.js';
+import { fieldProblems, fieldsOfType, findType, isEmpty, refuseMissingFields, type FieldValues } from './fields.js';
 
 export const TITLE_MAX = 80;
 
@@ -35,6 +36,10 @@ export interface DeclareInput {
   isDrill?: boolean;
   /** The alert group it was declared from, handed to the `declared` hooks. */
   origin?: DeclarationOrigin;
+  /** Its type (policy `incident_types`, by name). */
+  type?: string | null;
+  /** Values of the type's custom fields, by key (others are ignored). */
+  fields?: FieldValues;
 }
 
 export interface UpdateInput {
@@ -110,10 +115,14 @@ export class IncidentService {
   async declare(input: DeclareInput, opts: { within?: (trx: Kysely<Database>, incident: Incident) => Promise<void> } = {}): Promise<{ incident: Incident; created: boolean }> {
     const title = input.title.trim();
     const kind = isIncidentKind(input.kind) ? input.kind : undefined;
-    refuseInvalid<keyof DeclareInput>({
+    const type = findType(this.ctx.policy, input.type);
+    const fields = Object.fromEntries(fieldsOfType(this.ctx.policy, type?.name).flatMap((f) => (isEmpty(input.fields?.[f.key]) ? [] : [[f.key, input.fields![f.key]!]])));
+    refuseInvalid<string>({
       title: !title ? 'An incident needs a title.' : title.length > TITLE_MAX ? `The title can be at most ${TITLE_MAX} characters.` : undefined,
       severity: severityProblem(this.ctx.policy, input.severity),
       kind: kind ? undefined : 'Choose service or security.',
+      type: input.type && !type ? `Unknown incident type ${input.type}.` : undefined,
+      ...fieldProblems(this.ctx.policy, type?.name ?? null, fields, 'declare'),
     });
     if (input.sourceKey) {
       const existing = await repo.findIncidentBySourceKey(this.ctx.db, input.sourceKey);
@@ -132,6 +141,8 @@ export class IncidentService {
           services: input.services.map((s) => s.trim()).filter(Boolean),
           sourceKey: input.sourceKey ?? null,
           declaredAt: this.ctx.clock.now(),
+          type: type?.name ?? null,
+          fields,
         });
         // A concurrent delivery of the same request won the race: undo our number and return theirs.
         if (!incident) throw new DuplicateDeclaration();
@@ -142,7 +153,7 @@ export class IncidentService {
           incidentId: incident.id,
           actorId: input.reporterId,
           kind: 'declared',
-          payload: { title, severity: input.severity, kind: kind!, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}) },
+          payload: { title, severity: input.severity, kind: kind!, status: incident.status, commander: input.commanderId, services: incident.services, description: incident.description, ...(input.isDrill ? { drill: true } : {}), ...(type ? { type: type.name } : {}) },
         });
         await enqueueTask(trx, { kind: IncidentTask.provision, incidentId: incident.id });
         await opts.within?.(trx, incident);
@@ -224,6 +235,7 @@ export class IncidentService {
     if (!summary) throw new DomainError('invalid_input', 'Describe how it was resolved.', 'summary');
     return this.change(input.incidentId, async (trx, current) => {
       if (isResolved(current)) throw new DomainError('invalid_state', 'This incident is already resolved.');
+      refuseMissingFields(this.ctx.policy, current, 'resolve');
       const now = this.ctx.clock.now();
       const incident = await repo.updateIncident(trx, current.id, {
         status: 'resolved',
@@ -272,6 +284,7 @@ export class IncidentService {
     return this.change(input.incidentId, async (trx, current) => {
       if (isClosed(current)) throw new DomainError('invalid_state', 'This incident is already closed.');
       if (!isResolved(current)) throw new DomainError('invalid_state', 'Resolve the incident before closing it: `/incident resolve`.');
+      refuseMissingFields(this.ctx.policy, current, 'close');
       const refusals = (await this.runHooks('canClose', trx, current)).filter((r): r is string => typeof r === 'string');
       if (refusals.length) throw new DomainError('invalid_state', refusals.join(' '));
       const incident = await repo.updateIncident(trx, current.id, { closed_at: this.ctx.clock.now() });
@@ -289,7 +302,7 @@ export class IncidentService {
     return repo.findIncidentById(this.ctx.db, id);
   }
 
-  list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number }) {
+  list(teamId: string, opts: { includeClosed: boolean; limit: number; offset?: number; type?: string }) {
     return repo.listIncidents(this.ctx.db, { teamId, ...opts });
   }
 

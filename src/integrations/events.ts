@@ -49,6 +49,13 @@ export const incidentSnapshotSchema = z.object({
   closedAt: iso.nullable(),
   /** Its page on the dashboard, when the policy sets reports.base_url. */
   url: z.string().nullable(),
+  /** Its incident type (policy incident_types), null for none. Absent from events stored before types existed. */
+  type: z.string().nullable().optional(),
+  /**
+   * Its custom field values by key (policy custom_fields): a number, a list of strings (multi_select)
+   * or a string (a user field: a Slack user id; a date: YYYY-MM-DD). Left out for a private incident.
+   */
+  fields: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])).optional(),
 });
 export type IncidentSnapshot = z.infer<typeof incidentSnapshotSchema>;
 

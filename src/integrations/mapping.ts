@@ -62,9 +62,12 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
 
   itsm_synced: null, // a connector's own record of what it sent
   itsm_received: null, // and of what it received
+  type_changed: null, // connectors read the type and fields from every event's incident snapshot
+  field_changed: null,
   status_changed: null, // carried by the update, resolution or reopening it belongs to
   severity_changed: null, // carried by the triage it belongs to (incident.severity)
   channel_failed: null,
+  timestamp_corrected: null, // reports read corrections from our own records; connectors keep what they were sent
   escalated: null,
   paged: null,
   bridge_set: null,
@@ -151,6 +154,9 @@ export function incidentSnapshot(ctx: MappingContext): IncidentSnapshot {
     resolvedAt: i.resolvedAt?.toISOString() ?? null,
     closedAt: i.closedAt?.toISOString() ?? null,
     url: ctx.baseUrl ? `${ctx.baseUrl.replace(/\/+$/, '')}/dashboard/incidents/${i.id}` : null,
+    type: i.type,
+    // Field values are the incident's details: a private incident's never leave it.
+    ...(isPrivate(i) ? {} : { fields: i.fields }),
   };
 }
 

@@ -52,6 +52,8 @@ export const taskPayloadSchemas = {
   'incident.deliver': z.object({ eventId: rowId, audience: z.enum(['technical', 'business', 'executive']), channel: z.string().optional(), user: z.string().optional() }),
   /** Record the incident's timeline chain head and post it to its channel. */
   'audit.seal': z.object({ reason: z.enum(['resolved', 'closed']) }),
+  /** Send the catch-up, ephemerally in the incident's channel, to someone who just joined it. */
+  'catchup.post': z.object({ userId: z.string() }),
   /** Tell a new role holder what the role asks of them. */
   'role.welcome': z.object({ role: z.string(), userId: z.string() }),
   /** Page Slack user groups for an escalation, an owner team or a crisis team (invite, mention, announce). */
@@ -103,6 +105,8 @@ export const taskPayloadSchemas = {
   'servicenow.linked': none,
   /** Tell the channel that syncing with ServiceNow fails (once per failing spell). */
   'servicenow.failing': z.object({ error: z.string() }),
+  /** Read one ServiceNow record back now: its Business Rule said it changed (POST /webhooks/servicenow). */
+  'servicenow.poll': z.object({ sysId: z.string() }),
   /** Ask the incident's approvers to approve a public status page post (a message with the button). */
   'status.approval': z.object({ postId: rowId }),
   /** Tell the channel the status page changed, and close the post's approval request. */

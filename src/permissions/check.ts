@@ -1,4 +1,4 @@
-import type { PermissionAction, Policy } from '../policy/schema.js';
+import type { PermissionAction, PermissionRule, Policy } from '../policy/schema.js';
 
 export interface Actor {
   userId: string;
@@ -8,9 +8,22 @@ export interface Actor {
   inAnyGroup: (groups: string[]) => Promise<boolean>;
 }
 
+/** Who may do an action the policy does not list: correcting key timestamps is for the commander or deputy. */
+const UNLISTED: Partial<Record<PermissionAction, PermissionRule>> = {
+  timestamps: { roles: ['commander', 'deputy'], usergroups: [], users: [] },
+};
+
+/** The rule that applies to an action: the policy's, else its default (roles the policy does not define left out). */
+export function ruleFor(policy: Policy, action: PermissionAction): PermissionRule | undefined {
+  const listed = policy.permissions[action];
+  if (listed) return listed;
+  const fallback = UNLISTED[action];
+  return fallback && { ...fallback, roles: fallback.roles.filter((r) => policy.roles.some((x) => x.id === r)) };
+}
+
 /** Whether the policy lets `actor` do `action` (an unrestricted action is open to everyone). */
 export async function isAllowed(policy: Policy, action: PermissionAction, actor: Actor): Promise<boolean> {
-  const rule = policy.permissions[action];
+  const rule = ruleFor(policy, action);
   if (!rule || (!rule.roles.length && !rule.usergroups.length && !rule.users.length)) return true;
   if (rule.users.includes(actor.userId)) return true;
   if (rule.roles.some((r) => actor.roles.includes(r))) return true;
@@ -23,11 +36,12 @@ const VERBS: Record<PermissionAction, string> = {
   reopen: 'reopen',
   priority: 'change the priority of',
   dr: 'activate or deactivate the DR plan for',
+  timestamps: 'correct the key timestamps of',
 };
 
 /** The refusal a person sees, naming who may. */
 export function refusal(policy: Policy, action: PermissionAction, what: string): string {
-  const rule = policy.permissions[action]!;
+  const rule = ruleFor(policy, action)!;
   const who = [
     ...rule.roles.map((r) => `the ${policy.roles.find((x) => x.id === r)?.label ?? r}`),
     ...rule.usergroups.map((g) => (/^S[A-Z0-9]+$/.test(g) ? `members of <!subteam^${g}>` : `members of @${g}`)),

@@ -1,16 +1,20 @@
 import type { Incident } from '../incidents/incident.js';
 import type { Playbook } from '../policy/preparedness.js';
 import type { Policy } from '../policy/schema.js';
+import { findType } from '../incidents/fields.js';
 
 export type { Playbook };
 
 /**
- * The playbooks posted automatically for an incident: every criterion of `when` must match (any
- * value within one). A playbook without `when` is only posted by hand.
+ * The playbooks posted automatically for an incident: those its type names (policy
+ * `incident_types[].playbooks`), and those whose every criterion of `when` matches (any value within
+ * one). A playbook without `when` that no type names is only posted by hand.
  */
-export function matchingPlaybooks(policy: Policy, incident: Pick<Incident, 'category' | 'services' | 'kind'>): Playbook[] {
+export function matchingPlaybooks(policy: Policy, incident: Pick<Incident, 'category' | 'services' | 'kind' | 'type'>): Playbook[] {
   const services = new Set(incident.services.map((s) => s.toLowerCase()));
+  const ofType = new Set(findType(policy, incident.type)?.playbooks ?? []);
   return policy.playbooks.filter((pb) => {
+    if (ofType.has(pb.name)) return true;
     const w = pb.when;
     if (!w) return false;
     if (w.categories && !(incident.category && w.categories.includes(incident.category))) return false;

@@ -76,6 +76,21 @@ export const servicenowSchema = z
       .strict()
       .prefault({})
       .transform((set) => ({ ...DEFAULT_FIELD_OWNERS, ...Object.fromEntries(Object.entries(set).filter((e) => e[1] !== undefined)) }) as Record<SyncedField, FieldOwner>),
+    /**
+     * Off unless set: a new incident in ServiceNow, assigned to one of these groups with one of these
+     * priorities, declares an incident here linked to it (read at each poll).
+     */
+    declare_from: z
+      .object({
+        /** sys_ids of the assignment groups (sys_user_group) whose incidents are declared here. */
+        assignment_groups: z.array(sysId).min(1, 'name at least one assignment group').max(50),
+        /** ServiceNow priorities (1 Critical … 5 Planning) that declare. */
+        priorities: z.array(z.number().int().min(1).max(5)).min(1).max(5).default([1, 2]),
+        /** Per ServiceNow priority, the severity declared with; by default priority n takes the n-th severity. */
+        severities: z.record(z.string().regex(/^[1-5]$/, 'a ServiceNow priority, 1 to 5'), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
     /** What of a security (private) incident may be copied to ServiceNow. */
     security: z
       .object({
@@ -102,8 +117,8 @@ export type ServiceMapping = z.infer<typeof serviceMapping>;
 
 type Issue = (path: (string | number)[], message: string) => void;
 
-/** Cross-field rules: mapped priorities and services must exist. */
-export function checkItsm(policy: { itsm: z.infer<typeof itsmSchema>; priorities: { id: string }[]; services: { name: string }[] }, addIssue: Issue): void {
+/** Cross-field rules: mapped priorities, services and severities must exist. */
+export function checkItsm(policy: { itsm: z.infer<typeof itsmSchema>; priorities: { id: string }[]; services: { name: string }[]; severities: { id: string }[] }, addIssue: Issue): void {
   const sn = policy.itsm.servicenow;
   if (!sn) return;
   const priorities = new Set(policy.priorities.map((p) => p.id));
@@ -113,5 +128,9 @@ export function checkItsm(policy: { itsm: z.infer<typeof itsmSchema>; priorities
   const services = new Set(policy.services.map((s) => s.name));
   for (const s of Object.keys(sn.services)) {
     if (!services.has(s)) addIssue(['itsm', 'servicenow', 'services', s], `unknown catalog service "${s}"`);
+  }
+  const severities = new Set(policy.severities.map((s) => s.id));
+  for (const [p, severity] of Object.entries(sn.declare_from?.severities ?? {})) {
+    if (!severities.has(severity)) addIssue(['itsm', 'servicenow', 'declare_from', 'severities', p], `unknown severity ${severity}`);
   }
 }

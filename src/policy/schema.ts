@@ -4,6 +4,7 @@ import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, sig
 import { checkPreparedness, preparednessShape } from './preparedness.js';
 import { checkItsm, itsmSchema } from './itsm-schema.js';
 import { checkStatusPage, statusPageSchema } from './status-page-schema.js';
+import { checkFields, fieldsShape } from './fields-schema.js';
 
 /**
  * The organisation's incident policy, read from the YAML file named by INCIDENT_CONFIG.
@@ -46,8 +47,10 @@ function validTimezone(tz: string): boolean {
 
 /** Actions the policy can restrict. */
 /** (Change approvals are governed by `changes.approvers`.) */
-export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr'] as const;
+/** (`timestamps`, correcting key timestamps, is the commander's or deputy's unless listed.) */
+export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'timestamps'] as const;
 export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
+export type PermissionRule = z.infer<typeof permissionRule>;
 
 const permissionRule = z
   .object({
@@ -344,6 +347,8 @@ export const policySchema = z
     itsm: itsmSchema.prefault({}),
     /** The public status page; absent, there is none. */
     status_page: statusPageSchema.optional(),
+    /** Incident types (asked first on the declare form) and the custom fields they ask for. */
+    ...fieldsShape,
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -371,6 +376,7 @@ export const policySchema = z
     checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkItsm(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkStatusPage(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkFields(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 
 export type Policy = z.infer<typeof policySchema>;

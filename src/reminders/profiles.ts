@@ -15,6 +15,8 @@ export interface Profile {
   deleted: boolean;
   /** users.info `profile.email` (needs users:read.email); null when Slack gives none. */
   email?: string | null;
+  /** users.info `is_bot` (apps and bot users). */
+  isBot?: boolean;
 }
 
 /** Fetches profiles from Slack; returns those it could get (users that do not exist come back deleted). */
@@ -56,14 +58,14 @@ export class ProfileCache {
 
   async save(profiles: Profile[]): Promise<void> {
     if (!profiles.length) return;
-    const rows = profiles.map((p) => ({ user_id: p.userId, name: p.name, real_name: p.realName, tz: p.tz, tz_offset: p.tzOffset, deleted: p.deleted, email: p.email ?? null }));
+    const rows = profiles.map((p) => ({ user_id: p.userId, name: p.name, real_name: p.realName, tz: p.tz, tz_offset: p.tzOffset, deleted: p.deleted, email: p.email ?? null, is_bot: p.isBot ?? false }));
     await sql`
       with valid as materialized (select name from pg_timezone_names)
-      insert into slack_users (user_id, name, real_name, tz, tz_offset, deleted, email, fetched_at)
-      select v.user_id, v.name, v.real_name, (select name from valid where name = v.tz), coalesce(v.tz_offset, 0), coalesce(v.deleted, false), nullif(v.email, ''), ${this.clock.now()}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(user_id text, name text, real_name text, tz text, tz_offset integer, deleted boolean, email text)
+      insert into slack_users (user_id, name, real_name, tz, tz_offset, deleted, email, is_bot, fetched_at)
+      select v.user_id, v.name, v.real_name, (select name from valid where name = v.tz), coalesce(v.tz_offset, 0), coalesce(v.deleted, false), nullif(v.email, ''), coalesce(v.is_bot, false), ${this.clock.now()}
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(user_id text, name text, real_name text, tz text, tz_offset integer, deleted boolean, email text, is_bot boolean)
       on conflict (user_id) do update set name = excluded.name, real_name = excluded.real_name, tz = excluded.tz,
-        tz_offset = excluded.tz_offset, deleted = excluded.deleted, email = excluded.email, fetched_at = excluded.fetched_at`.execute(this.db);
+        tz_offset = excluded.tz_offset, deleted = excluded.deleted, email = excluded.email, is_bot = excluded.is_bot, fetched_at = excluded.fetched_at`.execute(this.db);
   }
 
   /** Display names by user id (real name, else handle), for documents. */
@@ -73,6 +75,13 @@ export class ProfileCache {
     await this.refresh(ids).catch(() => 0);
     const rows = await this.db.selectFrom('slack_users').select(['user_id', 'name', 'real_name']).where('user_id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.user_id, r.real_name || r.name]));
+  }
+
+  /** Whether a Slack user is a bot or app (refreshed when stale); false when Slack could not say. */
+  async isBot(userId: string): Promise<boolean> {
+    await this.refresh([userId]).catch(() => 0);
+    const row = await this.db.selectFrom('slack_users').select('is_bot').where('user_id', '=', userId).executeTakeFirst();
+    return row?.is_bot ?? false;
   }
 
   /** A person's e-mail address as Slack gives it (refreshed when stale), or null: none, a deleted user, or Slack unreachable and never fetched. */

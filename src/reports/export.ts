@@ -5,6 +5,7 @@ import { incidentRef } from '../incidents/incident.js';
 import type { Policy } from '../policy/schema.js';
 import { privateIncidentsVisibleTo, RESTRICTED_TITLE } from './access.js';
 import { countedIncidents } from './metrics.js';
+import { parseFieldValues, type FieldValues } from '../incidents/fields.js';
 
 /** One incident with its measures, as exported and listed on the dashboard. */
 export interface IncidentRow {
@@ -18,17 +19,35 @@ export interface IncidentRow {
   category: string | null;
   services: string[];
   status: string;
+  /** Key timestamps as they count (corrected where corrected; src/timestamps). */
+  impact_started_at: string | null;
+  detected_at: string;
   declared_at: string;
   acknowledged_at: string | null;
   mitigated_at: string | null;
   resolved_at: string | null;
   closed_at: string | null;
+  /** The keys whose time was corrected. */
+  corrected: string[];
+  /** The times as recorded, before any correction. */
+  recorded_detected_at: string;
+  recorded_declared_at: string;
+  recorded_acknowledged_at: string | null;
+  recorded_mitigated_at: string | null;
+  recorded_resolved_at: string | null;
+  recorded_closed_at: string | null;
   mtta_seconds: number | null;
   mttr_seconds: number | null;
   mttm_seconds: number | null;
+  /** Time to detect: impact started → detected. */
+  mttd_seconds: number | null;
   response_sla_met: boolean | null;
   resolution_sla_met: boolean | null;
   channel_id: string | null;
+  /** Its incident type, if any. */
+  type: string | null;
+  /** Custom field values by key (none for a private incident the viewer is not part of). */
+  fields: FieldValues;
 }
 
 export interface RowFilter {
@@ -40,6 +59,8 @@ export interface RowFilter {
   category?: string;
   service?: string;
   status?: 'open' | 'resolved';
+  /** Incident type by name ("none": incidents without one); private incidents the viewer is not part of are left out. */
+  type?: string;
   /** Slack user viewing: private incidents they are not part of show no title. */
   viewer?: string;
   limit?: number;
@@ -57,6 +78,7 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
     f.category ? sql`and category = ${f.category}` : sql``,
     f.service ? sql`and ${f.service} = any(services)` : sql``,
     f.status === 'open' ? sql`and resolved_at is null` : f.status === 'resolved' ? sql`and resolved_at is not null` : sql``,
+    f.type === 'none' ? sql`and incident_type is null` : f.type ? sql`and lower(incident_type) = ${f.type.toLowerCase()}` : sql``,
   ];
   const { rows } = await sql<Record<string, any>>`
     with base as (${countedIncidents(policy, f)})
@@ -71,7 +93,8 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
     if (at) return at.getTime() <= due;
     return f.now.getTime() > due ? false : null;
   };
-  return rows.map((r) => {
+  const shown = f.type ? rows.filter((r) => r.kind !== 'security' || visible.has(r.id)) : rows;
+  return shown.map((r) => {
     const restricted = r.kind === 'security' && !visible.has(r.id);
     return {
       id: r.id,
@@ -84,22 +107,39 @@ export async function incidentRows(db: Db, policy: Policy, f: RowFilter): Promis
       category: r.category,
       services: restricted ? [] : r.services,
       status: r.closed_at ? 'closed' : r.status,
+      impact_started_at: iso(r.impact_started_at),
+      detected_at: iso(r.detected_at)!,
       declared_at: iso(r.declared_at)!,
       acknowledged_at: iso(r.acknowledged_at),
       mitigated_at: iso(r.mitigated_at),
       resolved_at: iso(r.resolved_at),
       closed_at: iso(r.closed_at),
+      corrected: r.corrected_keys ?? [],
+      recorded_detected_at: iso(r.recorded_detected_at)!,
+      recorded_declared_at: iso(r.recorded_declared_at)!,
+      recorded_acknowledged_at: iso(r.recorded_acknowledged_at),
+      recorded_mitigated_at: iso(r.recorded_mitigated_at),
+      recorded_resolved_at: iso(r.recorded_resolved_at),
+      recorded_closed_at: iso(r.recorded_closed_at),
       mtta_seconds: secs(r.acknowledged_at, r.declared_at),
       mttr_seconds: secs(r.resolved_at, r.declared_at),
       mttm_seconds: secs(r.mitigated_at, r.declared_at),
+      mttd_seconds: r.impact_started_at ? secs(r.detected_at, r.impact_started_at) : null,
       response_sla_met: met(r.acknowledged_at, r.declared_at, response.get(r.prio)),
       resolution_sla_met: met(r.resolved_at, r.declared_at, resolution.get(r.prio)),
       channel_id: restricted ? null : r.channel_id,
+      type: restricted ? null : r.incident_type,
+      fields: restricted ? {} : parseFieldValues(r.custom_fields),
     };
   });
 }
 
-const CSV_COLUMNS: (keyof IncidentRow)[] = ['ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at', 'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'response_sla_met', 'resolution_sla_met'];
+const CSV_COLUMNS: (keyof IncidentRow)[] = [
+  'ref', 'title', 'kind', 'priority', 'severity', 'category', 'services', 'status',
+  'impact_started_at', 'detected_at', 'declared_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at',
+  'corrected', 'recorded_detected_at', 'recorded_declared_at', 'recorded_acknowledged_at', 'recorded_mitigated_at', 'recorded_resolved_at', 'recorded_closed_at',
+  'mtta_seconds', 'mttr_seconds', 'mttm_seconds', 'mttd_seconds', 'response_sla_met', 'resolution_sla_met',
+];
 
 /**
  * A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"; the
@@ -114,10 +154,19 @@ const CSV_CAST = {
   boolean: (v: boolean) => (v ? 'true' : 'false'),
 };
 
-export function incidentsCsv(rows: IncidentRow[]): string {
+/**
+ * The incidents as CSV: the standard columns, then (when the policy has incident types or an incident
+ * has one) `type` and one column per custom field (the policy's, then keys only older incidents still
+ * hold), headed `field:<key>`; lists joined with `;`.
+ */
+export function incidentsCsv(rows: IncidentRow[], policy: Pick<Policy, 'custom_fields' | 'incident_types'> = { custom_fields: [], incident_types: [] }): string {
+  const keys = [...new Set([...policy.custom_fields.map((f) => f.key), ...rows.flatMap((r) => Object.keys(r.fields))])];
+  const typed = policy.incident_types.length > 0 || keys.length > 0 || rows.some((r) => r.type);
+  const cell = (v: unknown) => (Array.isArray(v) ? v.join(';') : v);
+  const extra = (r: IncidentRow) => (typed ? [r.type ?? '', ...keys.map((k) => cell(r.fields[k]) ?? '')] : []);
   return stringify(
-    rows.map((r) => CSV_COLUMNS.map((c) => (Array.isArray(r[c]) ? (r[c] as string[]).join(';') : r[c]))),
-    { header: true, columns: CSV_COLUMNS as string[], cast: CSV_CAST },
+    rows.map((r) => [...CSV_COLUMNS.map((c) => cell(r[c])), ...extra(r)]),
+    { header: true, columns: [...CSV_COLUMNS, ...(typed ? ['type', ...keys.map((k) => `field:${k}`)] : [])], cast: CSV_CAST },
   );
 }
 

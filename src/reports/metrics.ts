@@ -1,6 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Policy } from '../policy/schema.js';
+import { effectiveIncidentsSql } from '../timestamps/effective.js';
+import { isTimeKey, type TimeKey } from '../timestamps/keys.js';
 
 /** Durations in seconds over the incidents that have reached that point. */
 export interface DurationStats {
@@ -25,10 +27,24 @@ export interface Stats {
   byCategory: Record<string, number>;
   byService: Record<string, number>;
   byKind: Record<string, number>;
+  /** By incident type (policy incident_types; "none" for incidents without one), most incidents first. */
+  byType: TypeStats[];
   mtta: DurationStats;
   mttr: DurationStats;
   mttm: DurationStats;
+  /** Time to detect: impact started → detected, over the incidents whose impact start is known. */
+  mttd: DurationStats;
   sla: SlaStats[];
+  /** Incidents of the period whose key timestamps were corrected (the figures use the corrections), by number. */
+  corrected: { number: number; keys: TimeKey[] }[];
+}
+
+export interface TypeStats {
+  type: string;
+  count: number;
+  open: number;
+  /** Mean seconds from declaration to resolution of those resolved. */
+  mttrMean: number | null;
 }
 
 export interface StatsQuery {
@@ -54,17 +70,18 @@ function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minut
 
 /**
  * Which incidents count: real incidents (not drills, nor security events classified as "no
- * incident"), declared in [from, to). Exported so reports, exports and the dashboard agree.
+ * incident"), declared in [from, to). Exported so reports, exports and the dashboard agree. Their
+ * key timestamps are the corrected ones where corrected (src/timestamps/effective.ts).
  */
 export function countedIncidents(policy: Policy, q: Pick<StatsQuery, 'teamId' | 'from' | 'to'>): RawBuilder<unknown> {
-  const team = q.teamId ? sql`and i.team_id = ${q.teamId}` : sql``;
+  const team = q.teamId ? sql`i.team_id = ${q.teamId}` : sql`true`;
+  // Narrowed on the recorded declaration first (the index), keeping those whose declaration was corrected.
+  const near = sql`((i.declared_at >= ${q.from} and i.declared_at < ${q.to})
+    or i.id = any(array(select d.incident_id from incident_time_corrections d where d.key = 'declared')))`;
   return sql`
     select i.*, ${effectivePrioritySql(policy)} as prio
-    from incidents i
-    where i.declared_at >= ${q.from} and i.declared_at < ${q.to}
-      and i.classification = 'incident'
-      and not i.is_drill
-      ${team}`;
+    from (${effectiveIncidentsSql(sql`${team} and i.classification = 'incident' and not i.is_drill and ${near}`)}) i
+    where i.declared_at >= ${q.from} and i.declared_at < ${q.to}`;
 }
 
 function durationStats(row: Record<string, unknown>, prefix: string): DurationStats {
@@ -73,11 +90,11 @@ function durationStats(row: Record<string, unknown>, prefix: string): DurationSt
   return { count: Number(row[`${prefix}_n`] ?? 0), mean: num(row[`${prefix}_mean`]), p50: num(row[`${prefix}_p50`]), p90: num(row[`${prefix}_p90`]) };
 }
 
-/** count/mean/p50/p90 of seconds from declaration to `col` (nulls, i.e. not reached yet, are ignored). */
-function durationColumns(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at') {
-  const d = `extract(epoch from (${col} - declared_at))`;
+/** count/mean/p50/p90 of seconds from `from` (the declaration) to `col` (nulls, i.e. not reached or not known, are ignored). */
+function durationColumns(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at' | 'detected_at', from: 'declared_at' | 'impact_started_at' = 'declared_at') {
+  const d = `extract(epoch from (${col} - ${from}))`;
   return sql.raw(
-    `count(${col}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ` +
+    `count(${d}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ` +
       `percentile_cont(0.5) within group (order by ${d}) as ${prefix}_p50, percentile_cont(0.9) within group (order by ${d}) as ${prefix}_p90`,
   );
 }
@@ -98,7 +115,9 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
       count(*) filter (where caused_by_change_id is not null) as by_change,
       ${durationColumns('mtta', 'acknowledged_at')},
       ${durationColumns('mttr', 'resolved_at')},
-      ${durationColumns('mttm', 'mitigated_at')}
+      ${durationColumns('mttm', 'mitigated_at')},
+      ${durationColumns('mttd', 'detected_at', 'impact_started_at')},
+      coalesce(jsonb_agg(jsonb_build_object('number', number, 'keys', corrected_keys) order by number) filter (where cardinality(corrected_keys) > 0), '[]') as corrected
     from base`.execute(db);
   // Counts by priority, category and kind in one pass; SLA met/breached per priority alongside.
   const grouped = sql<{ prio: string | null; category: string | null; kind: string | null; g_prio: number; g_cat: number; n: string; r_met: string; r_breached: string; s_met: string; s_breached: string }>`
@@ -115,7 +134,11 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
     from t group by grouping sets ((prio), (category), (kind))
     order by n desc`.execute(db);
   const services = sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db);
-  const [agg, groups, svc] = await Promise.all([aggregate, grouped, services]);
+  const types = sql<{ k: string | null; n: string; open: string; mttr: string | null }>`
+    with base as (${base})
+    select incident_type as k, count(*) as n, count(*) filter (where resolved_at is null) as open, avg(extract(epoch from (resolved_at - declared_at))) as mttr
+    from base group by 1 order by 2 desc, 1 nulls last`.execute(db);
+  const [agg, groups, svc, byType] = await Promise.all([aggregate, grouped, services, types]);
   const row = agg.rows[0] ?? {};
   const rows = groups.rows;
   const byPrio = rows.filter((r) => r.g_prio === 0);
@@ -138,9 +161,12 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
     byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: r.n }))),
     byService: tally(svc.rows),
     byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: r.n }))),
+    byType: byType.rows.map((r) => ({ type: r.k ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
     mtta: durationStats(row, 'mtta'),
     mttr: durationStats(row, 'mttr'),
     mttm: durationStats(row, 'mttm'),
+    mttd: durationStats(row, 'mttd'),
     sla,
+    corrected: ((row.corrected ?? []) as { number: number; keys: string[] }[]).map((c) => ({ number: Number(c.number), keys: c.keys.filter(isTimeKey) })),
   };
 }

@@ -7,6 +7,8 @@ import { computeStats, type Stats } from './metrics.js';
 import { periodOf, type Period, type PeriodKey } from './period.js';
 import { recurringIssues, type RecurringIssue } from './recurring.js';
 import type { ServiceContext } from '../context.js';
+import type { KeyTime } from '../timestamps/keys.js';
+import { keyTimes } from '../timestamps/service.js';
 
 export interface Summary {
   period: Period;
@@ -41,7 +43,7 @@ export class ReportService {
   }
 
   /** One incident and its timeline, if the viewer may see it (private incidents: participants only). */
-  async incidentReport(id: string, viewer: string | undefined): Promise<{ incident: Incident; timeline: TimelineRow[] }> {
+  async incidentReport(id: string, viewer: string | undefined): Promise<{ incident: Incident; times: KeyTime[]; timeline: TimelineRow[] }> {
     if (!/^\d+$/.test(id)) throw new DomainError('not_found', 'No such incident.');
     const row = await this.ctx.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new DomainError('not_found', 'No such incident.');
@@ -49,8 +51,11 @@ export class ReportService {
     if (incident.kind === 'security' && !(await privateIncidentsVisibleTo(this.ctx.db, viewer, [id])).has(id)) {
       throw new DomainError('forbidden', 'This is a restricted security incident.');
     }
-    const rows = await this.ctx.db.selectFrom('timeline_events').select(['seq', 'at', 'actor_id', 'kind', 'payload', 'hash']).where('incident_id', '=', id).orderBy('seq').execute();
-    return { incident, timeline: rows.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor_id, kind: e.kind, payload: e.payload, hash: e.hash })) };
+    const [rows, times] = await Promise.all([
+      this.ctx.db.selectFrom('timeline_events').select(['seq', 'at', 'actor_id', 'kind', 'payload', 'hash']).where('incident_id', '=', id).orderBy('seq').execute(),
+      keyTimes(this.ctx.db, id),
+    ]);
+    return { incident, times, timeline: rows.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor_id, kind: e.kind, payload: e.payload, hash: e.hash })) };
   }
 
   /** Open incidents where the user is reporter, commander or holds a role, newest first. */

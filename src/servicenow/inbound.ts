@@ -12,6 +12,7 @@ import { DomainError } from '../incidents/errors.js';
 import { isClosed, isResolved, type Incident } from '../incidents/incident.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
+import { RetryLater } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline, type TimelinePayloads } from '../timeline/timeline.js';
@@ -22,6 +23,9 @@ import type { ServiceNowPolicy } from '../policy/itsm-schema.js';
 import type { IncidentSnapshot } from '../integrations/events.js';
 import { creationFields } from './outbound.js';
 import { EncodedQuery } from './query.js';
+import type { ServiceNowPeople } from './people.js';
+import { underPollLease } from './poll-lease.js';
+import { declareFromServiceNow, type DeclareFromDeps } from './declare.js';
 
 /** What the poll changes our incidents with (the incident service). */
 export interface LifecycleActions {
@@ -47,10 +51,21 @@ export interface InboundDeps {
   snapshot: (incident: Incident) => IncidentSnapshot;
   /** Counts each poll run by outcome. */
   countPoll: (outcome: 'ok' | 'error') => void;
+  /** Slack users as sys_users: the commander is the bot's value of assigned_to. */
+  people?: ServiceNowPeople;
+  /** Declaring from ServiceNow (itsm.servicenow.declare_from), after each poll. */
+  declareFrom?: DeclareFromDeps;
 }
 
-/** The fields compared with what was last sent or seen (the state has its own lifecycle mapping; assigned_to is resolved from people). */
-const WATCHED_FIELDS = SYNCED_FIELDS.filter((f) => f !== 'state' && f !== 'assigned_to');
+/** The fields compared with what was last sent or seen (the state has its own lifecycle mapping). */
+const WATCHED_FIELDS = SYNCED_FIELDS.filter((f) => f !== 'state');
+/** Reference fields among them: shown by the name of the record they point to. */
+const REFERENCES: Partial<Record<string, { table: string; display: string }>> = {
+  assigned_to: { table: 'sys_user', display: 'name' },
+  assignment_group: { table: 'sys_user_group', display: 'name' },
+  cmdb_ci: { table: 'cmdb_ci', display: 'name' },
+  business_service: { table: 'cmdb_ci_service', display: 'name' },
+};
 
 const STATE_LABEL: Record<string, string> = { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' };
 const RECORD_FIELDS = ['sys_id', 'number', 'state', 'close_notes', 'sys_updated_on', 'sys_updated_by', 'sys_created_by', ...WATCHED_FIELDS];
@@ -71,22 +86,48 @@ export function servicenowPollJob(deps: InboundDeps, pollSeconds: number): Sched
     name: 'servicenow.poll',
     cron: everySeconds(pollSeconds),
     run: async () => {
+      let polled;
       try {
-        await pollServiceNow(deps);
+        // Another poll under way (a push's, another replica's) reads the same changes: this fire is not needed.
+        polled = await underPollLease(deps.db, async () => {
+          await pollServiceNow(deps);
+          if (deps.declareFrom) await declareFromServiceNow(deps.declareFrom);
+        });
       } catch (e) {
         deps.countPoll('error');
         throw e;
       }
-      deps.countPoll('ok');
+      if (polled.ran) deps.countPoll('ok');
     },
   };
 }
 
+/**
+ * What a push from ServiceNow asks for (the `servicenow.poll` task): the record read back now, or
+ * right after the poll under way, which may not have seen its change yet. A failure is left to the
+ * next scheduled poll, which reads the same changes.
+ */
+export async function pollPushed(deps: InboundDeps, sysId: string): Promise<void> {
+  let polled;
+  try {
+    polled = await underPollLease(deps.db, () => pollServiceNow(deps, sysId));
+  } catch (err) {
+    deps.countPoll('error');
+    deps.logger.warn({ err, sys_id: sysId }, 'reading back a record ServiceNow pushed failed; the next poll reads it');
+    return;
+  }
+  if (!polled.ran) throw new RetryLater('another ServiceNow poll is under way', 500);
+  deps.countPoll('ok');
+}
+
 type Received = Omit<TimelinePayloads['itsm_received'], 'system' | 'sys_id' | 'number'>;
 
-/** One poll: every active link's record changed since its watermark, oldest change first. */
-export async function pollServiceNow(deps: InboundDeps): Promise<void> {
-  const links = await activeLinks(deps.db);
+/**
+ * One poll: every active link's record changed since its watermark (or only the record `only`, when
+ * ServiceNow said it changed), oldest change first. Run it under the poll lease (poll-lease.ts).
+ */
+export async function pollServiceNow(deps: InboundDeps, only?: string): Promise<void> {
+  const links = (await activeLinks(deps.db)).filter((l) => only === undefined || l.sysId === only);
   if (!links.length) return;
   const watermark = links.map((l) => l.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
   const q = new EncodedQuery().where('sys_id', 'IN', links.map((l) => l.sysId));
@@ -160,7 +201,25 @@ async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: stri
   if (received.length) deps.kick();
 }
 
-const shown = (v: string) => (v.trim() === '' ? 'nothing' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+const quoted = (v: string) => (v.trim() === '' ? 'nothing' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+
+/** A field's value as a person reads it: a reference by its record's name (a sys_id if it cannot be read). */
+async function shown(deps: InboundDeps, field: string, value: string): Promise<string> {
+  const ref = REFERENCES[field];
+  if (!ref || value === '') return quoted(value);
+  const target = await deps.client.getRecord(ref.table, value, { fields: [ref.display] }).catch(() => null);
+  return quoted(target?.[ref.display] || value);
+}
+
+/** The bot's own values of the fields it owns, as it would write them now. */
+async function botValues(deps: InboundDeps, incidentId: string): Promise<Record<string, string>> {
+  const incident = await deps.incidents.findById(incidentId);
+  if (!incident) return {};
+  const snapshot = deps.snapshot(incident);
+  const ours = creationFields(snapshot, deps.policy);
+  if (deps.people) ours.assigned_to = (await deps.people.sysIdOf(snapshot.commander, { logger: deps.logger })) ?? '';
+  return ours;
+}
 
 /**
  * The synced fields someone else changed in ServiceNow since the last sync. A field owned by
@@ -179,19 +238,16 @@ async function carryOverFields(deps: InboundDeps, link: ServiceNowLink & { sysId
     const value = record[field] ?? '';
     if (deps.policy.fields[field] !== 'bot') {
       seen[field] = fieldHash(value);
-      received.push({ change: 'field', field, author, text: `changed ${field} to ${shown(value)}` });
+      received.push({ change: 'field', field, author, text: `changed ${field} to ${await shown(deps, field, value)}` });
       continue;
     }
-    if (ours === null) {
-      const incident = await deps.incidents.findById(link.incidentId);
-      ours = incident ? creationFields(deps.snapshot(incident), deps.policy) : {};
-    }
+    ours ??= await botValues(deps, link.incidentId);
     // Set back only to the value last sent (the bot's own value, recomputed, must match what it wrote).
     const back = ours[field] !== undefined && link.fieldHashes[field] === fieldHash(ours[field]) ? ours[field] : null;
     if (back !== null) restore[field] = back;
     else seen[field] = fieldHash(value);
-    const then = back !== null ? `so it is set back to ${shown(back)}` : 'so it is set back at its next change here';
-    received.push({ change: 'conflict', field, author, text: `changed ${field} to ${shown(value)}; Incident Officer owns it, ${then}` });
+    const then = back !== null ? `so it is set back to ${await shown(deps, field, back)}` : 'so it is set back at its next change here';
+    received.push({ change: 'conflict', field, author, text: `changed ${field} to ${await shown(deps, field, value)}; Incident Officer owns it, ${then}` });
   }
   if (Object.keys(restore).length) {
     await deps.client.updateRecord('incident', record.sys_id, restore);

@@ -43,7 +43,7 @@ export const SERVICENOW_EVENTS = [
 ] as const satisfies readonly IntegrationEventType[];
 type SnEvent = IntegrationEventOf<(typeof SERVICENOW_EVENTS)[number]>;
 
-export const ServiceNowTask = { linked: 'servicenow.linked', failing: 'servicenow.failing' } as const;
+export const ServiceNowTask = { linked: 'servicenow.linked', failing: 'servicenow.failing', poll: 'servicenow.poll' } as const;
 
 export interface ServiceNowOutboundDeps {
   client: ServiceNowClient;
@@ -55,7 +55,7 @@ export interface ServiceNowOutboundDeps {
 }
 
 /** The incident's record was created or found: a bookmark, and the card refreshed to show it. */
-async function queueLinked(db: Db, incidentId: string): Promise<void> {
+export async function queueLinked(db: Db, incidentId: string): Promise<void> {
   await enqueueTask(db, { kind: ServiceNowTask.linked, incidentId, dedupeKey: `servicenow.linked:${incidentId}` });
   await enqueueTask(db, { kind: IncidentTask.sync, incidentId, dedupeKey: `sync:${incidentId}` });
 }
@@ -105,6 +105,8 @@ export function updateFields(event: SnEvent, policy: ServiceNowPolicy, record: S
   const incident = event.incident;
   switch (event.type) {
     case 'incident.declared':
+      // A record declared from ServiceNow (declare.ts) is marked as kept by the bot.
+      return record && !record.correlation_id ? { correlation_id: incident.ref, correlation_display: CORRELATION_DISPLAY, work_notes: `Declared in Incident Officer as ${incident.ref}; kept in step from now on.` } : {};
     // A follow-up action changes its own task, not the incident record.
     case 'action.created':
     case 'action.done':
@@ -247,8 +249,9 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
           incidentId,
           actorId: null,
           kind: 'itsm_received',
-          // One conflict per change made there, however many events here would have written over it.
-          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${record.sys_updated_on}`,
+          // One conflict per change made there (the value there over the one last synced), however many
+          // events here would have written over it, and whatever else the bot wrote on the record meanwhile.
+          dedupeKey: `servicenow:held:${field}:${record.sys_id}:${link.fieldHashes[field]}:${fieldHash(record[field] ?? '')}`,
           payload: { system: 'servicenow', sys_id: record.sys_id, number: record.number, change: 'conflict', field, author: record.sys_updated_by ?? 'someone', text: `changed ${field} there since the last sync; the value set here was not written over it` },
         });
         if (held) await enqueueTask(trx, { kind: IncidentTask.broadcast, incidentId, payload: { eventId: held.id, target: 'channel' } });

@@ -48,16 +48,18 @@ async function actionNow(db: Db, actionId: string) {
   return db.selectFrom('follow_up_actions').select(['title', 'owner_id', 'due_date', 'status', 'snoozed_until']).where('id', '=', actionId).executeTakeFirst();
 }
 
+/** Whether the action's owner may be named in ServiceNow (a security incident's only when its description may leave). */
+const ownerShown = (incident: IncidentSnapshot, policy: ServiceNowPolicy): boolean => !incident.private || policy.security.description;
+
 function describe(incident: IncidentSnapshot, actionRef: string, owner: string, policy: ServiceNowPolicy): string {
-  const who = incident.private && !policy.security.description ? '' : ` Owner (in Slack): ${owner}.`;
+  const who = ownerShown(incident, policy) ? ` Owner (in Slack): ${owner}.` : '';
   return `Follow-up action ${actionRef} of ${incident.ref}, tracked in Incident Officer.${who}`;
 }
 
+/** What the response does is a note of the incident: a security incident's action titles stay in Slack unless notes may leave. */
 function shortDescription(incident: IncidentSnapshot, actionRef: string, title: string, policy: ServiceNowPolicy): string {
-  const text = `${actionRef}: ${outboundText(incident, 'title', title, policy.security) === title ? title : `Follow-up action of ${incident.ref}`}`;
-  return fitShortDescription(text);
+  return fitShortDescription(`${actionRef}: ${outboundText(incident, 'note', title, policy.security) ?? `Follow-up action of ${incident.ref}`}`);
 }
-
 
 /** Keeps the action's task in step with the event: created, closed, reopened, re-described or re-dated. */
 export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal; logger?: Logger }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
@@ -107,7 +109,7 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       const owner = await ownerName(db, event.data.to);
       // An owner without a sys_user leaves the task unassigned rather than with the previous one.
       const assignee = (await people.sysIdOf(event.data.to, { signal, logger })) ?? '';
-      fields = { description: describe(incident, event.data.ref, owner, policy), assigned_to: assignee, work_notes: `Reassigned in Incident Officer to ${owner}.` };
+      fields = { description: describe(incident, event.data.ref, owner, policy), assigned_to: assignee, work_notes: ownerShown(incident, policy) ? `Reassigned in Incident Officer to ${owner}.` : 'Reassigned in Incident Officer.' };
       break;
     }
     case 'action.snoozed':

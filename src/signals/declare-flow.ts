@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { DomainError } from '../incidents/errors.js';
 import type { DeclarationOrigin, Incident } from '../incidents/incident.js';
+import { recordDetection } from '../incidents/repository.js';
 import { TITLE_MAX, type IncidentHooks, type IncidentService } from '../incidents/service.js';
 import { PermanentFailure, type TaskHandler } from '../jobs/task-runner.js';
 import type { OncallService } from '../oncall/service.js';
@@ -71,8 +72,12 @@ export class SignalDeclareFlow {
   private async linkOrigin(trx: Kysely<Database>, incident: Incident, origin: DeclarationOrigin | undefined): Promise<void> {
     if (!origin) return;
     const { signals } = this.deps;
-    if (origin.how === 'auto') await signals.linkInTransaction(trx, origin.signalGroupId, incident, null, 'auto');
-    else await signals.linkInTransaction(trx, origin.signalGroupId, incident, incident.reporterId, 'declared');
+    const group =
+      origin.how === 'auto'
+        ? await signals.linkInTransaction(trx, origin.signalGroupId, incident, null, 'auto')
+        : await signals.linkInTransaction(trx, origin.signalGroupId, incident, incident.reporterId, 'declared');
+    // Declared from a signal: it was detected when its first alert came in.
+    if (group) await recordDetection(trx, incident.id, group.firstSeenAt);
   }
 }
 

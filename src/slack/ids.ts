@@ -13,6 +13,7 @@ export const Callback = {
   drModal: 'incident_dr',
   changeModal: 'change_new',
   changeRejectModal: 'change_reject',
+  fieldsModal: 'incident_fields',
 } as const;
 
 export const Action = {
@@ -68,7 +69,14 @@ export const Block = {
   windowEnd: 'window_end',
   rollback: 'rollback',
   implementer: 'implementer',
+  /** The type select leading the declare form; it redraws the form with the type's fields. */
+  incidentType: 'incident_type',
+  /** The type select of the fields form. */
+  fieldsType: 'fields_type',
 } as const;
+
+/** The input block (and its element's action id) of a custom field, by its key. */
+export const fieldBlock = (key: string) => `field_${key}`;
 
 /** Signal posts: their buttons, and the modals they open. */
 export const SignalAction = {
@@ -158,4 +166,12 @@ export const StatusBlock = {
   component: 'status_component',
   publishMaintenance: 'status_publish_maintenance',
   maintenanceText: 'status_maintenance_text',
+} as const;
+
+/** Key timestamps: the correction modal, one datetime input per key (`time_<key>`) and the reason. */
+export const TimestampIds = {
+  modal: 'incident_timestamps',
+  reason: 'time_reason',
+  /** The block (and action) id of a key's input. */
+  key: (key: string) => `time_${key}`,
 } as const;

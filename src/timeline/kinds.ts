@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MILESTONES } from '../policy/preparedness.js';
+import { FIELD_TYPES } from '../policy/fields-schema.js';
+import { TIME_KEYS } from '../timestamps/keys.js';
 
 /*
  * Every kind of timeline row and the payload it carries: the one contract between the code that
@@ -29,6 +31,7 @@ const pagedPeople = z.object({ page_id: rowId, level: count, users: z.array(user
 const pagedGroup = z.object({ usergroup: z.string(), users: z.array(userId), escalation: rowId });
 const checklistTick = z.object({ run: rowId, source: z.enum(['playbook', 'dr']), checklist: text, item: count, of: count, text, role: z.string().nullable() });
 const actionRow = { action_id: rowId, title: text };
+const fieldValue = z.union([z.string(), z.number(), z.array(z.string())]);
 
 export const timelinePayloadSchemas = {
   // The incident's lifecycle.
@@ -42,6 +45,8 @@ export const timelinePayloadSchemas = {
     description: text,
     /** Only on exercises. */
     drill: z.literal(true).optional(),
+    /** Its type (policy incident_types), when it was declared with one. */
+    type: z.string().optional(),
   }),
   update: z.object({
     status: z.string(),
@@ -56,8 +61,20 @@ export const timelinePayloadSchemas = {
   resolved: z.object({ summary: text, audiences: z.array(z.string()).optional() }),
   reopened: z.object({ reason: text, was_closed: z.boolean() }),
   closed: z.object({}),
+  /** A key timestamp corrected (the recorded one stays; reports use the correction). Times in ISO 8601. */
+  timestamp_corrected: z.object({
+    key: z.enum(TIME_KEYS),
+    /** The time it counted as before (null: it was not set). */
+    from: z.string().nullable(),
+    to: z.string(),
+    reason: text,
+  }),
   channel_created: z.object({ channel_id: z.string(), name: z.string() }),
   channel_failed: z.object({ error: z.string() }),
+  /** The type changed (`/incident fields`); null: none. */
+  type_changed: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  /** One custom field changed; `label` as the policy named it then (the key may leave the policy later). */
+  field_changed: z.object({ key: z.string(), label: z.string(), field_type: z.enum(FIELD_TYPES), from: fieldValue.nullable(), to: fieldValue.nullable() }),
 
   // Triage, roles, escalation.
   role_assigned: z.object({ role: z.string(), label: z.string(), user: userId, previous: userId.nullable() }),

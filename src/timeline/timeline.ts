@@ -111,6 +111,13 @@ export async function listTimeline(db: Kysely<Database>, incidentId: string, log
   return rows.map((r) => toEvent(r, log));
 }
 
+/** The latest rows of these kinds, newest first (an index walk from the end, however long the timeline). */
+export async function latestTimeline(db: Kysely<Database>, incidentId: string, kinds: readonly TimelineKind[], limit: number, log?: TimelineLog): Promise<TimelineEvent[]> {
+  if (!kinds.length) return [];
+  const rows = await db.selectFrom('timeline_events').selectAll().where('incident_id', '=', incidentId).where('kind', 'in', kinds).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => toEvent(r, log));
+}
+
 export async function findTimelineEvent(db: Kysely<Database>, id: string, log?: TimelineLog): Promise<TimelineEvent | undefined> {
   const row = await db.selectFrom('timeline_events').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toEvent(row, log) : undefined;

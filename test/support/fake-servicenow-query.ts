@@ -2,7 +2,8 @@
  * ServiceNow encoded queries (`sysparm_query`) for the fake: conditions joined by `^` (and) and `^OR`
  * (or, binding to the condition before it), `ORDERBY<field>` / `ORDERBYDESC<field>`, and `^^` for a
  * literal caret inside a value. A condition on a field the table does not have matches nothing (the
- * behaviour of an instance with glide.invalid_query.returns_no_rows, the safe setting).
+ * behaviour of an instance with glide.invalid_query.returns_no_rows, the safe setting). Strings compare
+ * without regard to case (`email=Ann@Example.com` finds ann@example.com), as on an instance's database.
  */
 import { SnRefusal, type Rec } from './fake-servicenow-store.js';
 
@@ -74,12 +75,15 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** String equality as an instance's database compares it: without regard to case. */
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 function matches(rec: Rec, c: Condition): boolean {
   if (!(c.field in rec)) return false;
   const v = rec[c.field] ?? '';
   switch (c.op) {
-    case '=': return v === c.value;
-    case '!=': return v !== c.value;
+    case '=': return same(v, c.value);
+    case '!=': return !same(v, c.value);
     case '>': return v !== '' && compare(v, c.value) > 0;
     case '>=': return v !== '' && compare(v, c.value) >= 0;
     case '<': return v !== '' && compare(v, c.value) < 0;
@@ -90,7 +94,7 @@ function matches(rec: Rec, c: Condition): boolean {
     case 'ENDSWITH': return v.toLowerCase().endsWith(c.value.toLowerCase());
     case 'ISEMPTY': return v === '';
     case 'ISNOTEMPTY': return v !== '';
-    case 'IN': return c.value.split(',').includes(v);
+    case 'IN': return c.value.split(',').some((x) => same(v, x));
   }
 }
 

@@ -37,7 +37,25 @@ interface TableDef {
   /** The field shown for a reference to this table. */
   display: string;
   journal?: boolean;
+  /** The table's own state model (task tables share one; problem and change_request have theirs). */
+  states?: StateModel;
 }
+
+interface StateModel {
+  initial: string;
+  /** States that end the record's activity (closed_at set, active false). */
+  closed: string[];
+  labels: Record<string, string>;
+}
+
+/** The task table's states: 1 Open … 3 Closed Complete, 4 Closed Incomplete, 7 Closed Skipped. */
+const TASK_STATES: StateModel = { initial: '1', closed: ['3', '4', '7'], labels: { '-5': 'Pending', '1': 'Open', '2': 'Work in Progress', '3': 'Closed Complete', '4': 'Closed Incomplete', '7': 'Closed Skipped' } };
+/** Problem Management's state model (Madrid and later). */
+const PROBLEM_STATES: StateModel = { initial: '101', closed: ['107'], labels: { '101': 'New', '102': 'Assess', '103': 'Root Cause Analysis', '104': 'Fix in Progress', '106': 'Resolved', '107': 'Closed' } };
+/** Change Management's state model. */
+const CHANGE_STATES: StateModel = { initial: '-5', closed: ['3', '4'], labels: { '-5': 'New', '-4': 'Assess', '-3': 'Authorize', '-2': 'Scheduled', '-1': 'Implement', '0': 'Review', '3': 'Closed', '4': 'Canceled' } };
+/** The incident's own states (its rules are applied apart: the resolve data policy). */
+const INCIDENT_STATES: StateModel = { initial: '1', closed: ['7'], labels: { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' } };
 
 const taskRefs = { assignment_group: 'sys_user_group', assigned_to: 'sys_user', opened_by: 'sys_user', cmdb_ci: 'cmdb_ci', business_service: 'cmdb_ci_service' };
 
@@ -49,11 +67,12 @@ export const TABLES: Record<string, TableDef> = {
     numbering: ['INC', 10001],
     display: 'number',
     journal: true,
+    states: INCIDENT_STATES,
   },
-  problem: { fields: [...TASK_FIELDS, 'problem_statement', 'cause_notes', 'fix_notes', 'resolution_code'], refs: taskRefs, numbering: ['PRB', 40001], display: 'number', journal: true },
-  change_request: { fields: [...TASK_FIELDS, 'type', 'risk', 'start_date', 'end_date'], refs: taskRefs, numbering: ['CHG', 30001], display: 'number', journal: true },
-  incident_task: { fields: [...TASK_FIELDS, 'incident'], refs: { ...taskRefs, incident: 'incident' }, numbering: ['TASK', 10001], display: 'number', journal: true },
-  problem_task: { fields: [...TASK_FIELDS, 'problem', 'problem_task_type'], refs: { ...taskRefs, problem: 'problem' }, numbering: ['PTASK', 10001], display: 'number', journal: true },
+  problem: { fields: [...TASK_FIELDS, 'problem_statement', 'cause_notes', 'fix_notes', 'resolution_code'], refs: taskRefs, numbering: ['PRB', 40001], display: 'number', journal: true, states: PROBLEM_STATES },
+  change_request: { fields: [...TASK_FIELDS, 'type', 'risk', 'start_date', 'end_date'], refs: taskRefs, numbering: ['CHG', 30001], display: 'number', journal: true, states: CHANGE_STATES },
+  incident_task: { fields: [...TASK_FIELDS, 'incident'], refs: { ...taskRefs, incident: 'incident' }, numbering: ['TASK', 10001], display: 'number', journal: true, states: TASK_STATES },
+  problem_task: { fields: [...TASK_FIELDS, 'problem', 'problem_task_type'], refs: { ...taskRefs, problem: 'problem' }, numbering: ['PTASK', 10001], display: 'number', journal: true, states: TASK_STATES },
   sys_user: { fields: ['user_name', 'name', 'first_name', 'last_name', 'email', 'active', 'title'], display: 'name' },
   sys_user_group: { fields: ['name', 'description', 'email', 'active', 'manager'], refs: { manager: 'sys_user' }, display: 'name' },
   cmdb_ci: { fields: ['name', 'sys_class_name', 'operational_status'], display: 'name' },
@@ -65,12 +84,10 @@ for (const def of Object.values(TABLES)) def.fields.push(...SYS_FIELDS);
 
 /** Stock choice labels (sysparm_display_value). */
 const CHOICES: Record<string, Record<string, string>> = {
-  state: { '1': 'New', '2': 'In Progress', '3': 'On Hold', '6': 'Resolved', '7': 'Closed', '8': 'Canceled' },
   impact: { '1': '1 - High', '2': '2 - Medium', '3': '3 - Low' },
   urgency: { '1': '1 - High', '2': '2 - Medium', '3': '3 - Low' },
   priority: { '1': '1 - Critical', '2': '2 - High', '3': '3 - Moderate', '4': '4 - Low', '5': '5 - Planning' },
 };
-const TASK_STATE_LABELS: Record<string, string> = { '1': 'Open', '2': 'Work in Progress', '3': 'Closed Complete', '4': 'Closed Incomplete', '7': 'Closed Skipped' };
 
 /** The stock Priority Lookup Rules of an incident: impact (row) × urgency (column) → priority. */
 export const STOCK_PRIORITY: Record<string, Record<string, string>> = {
@@ -118,7 +135,7 @@ export class FakeServiceNowStore {
     const rec: Rec = Object.fromEntries(def.fields.filter((f) => !JOURNAL_FIELDS.has(f)).map((f) => [f, '']));
     Object.assign(rec, { sys_id: newSysId(), sys_created_on: now, sys_created_by: actor, sys_updated_on: now, sys_updated_by: actor, sys_mod_count: '0' });
     if (def.numbering) rec.number = this.nextNumber(def.numbering);
-    if (def.journal) Object.assign(rec, { state: '1', impact: '3', urgency: '3', active: 'true', opened_at: now, opened_by: this.userSysId(actor) ?? '' });
+    if (def.journal) Object.assign(rec, { state: def.states?.initial ?? '1', impact: '3', urgency: '3', active: 'true', opened_at: now, opened_by: this.userSysId(actor) ?? '' });
     const { fields, journal } = this.writable(table, input, 'create');
     Object.assign(rec, fields);
     this.applyRules(table, rec, actor, now);
@@ -180,10 +197,11 @@ export class FakeServiceNowStore {
   /** Stock business rules and data policies of the task tables. */
   private applyRules(table: string, rec: Rec, actor: string, now: string): void {
     if (table !== 'incident') {
-      // Task tables: the closed states (3 Closed Complete, 4 Closed Incomplete, 7 Closed Skipped) end the
-      // task's activity; an open state again makes it active.
-      if (!TABLES[table].journal) return;
-      if (['3', '4', '7'].includes(rec.state)) {
+      // The table's closed states (a task's 3 Closed Complete, a problem's 107 Closed, a change's 3 Closed
+      // or 4 Canceled) end the record's activity; an open state again makes it active.
+      const states = TABLES[table].states;
+      if (!states) return;
+      if (states.closed.includes(rec.state)) {
         if (!rec.closed_at) Object.assign(rec, { closed_at: now, active: 'false' });
       } else if (rec.closed_at) Object.assign(rec, { closed_at: '', active: 'true' });
       return;
@@ -230,7 +248,7 @@ export class FakeServiceNowStore {
   }
 
   private choiceLabel(table: string, field: string, value: string): string {
-    if (field === 'state' && table !== 'incident' && table !== 'problem' && table !== 'change_request') return TASK_STATE_LABELS[value] ?? value;
+    if (field === 'state') return TABLES[table].states?.labels[value] ?? value;
     return CHOICES[field]?.[value] ?? value;
   }
 }

@@ -8,6 +8,8 @@ export const COMMANDER = 'UCOMMANDER';
 /** An incident as a plain value, for pure functions: just declared (SEV3) at 2026-11-26 09:00 UTC. */
 export function incidentFixture(fields: Partial<Incident> = {}): Incident {
   return {
+    type: null,
+    fields: {},
     id: '1',
     teamId: 'T1',
     number: 1,
@@ -22,6 +24,7 @@ export function incidentFixture(fields: Partial<Incident> = {}): Incident {
     resolutionSummary: null,
     nextUpdateAt: null,
     declaredAt: new Date('2026-11-26T09:00:00Z'),
+    detectedAt: fields.declaredAt ?? new Date('2026-11-26T09:00:00Z'),
     acknowledgedAt: null,
     mitigatedAt: null,
     resolvedAt: null,

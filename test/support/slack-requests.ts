@@ -42,6 +42,8 @@ export const input = {
   channel: (id: string | null) => ({ type: 'conversations_select', selected_conversation: id }),
   date: (date: string | null) => ({ type: 'datepicker', selected_date: date }),
   time: (time: string | null) => ({ type: 'timepicker', selected_time: time }),
+  /** A datetimepicker's value: Unix seconds. */
+  dateTime: (at: Date | string | null) => ({ type: 'datetimepicker', selected_date_time: at === null ? null : Math.floor(new Date(at).getTime() / 1000) }),
   radio: (value: string | null, text?: string) => ({ type: 'radio_buttons', selected_option: value === null ? null : option(value, text) }),
   checkboxes: (values: string[]) => ({ type: 'checkboxes', selected_options: values.map((v) => option(v)) }),
 };
@@ -199,6 +201,8 @@ export class SlackDriver {
     if (opts.channelId && opts.messageTs && !msg) throw new Error(`SlackDriver.blockAction: no message ${opts.messageTs} in ${opts.channelId}`);
     const blocks: any[] = msg?.blocks ?? opts.view?.blocks ?? [];
     const found = findElement(blocks, opts.actionId, opts.blockId);
+    // Slack sends a block action from an input block's element only when the block dispatches it.
+    if (found?.block?.type === 'input' && found.block.dispatch_action !== true) throw new Error(`SlackDriver.blockAction: input block ${found.blockId} has no dispatch_action, so Slack sends no action for ${opts.actionId}`);
     const type = opts.actionType ?? found?.element.type ?? (opts.selectedOption ? 'static_select' : opts.selectedUsers ? 'multi_users_select' : opts.selectedUser ? 'users_select' : opts.selectedDate ? 'datepicker' : 'button');
     const action: Record<string, any> = { type, action_id: opts.actionId, block_id: opts.blockId ?? found?.blockId ?? 'block', action_ts: SlackDriver.actionTs() };
     if (type === 'button') Object.assign(action, { text: found?.element.text ?? { type: 'plain_text', text: opts.actionId }, value: opts.value ?? found?.element.value });
@@ -315,12 +319,12 @@ export class SlackDriver {
   }
 }
 
-function findElement(blocks: any[], actionId: string, blockId?: string): { blockId: string; element: any } | undefined {
+function findElement(blocks: any[], actionId: string, blockId?: string): { blockId: string; element: any; block: any } | undefined {
   for (const b of blocks) {
     if (blockId && b?.block_id !== blockId) continue;
     const els = [...(Array.isArray(b?.elements) ? b.elements : []), b?.accessory, b?.element].filter(Boolean);
     const el = els.find((e: any) => e?.action_id === actionId);
-    if (el) return { blockId: b.block_id ?? blockId ?? 'block', element: el };
+    if (el) return { blockId: b.block_id ?? blockId ?? 'block', element: el, block: b };
   }
   return undefined;
 }

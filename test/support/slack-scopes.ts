@@ -94,6 +94,8 @@ export function scopesForCall(method: string, kinds: ConversationKind[]): string
 /** Events the app listens to: the manifest subscriptions they need and their scopes. */
 export const EVENT_SCOPES: Record<string, { subscriptions: readonly string[]; scopes: readonly string[] }> = {
   app_home_opened: { subscriptions: ['app_home_opened'], scopes: [] },
+  // Public channels with channels:read, private ones with groups:read (Slack's event reference).
+  member_joined_channel: { subscriptions: ['member_joined_channel'], scopes: ['channels:read', 'groups:read'] },
   reaction_added: { subscriptions: ['reaction_added'], scopes: ['reactions:read'] },
   reaction_removed: { subscriptions: ['reaction_removed'], scopes: ['reactions:read'] },
 };

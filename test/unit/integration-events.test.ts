@@ -103,7 +103,18 @@ describe('integration events from timeline rows', () => {
       resolvedAt: null,
       closedAt: null,
       url: 'https://io.example/dashboard/incidents/7',
+      type: null,
+      fields: {},
     });
+  });
+
+  it('carries the type and field values, but no private incident’s field values', () => {
+    const typed = { type: 'Service outage', fields: { customer_impact: 1200, affected_regions: ['eu-west'] } };
+    const [event] = eventsOf('note', { text: 'x' }, ctx(typed));
+    expect(event.incident).toMatchObject(typed);
+    const [secret] = eventsOf('note', { text: 'x' }, ctx({ kind: 'security', type: 'Security breach', fields: { data_classification: 'restricted' } }));
+    expect(secret.incident.type).toBe('Security breach');
+    expect(secret.incident).not.toHaveProperty('fields');
   });
 
   it('flags private (security) incidents and drills on every event', () => {

@@ -28,7 +28,7 @@ const policy = policySchema.parse({
 
 describe('playbooks', () => {
   it('are posted when every criterion of `when` matches, services case-insensitively; never without `when`', () => {
-    const names = (i: { category: string | null; services: string[]; kind: 'service' | 'security' }) => matchingPlaybooks(policy, i).map((p) => p.name);
+    const names = (i: { category: string | null; services: string[]; kind: 'service' | 'security' }) => matchingPlaybooks(policy, { type: null, ...i }).map((p) => p.name);
     expect(names({ category: 'database', services: [], kind: 'service' })).toEqual(['database-outage']);
     expect(names({ category: null, services: ['Checkout-API'], kind: 'service' })).toEqual(['payments']);
     expect(names({ category: null, services: ['checkout-api'], kind: 'security' })).toEqual(['breach']);

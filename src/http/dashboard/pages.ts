@@ -3,7 +3,9 @@ import type { Policy } from '../../policy/schema.js';
 import type { IncidentRow, TimelineRow } from '../../reports/export.js';
 import { PERIODS } from '../../reports/period.js';
 import type { Summary } from '../../reports/service.js';
+import { TIME_LABELS, type KeyTime, type TimeKey } from '../../timestamps/keys.js';
 import { horizontalBars, lineChart, stackedBars } from './charts.js';
+import { fieldsOfType, labelOfKey, valueText } from '../../incidents/fields.js';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -65,6 +67,7 @@ export interface OverviewFilters {
   category?: string;
   service?: string;
   status?: string;
+  type?: string;
 }
 
 function select(name: string, label: string, options: string[], current: string | undefined, any = true): string {
@@ -95,6 +98,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     ['MTTA', hours(s.stats.mtta.mean), `p50 ${hours(s.stats.mtta.p50)} · p90 ${hours(s.stats.mtta.p90)}`],
     ['MTTR', hours(s.stats.mttr.mean), `p50 ${hours(s.stats.mttr.p50)} · p90 ${hours(s.stats.mttr.p90)}`],
     ['Time to mitigate', hours(s.stats.mttm.mean), `p90 ${hours(s.stats.mttm.p90)}`],
+    ['Time to detect', hours(s.stats.mttd.mean), `impact started → detected · n=${s.stats.mttd.count}`],
   ]
     .map(([k, v, sub]) => `<div class="card"><span class="muted">${esc(k)}</span><b>${esc(v)}</b><span class="muted">${esc(sub)}</span></div>`)
     .join('');
@@ -102,7 +106,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     .slice(0, 500)
     .map(
       (r) =>
-        `<tr><td><a href="/dashboard/incidents/${esc(r.id)}">${esc(r.ref)}</a></td><td>${esc(r.title)}</td><td><span class="pill">${esc(r.priority)}</span></td><td>${esc(r.category ?? '')}</td><td>${esc(r.services.join(', '))}</td><td>${esc(r.status)}</td><td>${esc(r.declared_at.slice(0, 16).replace('T', ' '))}</td><td class="num">${hours(r.mtta_seconds)}</td><td class="num">${hours(r.mttr_seconds)}</td><td class="${r.resolution_sla_met === false ? 'bad' : ''}">${r.resolution_sla_met === null ? '–' : r.resolution_sla_met ? 'met' : 'missed'}</td></tr>`,
+        `<tr><td><a href="/dashboard/incidents/${esc(r.id)}">${esc(r.ref)}</a></td><td>${esc(r.title)}</td><td><span class="pill">${esc(r.priority)}</span></td><td>${esc(r.type ?? '')}</td><td>${esc(r.category ?? '')}</td><td>${esc(r.services.join(', '))}</td><td>${esc(r.status)}</td><td>${esc(r.declared_at.slice(0, 16).replace('T', ' '))}</td><td class="num">${hours(r.mtta_seconds)}</td><td class="num">${hours(r.mttr_seconds)}${r.corrected.length ? ` <span class="muted" title="${esc(`corrected: ${r.corrected.map((k) => TIME_LABELS[k as TimeKey] ?? k).join(', ')}`)}">(corrected)</span>` : ''}</td><td class="${r.resolution_sla_met === false ? 'bad' : ''}">${r.resolution_sla_met === null ? '–' : r.resolution_sla_met ? 'met' : 'missed'}</td></tr>`,
     )
     .join('');
   const filters = `<form class="filters" method="get" action="/dashboard">
@@ -111,6 +115,7 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     ${select('category', 'Category', policy.categories, f.category)}
     <label>Service<input name="service" value="${esc(f.service ?? '')}" size="14"></label>
     ${select('status', 'Status', ['open', 'resolved'], f.status)}
+    ${policy.incident_types.length ? select('type', 'Type', [...policy.incident_types.map((t) => t.name), 'none'], f.type) : ''}
     <button type="submit">Apply</button>
     <span class="muted">Export: <a href="/dashboard/export.csv?${esc(exportQuery)}">CSV</a> · <a href="/dashboard/export.json?${esc(exportQuery)}">JSON</a></span>
   </form>`;
@@ -118,12 +123,12 @@ export function overviewPage(policy: Policy, s: Summary, rows: IncidentRow[], f:
     'Overview',
     `<h1>Incidents, ${esc(s.period.label)}</h1>${filters}<h2>Headline</h2><div class="cards">${cards}</div>
      <h2>Charts</h2><div class="charts">${perWeek}${mttrTrend}${sla}${services}</div>
-     <h2>Incidents (${rows.length})</h2>${scrolling(`<table class="wide"><thead><tr><th>Ref</th><th>Title</th><th>Priority</th><th>Category</th><th>Services</th><th>Status</th><th>Declared (UTC)</th><th>MTTA</th><th>MTTR</th><th>Resolution SLA</th></tr></thead><tbody>${table || '<tr><td colspan="10" class="muted">No incidents match.</td></tr>'}</tbody></table>`)}`,
+     <h2>Incidents (${rows.length})</h2>${scrolling(`<table class="wide"><thead><tr><th>Ref</th><th>Title</th><th>Priority</th><th>Type</th><th>Category</th><th>Services</th><th>Status</th><th>Declared (UTC)</th><th>MTTA</th><th>MTTR</th><th>Resolution SLA</th></tr></thead><tbody>${table || '<tr><td colspan="11" class="muted">No incidents match.</td></tr>'}</tbody></table>`)}`,
   );
 }
 
 /** One incident's report: facts, timeline, and the review when there is one. */
-export function incidentPage(policy: Policy, incident: Incident, timeline: TimelineRow[], review?: string): string {
+export function incidentPage(policy: Policy, incident: Incident, times: KeyTime[], timeline: TimelineRow[], review?: string): string {
   const ref = incidentRef(policy.number_prefix, incident);
   const facts = [
     ['Priority', incident.priority ?? '(untriaged)'],
@@ -132,10 +137,14 @@ export function incidentPage(policy: Policy, incident: Incident, timeline: Timel
     ['Category', incident.category ?? ''],
     ['Services', incident.services.join(', ')],
     ['Status', incident.closedAt ? 'closed' : incident.status],
-    ['Declared', incident.declaredAt.toISOString()],
-    ['Acknowledged', incident.acknowledgedAt?.toISOString() ?? ''],
-    ['Resolved', incident.resolvedAt?.toISOString() ?? ''],
+    // Key timestamps as they count; a corrected one names what was recorded.
+    ...times.map((k) => [
+      TIME_LABELS[k.key].charAt(0).toUpperCase() + TIME_LABELS[k.key].slice(1),
+      `${k.effective?.toISOString() ?? ''}${k.corrected ? ` (corrected; recorded ${k.recorded?.toISOString() ?? 'not set'})` : ''}`,
+    ]),
     ['Commander', incident.commanderId ?? ''],
+    ...(incident.type ? [['Type', incident.type]] : []),
+    ...fieldFacts(policy, incident),
   ]
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('');
@@ -148,6 +157,13 @@ export function incidentPage(policy: Policy, incident: Incident, timeline: Timel
      ${scrolling(`<table class="stack"><thead><tr><th>Time (UTC)</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>${rows}</tbody></table>`)}
      ${review ? `<h2>Post-incident review</h2><pre>${esc(review)}</pre>` : ''}`,
   );
+}
+
+/** The incident's custom field values, its type's fields first (unset ones too), then values of fields it no longer has. */
+function fieldFacts(policy: Policy, incident: Incident): string[][] {
+  const own = fieldsOfType(policy, incident.type).map((f) => f.key);
+  const keys = [...own, ...Object.keys(incident.fields).filter((k) => !own.includes(k))];
+  return keys.map((k) => [labelOfKey(policy, k), valueText(incident.fields[k])]);
 }
 
 function summarise(payload: Record<string, unknown>): string {

@@ -6,6 +6,7 @@ import { incidentRef } from '../../incidents/incident.js';
 import { incidentsCsv, timelineCsv } from '../../reports/export.js';
 import { isPeriodKey, periodOf } from '../../reports/period.js';
 import type { ReportService } from '../../reports/service.js';
+import { findType } from '../../incidents/fields.js';
 import type { Route } from '../router.js';
 import type { DashboardAuth } from './auth.js';
 import { incidentPage, notFoundPage, overviewPage, unauthorizedPage, type OverviewFilters } from './pages.js';
@@ -67,12 +68,13 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       category: policy.categories.includes(q('category') ?? '') ? q('category') : undefined,
       service: q('service')?.slice(0, 100),
       status: q('status') === 'open' || q('status') === 'resolved' ? q('status') : undefined,
+      type: q('type') === 'none' || findType(policy, q('type')) ? q('type') : undefined,
     };
   };
 
   const rowsFor = (f: OverviewFilters, user: string) => {
     const period = periodOf(f.period as never, reports.now());
-    return reports.rows({ from: period.from, to: period.to, priority: f.priority, category: f.category, service: f.service, status: f.status as 'open' | 'resolved' | undefined, viewer: user });
+    return reports.rows({ from: period.from, to: period.to, priority: f.priority, category: f.category, service: f.service, status: f.status as 'open' | 'resolved' | undefined, type: f.type, viewer: user });
   };
 
   const exportRoute = (format: 'csv' | 'json') =>
@@ -87,7 +89,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
         return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incident: ref, chain_head: head ? { seq: head.seq, sha256: head.hash } : null, timeline }, null, 2));
       }
       const rows = await rowsFor(filters(url), user);
-      if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', incidentsCsv(rows), { 'content-disposition': 'attachment; filename="incidents.csv"' });
+      if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', incidentsCsv(rows, policy), { 'content-disposition': 'attachment; filename="incidents.csv"' });
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ incidents: rows }, null, 2));
     });
 
@@ -119,8 +121,8 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: ['GET'],
       handler: guarded(async (req, res, user) => {
         const id = String(req.params?.id ?? '');
-        const { incident, timeline } = await reports.incidentReport(id, user);
-        html(res, 200, incidentPage(policy, incident, timeline, await deps.reviewFor?.(incident.id)));
+        const { incident, times, timeline } = await reports.incidentReport(id, user);
+        html(res, 200, incidentPage(policy, incident, times, timeline, await deps.reviewFor?.(incident.id)));
       }),
     },
     { path: '/dashboard/export.csv', method: ['GET'], handler: exportRoute('csv') },

@@ -5,8 +5,9 @@ import type { ProvisioningStore } from './provisioning-store.js';
 import type { Policy } from '../../policy/schema.js';
 import { PermanentFailure, RetryLater } from '../../jobs/task-runner.js';
 import { channelName } from '../channel-name.js';
+import { findType } from '../../incidents/fields.js';
 import { isSlackError, slackErrorName } from '../errors.js';
-import { announcement, channelTopic, incidentCard, type CardContext } from '../views/card.js';
+import { announcement, channelTopic, incidentCard, type CardContext, type CardExtras } from '../views/card.js';
 
 export interface ProvisionDeps {
   client: WebClient;
@@ -17,6 +18,8 @@ export interface ProvisionDeps {
   botUserId: () => Promise<string>;
   load: (id: string) => Promise<Incident | undefined>;
   cardContext: (incident: Incident) => Promise<CardContext>;
+  /** The other features' card sections (the type and its fields…), so the first card already shows them. */
+  cardExtras?: (incident: Incident) => Promise<CardExtras>;
 }
 
 const NAME_ATTEMPTS = 20;
@@ -44,7 +47,8 @@ async function findOwnChannel(deps: ProvisionDeps, incident: Incident, name: str
 /** Creates the channel, trying `-2`, `-3`… while the name is taken (adopting one we made earlier). */
 async function createChannel(deps: ProvisionDeps, incident: Incident, botUserId: string): Promise<{ id: string; name: string }> {
   for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
-    const name = channelName(incident.isDrill ? DRILL_CHANNEL_TEMPLATE : deps.policy.channel.name_template, incident, attempt === 1 ? '' : String(attempt));
+    const template = incident.isDrill ? DRILL_CHANNEL_TEMPLATE : (findType(deps.policy, incident.type)?.channel_name ?? deps.policy.channel.name_template);
+    const name = channelName(template, incident, attempt === 1 ? '' : String(attempt));
     try {
       const res = await deps.client.conversations.create({ name, is_private: isPrivate(incident) });
       return { id: res.channel!.id!, name: res.channel!.name ?? name };
@@ -122,7 +126,7 @@ export async function provisionIncident(deps: ProvisionDeps, incidentId: string)
   await inviteUsers(deps, channelId, [incident.reporterId, incident.commanderId ?? ''], botUserId);
 
   if (!incident.cardTs) {
-    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident));
+    const card = incidentCard(deps.policy, incident, await deps.cardContext(incident), await deps.cardExtras?.(incident));
     const res = await deps.client.chat.postMessage({ channel: channelId, text: card.text, blocks: card.blocks });
     incident = await deps.store.cardPosted(incident, res.ts!);
   }

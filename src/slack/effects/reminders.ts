@@ -111,8 +111,8 @@ export class SlackProfileSource implements ProfileSource {
   }
 }
 
-function toProfile(u: { id?: string; name?: string; real_name?: string; tz?: string; tz_offset?: number; deleted?: boolean; profile?: { real_name?: string; email?: string } }): Profile {
-  return { userId: u.id!, name: u.name ?? u.id!, realName: u.real_name ?? u.profile?.real_name ?? u.name ?? u.id!, tz: u.tz ?? null, tzOffset: u.tz_offset ?? 0, deleted: Boolean(u.deleted), email: u.profile?.email || null };
+function toProfile(u: { id?: string; name?: string; real_name?: string; tz?: string; tz_offset?: number; deleted?: boolean; is_bot?: boolean; profile?: { real_name?: string; email?: string } }): Profile {
+  return { userId: u.id!, name: u.name ?? u.id!, realName: u.real_name ?? u.profile?.real_name ?? u.name ?? u.id!, tz: u.tz ?? null, tzOffset: u.tz_offset ?? 0, deleted: Boolean(u.deleted), email: u.profile?.email || null, isBot: Boolean(u.is_bot) };
 }
 
 /** The outbox handlers of reminders: a sent DM re-rendered after an action it lists changed. */

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { TimestampService } from '../../timestamps/service.js';
 import type { AuditService } from '../../audit/service.js';
 import type { Clock } from '../../clock.js';
 import type { ActionService } from '../../actions/service.js';
@@ -27,20 +28,27 @@ export interface ReviewEffectDeps {
   problems: ProblemService;
   profiles: ProfileCache;
   audit: Pick<AuditService, 'head'>;
+  timestamps: Pick<TimestampService, 'times'>;
 }
 
 /** The review document of an incident as it stands now (Markdown), or undefined without a review. */
 export async function renderReviewDocument(
-  deps: Pick<ReviewEffectDeps, 'policy' | 'incidents' | 'reviews' | 'actions' | 'problems' | 'profiles' | 'clock' | 'audit'>,
+  deps: Pick<ReviewEffectDeps, 'policy' | 'incidents' | 'reviews' | 'actions' | 'problems' | 'profiles' | 'clock' | 'audit' | 'timestamps'>,
   incident: Incident,
   version?: number,
 ): Promise<string | undefined> {
   const review = await deps.reviews.find(incident.id);
   if (!review) return undefined;
-  const [events, actions, problems, chainHead] = await Promise.all([deps.incidents.timeline(incident.id), deps.actions.forIncident(incident.id), deps.problems.ofIncident(incident.id), deps.audit.head(incident.id)]);
+  const [events, actions, problems, chainHead, times] = await Promise.all([
+    deps.incidents.timeline(incident.id),
+    deps.actions.forIncident(incident.id),
+    deps.problems.ofIncident(incident.id),
+    deps.audit.head(incident.id),
+    deps.timestamps.times(incident.id),
+  ]);
   const people = [incident.commanderId, incident.reporterId, review.ownerId, review.publishedBy, ...events.map((e) => e.actorId), ...events.flatMap((e) => Object.values(e.payload).filter((v): v is string => typeof v === 'string' && /^[UW][A-Z0-9]+$/.test(v))), ...actions.map((a) => a.ownerId)];
   const names = await deps.profiles.names(people.filter((p): p is string => Boolean(p)));
-  return reviewDocument(deps.policy, { incident, review, events, actions, problems, names, version: version ?? review.docVersion, generatedAt: deps.clock.now(), chainHead });
+  return reviewDocument(deps.policy, { incident, review, events, actions, problems, names, version: version ?? review.docVersion, generatedAt: deps.clock.now(), chainHead, times });
 }
 
 /** The card's review line and buttons, for the incident sync. */

@@ -5,6 +5,7 @@ import { timelineBlocks, timelineMarkdown } from '../views/timeline.js';
 import { HISTORY_READ_LIMIT, readPostedHeads, type PostedHeads } from '../effects/audit.js';
 import type { ChainReport } from '../../audit/verify.js';
 import { slackErrorName } from '../errors.js';
+import { findType } from '../../incidents/fields.js';
 import type { CommandContext, Subcommand } from './commands.js';
 
 /** The incident lifecycle subcommands: declare, update, note, timeline, resolve, reopen, close, list. */
@@ -80,7 +81,7 @@ export const incidentCommands: Subcommand[] = [
       const { incident } = ctx;
       if (incident.resolvedAt) return ctx.reply('This incident is already resolved.');
       await ctx.deps.authorize('resolve', ctx.userId, incident);
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id } }) });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: resolveModal({ incidentRef: incidentRef(ctx.deps.policy.number_prefix, incident), metadata: { incidentId: incident.id }, policy: ctx.deps.policy, incident }) });
     },
   },
   {
@@ -111,13 +112,16 @@ export const incidentCommands: Subcommand[] = [
   {
     name: 'list',
     aliases: ['ls'],
-    usage: 'list [all]',
-    help: 'list open incidents (or all)',
+    usage: 'list [all] [type <type>]',
+    help: 'list open incidents (or all), optionally of one type',
     async run(ctx) {
-      const all = /^all$/i.test(ctx.arg);
-      if (ctx.arg && !all) return ctx.reply('Usage: `/incident list` or `/incident list all`.');
-      const { incidents, total } = await ctx.deps.incidents.list(ctx.teamId, { includeClosed: all, limit: LIST_PAGE_SIZE });
-      const view = incidentList(ctx.deps.policy, incidents, { all, total });
+      const m = /^(all)?\s*(?:type\s+(.+))?$/i.exec(ctx.arg);
+      if (!m) return ctx.reply('Usage: `/incident list`, `/incident list all`, `/incident list [all] type <type>`.');
+      const all = Boolean(m[1]);
+      const type = m[2] ? findType(ctx.deps.policy, m[2]) : undefined;
+      if (m[2] && !type) return ctx.reply(`No incident type called "${m[2].trim()}". Types: ${ctx.deps.policy.incident_types.map((t) => t.name).join(', ') || 'none configured'}.`);
+      const { incidents, total } = await ctx.deps.incidents.list(ctx.teamId, { includeClosed: all, limit: LIST_PAGE_SIZE, type: type?.name });
+      const view = incidentList(ctx.deps.policy, incidents, { all, total, type: type?.name });
       await ctx.reply(view.text, view.blocks);
     },
   },

@@ -8,6 +8,9 @@ import { updatePreview, updatePreviewError } from '../views/comms.js';
 import { declareModal, noteModal, PUBLIC_AUDIENCE, resolveModal, updateModal } from '../views/modals.js';
 import { publicPostForm } from './status-page.js';
 import { registerForm } from './forms.js';
+import { fieldErrorBlocks, submittedFields } from './fields.js';
+import { fieldsOfType } from '../../incidents/fields.js';
+import { readFieldValues } from '../views/fields.js';
 import { incidentButton } from './buttons.js';
 import { declareMetadata, incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue } from './payloads.js';
 
@@ -32,10 +35,13 @@ export function registerModals(app: App, deps: SlackDeps): void {
     callbackId: Callback.declareModal,
     name: 'view.declare',
     metadata: declareMetadata,
-    fields: { title: Block.title, severity: Block.severity, kind: Block.kind },
+    fields: { title: Block.title, severity: Block.severity, kind: Block.kind, type: Block.incidentType, ...fieldErrorBlocks(policy) },
     fallback: Block.title,
     async submit({ meta, values, userId, teamId, viewId }) {
+      const type = selectedValue(values, Block.incidentType) ?? null;
       await incidents.declare({
+        type,
+        fields: submittedFields(readFieldValues(values, fieldsOfType(policy, type))),
         teamId: teamId || 'unknown',
         title: textValue(values, Block.title),
         description: textValue(values, Block.description),
@@ -58,7 +64,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
   incidentButton(app, deps, { actionId: Action.openResolve, name: `action.${Action.openResolve}` }, async ({ incident, actorId, triggerId, client, tell }) => {
     if (incident.resolvedAt) return tell('This incident is already resolved. `/incident reopen <reason>` reopens it.');
     await deps.authorize('resolve', actorId, incident);
-    await client.views.open({ trigger_id: triggerId, view: resolveModal({ incidentRef: ref(incident), metadata: { incidentId: incident.id } }) });
+    await client.views.open({ trigger_id: triggerId, view: resolveModal({ incidentRef: ref(incident), metadata: { incidentId: incident.id }, policy, incident }) });
   });
 
   incidentButton(app, deps, { actionId: Action.openNote, name: `action.${Action.openNote}` }, ({ incident, triggerId, client }) =>
@@ -111,10 +117,14 @@ export function registerModals(app: App, deps: SlackDeps): void {
   registerForm(app, deps, {
     callbackId: Callback.resolveModal,
     metadata: incidentMetadata,
-    fields: { summary: Block.summary },
+    fields: { summary: Block.summary, ...fieldErrorBlocks(policy) },
     fallback: Block.summary,
     async submit({ meta: { incidentId }, userId, values }) {
-      await deps.authorize('resolve', userId, await incidents.findById(incidentId));
+      const incident = await incidents.findById(incidentId);
+      await deps.authorize('resolve', userId, incident);
+      // Fields the form asked for (needed to resolve) are saved first, each a timeline row of its own.
+      const filled = submittedFields(readFieldValues(values, fieldsOfType(policy, incident?.type)));
+      if (Object.keys(filled).length) await deps.fields.edit({ incidentId, actorId: userId, values: filled });
       await incidents.resolve({ incidentId, actorId: userId, summary: textValue(values, Block.summary) });
     },
   });

@@ -73,6 +73,7 @@ export const incidentMetadata = z.object({ incidentId: z.string().regex(/^\d+$/)
 export const declareMetadata = z.object({
   channelId: z.string().optional(),
   origin: z.object({ signalGroupId: z.string().regex(/^\d+$/), how: z.literal('manual') }).optional(),
+  type: z.string().max(60).optional(),
 });
 
 /** The update preview carries only its stored draft's id. */

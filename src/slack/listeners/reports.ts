@@ -65,7 +65,7 @@ export const reportCommands: Subcommand[] = [
       if (!key) return ctx.reply(`Usage: \`/incident export [${usagePeriods}]\` or, in an incident channel, \`/incident export timeline\`.`);
       const period = periodOf(key, ctx.deps.clock.now());
       const rows = await ctx.deps.reports.rows({ teamId: ctx.teamId, from: period.from, to: period.to, viewer: ctx.userId });
-      await dmFile(ctx.client, ctx.userId, { filename: `incidents-${key}.csv`, title: `Incidents, ${period.label}`, content: incidentsCsv(rows), comment: `${rows.length} incidents, ${period.label}` });
+      await dmFile(ctx.client, ctx.userId, { filename: `incidents-${key}.csv`, title: `Incidents, ${period.label}`, content: incidentsCsv(rows, ctx.deps.policy), comment: `${rows.length} incidents, ${period.label}` });
       await ctx.reply(`Sent ${rows.length} incidents (${period.label}) to you as a CSV file.`);
     },
   },

@@ -8,7 +8,7 @@ import { Action, Block, Callback, StatusBlock } from '../ids.js';
 import { servicesInput } from './catalog.js';
 import { fitting, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
 import { esc, escCut, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
-import { checkboxInput, modal, option, selectInput, textInput, userInput } from './kit.js';
+import { checkboxInput, dateTimeInput, modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const STATUS: Record<ChangeStatus, string> = {
   scheduled: ':calendar: scheduled',
@@ -61,12 +61,7 @@ export function riskPreview(policy: Policy, impact?: string, likelihood?: string
 export function changeModal(policy: Policy, opts: { requesterId: string; now: Date; channelId?: string }): View {
   const quarter = 15 * 60_000;
   const start = Math.ceil(opts.now.getTime() / quarter) * quarter;
-  const picker = (blockId: string, label: string, at: number) => ({
-    type: 'input' as const,
-    block_id: blockId,
-    label: plain(label, 2000),
-    element: { type: 'datetimepicker' as const, action_id: blockId, initial_date_time: Math.floor(at / 1000) },
-  });
+  const picker = (blockId: string, label: string, at: number) => dateTimeInput(blockId, label, { initial: new Date(at) });
   const dispatch = <T extends object>(block: T) => ({ ...block, dispatch_action: true });
   return modal({
     callbackId: Callback.changeModal,

@@ -73,6 +73,11 @@ export function dateInput(blockId: string, label: string, opts: { initial?: stri
   return inputBlock(blockId, label, opts, { type: 'datepicker' as const, ...(opts.initial ? { initial_date: opts.initial } : {}) });
 }
 
+/** A date-and-time picker input (Slack sends Unix seconds). */
+export function dateTimeInput(blockId: string, label: string, opts: { initial?: Date | null; optional?: boolean; hint?: string } = {}) {
+  return inputBlock(blockId, label, opts, { type: 'datetimepicker' as const, ...(opts.initial ? { initial_date_time: Math.floor(opts.initial.getTime() / 1000) } : {}) });
+}
+
 /** A single checkbox input; checked when its one option is selected. */
 export function checkboxInput(blockId: string, label: string, text: string, opts: { checked?: boolean; description?: string } = {}) {
   const box = option('yes', text, opts.description);

@@ -7,12 +7,16 @@ import { plain, truncate } from './format.js';
 import { AUDIENCE_LABELS, configuredAudiences } from './comms.js';
 import { servicesInput } from './catalog.js';
 import { modal, option, selectInput, textInput, userInput } from './kit.js';
+import { findType, missingFields, type FieldValues } from '../../incidents/fields.js';
+import { fieldInput, typeFieldInputs, typeSelect } from './fields.js';
 
 export interface DeclareMetadata {
   /** Where the person asked, to tell them the outcome there. */
   channelId?: string;
   /** The alert group whose triage post the form was opened from: the declaration links it. */
   origin?: DeclarationOrigin;
+  /** The incident type the form shows the fields of (it redraws itself when another is chosen). */
+  type?: string;
 }
 
 export interface IncidentMetadata {
@@ -26,10 +30,20 @@ export interface DeclarePrefill {
   severity?: string;
   kind?: 'service' | 'security';
   services?: string[];
+  /** The commander to show; the reporter when undefined, nobody when null. */
+  commander?: string | null;
+  /** Values of the type's custom fields (when the form is redrawn for another type). */
+  fieldValues?: FieldValues;
 }
 
-/** The declare modal; the title is prefilled from `/incident declare <title>`, other fields from a signal. */
+/**
+ * The declare modal; the title is prefilled from `/incident declare <title>`, other fields from a
+ * signal. With incident types in the policy it asks for the type first, then shows that type's
+ * fields (`metadata.type`); the type's privacy and severity are preselected.
+ */
 export function declareModal(policy: Policy, opts: DeclarePrefill & { reporterId: string; metadata: DeclareMetadata }): View {
+  const type = findType(policy, opts.metadata.type);
+  const commander = opts.commander === undefined ? opts.reporterId : opts.commander;
   const severities = policy.severities.map((s) => option(s.id, s.label ? `${s.id} · ${s.label}` : s.id, s.description));
   const kinds = [option('service', 'Service incident', 'Outage or degradation'), option('security', 'Security incident', 'Private channel; no details announced')];
   return modal({
@@ -38,12 +52,14 @@ export function declareModal(policy: Policy, opts: DeclarePrefill & { reporterId
     submit: 'Declare',
     metadata: opts.metadata,
     blocks: [
+      ...(policy.incident_types.length ? [typeSelect(policy, Block.incidentType, type?.name)] : []),
       textInput(Block.title, 'Title', { initial: opts.title ? truncate(opts.title.trim(), TITLE_MAX) : undefined, placeholder: 'Checkout returns 500s for EU customers', max: TITLE_MAX }),
       textInput(Block.description, 'What is happening?', { multiline: true, optional: true, initial: opts.description ? truncate(opts.description.trim(), 3000) : undefined, placeholder: 'What you see, since when, who is affected', max: 3000 }),
-      selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity', initial: opts.severity }),
-      selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: opts.kind ?? 'service' }),
+      selectInput(Block.severity, 'Severity', severities, { placeholder: 'Choose a severity', initial: opts.severity ?? type?.default_severity }),
+      selectInput(Block.kind, 'Kind', kinds, { radio: true, initial: opts.kind ?? (type?.private ? 'security' : 'service') }),
       servicesInput(policy, { initial: opts.services }),
-      userInput(Block.commander, 'Incident commander', { initial: opts.reporterId, optional: true }),
+      userInput(Block.commander, 'Incident commander', { initial: commander ?? undefined, optional: true }),
+      ...typeFieldInputs(policy, type?.name, opts.fieldValues ?? {}, 'declare'),
     ],
   });
 }
@@ -91,14 +107,15 @@ export function updateModal(policy: Policy, opts: { incidentRef: string; current
   });
 }
 
-/** The resolve modal: the resolution summary is required. */
-export function resolveModal(opts: { incidentRef: string; metadata: IncidentMetadata }): View {
+/** The resolve modal: the resolution summary is required, and so are the incident's fields needed to resolve that are still empty. */
+export function resolveModal(opts: { incidentRef: string; metadata: IncidentMetadata; policy?: Policy; incident?: { type: string | null; fields: FieldValues } }): View {
+  const missing = opts.policy && opts.incident ? missingFields(opts.policy, opts.incident, 'resolve').map((f) => fieldInput(f, undefined, { required: true })) : [];
   return modal({
     callbackId: Callback.resolveModal,
     title: `Resolve ${opts.incidentRef}`,
     submit: 'Resolve',
     metadata: opts.metadata,
-    blocks: [textInput(Block.summary, 'How was it resolved?', { multiline: true, max: 2500, placeholder: 'Root cause in one line, the fix, and anything still being watched.' })],
+    blocks: [textInput(Block.summary, 'How was it resolved?', { multiline: true, max: 2500, placeholder: 'Root cause in one line, the fix, and anything still being watched.' }), ...missing],
   });
 }
 

@@ -5,10 +5,12 @@ import type { Problem } from '../../problems/problem.js';
 import { problemRef } from '../../problems/problem.js';
 import { effectivePriority } from '../../reviews/requirement.js';
 import { REVIEW_STATE_LABEL, type Review } from '../../reviews/review.js';
+import { TIME_KEYS, TIME_LABELS, type KeyTime, type TimeKey } from '../../timestamps/keys.js';
 import { storedKind, type TimelineEvent, type TimelineKind } from '../../timeline/timeline.js';
 import { day } from './actions.js';
 import { duration } from './format.js';
 import { describeEvent } from './timeline.js';
+import { fieldsOfType, isEmpty, labelOfKey, valueText } from '../../incidents/fields.js';
 
 /** Everything the review document is built from. */
 export interface ReviewDocumentInput {
@@ -23,6 +25,8 @@ export interface ReviewDocumentInput {
   generatedAt: Date;
   /** The timeline's hash-chain head when generated, so a reader can verify the record later. */
   chainHead?: { seq: number; hash: string };
+  /** Key timestamps as they count (corrections applied); the clocks are measured from these. */
+  times: KeyTime[];
 }
 
 /** Timeline rows that describe the document itself are left out of it. */
@@ -49,12 +53,34 @@ function cell(text: string): string {
   return text.replace(/\r?\n+/g, ' ').replace(/\|/g, '\\|').trim() || '—';
 }
 
-function between(from: Date, to: Date | null): string {
-  return to ? duration(to.getTime() - from.getTime()) : '—';
+function at(times: KeyTime[], key: TimeKey): Date | null {
+  return times.find((t) => t.key === key)?.effective ?? null;
+}
+
+/** A key time as it counts; a corrected one names what was recorded. */
+function keyTime(times: KeyTime[], key: TimeKey): string {
+  const t = times.find((x) => x.key === key);
+  if (!t?.effective) return '—';
+  return t.corrected ? `${utc(t.effective)} (corrected; recorded ${t.recorded ? utc(t.recorded) : 'not set'})` : utc(t.effective);
+}
+
+function between(from: Date | null, to: Date | null): string {
+  return from && to ? duration(to.getTime() - from.getTime()) : '—';
 }
 
 function body(text: string, empty = '_Not written yet._'): string {
   return text.trim() || empty;
+}
+
+/** The incident's custom field values (its type's fields, then any it no longer has), people by name. */
+function reviewFieldFacts(policy: Policy, i: Incident, name: (id: string | null) => string): [string, string][] {
+  const own = fieldsOfType(policy, i.type);
+  const keys = [...own.map((f) => f.key), ...Object.keys(i.fields).filter((k) => !own.some((f) => f.key === k))];
+  return keys.map((k) => {
+    const v = i.fields[k];
+    const field = policy.custom_fields.find((f) => f.key === k);
+    return [labelOfKey(policy, k), isEmpty(v) ? '—' : field?.type === 'user' && typeof v === 'string' ? name(v) : valueText(v)];
+  });
 }
 
 /**
@@ -72,16 +98,18 @@ export function reviewDocument(policy: Policy, d: ReviewDocumentInput): string {
     ['Priority', `${i.priority ?? `${priority ?? '—'} (from severity)`} · severity ${i.severity}`],
     ['Kind', i.kind === 'security' ? 'security (restricted)' : 'service'],
     ['Services', i.services.join(', ') || '—'],
+    ...(i.type ? [['Type', i.type] as [string, string]] : []),
+    ...reviewFieldFacts(policy, i, name),
     ['Commander', name(i.commanderId)],
     ['Reporter', name(i.reporterId)],
     ['Review owner', name(r.ownerId)],
     ['Review meeting', r.meetingDate ? day(r.meetingDate) + ` (${r.meetingDate})` : '—'],
-    ['Declared', utc(i.declaredAt)],
-    ['Resolved', i.resolvedAt ? utc(i.resolvedAt) : '—'],
-    ['Duration', between(i.declaredAt, i.closedAt ?? i.resolvedAt)],
-    ['Time to acknowledge', between(i.declaredAt, i.acknowledgedAt)],
-    ['Time to mitigate', between(i.declaredAt, i.mitigatedAt)],
-    ['Time to resolve', between(i.declaredAt, i.resolvedAt)],
+    ...TIME_KEYS.map((k): [string, string] => [TIME_LABELS[k].charAt(0).toUpperCase() + TIME_LABELS[k].slice(1), keyTime(d.times, k)]),
+    ['Duration', between(at(d.times, 'declared') ?? i.declaredAt, at(d.times, 'closed') ?? at(d.times, 'resolved'))],
+    ['Time to detect', between(at(d.times, 'impact_started'), at(d.times, 'detected'))],
+    ['Time to acknowledge', between(at(d.times, 'declared') ?? i.declaredAt, at(d.times, 'acknowledged'))],
+    ['Time to mitigate', between(at(d.times, 'declared') ?? i.declaredAt, at(d.times, 'mitigated'))],
+    ['Time to resolve', between(at(d.times, 'declared') ?? i.declaredAt, at(d.times, 'resolved'))],
   ];
   const events = d.events.filter((e) => !NOT_IN_DOCUMENT.has(storedKind(e)));
   const timeline = events.map((e) => `| ${utc(e.at)} | ${cell(e.actorId ? name(e.actorId) : 'Incident Officer')} | ${cell(plainText(describeEvent(e), d.names))} |`);

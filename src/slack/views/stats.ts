@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { incidentRef } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
+import { TIME_LABELS } from '../../timestamps/keys.js';
 import type { DurationStats, Stats } from '../../reports/metrics.js';
 import type { Period } from '../../reports/period.js';
 import type { RecurringIssue } from '../../reports/recurring.js';
@@ -31,6 +32,13 @@ function top(record: Record<string, number>, n = 5): string {
   return entries.length ? entries.map(([k, v]) => `${esc(k)} ${v}`).join(' · ') : '–';
 }
 
+/** Which incidents' key timestamps were corrected (the figures above use the corrections). */
+function correctedLine(policy: Policy, s: Stats): string {
+  const shown = s.corrected.slice(0, 10).map((c) => `${incidentRef(policy.number_prefix, c)} (${c.keys.map((k) => TIME_LABELS[k]).join(', ')})`);
+  const more = s.corrected.length - shown.length;
+  return `:clock3: Corrected timestamps, used above: ${shown.join(' · ')}${more ? ` · and ${more} more` : ''}`;
+}
+
 /** The compact Block Kit summary behind `/incident stats`, the Home tab numbers and the weekly report. */
 export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stats, recurring: RecurringIssue[] = [], followUp?: FollowUpStats): KnownBlock[] {
   const blocks: KnownBlock[] = [
@@ -44,10 +52,12 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
           durationLine('MTTA', s.mtta, prev.mtta),
           durationLine('MTTR', s.mttr, prev.mttr),
           durationLine('Time to mitigate', s.mttm, prev.mttm),
+          durationLine('Time to detect', s.mttd, prev.mttd),
         ].join('\n'),
       ),
     },
   ];
+  if (s.corrected.length) blocks.push({ type: 'context', elements: [mrkdwn(correctedLine(policy, s))] });
   if (s.sla.length) {
     const lines = s.sla.map((x) => {
       const was = prev.sla.find((p) => p.priority === x.priority);
@@ -64,6 +74,11 @@ export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stat
         `*Follow-up* ${followUp.openActions} open actions, ${followUp.overdueActions} overdue (${pct(followUp.overduePct)}) · reviews published ${followUp.reviewsPublished}/${followUp.reviewsRequired} (${pct(followUp.reviewCompletionPct)})`,
       ),
     });
+  }
+  const typed = s.byType.filter((x) => x.type !== 'none');
+  if (typed.length) {
+    const lines = s.byType.slice(0, 20).map((x) => `${esc(x.type === 'none' ? 'No type' : x.type)}: ${x.count}${x.open ? ` (${x.open} open)` : ''} · MTTR ${seconds(x.mttrMean)}`);
+    blocks.push({ type: 'section', text: mrkdwn(`*By type*\n${lines.join('\n')}`) });
   }
   blocks.push({ type: 'context', elements: [mrkdwn(`*Categories* ${top(s.byCategory)}`), mrkdwn(`*Services* ${top(s.byService)}`), mrkdwn(`*Kinds* ${top(s.byKind)}`)] });
   if (recurring.length) {

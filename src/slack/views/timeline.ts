@@ -3,8 +3,15 @@ import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.
 import type { Policy } from '../../policy/schema.js';
 import { storedKind, type TimelineEvent, type TimelineKind, type TimelinePayloads, type UnreadableTimelineEvent } from '../../timeline/timeline.js';
 import { channelUpdateText, updateFromEvent } from './comms.js';
+import type { FieldType } from '../../policy/fields-schema.js';
+import { valueText, type FieldValue } from '../../incidents/fields.js';
 import { BlockLimit, packLines } from './fit.js';
+import { TIME_LABELS } from '../../timestamps/keys.js';
 import { channel, duration, esc, escCut, mrkdwn, slackDate, statusEmoji, truncate, user } from './format.js';
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 function reviewState(state: string): string {
   return state === 'in_review' ? 'in review' : state;
@@ -15,6 +22,12 @@ function pagedWho(p: { users: string[]; rotation: string | null }): string {
   return p.rotation ? `${users} (${esc(p.rotation)} on-call)` : users;
 }
 
+/** A custom field value in a timeline line. */
+function storedValue(type: FieldType, value: FieldValue): string {
+  if (type === 'user' && typeof value === 'string') return user(value);
+  return esc(truncate(valueText(value), 300));
+}
+
 /** How one kind of row reads, in mrkdwn; `who` is its actor. */
 type Line<K extends TimelineKind> = (p: TimelinePayloads[K], who: string) => string;
 
@@ -23,9 +36,11 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   declared: (p, who) =>
     p.drill
       ? `${who} started an exercise (${p.severity}, ${p.kind}): ${esc(p.title)}`
-      : `${who} declared the incident (${p.severity}, ${p.kind}) with ${user(p.commander)} as commander: ${esc(p.title)}`,
+      : `${who} declared the incident (${p.severity}, ${p.kind}${p.type ? `, ${esc(p.type)}` : ''}) with ${user(p.commander)} as commander: ${esc(p.title)}`,
   update: (p, who) => `${who} posted an update (${p.status}): ${esc(p.message)}`,
   status_changed: (p, who) => `${who} changed the status ${p.from} → ${p.to}`,
+  type_changed: (p, who) => `${who} changed the type ${p.from ? esc(p.from) : 'none'} → ${p.to ? esc(p.to) : 'none'}`,
+  field_changed: (p, who) => `${who} ${p.to === null ? 'cleared' : 'set'} ${esc(p.label)}${p.from === null ? '' : ` (was ${storedValue(p.field_type, p.from)})`}${p.to === null ? '' : `: ${storedValue(p.field_type, p.to)}`}`,
   severity_changed: (p, who) => `${who} changed the severity ${p.from} → ${p.to}`,
   note: (p, who) => `${who} noted: ${esc(p.text)}`,
   role_assigned: (p, who) => `${who} made ${user(p.user)} ${p.label}${p.previous ? ` (was ${user(p.previous)})` : ''}`,
@@ -66,6 +81,8 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
   closed: (_p, who) => `${who} closed the incident`,
+  timestamp_corrected: (p, who) =>
+    `${capitalised(TIME_LABELS[p.key])} corrected ${p.from ? `from ${slackDate(new Date(p.from), '{date_short} {time}')} ` : ''}to ${slackDate(new Date(p.to), '{date_short} {time}')} by ${who}: ${esc(p.reason)}`,
   channel_created: (p) => `Channel ${channel(p.channel_id)} created`,
   channel_failed: (p) => `Creating the channel failed (${esc(p.error)}); retrying`,
   signal_linked: (p, who) => `${p.how === 'auto' ? 'A routing rule linked' : `${who} linked`} the ${esc(p.source)} signal "${esc(p.title)}" (${p.severity}, ${p.firing} of ${p.alerts} firing)`,
@@ -201,6 +218,8 @@ export function broadcastMessage(policy: Policy, incident: Incident, e: Timeline
       return { channel: simple(`:white_check_mark: ${describeEvent(e)}`) };
     case 'itsm_received':
       return { channel: simple(`:ticket: ${describeEvent(e)}`) };
+    case 'timestamp_corrected':
+      return { channel: simple(`:clock3: ${describeEvent(e)}`) };
     case 'cause_linked':
     case 'cause_cleared':
       return { channel: simple(`:link: ${describeEvent(e)}`), thread: secret ? undefined : `:link: ${ref}: ${describeEvent(e)}` };
