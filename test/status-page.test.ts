@@ -172,6 +172,25 @@ describe('a public update, from Slack to the page', () => {
   });
 });
 
+describe('a corrected impact start', () => {
+  it('moves the outage window on the page: uptime counts from when the impact really began', async () => {
+    await t.slack.command({ text: 'timestamps', userId: 'UANA', channelId: channel.id });
+    const view = await eventually(() => lastModal(t, 'UANA', 'incident_timestamps'));
+    const values: Record<string, Record<string, unknown>> = { time_reason: { time_reason: input.text('Errors began before anyone noticed') } };
+    for (const b of view.blocks.filter((b: any) => b.element?.type === 'datetimepicker')) {
+      const initial = b.element.initial_date_time;
+      values[b.block_id] = { [b.block_id]: input.dateTime(b.block_id === 'time_impact_started' ? '2026-11-26T08:00:00Z' : initial ? new Date(initial * 1000) : null) };
+    }
+    const res = await t.slack.viewSubmission({ userId: 'UANA', view, values });
+    expect(res.viewErrors).toEqual([]);
+    await t.settle();
+    const [past] = (await json('incidents.json', incidentsSchema)).body.incidents;
+    expect(past.started_at).toBe('2026-11-26T08:00:00.000Z');
+    // Down from 08:00 to the resolution at 10:00: two hours of the 10 h 05 of the day so far.
+    expect(await page()).toContain('2026-11-26: major outage, 80.16 % uptime');
+  });
+});
+
 describe('a lower priority', () => {
   it('publishes at once, without an approver, as the policy asks approval for P1 and P2 only', async () => {
     const minor = await declareIncident(t, { userId: 'UCAT', title: 'Slow search', severity: 'SEV3', serviceList: ['web'] });

@@ -103,7 +103,8 @@ export interface PageInput {
   policy: StatusPagePolicy;
   now: Date;
   posts: StatusPost[];
-  incidentTimes: { id: string; declaredAt: Date; resolvedAt: Date | null }[];
+  /** Each incident's impact window from its key timestamps (corrections applied); see publicIncidentTimes. */
+  incidentTimes: { id: string; impactFrom: Date; impactTo: Date | null }[];
   maintenances: Maintenance[];
 }
 
@@ -116,14 +117,14 @@ function impactOf(state: PublicComponentState): PublicIncident['impact'] {
 }
 
 /** One incident's public record: its posts in order, its components' states and its impact windows. */
-function publicIncident(policy: StatusPagePolicy, incidentId: string, posts: StatusPost[], times: { declaredAt: Date; resolvedAt: Date | null } | undefined, now: Date): PublicIncident {
+function publicIncident(policy: StatusPagePolicy, incidentId: string, posts: StatusPost[], times: { impactFrom: Date; impactTo: Date | null } | undefined, now: Date): PublicIncident {
   const states = new Map<string, PublicComponentState>();
   const windows: PublicIncident['windows'] = [];
   const open = new Map<string, { from: Date; state: PublicComponentState }>();
   const first = posts[0].publishedAt!;
-  // The impact began when the incident was declared (the first post comes later), and ended when it
-  // was resolved, even if the public "resolved" post came after.
-  const start = times && times.declaredAt < first ? times.declaredAt : first;
+  // The impact began at the incident's checked impact start (the first post usually comes later), and
+  // ended when it was mitigated, even if the public "resolved" post came after.
+  const start = times && times.impactFrom < first ? times.impactFrom : first;
   const close = (name: string, at: Date) => {
     const w = open.get(name);
     if (w && at > w.from) windows.push({ component: name, from: w.from, to: at, state: w.state });
@@ -141,7 +142,7 @@ function publicIncident(policy: StatusPagePolicy, incidentId: string, posts: Sta
     }
   });
   const last = posts.at(-1)!;
-  const end = times?.resolvedAt && times.resolvedAt < now ? times.resolvedAt : now;
+  const end = times?.impactTo && times.impactTo < now ? times.impactTo : now;
   for (const name of [...open.keys()]) close(name, end);
   const clipped = windows.map((w) => ({ ...w, to: w.to > end ? end : w.to })).filter((w) => w.to > w.from);
   const order = new Map(policy.components.map((c, i) => [c.name, i]));

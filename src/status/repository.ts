@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { effectiveIncidentsSql } from '../timestamps/effective.js';
 import type { Database } from '../db/schema.js';
 import { toMaintenance, toPost, type ComponentChange, type Maintenance, type StatusPost } from './post.js';
 
@@ -57,14 +58,17 @@ export async function publishedPostsSince(db: Db, since: Date): Promise<StatusPo
   return rows.map(toPost);
 }
 
-/** Incidents that had a post published since `since`, with their checked impact timestamps. */
-export async function publicIncidentTimes(db: Db, since: Date): Promise<{ id: string; declaredAt: Date; resolvedAt: Date | null }[]> {
-  const rows = await db
-    .selectFrom('incidents')
-    .select(['id', 'declared_at', 'resolved_at'])
-    .where('id', 'in', db.selectFrom('status_posts').select('incident_id').where('state', '=', 'published').where('published_at', '>=', since))
-    .execute();
-  return rows.map((r) => ({ id: r.id, declaredAt: r.declared_at, resolvedAt: r.resolved_at }));
+/**
+ * Incidents that had a post published since `since`, with their checked impact timestamps as they
+ * count (corrections applied): impact began when it started (else was detected, else declared) and
+ * ended when it was mitigated (else resolved).
+ */
+export async function publicIncidentTimes(db: Db, since: Date): Promise<{ id: string; impactFrom: Date; impactTo: Date | null }[]> {
+  const published = sql`i.id in (select incident_id from status_posts where state = 'published' and published_at >= ${since})`;
+  const { rows } = await sql<{ id: string; started: Date; ended: Date | null }>`
+    select e.id, coalesce(e.impact_started_at, e.detected_at, e.declared_at) as started, coalesce(e.mitigated_at, e.resolved_at) as ended
+    from (${effectiveIncidentsSql(published)}) e`.execute(db);
+  return rows.map((r) => ({ id: r.id, impactFrom: r.started, impactTo: r.ended }));
 }
 
 export async function insertMaintenance(db: Db, m: { changeId: string; title: string; body: string; components: string[]; createdBy: string; createdAt: Date }): Promise<void> {

@@ -50,7 +50,7 @@ describe('the status page model', () => {
         post('1', '11:00', { status: 'identified', components: [{ name: 'Checkout', state: 'partial_outage' }] }),
         post('1', '13:00', { status: 'resolved', components: [] }),
       ],
-      incidentTimes: [{ id: '1', declaredAt: at('10:00'), resolvedAt: at('12:00') }],
+      incidentTimes: [{ id: '1', impactFrom: at('10:00'), impactTo: at('12:00') }],
       maintenances: [],
     });
     const [incident] = page.incidents;
