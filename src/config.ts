@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { loadDrillDirectory } from './policy/drill-files.js';
 import { policySchema, type Policy } from './policy/schema.js';
 import type { ServiceNowPolicy } from './policy/itsm-schema.js';
+import type { JiraPolicy } from './policy/jira-schema.js';
 
 export { ConfigError } from './config-error.js';
 import { ConfigError } from './config-error.js';
@@ -47,6 +48,10 @@ const envSchema = z.object({
   SERVICENOW_CLIENT_ID: optionalText,
   SERVICENOW_CLIENT_SECRET: optionalText,
   SERVICENOW_WEBHOOK_SECRET: optionalText,
+  JIRA_EMAIL: optionalText,
+  JIRA_API_TOKEN: optionalText,
+  JIRA_PAT: optionalText,
+  JIRA_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (a long random token)').optional()),
 });
 
 /** ServiceNow credentials (the client in src/servicenow takes them as they are). */
@@ -86,6 +91,37 @@ export function servicenowConfig(policy: ServiceNowPolicy | undefined, e: Servic
   return { instanceUrl: policy.instance_url, auth, policy, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
+/** Jira credentials: e-mail + API token (Cloud, basic auth) or a personal access token (Data Center, bearer). */
+export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'bearer'; token: string };
+
+/**
+ * The Jira connector's settings: on when the policy names a site, with JIRA_EMAIL + JIRA_API_TOKEN
+ * (deployment cloud) or JIRA_PAT (deployment datacenter) from the environment, and JIRA_WEBHOOK_SECRET
+ * for `POST /webhooks/jira` (unset: inbound sync off). Throws ConfigError naming what is missing.
+ */
+export function jiraConfig(policy: JiraPolicy | undefined, e: Readonly<Record<string, string | undefined>>): Config['jira'] {
+  if (!policy) return undefined;
+  const text = (k: string) => (e[k]?.trim() ? e[k]!.trim() : undefined);
+  const problems: string[] = [];
+  let auth: JiraAuth | undefined;
+  if (policy.deployment === 'cloud') {
+    const email = text('JIRA_EMAIL');
+    const apiToken = text('JIRA_API_TOKEN');
+    if (!email) problems.push('JIRA_EMAIL: is required by itsm.jira (deployment cloud signs in with e-mail + API token)');
+    if (!apiToken) problems.push('JIRA_API_TOKEN: is required by itsm.jira (deployment cloud)');
+    if (text('JIRA_PAT')) problems.push('JIRA_PAT: is for deployment datacenter; Jira Cloud takes JIRA_EMAIL + JIRA_API_TOKEN');
+    if (email && apiToken) auth = { kind: 'basic', email, apiToken };
+  } else {
+    const token = text('JIRA_PAT');
+    if (!token) problems.push('JIRA_PAT: is required by itsm.jira (deployment datacenter signs in with a personal access token)');
+    else auth = { kind: 'bearer', token };
+  }
+  const secret = text('JIRA_WEBHOOK_SECRET');
+  if (secret && secret.length < 16) problems.push('JIRA_WEBHOOK_SECRET: must be at least 16 characters (a long random token)');
+  if (problems.length || !auth) throw new ConfigError(problems);
+  return { baseUrl: policy.base_url, deployment: policy.deployment, auth, webhookSecret: secret, policy };
+}
+
 /** WEBHOOK_SECRET_<NAME>: the suffix for a webhook source name (siem-prod → SIEM_PROD). */
 export function webhookSecretEnvName(source: string): string {
   return `WEBHOOK_SECRET_${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -113,6 +149,8 @@ export interface Config {
   changesWebhookSecret?: string;
   /** The ServiceNow connector (policy itsm.servicenow + credentials from the environment); unset: off. */
   servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy; /** SERVICENOW_WEBHOOK_SECRET: turns on POST /webhooks/servicenow. */ webhookSecret?: string };
+  /** The Jira connector (policy itsm.jira + credentials from the environment); unset: off. */
+  jira?: { baseUrl: string; deployment: 'cloud' | 'datacenter'; auth: JiraAuth; webhookSecret?: string; policy: JiraPolicy };
   /** The Atlassian Statuspage connector (policy status_page.atlassian + STATUSPAGE_API_KEY); unset: off. */
   statuspage?: StatuspageConfig;
 }
@@ -221,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
     servicenow: servicenowConfig(policy.itsm.servicenow, e),
+    jira: jiraConfig(policy.itsm.jira, env),
     statuspage: statuspageConfig(policy.status_page?.atlassian, env),
   };
 }
@@ -240,5 +279,6 @@ export function configSecrets(config: Config): (string | undefined)[] {
     ...(config.servicenow?.auth.kind === 'oauth' ? [config.servicenow.auth.clientSecret] : []),
     config.statuspage?.apiKey,
     config.servicenow?.webhookSecret,
+    ...(config.jira ? [config.jira.auth.kind === 'basic' ? config.jira.auth.apiToken : config.jira.auth.token, config.jira.webhookSecret] : []),
   ];
 }

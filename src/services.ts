@@ -27,6 +27,7 @@ import type { StatusPostService } from './status/service.js';
 import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
+import type { ItsmPanels } from './integrations/itsm-panels.js';
 
 /** The domain services, by the name the Slack adapter and the other features know them by. */
 export interface Services {
@@ -66,4 +67,6 @@ export interface Services {
   /** Public status page posts and scheduled maintenance (policy `status_page`; absent without one). */
   statusPosts?: StatusPostService;
   maintenances?: MaintenanceService;
+  /** The ITSM connectors' parts of `/incident itsm`. */
+  itsmPanels: ItsmPanels;
 }

@@ -83,7 +83,8 @@ describe('ServiceNow configuration', () => {
     const text = readFileSync('incident-officer.example.yml', 'utf8');
     const block = text.slice(text.indexOf('# itsm:'), text.indexOf('# ---------------------------------------------------------------- preparedness'));
     const yaml = block.replace(/^# /gm, '');
-    const config = loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }, withPolicy(yaml));
+    // The block shows the Jira connector's keys too: its credentials are given as well.
+    const config = loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p', JIRA_EMAIL: 'bot@acme.com', JIRA_API_TOKEN: 't' }, withPolicy(yaml));
     expect(config.servicenow?.policy).toEqual(loadConfig({ ...base, SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' }, withPolicy(enabled)).servicenow?.policy);
   });
 });

@@ -14,6 +14,7 @@ import * as declareOrigin from './20261130_0013_declare_origin.js';
 import * as taskKindNames from './20261130_0014_task_kind_names.js';
 import * as outboxLanes from './20261201_0015_outbox_lanes.js';
 import * as servicenowLinks from './20261201_0016_servicenow_links.js';
+import * as jiraLinks from './20261203_0001_jira_links.js';
 import * as reviewDocumentContent from './20261201_0017_review_document_content.js';
 import * as slackUserEmail from './20261201_0018_slack_user_email.js';
 import * as servicenowPollLease from './20261202_0001_servicenow_poll_lease.js';
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '20261201_0018_slack_user_email': slackUserEmail,
   '20261202_0001_servicenow_poll_lease': servicenowPollLease,
   '20261202_0002_servicenow_watermarks': servicenowWatermarks,
+  '20261203_0001_jira_links': jiraLinks,
   '20261204_0001_status_page': statusPage,
   '20261205_0001_incident_fields': incidentFields,
   '20261206_0001_key_timestamps': keyTimestamps,

@@ -42,6 +42,7 @@ export interface Database {
   servicenow_poll_leases: ServicenowPollLeasesTable;
   servicenow_watermarks: ServicenowWatermarksTable;
   statuspage_links: StatuspageLinksTable;
+  jira_links: JiraLinksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -646,6 +647,25 @@ export interface StatuspageLinksTable {
   /** Set while the pending call runs; null once it ended without an answer. */
   pending_at: NullableTimestamp;
   last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type JiraStatusCategory = 'new' | 'indeterminate' | 'done';
+
+export interface JiraLinksTable {
+  id: Generated<string>;
+  incident_id: string;
+  /** Null for the incident's own issue. */
+  action_id: string | null;
+  /** Null until the issue is created. */
+  issue_id: string | null;
+  issue_key: string | null;
+  /** The status category last set by the connector or seen in a webhook. */
+  status_category: JiraStatusCategory | null;
+  sync_state: ColumnType<ServicenowSyncState, ServicenowSyncState | undefined, ServicenowSyncState>;
+  last_error: string | null;
+  last_synced_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

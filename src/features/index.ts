@@ -20,6 +20,8 @@ import { reports } from './reports.js';
 import { reviews } from './reviews.js';
 import { roles } from './roles.js';
 import { servicenow } from './servicenow.js';
+import { itsm } from './itsm.js';
+import { jira } from './jira.js';
 import { signals } from './signals.js';
 import { statusPage } from './status-page.js';
 import { timestamps } from './timestamps.js';
@@ -58,6 +60,8 @@ export const FEATURES = [
   capture,
   clocks,
   statusPage,
+  itsm,
   servicenow,
+  jira,
   audit,
 ] as const;

@@ -12,7 +12,7 @@ import type { SomeTaskHandlers } from '../jobs/task-runner.js';
 import { servicenowWebhookRoute } from '../http/servicenow-webhook.js';
 import { ServiceNowPeople, type EmailOf } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
-import { itsmCommands } from '../slack/listeners/servicenow.js';
+import { servicenowPanel } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
 import { incidentEffectDeps } from './incidents.js';
 
@@ -69,6 +69,13 @@ export const servicenow = defineFeature({
         logger: ctx.logger.child({ component: 'servicenow' }),
       },
     };
+    ctx.use('itsmPanels').add(
+      servicenowPanel({
+        instanceUrl: settings?.instanceUrl,
+        link: deps.link,
+        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
+      }),
+    );
     return {
       // Queued only when the connector is configured; a task left from an earlier configuration still runs (a push's poll is then moot).
       tasks: {
@@ -87,11 +94,6 @@ export const servicenow = defineFeature({
       routes: settings
         ? [servicenowWebhookRoute({ secret: settings.webhookSecret, isShuttingDown: ctx.isShuttingDown, tasks: ctx.tasks, db: ctx.db, rejections: ctx.use('signals'), metrics: ctx.metrics, logger: ctx.logger.child({ component: 'webhooks' }) })]
         : [],
-      commands: itsmCommands({
-        instanceUrl: settings?.instanceUrl,
-        link: deps.link,
-        test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
-      }),
     };
   },
 });

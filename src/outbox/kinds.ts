@@ -107,6 +107,12 @@ export const taskPayloadSchemas = {
   'servicenow.failing': z.object({ error: z.string() }),
   /** Read one ServiceNow record back now: its Business Rule said it changed (POST /webhooks/servicenow). */
   'servicenow.poll': z.object({ sysId: z.string() }),
+  /** Show the incident's Jira issue as a channel bookmark (the card is refreshed by incident.sync). */
+  'jira.linked': none,
+  /** Tell the channel that syncing with Jira fails (once per failing spell). */
+  'jira.failing': z.object({ error: z.string() }),
+  /** The incident's issue was moved to Done in Jira while the incident is open: ask the channel's commander. */
+  'jira.done_there': z.object({ issueKey: z.string(), author: z.string(), status: z.string() }),
   /** Ask the incident's approvers to approve a public status page post (a message with the button). */
   'status.approval': z.object({ postId: rowId }),
   /** Tell the channel the status page changed, and close the post's approval request. */

@@ -4,6 +4,7 @@
  * instance.
  */
 import { z } from 'zod';
+import { jiraSchema } from './jira-schema.js';
 import { DEFAULT_FIELD_OWNERS, SYNCED_FIELDS, type FieldOwner, type SyncedField } from '../servicenow/fields.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -109,6 +110,8 @@ export const itsmSchema = z
   .object({
     /** Absent (or every key commented out): the connector is off. */
     servicenow: servicenowSchema.nullish().transform((v) => v ?? undefined),
+    /** Absent: the Jira connector is off. */
+    jira: jiraSchema.nullish().transform((v) => v ?? undefined),
   })
   .strict();
 
@@ -119,9 +122,13 @@ type Issue = (path: (string | number)[], message: string) => void;
 
 /** Cross-field rules: mapped priorities, services and severities must exist. */
 export function checkItsm(policy: { itsm: z.infer<typeof itsmSchema>; priorities: { id: string }[]; services: { name: string }[]; severities: { id: string }[] }, addIssue: Issue): void {
+  const jira = policy.itsm.jira;
+  const priorities = new Set(policy.priorities.map((p) => p.id));
+  for (const p of Object.keys(jira?.priorities ?? {})) {
+    if (!priorities.has(p)) addIssue(['itsm', 'jira', 'priorities', p], `unknown priority ${p}`);
+  }
   const sn = policy.itsm.servicenow;
   if (!sn) return;
-  const priorities = new Set(policy.priorities.map((p) => p.id));
   for (const p of Object.keys(sn.priorities)) {
     if (!priorities.has(p)) addIssue(['itsm', 'servicenow', 'priorities', p], `unknown priority ${p}`);
   }

@@ -8,7 +8,8 @@
 import type { Db } from '../db/database.js';
 import type { IncidentSnapshot, IntegrationEventOf, IntegrationEventType } from '../integrations/events.js';
 import type { DeliveryContext, IntegrationSubscriber } from '../integrations/registry.js';
-import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
+import { failSync, type FailureHandling } from '../integrations/failures.js';
+import { PermanentFailure } from '../jobs/task-runner.js';
 import type { JournalTarget, ServiceMapping, ServiceNowPolicy } from '../policy/itsm-schema.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import { enqueueTask } from '../outbox/tasks.js';
@@ -183,6 +184,13 @@ function remoteSummary(record: SnRecord): Record<string, string> {
 
 export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationSubscriber<(typeof SERVICENOW_EVENTS)[number]> {
   const { client, policy, kick } = deps;
+  const failures: FailureHandling = {
+    system: 'ServiceNow',
+    vendor: (e) => (e instanceof ServiceNowError ? e : null),
+    record: (ctx, incidentId, state, message) => recordSyncError(ctx.db, incidentId, state, message),
+    failingTask: ServiceNowTask.failing,
+    kick,
+  };
   const people = new ServiceNowPeople(client, deps.emailOf);
   const opts = (ctx: DeliveryContext) => ({ signal: ctx.signal });
 
@@ -288,19 +296,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
       try {
         await sync(event, ctx);
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        const permanent = e instanceof PermanentFailure || (e instanceof ServiceNowError && !e.retryable);
-        const first = await recordSyncError(ctx.db, event.incident.id, permanent ? 'failed' : 'pending', message);
-        if (first) {
-          await enqueueTask(ctx.db, { kind: ServiceNowTask.failing, incidentId: event.incident.id, payload: { error: message.slice(0, 500) } });
-          kick();
-        }
-        ctx.logger.warn({ err: message, attempt: ctx.attempt }, 'ServiceNow sync failed');
-        if (e instanceof ServiceNowError) {
-          if (!e.retryable) throw new PermanentFailure(message);
-          throw new RetryLater(message, e.retryAfterMs ?? undefined);
-        }
-        throw e;
+        await failSync(failures, ctx, event.incident.id, e);
       }
     },
   };

@@ -147,9 +147,9 @@ export const timelinePayloadSchemas = {
   cause_linked: z.object({ change_id: rowId, ref: z.string(), title: text, previous: rowId.nullable() }),
   cause_cleared: z.object({ change_id: rowId, ref: z.string() }),
 
-  // The ITSM record (ServiceNow): what was sent to it, and the record as it answered.
+  // The ITSM record (ServiceNow incident, Jira issue: table 'issue', sys_id its id, number its key): what was sent to it, and the record as it answered.
   itsm_synced: z.object({
-    system: z.literal('servicenow'),
+    system: z.enum(['servicenow', 'jira']),
     /** The integration event it carried (incident.declared, incident.updated…). */
     event: z.string(),
     table: z.string(),
@@ -164,7 +164,7 @@ export const timelinePayloadSchemas = {
   }),
   /** A change made in ServiceNow by someone else: a work note or comment, a state change, or one that could not be carried over. */
   itsm_received: z.object({
-    system: z.literal('servicenow'),
+    system: z.enum(['servicenow', 'jira']),
     change: z.enum(['journal', 'state', 'field', 'conflict']),
     sys_id: z.string(),
     number: z.string(),

@@ -45,6 +45,7 @@ export const SLACK_METHOD_RULES: Record<string, Rule> = {
   'usergroups.users.list': ['usergroups:read'],
   'users.info': ['users:read'],
   'users.list': ['users:read'],
+  'users.lookupByEmail': ['users:read.email'],
   'views.open': [],
   'views.publish': [],
   'views.push': [],

@@ -18,18 +18,20 @@ export interface ServiceNowEffectDeps extends IncidentEffectDeps {
 
 const BOOKMARK_PREFIX = 'ServiceNow ';
 
+/** Adds, or points again, the channel's bookmark whose title starts with `prefix`. */
+export async function upsertBookmark(client: ServiceNowEffectDeps['client'], channelId: string, bookmark: { prefix: string; title: string; url: string }): Promise<void> {
+  const existing = ((await client.bookmarks.list({ channel_id: channelId })).bookmarks ?? []).find((b) => b.title?.startsWith(bookmark.prefix));
+  if (existing?.link === bookmark.url && existing.title === bookmark.title) return;
+  if (existing) await client.bookmarks.edit({ channel_id: channelId, bookmark_id: existing.id!, title: bookmark.title, link: bookmark.url });
+  else await client.bookmarks.add({ channel_id: channelId, title: bookmark.title, type: 'link', link: bookmark.url, emoji: ':ticket:' });
+}
+
 /** Adds (or points again) the channel's bookmark to the incident's ServiceNow record. */
 async function bookmarkRecord(deps: ServiceNowEffectDeps, incidentId: string | null): Promise<void> {
   const incident = await loadIncident(deps, incidentId);
   const link = await deps.link(incident.id);
   if (!link?.sysId || !link.number) return;
-  const channelId = requireChannel(incident);
-  const url = recordUrl(deps.instanceUrl, link.sysId);
-  const title = `${BOOKMARK_PREFIX}${link.number}`;
-  const existing = ((await deps.client.bookmarks.list({ channel_id: channelId })).bookmarks ?? []).find((b) => b.title?.startsWith(BOOKMARK_PREFIX));
-  if (existing?.link === url && existing.title === title) return;
-  if (existing) await deps.client.bookmarks.edit({ channel_id: channelId, bookmark_id: existing.id!, title, link: url });
-  else await deps.client.bookmarks.add({ channel_id: channelId, title, type: 'link', link: url, emoji: ':ticket:' });
+  await upsertBookmark(deps.client, requireChannel(incident), { prefix: BOOKMARK_PREFIX, title: `${BOOKMARK_PREFIX}${link.number}`, url: recordUrl(deps.instanceUrl, link.sysId) });
 }
 
 /** Tells the channel that ServiceNow refuses or cannot be reached (once per failing spell). */
@@ -61,12 +63,15 @@ export function servicenowCard(deps: Pick<ServiceNowEffectDeps, 'instanceUrl' | 
 
 const HOME_FAILING = 15;
 
+/** An incident whose sync with an outside system fails, as the Home tab lists it. */
+export interface FailingItsmSync { number: number; title: string; private: boolean; channelId: string | null; recordNumber: string | null; syncState: string; lastError: string; since: Date }
+
 /**
- * "ServiceNow sync failing" on the Home tab of whoever runs the integration (`itsm.servicenow.operators`):
- * each incident whose sync is retried or was given up, with its last error. Security incidents show
+ * "<System> sync failing" on the Home tab of whoever runs the integration (its `operators`): each
+ * incident whose sync is retried or was given up, with its last error. Security incidents show
  * their reference only.
  */
-export function servicenowFailingSection(deps: { operators: string[]; numberPrefix: string; failing: (limit: number) => Promise<{ failing: FailingSync[]; total: number }> }): (userId: string) => Promise<HomeSection | undefined> {
+export function itsmFailingSection(system: string, deps: { operators: string[]; numberPrefix: string; failing: (limit: number) => Promise<{ failing: FailingItsmSync[]; total: number }> }): (userId: string) => Promise<HomeSection | undefined> {
   return async (userId) => {
     if (!deps.operators.includes(userId)) return undefined;
     const { failing, total } = await deps.failing(HOME_FAILING);
@@ -79,6 +84,11 @@ export function servicenowFailingSection(deps: { operators: string[]; numberPref
       return `• *${name}*${record} — ${state} since ${slackDate(f.since, '{date_short_pretty} {time}')}: ${esc(truncate(f.lastError, 200))}`;
     });
     const listed = fitLines(lines, SECTION_CHUNK, { hidden: total - lines.length, more: (n) => `_… and ${n} more_` });
-    return { blocks: [{ type: 'header', text: plain('ServiceNow sync failing') }, { type: 'section', text: mrkdwn(listed.text) }] };
+    return { blocks: [{ type: 'header', text: plain(`${system} sync failing`) }, { type: 'section', text: mrkdwn(listed.text) }] };
   };
+}
+
+/** "ServiceNow sync failing" on the operators' Home tab. */
+export function servicenowFailingSection(deps: { operators: string[]; numberPrefix: string; failing: (limit: number) => Promise<{ failing: FailingSync[]; total: number }> }): (userId: string) => Promise<HomeSection | undefined> {
+  return itsmFailingSection('ServiceNow', deps);
 }

@@ -32,6 +32,8 @@ function storedValue(type: FieldType, value: FieldValue): string {
 type Line<K extends TimelineKind> = (p: TimelinePayloads[K], who: string) => string;
 
 /** A line for every kind of row: a kind added without one fails the type check. */
+const ITSM_NAMES = { servicenow: 'ServiceNow', jira: 'Jira' } as const;
+
 const LINES: { [K in TimelineKind]: Line<K> } = {
   declared: (p, who) =>
     p.drill
@@ -71,13 +73,15 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   public_post_proposed: (p, who) => `${who} proposed a status page post (${p.status}): ${esc(p.title)}, waiting for a ${p.approvers.join(' or ') || 'second person'} to approve it`,
   public_post_published: (p, who) =>
     `Published on the status page (${p.status}${p.components.length ? `; ${p.components.map((c) => `${esc(c.name)} ${c.state.replace(/_/g, ' ')}`).join(', ')}` : ''})${p.approved_by ? `, approved by ${user(p.approved_by)}` : ` by ${who}`}: ${esc(p.title)} — ${esc(truncate(p.body, 500))}`,
-  itsm_received: (p) =>
-    p.change === 'journal'
-      ? `${esc(p.author)} added a ${p.element === 'comments' ? 'comment' : 'work note'} in ServiceNow ${esc(p.number)}: ${esc(p.text)}`
+  itsm_received: (p) => {
+    const system = ITSM_NAMES[p.system];
+    return p.change === 'journal'
+      ? `${esc(p.author)} added a ${p.element === 'work_notes' ? 'work note' : 'comment'} in ${system} ${esc(p.number)}: ${esc(p.text)}`
       : p.change === 'state' || p.change === 'field'
-        ? `${esc(p.author)} ${esc(p.text)} in ServiceNow ${esc(p.number)}`
-        : `ServiceNow ${esc(p.number)}: ${esc(p.author)} ${esc(p.text)}`,
-  itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ServiceNow ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
+        ? `${esc(p.author)} ${esc(p.text)} in ${system} ${esc(p.number)}`
+        : `${system} ${esc(p.number)}: ${esc(p.author)} ${esc(p.text)}`;
+  },
+  itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ${ITSM_NAMES[p.system]} ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
   closed: (_p, who) => `${who} closed the incident`,

@@ -1,0 +1,92 @@
+import type { Config } from '../config.js';
+import type { IntegrationSubscriber } from '../integrations/registry.js';
+import type { Logger } from '../logger.js';
+import type { TaskQueue } from '../outbox/queue.js';
+import { JiraClient } from '../jira/client.js';
+import { checkJira } from '../jira/check.js';
+import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
+import { jiraParts, jiraSubscriber } from '../jira/outbound.js';
+import { userId } from '../jira/people.js';
+import { jiraWebhookRoute } from '../jira/webhook.js';
+import type { EmailOf } from '../servicenow/people.js';
+import { jiraCard, jiraEffects, jiraFailingSection } from '../slack/effects/jira.js';
+import { jiraPanel } from '../slack/listeners/jira.js';
+import { checkText } from '../slack/listeners/servicenow.js';
+import { defineFeature } from './feature.js';
+import { incidentEffectDeps } from './incidents.js';
+
+type Settings = NonNullable<Config['jira']>;
+const connectors = new WeakMap<Settings, { client: JiraClient; parts: ReturnType<typeof jiraParts> }>();
+
+/** One client per configured site, shared by the subscriber, the webhook and the check (one cache of people and create screens). */
+function connectorFor(settings: Settings, logger: Logger, emailOf?: EmailOf) {
+  let c = connectors.get(settings);
+  if (!c) {
+    // A short wait inside a call; a longer Retry-After goes back to the outbox, which waits that long without holding a runner.
+    const client = new JiraClient({ baseUrl: settings.baseUrl, deployment: settings.deployment, auth: settings.auth, retries: 2, maxWaitMs: 5_000, logger: logger.child({ component: 'jira' }) });
+    c = { client, parts: jiraParts(client, emailOf) };
+    connectors.set(settings, c);
+  }
+  return c;
+}
+
+/** The Jira connector's integration-event subscriber, when `itsm.jira` is configured (asked for before the features register). */
+export function jiraSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger; emailOf?: EmailOf }): IntegrationSubscriber[] {
+  const settings = config.jira;
+  if (!settings) return [];
+  const { client, parts } = connectorFor(settings, deps.logger, deps.emailOf);
+  return [jiraSubscriber({ client, policy: settings.policy, ...parts, kick: () => deps.tasks.kick() })];
+}
+
+/** Jira: the incident and its follow-up actions as issues, kept in step both ways (key on the card and as a bookmark; webhooks read back). */
+export const jira = defineFeature({
+  name: 'jira',
+  register(ctx) {
+    const settings = ctx.config.jira;
+    const connector = settings ? connectorFor(settings, ctx.logger, (id) => ctx.profiles.email(id)) : null;
+    const browseUrl = (key: string) => connector?.client.browseUrl(key) ?? key;
+    const deps = { ...incidentEffectDeps(ctx), browseUrl, link: (id: string) => findJiraLink(ctx.db, id) };
+    const test = () => checkJira(connector!.client, connector!.parts.meta, settings!.policy, { signal: AbortSignal.timeout(20_000) });
+    ctx.use('itsmPanels').add(jiraPanel({ configured: Boolean(settings), deployment: settings?.deployment, browseUrl, link: deps.link, actionLinks: (id) => actionLinks(ctx.db, id), test: async () => checkText(`Jira ${settings!.baseUrl}`, await test()) }));
+    if (!settings || !connector) return { tasks: jiraEffects(deps) };
+    const log = ctx.logger.child({ component: 'jira' });
+    // Before the first issue: what the create screens require, told at start-up (never blocking it).
+    void connector.parts.meta.problems(settings.policy, { signal: AbortSignal.timeout(30_000) }).then(
+      (problems) => {
+        for (const p of problems) log.warn({ problem: p }, `Jira: ${p}; no issue will be created until it is`);
+      },
+      (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'Jira: could not read the create screens at start-up; checked again before the first issue'),
+    );
+    let own: Promise<string | null> | null = null;
+    const ownAccount = () => (own ??= connector.client.myself().then((me) => userId(connector.client, me), (err) => ((own = null), log.warn({ err: String(err) }, 'Jira: could not read the account (myself)'), null)));
+    return {
+      tasks: jiraEffects(deps),
+      sections: {
+        card: [jiraCard(deps)],
+        home: [jiraFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingJiraSyncs(ctx.db, limit) })],
+      },
+      routes: [
+        jiraWebhookRoute({
+          secret: settings.webhookSecret,
+          maxBodyBytes: ctx.policy.signals.max_body_kb * 1024,
+          isShuttingDown: ctx.isShuttingDown,
+          recordRejection: (reason, contentType, body) => ctx.use('signals').recordRejection('jira', reason, contentType, body),
+          metrics: ctx.metrics,
+          logger: ctx.logger,
+          inbound: {
+            db: ctx.db,
+            client: connector.client,
+            people: connector.parts.people,
+            incidents: ctx.use('incidents'),
+            actions: ctx.use('actions'),
+            actorId: async () => (await ctx.identity.require()).userId,
+            ownAccount,
+            slackUserByEmail: (email) => ctx.client.users.lookupByEmail({ email }).then((r) => r.user?.id ?? null, () => null),
+            kick: () => ctx.tasks.kick(),
+            logger: log,
+          },
+        }),
+      ],
+    };
+  },
+});
