@@ -7,13 +7,8 @@ import { policySchema, type Policy } from './policy/schema.js';
 import type { ServiceNowPolicy } from './policy/itsm-schema.js';
 import type { JiraPolicy } from './policy/jira-schema.js';
 
-/** A configuration problem: one readable line per bad value, never a stack trace. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.js';
+import { ConfigError } from './config-error.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -156,6 +151,36 @@ export interface Config {
   servicenow?: { instanceUrl: string; auth: ServiceNowAuth; policy: ServiceNowPolicy; /** SERVICENOW_WEBHOOK_SECRET: turns on POST /webhooks/servicenow. */ webhookSecret?: string };
   /** The Jira connector (policy itsm.jira + credentials from the environment); unset: off. */
   jira?: { baseUrl: string; deployment: 'cloud' | 'datacenter'; auth: JiraAuth; webhookSecret?: string; policy: JiraPolicy };
+  /** The Atlassian Statuspage connector (policy status_page.atlassian + STATUSPAGE_API_KEY); unset: off. */
+  statuspage?: StatuspageConfig;
+}
+
+type AtlassianPolicy = NonNullable<NonNullable<Policy['status_page']>['atlassian']>;
+
+/**
+ * The Statuspage connector's settings from the environment: STATUSPAGE_API_KEY, required once
+ * `status_page.atlassian` is configured (here beside ServiceNow's, so this file depends on no connector).
+ */
+export interface StatuspageConfig {
+  apiUrl: string;
+  apiKey: string;
+  pageId: string;
+  /** Status page component name → Statuspage component id. */
+  components: Record<string, string>;
+}
+
+/**
+ * The connector's configuration, or undefined when `status_page.atlassian` is not configured (a key
+ * alone leaves it off). Throws ConfigError naming what is missing or malformed (a start-up problem).
+ */
+export function statuspageConfig(policy: AtlassianPolicy | undefined, env: Readonly<Record<string, string | undefined>>): StatuspageConfig | undefined {
+  if (!policy) return undefined;
+  const key = env.STATUSPAGE_API_KEY?.trim() ?? '';
+  const problems: string[] = [];
+  if (key === '') problems.push('STATUSPAGE_API_KEY: is required by status_page.atlassian (Statuspage → your avatar → API info)');
+  else if (/\s/.test(key)) problems.push('STATUSPAGE_API_KEY: must be the API key alone, without spaces or the "OAuth" prefix');
+  if (problems.length) throw new ConfigError(problems);
+  return { apiUrl: policy.api_url, apiKey: key, pageId: policy.page_id, components: policy.components };
 }
 
 const DEFAULT_POLICY_FILE = 'incident-officer.yml';
@@ -235,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     changesWebhookSecret: e.WEBHOOK_SECRET_CHANGES,
     servicenow: servicenowConfig(policy.itsm.servicenow, e),
     jira: jiraConfig(policy.itsm.jira, env),
+    statuspage: statuspageConfig(policy.status_page?.atlassian, env),
   };
 }
 
@@ -251,6 +277,7 @@ export function configSecrets(config: Config): (string | undefined)[] {
     config.changesWebhookSecret,
     ...(config.servicenow?.auth.kind === 'basic' ? [config.servicenow.auth.password] : []),
     ...(config.servicenow?.auth.kind === 'oauth' ? [config.servicenow.auth.clientSecret] : []),
+    config.statuspage?.apiKey,
     config.servicenow?.webhookSecret,
     ...(config.jira ? [config.jira.auth.kind === 'basic' ? config.jira.auth.apiToken : config.jira.auth.token, config.jira.webhookSecret] : []),
   ];

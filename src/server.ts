@@ -49,7 +49,7 @@ export interface RunningApp {
   port: number;
   db: Db;
   runner: TaskRunner;
-  /** One per integration-event subscriber, each in its own lane. */
+  /** One per integration-event subscriber and per feature lane (a connector's), each in its own lane. */
   integrationRunners: TaskRunner[];
   scheduler: Scheduler;
   reminders: ReminderRunner;
@@ -91,7 +91,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) }), ...jiraSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) })]);
     const { services, contributions } = registerFeatures(FEATURES, {
       db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),
-      config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown,
+      config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown, publicUrl: () => publicUrl(),
     });
 
     const authorizer = new Authorizer(client, config.policy, services.roles, clock);
@@ -104,8 +104,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
         clock,
         receipts: new EventReceipts(db),
         authorize: (action, userId, incident) => authorizer.require(action, userId, incident),
-        // Without a configured base URL, the port the server below ends up listening on (PORT=0 picks one).
-        publicUrl: () => config.policy.reports.base_url ?? `http://localhost:${http.port ?? config.port}`,
+        publicUrl: () => publicUrl(),
         homeSections: contributions.flatMap((c) => c.sections?.home ?? []),
         logger,
         metrics,
@@ -118,7 +117,11 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       },
     );
     const runner = new TaskRunner(db, logger.child({ component: 'tasks' }), taskHandlers(FEATURES, contributions), opts.taskRunner, (kind, outcome) => metrics.task(kind, outcome));
-    const deliveries = integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) });
+    const deliveries = [
+      ...integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) }),
+      // The features' own lanes (a connector's): each has its runner, as each integration subscriber does.
+      ...contributions.flatMap((c) => c.lanes ?? []).map((l) => new TaskRunner(db, logger.child({ component: 'tasks', lane: l.lane }), l.tasks, { ...opts.taskRunner, lane: l.lane }, (kind, outcome) => metrics.task(kind, outcome))),
+    ];
     tasks.onKick(() => runner.kick());
     for (const r of deliveries) tasks.onKick(() => r.kick());
     const scheduler = new Scheduler(db, logger.child({ component: 'scheduler' }), clock, [housekeepingJob(db), ...contributions.flatMap((c) => c.jobs ?? [])]);
@@ -134,6 +137,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
       slack: () => identity.status(),
       ...(socket ? { socket: () => socket.status() } : {}),
     };
+    // Without a configured base URL, the port the server below ends up listening on (PORT=0 picks one).
+    const publicUrl = () => config.policy.reports.base_url ?? `http://localhost:${http.port ?? config.port}`;
     const http = new HttpServer(
       [...slackRoutes, ...httpRoutes({ isShuttingDown: () => shuttingDown, ready }, metrics), ...contributions.flatMap((c) => c.routes ?? [])],
       logger.child({ component: 'http' }),

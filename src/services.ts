@@ -22,6 +22,8 @@ import type { ReviewService } from './reviews/service.js';
 import type { RoleService } from './roles/service.js';
 import type { SignalDeclareFlow } from './signals/declare-flow.js';
 import type { SignalService } from './signals/service.js';
+import type { MaintenanceService } from './status/maintenance.js';
+import type { StatusPostService } from './status/service.js';
 import type { TimestampService } from './timestamps/service.js';
 import type { TriageService } from './triage/service.js';
 import type { VendorService } from './vendors/service.js';
@@ -62,6 +64,9 @@ export interface Services {
   reminderRunner: ReminderRunner;
   /** Signs and checks the dashboard's sign-in links. */
   dashboard: DashboardAuth;
+  /** Public status page posts and scheduled maintenance (policy `status_page`; absent without one). */
+  statusPosts?: StatusPostService;
+  maintenances?: MaintenanceService;
   /** The ITSM connectors' parts of `/incident itsm`. */
   itsmPanels: ItsmPanels;
 }

@@ -163,6 +163,11 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { system: 'servicenow', change: 'journal', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', author: 'Sam Desk', text: 'Customer confirms', element: 'comments', journal_id: 'fedcba9876543210fedcba9876543210' },
     { system: 'servicenow', change: 'state', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', author: 'Sam Desk', text: 'resolved it', state: '6' },
   ],
+  public_post_proposed: [{ post_id: '3', status: 'investigating', title: 'Checkout is slow', approvers: ['commander', 'communications'] }],
+  public_post_published: [
+    { post_id: '3', status: 'investigating', title: 'Checkout is slow', body: 'We are looking into it.', components: [{ name: 'Checkout', state: 'major_outage' }], approved_by: 'UBEN' },
+    { post_id: '4', status: 'resolved', title: 'Checkout is slow', body: 'Fixed.', components: [], approved_by: null },
+  ],
   itsm_synced: [{ system: 'servicenow', event: 'incident.declared', table: 'incident', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', created: true, sent: { short_description: 'Checkout errors' }, remote: { state: '1', priority: '5' } }],
 };
 

@@ -19,6 +19,7 @@ import * as reviewDocumentContent from './20261201_0017_review_document_content.
 import * as slackUserEmail from './20261201_0018_slack_user_email.js';
 import * as servicenowPollLease from './20261202_0001_servicenow_poll_lease.js';
 import * as servicenowWatermarks from './20261202_0002_servicenow_watermarks.js';
+import * as statusPage from './20261204_0001_status_page.js';
 import * as incidentFields from './20261205_0001_incident_fields.js';
 import * as keyTimestamps from './20261206_0001_key_timestamps.js';
 import * as catchups from './20261206_0002_catchups.js';
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_0001_servicenow_poll_lease': servicenowPollLease,
   '20261202_0002_servicenow_watermarks': servicenowWatermarks,
   '20261203_0001_jira_links': jiraLinks,
+  '20261204_0001_status_page': statusPage,
   '20261205_0001_incident_fields': incidentFields,
   '20261206_0001_key_timestamps': keyTimestamps,
   '20261206_0002_catchups': catchups,

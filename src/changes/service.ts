@@ -74,7 +74,8 @@ export class ChangeService {
     return services;
   }
 
-  async create(input: NewChange): Promise<Change> {
+  /** `within` runs in the recording transaction (e.g. to publish the change as maintenance). */
+  async create(input: NewChange, opts: { within?: (trx: Kysely<Database>, change: Change) => Promise<void> } = {}): Promise<Change> {
     const title = input.title.trim();
     const services = canonicalServices(this.ctx.policy, input.services);
     const { startsAt, endsAt } = input;
@@ -112,6 +113,7 @@ export class ChangeService {
       }))!;
       await enqueueTask(trx, { kind: ChangeTask.recorded, payload: { changeId: change.id } });
       if (cab) await enqueueTask(trx, { kind: ChangeTask.cab, payload: { changeId: change.id } });
+      await opts.within?.(trx, change);
       return change;
     });
     this.ctx.tasks.kick();

@@ -37,6 +37,8 @@ export interface Database {
   reminder_sends: ReminderSendsTable;
   update_drafts: UpdateDraftsTable;
   servicenow_links: ServicenowLinksTable;
+  status_posts: StatusPostsTable;
+  status_maintenances: StatusMaintenancesTable;
   servicenow_poll_leases: ServicenowPollLeasesTable;
   servicenow_watermarks: ServicenowWatermarksTable;
   statuspage_links: StatuspageLinksTable;
@@ -594,6 +596,38 @@ export interface ServicenowLinksTable {
   last_synced_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A public post of an incident on the status page: a draft behind its preview, pending approval, or published. */
+export interface StatusPostsTable {
+  id: Generated<string>;
+  incident_id: string;
+  author_id: string;
+  status: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  title: string;
+  body: string;
+  /** [{ name, state }]: the status page components it names and their state from then on. */
+  components: ColumnType<unknown, string, string>;
+  notify: boolean;
+  state: 'draft' | 'pending' | 'published';
+  approved_by: string | null;
+  request_channel: string | null;
+  request_ts: string | null;
+  created_at: Timestamp;
+  published_at: NullableTimestamp;
+}
+
+/** A change record published as scheduled maintenance on the status page. */
+export interface StatusMaintenancesTable {
+  change_id: string;
+  title: string;
+  body: string;
+  components: ColumnType<string[], string[], string[]>;
+  /** The status (scheduled, in_progress, completed) last published; null before the first. */
+  published_status: string | null;
+  revision: Generated<number>;
+  created_by: string;
+  created_at: Timestamp;
 }
 
 /** A published incident's or maintenance's Statuspage incident, and what was sent to it. */

@@ -10,7 +10,7 @@ import type { IncidentHooks } from '../incidents/service.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
 import type { SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
-import type { IntegrationTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
+import type { IntegrationTaskKind, LaneTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
 import type { ProfileCache } from '../reminders/profiles.js';
 import type { ServiceContext } from '../context.js';
 import type { Services } from '../services.js';
@@ -40,6 +40,8 @@ export interface FeatureContext extends ServiceContext {
   profiles: ProfileCache;
   /** The other features' sections, as they register; read them only when rendering. */
   sections: Readonly<Sections>;
+  /** Where people reach this bot (policy reports.base_url, else the local port), for links. */
+  publicUrl?: () => string;
   /** True once the app is stopping (webhooks answer 503). */
   isShuttingDown: () => boolean;
   /**
@@ -58,6 +60,11 @@ export interface Contribution<T extends SomeTaskHandlers = SomeTaskHandlers> {
   actionHooks?: ActionHooks;
   /** The outbox handlers of the feature's task kinds. */
   tasks?: T;
+  /**
+   * Lanes of its own (a connector's), each run by its own task runner: one that is slow or down holds
+   * back only its own tasks, never Slack's. Their kinds are LaneTaskKind.
+   */
+  lanes?: { lane: string; tasks: SomeTaskHandlers }[];
   /** `/incident` subcommands; `/incident help` lists them in the order of the feature list. */
   commands?: Subcommand[];
   /** Slash commands of its own (`/change`). */
@@ -86,7 +93,7 @@ export function defineFeature<T extends SomeTaskHandlers = {}>(feature: Feature<
 type HandledKinds<F> = F extends Feature<infer T> ? keyof T : never;
 
 /** The Slack lane's task kinds no feature of the list handles (only configuration-dependent kinds may be missing). */
-export type UnhandledKinds<Fs extends readonly Feature<any>[]> = Exclude<Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind>, HandledKinds<Fs[number]>>;
+export type UnhandledKinds<Fs extends readonly Feature<any>[]> = Exclude<Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind | LaneTaskKind>, HandledKinds<Fs[number]>>;
 
 /**
  * The task handler table, from the features' slices. A list whose features leave a kind without

@@ -23,6 +23,7 @@ import { servicenow } from './servicenow.js';
 import { itsm } from './itsm.js';
 import { jira } from './jira.js';
 import { signals } from './signals.js';
+import { statusPage } from './status-page.js';
 import { timestamps } from './timestamps.js';
 import { triage } from './triage.js';
 import { vendors } from './vendors.js';
@@ -58,6 +59,7 @@ export const FEATURES = [
   dr,
   capture,
   clocks,
+  statusPage,
   itsm,
   servicenow,
   jira,

@@ -95,6 +95,8 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
   dr_activated: null,
   dr_deactivated: null,
   changes_shown: null,
+  public_post_proposed: null, // the status page's own approval step
+  public_post_published: null, // published by the status page feature (and its own Statuspage lane)
 };
 
 /** The audiences besides the channel an update or resolution went to (rows from before audiences have none). */

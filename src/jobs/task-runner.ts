@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
-import type { IntegrationTaskKind, OptionalTaskKind } from '../outbox/kinds.js';
+import type { IntegrationTaskKind, LaneTaskKind, OptionalTaskKind } from '../outbox/kinds.js';
 import { outsideDeadline } from '../db/time-limit.js';
 import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, SLACK_LANE, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
@@ -12,7 +12,7 @@ export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>
  * type check. Only the kinds of features that configuration can switch off (OptionalTaskKind) may be
  * left out; integration deliveries have runners of their own (IntegrationTaskHandlers).
  */
-export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind | LaneTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
 
 /** The handlers of an integration subscriber's lane. */
 export type IntegrationTaskHandlers = { [K in IntegrationTaskKind]: TaskHandler<K> };
@@ -20,7 +20,7 @@ export type IntegrationTaskHandlers = { [K in IntegrationTaskKind]: TaskHandler<
 /** Handlers for some kinds: what one feature contributes to the table. */
 export type SomeTaskHandlers = { [K in TaskKind]?: TaskHandler<K> };
 
-function handlerFor<K extends TaskKind>(handlers: TaskHandlers | IntegrationTaskHandlers, kind: K): TaskHandler<K> | undefined {
+function handlerFor<K extends TaskKind>(handlers: TaskHandlers | IntegrationTaskHandlers | SomeTaskHandlers, kind: K): TaskHandler<K> | undefined {
   const all: SomeTaskHandlers = handlers;
   return all[kind];
 }
@@ -83,8 +83,8 @@ export class TaskRunner {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    /** Every kind of the Slack lane, or the deliveries of an integration lane (see opts.lane). */
-    private readonly handlers: TaskHandlers | IntegrationTaskHandlers,
+    /** Every kind of the Slack lane, the deliveries of an integration lane, or a feature lane's kinds (see opts.lane). */
+    private readonly handlers: TaskHandlers | IntegrationTaskHandlers | SomeTaskHandlers,
     opts: TaskRunnerOptions = {},
     /** Told how each run ended (metrics). */
     private readonly observe: (kind: string, outcome: TaskRunOutcome) => void = () => {},

@@ -113,6 +113,20 @@ export const taskPayloadSchemas = {
   'jira.failing': z.object({ error: z.string() }),
   /** The incident's issue was moved to Done in Jira while the incident is open: ask the channel's commander. */
   'jira.done_there': z.object({ issueKey: z.string(), author: z.string(), status: z.string() }),
+  /** Ask the incident's approvers to approve a public status page post (a message with the button). */
+  'status.approval': z.object({ postId: rowId }),
+  /** Tell the channel the status page changed, and close the post's approval request. */
+  'status.published': z.object({ postId: rowId }),
+  /** After resolving an incident that is on the status page: offer its public "resolved" post. */
+  'status.propose_resolved': none,
+  /** Write the status page's static copy (policy status_page.export_dir). */
+  'status.export': none,
+  /** Tell the incident channel that Statuspage keeps refusing (or failing) a published post. */
+  'status.connector_failing': z.object({ postId: rowId, error: z.string() }),
+  /** Send an approved status page post to Atlassian Statuspage (its own lane). */
+  'statuspage.post': z.object({ postId: rowId }),
+  /** Send a maintenance's current revision to Atlassian Statuspage (its own lane). */
+  'statuspage.maintenance': z.object({ changeId: rowId }),
   /** Hand one integration event, as it was when it happened, to one subscriber (a connector). */
   'integration.deliver': z.object({ subscriber: z.string(), event: integrationEventSchema }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
@@ -127,6 +141,9 @@ export type OptionalTaskKind = 'paging.pagerduty';
 
 /** Kinds that run in an integration subscriber's lane, by that lane's own runner, never in the Slack lane. */
 export type IntegrationTaskKind = 'integration.deliver';
+
+/** Kinds that run in a feature's own lane (a connector's: see Contribution.lanes), never in the Slack lane. */
+export type LaneTaskKind = 'statuspage.post' | 'statuspage.maintenance';
 
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkSignalsPolicy, healthchecksSchema, oncallSchema, pagingSchema, signalsSchema } from './signals-schema.js';
 import { checkPreparedness, preparednessShape } from './preparedness.js';
 import { checkItsm, itsmSchema } from './itsm-schema.js';
+import { checkStatusPage, statusPageSchema } from './status-page-schema.js';
 import { checkFields, fieldsShape } from './fields-schema.js';
 
 /**
@@ -344,6 +345,8 @@ export const policySchema = z
     ...preparednessShape,
     /** Connectors to the organisation's ITSM tool (ServiceNow). */
     itsm: itsmSchema.prefault({}),
+    /** The public status page; absent, there is none. */
+    status_page: statusPageSchema.optional(),
     /** Incident types (asked first on the declare form) and the custom fields they ask for. */
     ...fieldsShape,
   })
@@ -372,6 +375,7 @@ export const policySchema = z
     checkSignalsPolicy(policy, ctx);
     checkPreparedness(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkItsm(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+    checkStatusPage(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
     checkFields(policy, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
 

@@ -3,14 +3,13 @@ import { updateIncident } from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Role } from '../policy/schema.js';
 import type { TimelineEvent } from '../timeline/timeline.js';
+import { ROLE_ALIASES } from './aliases.js';
 import { currentRoles, insertRole, releaseRole, type RoleHolder } from './repository.js';
 import type { TaskKind } from '../outbox/kinds.js';
 import type { ServiceContext } from '../context.js';
 
 export type { RoleHolder };
 
-/** Short names people type for the default roles. */
-const ROLE_ALIASES: Record<string, string> = { ic: 'commander', comms: 'communications', comm: 'communications', ops: 'operations', sec: 'security', dep: 'deputy' };
 
 /** Outbox task: invite the new holder to the channel and DM them the role's checklist. */
 export const RoleTask = { welcome: 'role.welcome' } as const satisfies Record<string, TaskKind>;

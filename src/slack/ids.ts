@@ -146,6 +146,28 @@ export const FollowUpBlock = {
   problemOwner: 'problem_owner',
 } as const;
 
+/** The public status page: the post form and its preview, the approval button, the "resolved" offer. */
+export const StatusCallback = {
+  postModal: 'status_post',
+  postPreview: 'status_post_preview',
+} as const;
+
+export const StatusAction = {
+  approve: 'status_approve',
+  openResolved: 'status_open_resolved',
+} as const;
+
+export const StatusBlock = {
+  status: 'status_public_status',
+  title: 'status_public_title',
+  body: 'status_public_body',
+  notify: 'status_notify',
+  /** Prefix: `status_component:<index in the policy>`. */
+  component: 'status_component',
+  publishMaintenance: 'status_publish_maintenance',
+  maintenanceText: 'status_maintenance_text',
+} as const;
+
 /** Key timestamps: the correction modal, one datetime input per key (`time_<key>`) and the reason. */
 export const TimestampIds = {
   modal: 'incident_timestamps',

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
 import type { PublicComponentState } from './types.js';
 
-export const DEFAULT_STATUSPAGE_API_URL = 'https://api.statuspage.io/v1';
+export { DEFAULT_STATUSPAGE_API_URL } from './policy.js';
 
 /** Realtime incident statuses, then scheduled-maintenance ones. */
 export type StatuspageIncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'scheduled' | 'in_progress' | 'verifying' | 'completed';

@@ -3,7 +3,9 @@
  * STATUSPAGE_API_KEY in the environment) turns the connector on.
  */
 import { z } from 'zod';
-import { DEFAULT_STATUSPAGE_API_URL } from './client.js';
+
+/** Statuspage's API root (imports nothing of ours, so the policy schema can use it without tying policy/ to this folder). */
+export const DEFAULT_STATUSPAGE_API_URL = 'https://api.statuspage.io/v1';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -179,6 +179,17 @@ export const timelinePayloadSchemas = {
     /** The field changed, for a field change or a conflict on a field. */
     field: z.string().optional(),
   }),
+
+  // The public status page: a post waiting for a second person's approval, and a post as published.
+  public_post_proposed: z.object({ post_id: rowId, status: z.string(), title: text, approvers: z.array(z.string()) }),
+  public_post_published: z.object({
+    post_id: rowId,
+    status: z.string(),
+    title: text,
+    body: text,
+    components: z.array(z.object({ name: z.string(), state: z.string() })),
+    approved_by: userId.nullable(),
+  }),
 } satisfies Record<string, z.ZodType<Record<string, unknown>>>;
 
 /** Kinds of timeline rows. Rows are only ever appended. */

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.js';
 import { configSecrets, loadConfig, servicenowConfig, jiraConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { statuspageConfig } from '../../src/statuspage/config.js';
 import type { IntegrationSubscriber } from '../../src/integrations/registry.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { startIncidentOfficer, type RunningApp } from '../../src/server.js';
@@ -57,6 +58,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const config = loadConfig(env, process.cwd());
   if (opts.policy) config.policy = { ...config.policy, ...(opts.policy as Partial<Policy>) };
   config.servicenow = servicenowConfig(config.policy.itsm.servicenow, env);
+  config.statuspage = statuspageConfig(config.policy.status_page?.atlassian, env);
   config.jira = jiraConfig(config.policy.itsm.jira, env);
   const logs: string[] = [];
   const sink = new Writable({

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { changeRef, parseChangeRef } from '../../changes/change.js';
+import { changeRef, parseChangeRef, type Change } from '../../changes/change.js';
 import type { SlackDeps } from '../deps.js';
-import { Action, Block, Callback } from '../ids.js';
+import { Action, Block, Callback, StatusBlock } from '../ids.js';
 import { changeDetail, changeList, changeModal, rejectModal, riskPreview } from '../views/changes.js';
 import { incidentRef } from '../../incidents/incident.js';
 import { esc } from '../views/format.js';
@@ -92,9 +92,12 @@ export function registerChanges(app: App, deps: SlackDeps): void {
   registerForm(app, deps, {
     callbackId: Callback.changeModal,
     metadata: z.object({ channelId: z.string().optional() }),
-    fields: { title: Block.title, services: Block.services, startsAt: Block.windowStart, endsAt: Block.windowEnd, impact: Block.changeImpact, likelihood: Block.likelihood, rollbackPlan: Block.rollback },
+    fields: { title: Block.title, services: Block.services, startsAt: Block.windowStart, endsAt: Block.windowEnd, impact: Block.changeImpact, likelihood: Block.likelihood, rollbackPlan: Block.rollback, publishMaintenance: StatusBlock.publishMaintenance, maintenanceText: StatusBlock.maintenanceText },
     fallback: Block.title,
     async submit({ userId, values }) {
+      const publish = ((values[StatusBlock.publishMaintenance]?.[StatusBlock.publishMaintenance]?.selected_options ?? []) as unknown[]).length > 0;
+      const maintenances = publish ? deps.maintenances : undefined;
+      const within = maintenances ? (trx: Parameters<typeof maintenances.schedule>[0], change: Change) => maintenances.schedule(trx, change, { body: textValue(values, StatusBlock.maintenanceText), actorId: userId }) : undefined;
       await changes.create({
         title: textValue(values, Block.title),
         description: textValue(values, Block.description),
@@ -106,7 +109,7 @@ export function registerChanges(app: App, deps: SlackDeps): void {
         rollbackPlan: textValue(values, Block.rollback),
         implementerId: selectedUser(values, Block.implementer),
         requestedBy: userId,
-      });
+      }, { within });
     },
   });
 

@@ -5,7 +5,8 @@ import type { SlackDeps } from '../deps.js';
 import { Action, Block, Callback } from '../ids.js';
 import { instrument } from '../listen.js';
 import { updatePreview, updatePreviewError } from '../views/comms.js';
-import { declareModal, noteModal, resolveModal, updateModal } from '../views/modals.js';
+import { declareModal, noteModal, PUBLIC_AUDIENCE, resolveModal, updateModal } from '../views/modals.js';
+import { publicPostForm } from './status-page.js';
 import { registerForm } from './forms.js';
 import { fieldErrorBlocks, submittedFields } from './fields.js';
 import { fieldsOfType } from '../../incidents/fields.js';
@@ -83,13 +84,17 @@ export function registerModals(app: App, deps: SlackDeps): void {
     async submit({ meta: { incidentId }, userId, values }) {
       const status = selectedValue(values, Block.status) ?? '';
       const next = selectedValue(values, Block.nextUpdate);
-      const audiences = ((values[Block.audiences]?.[Block.audiences]?.selected_options ?? []) as { value: string }[])
-        .map((o) => o.value)
-        .filter((a): a is Audience => a === 'business' || a === 'executive');
+      const chosen = ((values[Block.audiences]?.[Block.audiences]?.selected_options ?? []) as { value: string }[]).map((o) => o.value);
+      const audiences = chosen.filter((a): a is Audience => a === 'business' || a === 'executive');
+      const toPublic = chosen.includes(PUBLIC_AUDIENCE) && Boolean(deps.statusPosts);
       if (status === 'resolved') await deps.authorize('resolve', userId, await incidents.findById(incidentId));
-      const result = await deps.updateDrafts.submit({ incidentId, actorId: userId, status, message: textValue(values, Block.message), nextUpdateInMinutes: next && next !== 'none' ? Number(next) : null, audiences });
+      const message = textValue(values, Block.message);
+      const result = await deps.updateDrafts.submit({ incidentId, actorId: userId, status, message, nextUpdateInMinutes: next && next !== 'none' ? Number(next) : null, audiences });
       // Other audiences (also for a resolution): show exactly what each will receive before anything is posted.
-      if ('draft' in result) return { response_action: 'push', view: updatePreview(policy, result.incident, result.draft, deps.clock.now()) };
+      if ('draft' in result) return { response_action: 'push', view: updatePreview(policy, result.incident, result.draft, deps.clock.now(), { thenPublic: toPublic }) };
+      // Posted: the public post is written next, in its own form (never for an exercise).
+      const incident = toPublic ? await incidents.findById(incidentId) : undefined;
+      if (incident && !incident.isDrill) return { response_action: 'update', view: await publicPostForm(deps, incident, { status, message }) };
     },
   });
 
@@ -103,7 +108,8 @@ export function registerModals(app: App, deps: SlackDeps): void {
     async submit({ meta, userId }) {
       const draft = await deps.updateDrafts.find(meta.draftId, userId);
       if (draft.status === 'resolved') await deps.authorize('resolve', userId, await incidents.findById(draft.incidentId));
-      await deps.updateDrafts.post(draft, userId);
+      const { incident } = await deps.updateDrafts.post(draft, userId);
+      if (meta.thenPublic && deps.statusPosts && !incident.isDrill) return { response_action: 'update', view: await publicPostForm(deps, incident, { status: draft.status, message: draft.message }) };
       return { response_action: 'clear' };
     },
   });

@@ -77,4 +77,5 @@ export const declareMetadata = z.object({
 });
 
 /** The update preview carries only its stored draft's id. */
-export const previewMetadata = z.object({ draftId: z.uuid() });
+/** `thenPublic`: the public status page post form follows once the update is posted. */
+export const previewMetadata = z.object({ draftId: z.uuid(), thenPublic: z.boolean().optional() });

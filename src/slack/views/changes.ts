@@ -3,11 +3,12 @@ import { CHANGE_IMPACTS, CHANGE_LIKELIHOODS, changeRef, isChangeImpact, isChange
 import { CHANGE_TITLE_MAX } from '../../changes/service.js';
 import { incidentRef, type Incident } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
-import { Action, Block, Callback } from '../ids.js';
+import { MAINTENANCE_BODY_MAX } from '../../status/maintenance.js';
+import { Action, Block, Callback, StatusBlock } from '../ids.js';
 import { servicesInput } from './catalog.js';
 import { fitting, listBlocks, roomLeft, SECTION_CHUNK } from './fit.js';
 import { esc, escCut, fitLines, mrkdwn, plain, slackDate, truncate, user } from './format.js';
-import { dateTimeInput, modal, option, selectInput, textInput, userInput } from './kit.js';
+import { checkboxInput, dateTimeInput, modal, option, selectInput, textInput, userInput } from './kit.js';
 
 const STATUS: Record<ChangeStatus, string> = {
   scheduled: ':calendar: scheduled',
@@ -78,6 +79,12 @@ export function changeModal(policy: Policy, opts: { requesterId: string; now: Da
       riskPreview(policy),
       textInput(Block.rollback, 'Rollback plan', { multiline: true, max: 2000, placeholder: 'How to undo it, and how long that takes' }),
       userInput(Block.implementer, 'Implementer', { initial: opts.requesterId }),
+      ...(policy.status_page
+        ? [
+            checkboxInput(StatusBlock.publishMaintenance, 'Status page', 'Publish as maintenance on the status page', { description: 'On the components behind the services above, shown ahead of time' }),
+            textInput(StatusBlock.maintenanceText, 'Public maintenance text', { optional: true, multiline: true, max: MAINTENANCE_BODY_MAX, placeholder: 'What customers may notice during the window' }),
+          ]
+        : []),
     ],
   });
 }

@@ -76,7 +76,7 @@ function destination(policy: Policy, audience: Audience): string {
  * Only the draft's id travels in private_metadata (the draft itself is stored), so the view stays
  * within Slack's 3,000 characters whatever was typed.
  */
-export function updatePreview(policy: Policy, incident: Incident, draft: Omit<UpdateDraft, 'authorId' | 'expiresAt'>, now: Date): View {
+export function updatePreview(policy: Policy, incident: Incident, draft: Omit<UpdateDraft, 'authorId' | 'expiresAt'>, now: Date, opts: { thenPublic?: boolean } = {}): View {
   const nextUpdateAt = draft.nextUpdateInMinutes && draft.status !== 'resolved' ? new Date(now.getTime() + draft.nextUpdateInMinutes * 60_000) : null;
   const update = { status: draft.status, message: draft.message, nextUpdateAt };
   const what = draft.status === 'resolved' ? 'resolution' : 'update';
@@ -86,6 +86,7 @@ export function updatePreview(policy: Policy, incident: Incident, draft: Omit<Up
     blocks.push({ type: 'context', elements: [mrkdwn(`*${AUDIENCE_LABELS[audience]}* → ${destination(policy, audience)}`)] });
     blocks.push({ type: 'section', text: mrkdwn(audience === 'technical' ? channelUpdateText(policy, incident, update) : audienceText(policy, audience, incident, update)) });
   }
+  if (opts.thenPublic) blocks.push({ type: 'context', elements: [mrkdwn(':globe_with_meridians: Next: the public status page post, written for customers.')] });
   if (isPrivate(incident) && draft.audiences.some((a) => a !== 'technical')) {
     blocks.push({ type: 'context', elements: [mrkdwn(':lock: Security incident: channels that are not private are skipped; DMs are sent.')] });
   }
@@ -95,7 +96,7 @@ export function updatePreview(policy: Policy, incident: Incident, draft: Omit<Up
     title: plain(draft.status === 'resolved' ? 'Preview resolution' : 'Preview update', 24),
     submit: plain(`Post ${what}`, 24),
     close: plain('Back', 24),
-    private_metadata: JSON.stringify({ draftId: draft.id }),
+    private_metadata: JSON.stringify({ draftId: draft.id, ...(opts.thenPublic ? { thenPublic: true } : {}) }),
     blocks,
   } as View;
 }

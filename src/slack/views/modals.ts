@@ -64,6 +64,9 @@ export function declareModal(policy: Policy, opts: DeclarePrefill & { reporterId
   });
 }
 
+/** The update form's choice that opens the public status page post after the update. */
+export const PUBLIC_AUDIENCE = 'public';
+
 const NEXT_UPDATE_CHOICES: [string, string][] = [
   ['15', 'In 15 minutes'],
   ['30', 'In 30 minutes'],
@@ -80,6 +83,8 @@ export function updateModal(policy: Policy, opts: { incidentRef: string; current
   const audiences = configuredAudiences(policy)
     .filter((a) => a !== 'technical')
     .map((a) => option(a, AUDIENCE_LABELS[a]));
+  // The public status page has its own form (components, public title and text), opened next.
+  if (policy.status_page) audiences.push(option(PUBLIC_AUDIENCE, 'Public status page', 'You write the public text next; it needs approval'));
   const audienceBlock = {
     type: 'input',
     block_id: Block.audiences,

@@ -70,6 +70,9 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
   changes_shown: (p) => `${p.reason === 'deployment' ? 'New deployment' : 'Recent changes'} on the affected services: ${p.refs.join(', ')}`,
   cause_linked: (p, who) => `${who} recorded ${p.ref} as the cause: ${esc(p.title)}`,
   cause_cleared: (p, who) => `${who} removed ${p.ref} as the cause`,
+  public_post_proposed: (p, who) => `${who} proposed a status page post (${p.status}): ${esc(p.title)}, waiting for a ${p.approvers.join(' or ') || 'second person'} to approve it`,
+  public_post_published: (p, who) =>
+    `Published on the status page (${p.status}${p.components.length ? `; ${p.components.map((c) => `${esc(c.name)} ${c.state.replace(/_/g, ' ')}`).join(', ')}` : ''})${p.approved_by ? `, approved by ${user(p.approved_by)}` : ` by ${who}`}: ${esc(p.title)} — ${esc(truncate(p.body, 500))}`,
   itsm_received: (p) => {
     const system = ITSM_NAMES[p.system];
     return p.change === 'journal'
