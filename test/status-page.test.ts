@@ -67,6 +67,8 @@ describe('a public update, from Slack to the page', () => {
     expect(blocks.find((b) => b.block_id === 'status_component:0').element.initial_option.value).toBe('partial_outage');
     expect(blocks.find((b) => b.block_id === 'status_component:1').element.initial_option.value).toBe('none');
     expect(blocks.find((b) => b.block_id === 'status_public_title').element.initial_value).toBe('Payments pod OOM in eu-west-2 (ana on it)');
+    // The public text starts as a sentence for customers, never as the responders' own update.
+    expect(blocks.find((b) => b.block_id === 'status_public_body').element.initial_value).toBe('We have found the cause of the problems with Checkout and are working on a fix.');
 
     const preview = await t.slack.viewSubmission({ userId: 'UANA', view: postForm, values: postValues({ status: 'identified', title: 'Card payments failing', body: 'Some card payments fail at checkout. We found the cause and are fixing it.', states: { Checkout: 'major_outage' } }) });
     expect(preview.body.response_action).toBe('push');

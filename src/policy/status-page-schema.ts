@@ -18,7 +18,17 @@ const component = z
   })
   .strict();
 
-export const DEFAULT_PUBLIC_TEMPLATE = '{message}';
+/**
+ * Where the public text starts when the policy sets no template: written for customers, per public
+ * status. The internal update is not copied: what the responders wrote for each other is not what the
+ * public should read, and a low-priority post needs no second reader.
+ */
+export const DEFAULT_PUBLIC_TEMPLATES = {
+  investigating: 'We are investigating problems with {components}. We will post more here as we learn it.',
+  identified: 'We have found the cause of the problems with {components} and are working on a fix.',
+  monitoring: 'A fix for the problems with {components} is in place; we are watching the results.',
+  resolved: 'The problems with {components} are resolved. Thank you for your patience.',
+} as const;
 
 export const statusPageSchema = z
   .object({
@@ -41,8 +51,8 @@ export const statusPageSchema = z
       })
       .strict()
       .prefault({}),
-    /** The public text's starting point in the form: {title}, {status}, {message}, {components}. */
-    template: z.string().min(1).max(3000).default(DEFAULT_PUBLIC_TEMPLATE),
+    /** The public text's starting point in the form: {title}, {status}, {message}, {components}; unset: DEFAULT_PUBLIC_TEMPLATES. */
+    template: z.string().min(1).max(3000).optional(),
     /** Mirror what is published to an Atlassian Statuspage page (with STATUSPAGE_API_KEY in the environment). */
     atlassian: atlassianStatusPageSchema.optional(),
   })

@@ -1,6 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import { incidentRef, isPrivate, type Incident } from '../../incidents/incident.js';
-import type { StatusPagePolicy } from '../../policy/status-page-schema.js';
+import { DEFAULT_PUBLIC_TEMPLATES, type StatusPagePolicy } from '../../policy/status-page-schema.js';
 import { COMPONENT_STATES, PUBLIC_STATUSES, STATE_LABELS, STATUS_LABELS, type PublicComponentState, type PublicIncidentStatus, type StatusPost } from '../../status/post.js';
 import { PUBLIC_BODY_MAX, PUBLIC_TITLE_MAX } from '../../status/service.js';
 import { StatusAction, StatusBlock, StatusCallback } from '../ids.js';
@@ -35,7 +35,8 @@ export function postFormInitial(
   const title = opts.current?.title ?? (secret ? '' : incident.title);
   const states = new Map(opts.current?.states ?? opts.suggested.map((name) => [name, 'partial_outage' as PublicComponentState]));
   if (status === 'resolved') for (const name of states.keys()) states.set(name, 'operational');
-  const body = secret ? '' : fillTemplate(page.template, { title, status: STATUS_LABELS[status], message: opts.message, components: [...states.keys()].join(', ') });
+  const components = [...states.keys()].join(', ') || 'our service';
+  const body = secret ? '' : fillTemplate(page.template ?? DEFAULT_PUBLIC_TEMPLATES[status], { title, status: STATUS_LABELS[status], message: opts.message, components });
   return { status, title, body: truncate(body, PUBLIC_BODY_MAX), states };
 }
 
