@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,14 @@ function load(yaml: string, env: Record<string, string> = {}) {
 const catalog = 'services:\n  - name: checkout-api\n  - name: payments\n  - name: web\n';
 
 describe('policy status_page', () => {
+  it('the example policy\'s status page block, uncommented, works as documented', () => {
+    const text = readFileSync('incident-officer.example.yml', 'utf8');
+    const block = text.slice(text.indexOf('# status_page:')).replace(/^# /gm, '');
+    const { config, problems } = load(`${catalog}${block}`, { STATUSPAGE_API_KEY: 'sp-key-123456' });
+    expect(problems).toEqual([]);
+    expect(config!.policy.status_page).toMatchObject({ title: 'Acme status', export_dir: '/var/www/status', approval: { priorities: ['P1', 'P2'] }, atlassian: { page_id: 'abc123', components: { Checkout: 'cmp_1' } } });
+  });
+
   it('reads the issue\'s example, with the default approval (comms is the communications lead)', () => {
     const { config, problems } = load(`${catalog}status_page:\n  title: Acme status\n  components:\n    - name: Checkout\n      services: [checkout-api, payments]\n    - name: Website\n      services: [web]\n  export_dir: /var/www/status\n`);
     expect(problems).toEqual([]);

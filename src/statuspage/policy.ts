@@ -20,8 +20,11 @@ const apiUrl = z
   .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment')
   .transform((u) => u.replace(/\/+$/, ''));
 
-/** Statuspage ids are short lower-case alphanumeric strings (e.g. `kctbh9vrtdwd`). */
-const statuspageId = (what: string) => z.string().trim().regex(/^[a-z0-9]{1,64}$/i, `must be a Statuspage ${what} id (letters and digits, such as kctbh9vrtdwd)`);
+/**
+ * Statuspage ids are short alphanumeric strings (e.g. `kctbh9vrtdwd`); `_` and `-` are let through
+ * (they are safe in a URL path) so that placeholders such as `cmp_1` read as ids, not as errors.
+ */
+const statuspageId = (what: string) => z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, `must be a Statuspage ${what} id (letters, digits, _ or -, such as kctbh9vrtdwd)`);
 
 export const atlassianStatusPageSchema = z
   .object({
