@@ -98,6 +98,23 @@ describe('fake Statuspage: incidents', () => {
     expect((await call('PATCH', `${incidents()}/${realtime.json.id}`, { incident: window })).json.error).toContain('Scheduled for can only be set on scheduled maintenance');
   });
 
+  it('deletes an incident, answering with the incident it deleted; 404 once gone, 401 without the key', async () => {
+    const window = { scheduled_for: '2026-12-01T22:00:00Z', scheduled_until: '2026-12-01T23:00:00Z' };
+    const m = await call('POST', incidents(), { incident: { name: 'DB upgrade', status: 'scheduled', ...window, component_ids: [website.id] } });
+    expect((await call('DELETE', `${incidents()}/${m.json.id}`, undefined, { authorization: '' })).status).toBe(401);
+    expect(sp.incident(m.json.id)).toBeDefined();
+
+    const deleted = await call('DELETE', `${incidents()}/${m.json.id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toMatchObject({ id: m.json.id, name: 'DB upgrade', status: 'scheduled', ...window });
+    expect(deleted.json.components).toEqual([expect.objectContaining({ id: website.id })]);
+    expect(sp.incident(m.json.id)).toBeUndefined();
+    expect((await call('GET', `${incidents()}/${m.json.id}`)).status).toBe(404);
+    expect(await call('DELETE', `${incidents()}/${m.json.id}`)).toMatchObject({ status: 404, json: { error: 'Incident not found' } });
+    expect((await call('DELETE', incidents())).status).toBe(405);
+    expect(sp.writes().map((c) => `${c.method} ${c.status}`)).toEqual(['POST 201', 'DELETE 401', 'DELETE 200', 'DELETE 404', 'DELETE 405']);
+  });
+
   it('lists the page components', async () => {
     const r = await call('GET', `/pages/${sp.pageId}/components`);
     expect(r.json.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([['Checkout', 'operational'], ['Website', 'operational']]);

@@ -4,8 +4,9 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { FakeClock } from './support/clock.js';
 import { startFakeStatuspage, type FakeComponent, type FakeStatuspage } from './support/fake-statuspage.js';
 import type { FakeChannel } from './support/fake-slack.js';
-import { declareIncident, lastModal, submitModal } from './support/flows.js';
+import { declareIncident, lastModal, messageText, submitModal } from './support/flows.js';
 import { resolveIncident } from './support/follow-up.js';
+import { input } from './support/slack-requests.js';
 import { postValues, pressApprove, publishPublicUpdate, recordChange } from './support/status-page.js';
 import { eventually } from './support/wait.js';
 
@@ -22,6 +23,7 @@ beforeAll(async () => {
   website = sp.addComponent('Website');
   const policy = policySchema.parse({
     services: [{ name: 'checkout-api' }, { name: 'web' }],
+    changes: { cab_channel: 'C0CAB', approvers: ['UBEN'] },
     status_page: {
       title: 'Acme status',
       components: [
@@ -33,6 +35,7 @@ beforeAll(async () => {
   });
   t = await startTestApp({ policy, clock, env: { STATUSPAGE_API_KEY: sp.apiKey } });
   for (const [id, name] of [['UANA', 'ana'], ['UBEN', 'ben']]) t.fake.addUser({ id, name });
+  t.fake.addChannel({ id: 'C0CAB', name: 'cab' });
 });
 afterAll(async () => {
   await t?.stop();
@@ -103,6 +106,32 @@ describe('Atlassian Statuspage kept in step with the status page', () => {
     await t.app.scheduler.runNow('status-maintenance');
     await t.settle();
     expect(sp.writes()).toHaveLength(before + 3);
+  });
+
+  it('deletes the scheduled incident, once, when the CAB rejects the change behind a maintenance', async () => {
+    const before = sp.writes().length;
+    const start = new Date(clock.now().getTime() + 24 * 60 * 60_000);
+    await recordChange(t, 'UANA', { title: 'Risky website migration', services: ['web'], start, end: new Date(start.getTime() + 60 * 60_000), publish: true, risk: 'high' });
+    await eventually(() => sp.writes().length === before + 1 || undefined);
+    const scheduled = sp.allIncidents().find((i) => i.name === 'Risky website migration')!;
+    expect(scheduled).toMatchObject({ status: 'scheduled', component_ids: [website.id] });
+
+    const request = await eventually(() => t.fake.channels.get('C0CAB')!.messages.find((m) => messageText(m).includes('Risky website migration')));
+    await t.slack.blockAction({ userId: 'UBEN', actionId: 'change_reject', channelId: 'C0CAB', messageTs: request.ts });
+    await submitModal(t, 'UBEN', 'change_reject', { reason: { reason: input.text('Not during the sale') } });
+    await t.settle();
+    clock.advanceMinutes(1);
+    await t.app.scheduler.runNow('status-maintenance');
+    await eventually(() => sp.writes().length === before + 2 || undefined, 15_000, 'the DELETE of the scheduled incident');
+    expect(sp.writes().slice(before).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([`POST /pages/${sp.pageId}/incidents 201`, `DELETE /pages/${sp.pageId}/incidents/${scheduled.id} 200`]);
+    expect(sp.incident(scheduled.id)).toBeUndefined();
+    expect(await t.app.db.selectFrom('statuspage_links').select(['statuspage_incident_id', 'last_status', 'last_error']).where('statuspage_incident_id', '=', scheduled.id).executeTakeFirst()).toEqual({ statuspage_incident_id: scheduled.id, last_status: 'withdrawn', last_error: null });
+
+    // Later ticks send nothing more.
+    clock.advanceMinutes(1);
+    await t.app.scheduler.runNow('status-maintenance');
+    await t.settle();
+    expect(sp.writes()).toHaveLength(before + 2);
   });
 
   it('tells the incident channel once when Statuspage keeps failing a post, and gets it through when it recovers', async () => {

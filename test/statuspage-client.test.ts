@@ -26,6 +26,14 @@ describe('Statuspage client', () => {
     expect((await client().listComponents(sp.pageId)).map((x) => x.name)).toEqual(['Checkout']);
   });
 
+  it('deletes an incident, answering with it; null once it is gone; a refused key is a refusal', async () => {
+    const created = await client().createIncident(sp.pageId, { name: 'Maintenance', scheduled_for: '2026-12-01T22:00:00Z', scheduled_until: '2026-12-01T23:00:00Z' });
+    expect((await rejection(client({ apiKey: 'sp-not-the-key-42' }).deleteIncident(sp.pageId, created.id), StatuspageRefused)).status).toBe(401);
+    expect(await client().deleteIncident(sp.pageId, created.id)).toMatchObject({ id: created.id, name: 'Maintenance', status: 'scheduled' });
+    expect(await client().deleteIncident(sp.pageId, created.id)).toBeNull();
+    expect(sp.writes().map((c) => `${c.method} ${c.status}`)).toEqual(['POST 201', 'DELETE 401', 'DELETE 200', 'DELETE 404']);
+  });
+
   it('maps rate limits, 5xx and network failures to RetryLater, honouring Retry-After', async () => {
     sp.rateLimit(1, 12);
     const limited = await rejection(client().listComponents(sp.pageId), StatuspageUnavailable);

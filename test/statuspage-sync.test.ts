@@ -244,3 +244,61 @@ describe('publishing maintenance from a change', () => {
     expect(sp.writes()).toHaveLength(4);
   });
 });
+
+describe('withdrawing the maintenance of a rejected change', () => {
+  async function change() {
+    return d.changes.create({ title: 'Risky migration', description: '', services: ['web'], startsAt: new Date('2026-12-02T22:00:00Z'), endsAt: new Date('2026-12-02T23:00:00Z'), impact: 'high', likelihood: 'high', rollbackPlan: 'Switch back.', requestedBy: 'U0REQUESTER' });
+  }
+  const maintenance = (changeId: string, revision = 'rev-1'): PublicMaintenance => ({
+    changeId,
+    revision,
+    title: 'Website migration',
+    body: 'The website may be briefly unavailable.',
+    components: ['Website'],
+    scheduledFor: '2026-12-02T22:00:00.000Z',
+    scheduledUntil: '2026-12-02T23:00:00.000Z',
+    status: 'scheduled',
+  });
+  const deletes = () => sp.calls.filter((c) => c.method === 'DELETE').map((c) => `${c.path} ${c.status}`);
+
+  it('deletes the scheduled incident once; a DELETE whose answer was lost is sent again and its 404 counts as done', async () => {
+    const c = await change();
+    const created = await sync.publishMaintenance(maintenance(c.id));
+    sp.loseAnswers(1);
+    expect((await rejection(sync.withdrawMaintenance(c.id), RetryLater)).message).toMatch(/Statuspage DELETE .* failed/);
+    expect(sp.incident(created.statuspageIncidentId)).toBeUndefined();
+    expect(await findStatuspageLink(d.db, { changeId: c.id })).toMatchObject({ pending: { sendId: 'withdrawn', inFlight: false }, lastError: expect.stringMatching(/DELETE/) });
+
+    expect(await sync.withdrawMaintenance(c.id)).toEqual({ statuspageIncidentId: created.statuspageIncidentId, sent: false });
+    const path = `/pages/${sp.pageId}/incidents/${created.statuspageIncidentId}`;
+    expect(deletes()).toEqual([`${path} 200`, `${path} 404`]);
+    expect(await findStatuspageLink(d.db, { changeId: c.id })).toMatchObject({ statuspageIncidentId: created.statuspageIncidentId, sentIds: expect.arrayContaining(['withdrawn']), lastStatus: 'withdrawn', pending: null, lastError: null });
+
+    // Withdrawn for good: a retried task sends nothing, and no later revision goes out.
+    expect(await sync.withdrawMaintenance(c.id)).toEqual({ statuspageIncidentId: created.statuspageIncidentId, sent: false });
+    expect((await rejection(sync.publishMaintenance(maintenance(c.id, 'rev-2')), PermanentFailure)).message).toMatch(/was withdrawn/);
+    expect(sp.writes().map((w) => w.method)).toEqual(['POST', 'DELETE', 'DELETE']);
+  });
+
+  it('a maintenance never created on Statuspage is withdrawn without a call, and is not created afterwards', async () => {
+    const c = await change();
+    expect(await sync.withdrawMaintenance(c.id)).toEqual({ statuspageIncidentId: null, sent: false });
+    await rejection(sync.publishMaintenance(maintenance(c.id)), PermanentFailure);
+    expect(sp.calls).toEqual([]);
+  });
+
+  it('a create whose answer was lost is found on Statuspage and deleted; a call in flight on another replica is waited for', async () => {
+    const c = await change();
+    sp.loseAnswers(1);
+    await rejection(sync.publishMaintenance(maintenance(c.id)), RetryLater);
+    const [remote] = sp.allIncidents();
+    const link = (await findStatuspageLink(d.db, { changeId: c.id }))!;
+    await d.db.updateTable('statuspage_links').set({ pending_at: sql`now()` }).where('id', '=', link.id).execute();
+    expect((await rejection(sync.withdrawMaintenance(c.id), RetryLater)).message).toMatch(/in flight on another replica/);
+
+    await d.db.updateTable('statuspage_links').set({ pending_at: null }).where('id', '=', link.id).execute();
+    expect(await sync.withdrawMaintenance(c.id)).toEqual({ statuspageIncidentId: remote.id, sent: true });
+    expect(sp.calls.map((x) => `${x.method} ${x.path}`)).toEqual([`POST /pages/${sp.pageId}/incidents`, `GET /pages/${sp.pageId}/incidents`, `DELETE /pages/${sp.pageId}/incidents/${remote.id}`]);
+    expect(sp.allIncidents()).toEqual([]);
+  });
+});

@@ -20,6 +20,8 @@ export const StatusTask = {
 export interface StatusPublishers {
   post?(trx: Kysely<Database>, post: PublicIncidentPost): Promise<void>;
   maintenance?(trx: Kysely<Database>, maintenance: PublicMaintenance): Promise<void>;
+  /** A change's maintenance left the page (the CAB rejected the change). */
+  maintenanceWithdrawn?(trx: Kysely<Database>, changeId: string): Promise<void>;
 }
 
 /** The page changed: its static copy is written again (once, however many changes are pending). */

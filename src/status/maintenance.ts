@@ -85,8 +85,10 @@ export class MaintenanceService {
   async tick(now: Date): Promise<number> {
     const n = await this.ctx.db.transaction().execute(async (trx) => {
       await repo.maintenancesSince(trx, new Date(now.getTime() - HISTORY_DAYS * DAY), { forUpdate: true });
-      // A change the CAB rejected has left the page: its static copy is written again.
+      // A change the CAB rejected has left the page: its static copy is written again, and the
+      // publishers (Statuspage) take it back too.
       const withdrawn = await repo.withdrawRejected(trx);
+      for (const changeId of withdrawn) for (const p of this.publishers) await p.maintenanceWithdrawn?.(trx, changeId);
       if (withdrawn.length) await pageChanged(trx, Boolean(this.page.export_dir));
       return withdrawn.length + (await this.refresh(trx, now));
     });

@@ -144,12 +144,12 @@ export class StatuspageClient {
 
   /** The incident, or null when Statuspage has none with this id (deleted there). */
   async getIncident(pageId: string, incidentId: string, opts: RequestOptions = {}): Promise<StatuspageIncident | null> {
-    try {
-      return incidentBody.parse(await this.send('GET', `/pages/${enc(pageId)}/incidents/${enc(incidentId)}`, opts));
-    } catch (e) {
-      if (e instanceof StatuspageRefused && e.status === 404) return null;
-      throw e;
-    }
+    return unlessGone(this.send('GET', `/pages/${enc(pageId)}/incidents/${enc(incidentId)}`, opts));
+  }
+
+  /** Deletes the incident (answered with it as it was), or null when Statuspage has none with this id (deleted already). */
+  async deleteIncident(pageId: string, incidentId: string, opts: RequestOptions = {}): Promise<StatuspageIncident | null> {
+    return unlessGone(this.send('DELETE', `/pages/${enc(pageId)}/incidents/${enc(incidentId)}`, opts));
   }
 
   /** One page of incidents, newest first; `q` searches their names, statuses and updates. */
@@ -202,3 +202,13 @@ export class StatuspageClient {
 }
 
 const enc = encodeURIComponent;
+
+/** An incident answer, or null when Statuspage answered 404 (no incident with that id). */
+async function unlessGone(answer: Promise<unknown>): Promise<StatuspageIncident | null> {
+  try {
+    return incidentBody.parse(await answer);
+  } catch (e) {
+    if (e instanceof StatuspageRefused && e.status === 404) return null;
+    throw e;
+  }
+}

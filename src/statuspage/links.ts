@@ -23,6 +23,12 @@ export interface StatuspageLink {
   lastError: string | null;
 }
 
+/**
+ * The send that deletes a withdrawn maintenance's Statuspage incident. Once it is among a link's sent
+ * ids nothing more is sent for that subject.
+ */
+export const WITHDRAWN_SEND = 'withdrawn';
+
 /** A call made within this long is taken as still running (on another replica); older, its caller died. */
 export const IN_FLIGHT_SECONDS = 60;
 
@@ -56,26 +62,30 @@ export async function ensureStatuspageLink(db: Db, subject: StatuspageSubject): 
 }
 
 /**
- * Claims a send: answers false when it was sent already or another call is pending (in flight, or
- * unconfirmed and not yet checked), so two replicas never make the same call.
+ * Claims a send: answers false when it was sent already, another call is pending (in flight, or
+ * unconfirmed and not yet checked) or the subject was withdrawn, so two replicas never make the same
+ * call and nothing follows a withdrawal.
  */
-export async function claimSend(db: Db, linkId: string, sendId: string, name: string): Promise<boolean> {
+export async function claimSend(db: Db, linkId: string, sendId: string, name: string | null): Promise<boolean> {
   const r = await db
     .updateTable('statuspage_links')
     .set({ pending_send: sendId, pending_name: name, pending_at: sql`now()`, updated_at: sql`now()` })
     .where('id', '=', linkId)
     .where('pending_send', 'is', null)
-    .where(sql<boolean>`not (${sendId} = any(sent_ids))`)
+    .where(sql<boolean>`not (sent_ids && ${[sendId, WITHDRAWN_SEND]}::text[])`)
     .executeTakeFirst();
   return r.numUpdatedRows === 1n;
 }
 
-/** A send confirmed (by its answer, or found on Statuspage): the incident id is kept and the pending claim cleared. */
-export async function recordSent(db: Db, linkId: string, sent: { statuspageIncidentId: string; sendId: string; status: string }): Promise<void> {
+/**
+ * A send confirmed (by its answer, or found on Statuspage): the incident id is kept and the pending
+ * claim cleared. A withdrawal of a subject that has no Statuspage incident keeps none (null).
+ */
+export async function recordSent(db: Db, linkId: string, sent: { statuspageIncidentId: string | null; sendId: string; status: string }): Promise<void> {
   await db
     .updateTable('statuspage_links')
     .set({
-      statuspage_incident_id: sent.statuspageIncidentId,
+      statuspage_incident_id: sql`coalesce(${sent.statuspageIncidentId}::text, statuspage_incident_id)`,
       sent_ids: sql`(select array_agg(distinct s) from unnest(sent_ids || ${[sent.sendId]}::text[]) as s)`,
       last_status: sent.status,
       pending_send: sql`case when pending_send = ${sent.sendId} then null else pending_send end`,

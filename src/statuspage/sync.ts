@@ -2,9 +2,11 @@
  * Mirrors what the public status page publishes to an Atlassian Statuspage page: an incident's first
  * approved post creates the Statuspage incident, later posts update it (status, body, per-component
  * status, notifications); a change published as maintenance creates a scheduled incident, later
- * revisions update it. Each post or revision is sent once, across retries and replicas (links.ts):
- * a call whose answer was lost is looked up on Statuspage (by the reference in its metadata) before
- * anything is sent again. Failures surface as RetryLater / PermanentFailure for the outbox.
+ * revisions update it, and a maintenance withdrawn from the page (its change rejected) has its
+ * scheduled incident deleted. Each post or revision is sent once, across retries and replicas
+ * (links.ts): a call whose answer was lost is looked up on Statuspage (by the reference in its
+ * metadata) before anything is sent again. Failures surface as RetryLater / PermanentFailure for the
+ * outbox.
  */
 import type { Db } from '../db/database.js';
 import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
@@ -18,6 +20,7 @@ import {
   recordFound,
   recordSent,
   subjectRef,
+  WITHDRAWN_SEND,
   type StatuspageLink,
   type StatuspageSubject,
 } from './links.js';
@@ -41,9 +44,18 @@ export interface PublishResult {
   sent: boolean;
 }
 
+/** What a withdrawal did: `sent` is true when this call deleted the Statuspage incident. */
+export interface WithdrawResult {
+  /** The Statuspage incident that was (or is now) deleted; null when none was ever created. */
+  statuspageIncidentId: string | null;
+  sent: boolean;
+}
+
 export interface StatuspageSync {
   publishIncidentPost(post: PublicIncidentPost, opts?: PublishOptions): Promise<PublishResult>;
   publishMaintenance(m: PublicMaintenance, opts?: PublishOptions): Promise<PublishResult>;
+  /** Deletes the scheduled incident created for a change's maintenance, if any, once. */
+  withdrawMaintenance(changeId: string, opts?: PublishOptions): Promise<WithdrawResult>;
 }
 
 /** The key under which our reference is kept in a Statuspage incident's metadata. */
@@ -94,10 +106,16 @@ export function createStatuspageSync(opts: StatuspageSyncOptions): StatuspageSyn
     else await clearPending(db, link.id, pending.sendId);
   }
 
+  const inFlight = (subject: StatuspageSubject) => new RetryLater(`Statuspage: ${subjectRef(subject)} has a call in flight on another replica`, 5_000);
+  const refuseWithdrawn = (link: StatuspageLink, subject: StatuspageSubject) => {
+    if (link.sentIds.includes(WITHDRAWN_SEND)) throw new PermanentFailure(`Statuspage: ${subjectRef(subject)} was withdrawn; nothing more is sent for it`);
+  };
+
   async function publish(send: Send, signal?: AbortSignal): Promise<PublishResult> {
     let link = await ensureStatuspageLink(db, send.subject);
+    refuseWithdrawn(link, send.subject);
     if (link.pending && !link.sentIds.includes(send.sendId)) {
-      if (link.pending.inFlight) throw new RetryLater(`Statuspage: ${subjectRef(send.subject)} has a call in flight on another replica`, 5_000);
+      if (link.pending.inFlight) throw inFlight(send.subject);
       await settle(link, send.subject, signal);
       link = (await findStatuspageLink(db, send.subject))!;
     }
@@ -105,20 +123,59 @@ export function createStatuspageSync(opts: StatuspageSyncOptions): StatuspageSyn
     if (!(await claimSend(db, link.id, send.sendId, send.name))) {
       const now = (await findStatuspageLink(db, send.subject))!;
       if (now.sentIds.includes(send.sendId)) return { statuspageIncidentId: now.statuspageIncidentId!, sent: false };
-      throw new RetryLater(`Statuspage: ${subjectRef(send.subject)} has a call in flight on another replica`, 5_000);
+      refuseWithdrawn(now, send.subject);
+      throw inFlight(send.subject);
     }
     const body = { ...send.write(link.statuspageIncidentId ? { lastStatus: link.lastStatus } : null), metadata: metadata(send.subject, send.sendId) };
     let answer: StatuspageIncident;
     try {
       answer = link.statuspageIncidentId ? await client.updateIncident(pageId, link.statuspageIncidentId, body, { signal }) : await client.createIncident(pageId, body, { signal });
     } catch (e) {
-      // A refusal or a rate limit did nothing; no answer (or a 5xx) may hide a call that landed.
-      const applied = e instanceof StatuspageRefused || (e instanceof StatuspageUnavailable && e.rateLimited) ? 'no' : 'unknown';
-      await recordFailed(db, link.id, send.sendId, applied, (e as Error).message);
+      await recordFailure(link, send.sendId, e);
       throw e;
     }
     await recordSent(db, link.id, { statuspageIncidentId: answer.id, sendId: send.sendId, status: send.status });
     return { statuspageIncidentId: answer.id, sent: true };
+  }
+
+  async function recordFailure(link: StatuspageLink, sendId: string, e: unknown): Promise<void> {
+    // A refusal or a rate limit did nothing; no answer (or a 5xx) may hide a call that landed.
+    const applied = e instanceof StatuspageRefused || (e instanceof StatuspageUnavailable && e.rateLimited) ? 'no' : 'unknown';
+    await recordFailed(db, link.id, sendId, applied, (e as Error).message);
+  }
+
+  /**
+   * Deletes the subject's Statuspage incident once, and marks the link withdrawn (also when none was
+   * created, so a publish still under way cannot create one afterwards). A DELETE may safely be sent
+   * again (404 then says an earlier one landed), so a withdrawal whose answer was lost is simply
+   * retried; a create whose answer was lost is looked for first, since it may have made the incident.
+   */
+  async function withdraw(subject: StatuspageSubject, signal?: AbortSignal): Promise<WithdrawResult> {
+    let link = await ensureStatuspageLink(db, subject);
+    const already = (l: StatuspageLink) => ({ statuspageIncidentId: l.statuspageIncidentId, sent: false });
+    if (link.sentIds.includes(WITHDRAWN_SEND)) return already(link);
+    if (link.pending) {
+      if (link.pending.inFlight) throw inFlight(subject);
+      if (!link.statuspageIncidentId && link.pending.sendId !== WITHDRAWN_SEND) await settle(link, subject, signal);
+      else await clearPending(db, link.id, link.pending.sendId);
+      link = (await findStatuspageLink(db, subject))!;
+    }
+    if (!(await claimSend(db, link.id, WITHDRAWN_SEND, null))) {
+      const now = (await findStatuspageLink(db, subject))!;
+      if (now.sentIds.includes(WITHDRAWN_SEND)) return already(now);
+      throw inFlight(subject);
+    }
+    let deleted = false;
+    if (link.statuspageIncidentId) {
+      try {
+        deleted = (await client.deleteIncident(pageId, link.statuspageIncidentId, { signal })) !== null;
+      } catch (e) {
+        await recordFailure(link, WITHDRAWN_SEND, e);
+        throw e;
+      }
+    }
+    await recordSent(db, link.id, { statuspageIncidentId: link.statuspageIncidentId, sendId: WITHDRAWN_SEND, status: WITHDRAWN_SEND });
+    return { statuspageIncidentId: link.statuspageIncidentId, sent: deleted };
   }
 
   return {
@@ -165,5 +222,7 @@ export function createStatuspageSync(opts: StatuspageSyncOptions): StatuspageSyn
         o.signal,
       );
     },
+
+    withdrawMaintenance: (changeId, o = {}) => withdraw({ changeId }, o.signal),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A strict fake of Atlassian Statuspage's REST API v1 for tests: an HTTP server on 127.0.0.1 serving
- * `/v1/pages/{page_id}/incidents[/{incident_id}]` (GET, POST, PATCH) and `/v1/pages/{page_id}/components`
- * as the published reference describes them: `Authorization: OAuth <key>`, bare JSON answers (no
+ * `/v1/pages/{page_id}/incidents[/{incident_id}]` (GET, POST, PATCH; DELETE answering 200 with the
+ * incident it deleted) and `/v1/pages/{page_id}/components` as the published reference describes them: `Authorization: OAuth <key>`, bare JSON answers (no
  * envelope), `{"error": "…"}` refusals (401 for a missing or wrong key, 404 for an unknown page,
  * incident or route), 422 `{"error": ["…"]}` validation failures (fake-statuspage-rules.ts), paging
  * with `limit`/`page` (`per_page` for components), `q` search, and 420/429 with `Retry-After` or 5xx on
@@ -119,7 +119,7 @@ export class FakeStatuspage {
   loseAnswers(times: number): void {
     this.answersToLose += times;
   }
-  /** Calls that change something (POST, PATCH), in order. */
+  /** Calls that change something (POST, PATCH, DELETE), in order. */
   writes(): RecordedStatuspageCall[] {
     return this.calls.filter((c) => c.method !== 'GET');
   }
@@ -187,6 +187,11 @@ export class FakeStatuspage {
     const existing = itemId ? this.incidents.get(itemId) : undefined;
     if (itemId && !existing) return send(404, { error: 'Incident not found' });
     if (method === 'GET') return send(200, this.render(existing!));
+    if (method === 'DELETE') {
+      if (!existing) return send(405, { error: 'Method not allowed' });
+      this.incidents.delete(existing.id);
+      return send(200, this.render(existing));
+    }
     const write = itemId ? method === 'PATCH' || method === 'PUT' : method === 'POST';
     if (!write) return send(405, { error: 'Method not allowed' });
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return send(415, { error: 'Content-Type must be application/json' });

@@ -50,8 +50,8 @@ export async function publishPublicUpdate(
   if (o.approver) await pressApprove(t, c, o.approver);
 }
 
-/** The `/change new` form's values for a low-risk change on `services`, published as maintenance or not. */
-export function maintenanceChangeValues(o: { title: string; services: string[]; start: Date; end: Date; publish: boolean; text?: string | null; description?: string | null }) {
+/** The `/change new` form's values for a change on `services` (low risk unless told), published as maintenance or not. */
+export function maintenanceChangeValues(o: { title: string; services: string[]; start: Date; end: Date; publish: boolean; text?: string | null; description?: string | null; risk?: 'low' | 'high' }) {
   const unix = (d: Date) => Math.floor(d.getTime() / 1000);
   return {
     title: { title: input.text(o.title) },
@@ -59,8 +59,8 @@ export function maintenanceChangeValues(o: { title: string; services: string[]; 
     services: { services: input.multiSelect(o.services) },
     window_start: { window_start: { type: 'datetimepicker', selected_date_time: unix(o.start) } },
     window_end: { window_end: { type: 'datetimepicker', selected_date_time: unix(o.end) } },
-    change_impact: { change_impact: input.select('low') },
-    likelihood: { likelihood: input.select('low') },
+    change_impact: { change_impact: input.select(o.risk ?? 'low') },
+    likelihood: { likelihood: input.select(o.risk ?? 'low') },
     rollback: { rollback: input.text('Switch back') },
     implementer: { implementer: input.user(null) },
     status_publish_maintenance: { status_publish_maintenance: input.checkboxes(o.publish ? ['yes'] : []) },
