@@ -225,7 +225,8 @@ export function buildPage(input: PageInput): PageModel {
       description: c.description ?? null,
       position: position + 1,
       state: worst(states),
-      updatedAt: latest(touched) ?? new Date(0),
+      // Untouched within the history shown: it has been in this state at least since that history starts.
+      updatedAt: latest(touched) ?? new Date((Math.floor(now.getTime() / DAY) - (HISTORY_DAYS - 1)) * DAY),
       ...history(c.name, incidents, maintenances, now),
     };
   });

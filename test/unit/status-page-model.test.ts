@@ -28,6 +28,13 @@ const post = (incidentId: string, time: string, fields: Partial<StatusPost>): St
 const maintenance = (from: string, to: string): Maintenance => ({ changeId: '7', title: 'DB upgrade', body: 'Short pauses.', components: ['Website'], startsAt: at(from), endsAt: at(to), publishedStatus: 'scheduled', revision: 1, createdAt: at('08:00') });
 
 describe('the status page model', () => {
+  it('dates a component nothing has touched from the start of the history shown, not 1970', () => {
+    const page = buildPage({ policy, now: at('12:00'), posts: [], incidentTimes: [], maintenances: [] });
+    expect(page.components.map((c) => c.updatedAt.toISOString())).toEqual(['2026-08-29T00:00:00.000Z', '2026-08-29T00:00:00.000Z']);
+    expect(page.updatedAt.toISOString()).toBe('2026-08-29T00:00:00.000Z');
+    expect(page.components[0].days[0].date).toBe('2026-08-29');
+  });
+
   it('takes the worst state of the open incidents per component, and maintenance yields to any outage', () => {
     const page = buildPage({
       policy,
