@@ -62,10 +62,11 @@ export function effectivePrioritySql(policy: Policy): RawBuilder<string> {
   return sql<string>`coalesce(i.priority, case i.severity ${sql.join(cases, sql` `)} else ${last} end)`;
 }
 
-function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minutes'): RawBuilder<number | null> {
-  const cases = policy.priorities.filter((p) => p[field]).map((p) => sql`when ${p.id} then ${p[field]!}::int`);
-  if (!cases.length) return sql<null>`null::int`;
-  return sql<number | null>`case prio ${sql.join(cases, sql` `)} else null end`;
+/** When the incident `w` (its priority `prio`) was due to be responded to or resolved; null without a target. */
+function dueSql(policy: Policy, field: 'response_minutes' | 'resolution_minutes'): RawBuilder<Date | null> {
+  const cases = policy.priorities.filter((p) => p[field]).map((p) => sql`when ${p.id} then ${p[field]!}::int * interval '1 minute'`);
+  if (!cases.length) return sql<null>`null::timestamptz`;
+  return sql<Date | null>`w.declared_at + case w.prio ${sql.join(cases, sql` `)} else null end`;
 }
 
 /**
@@ -141,17 +142,14 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
 }
 
 function periodFiguresSql(policy: Policy, q: StatsQuery): RawBuilder<Figures> {
-  // Durations (seconds) are computed once per incident; SLA checks compare them with the target
-  // (`ack <= declared + m minutes` is `ack - declared <= m * 60 s`, exactly).
-  const elapsed = sql`extract(epoch from (${q.now}::timestamptz - declared_at))`;
   return sql<Figures>`
     with base as materialized (
       select w.id, w.number, w.prio, w.category, w.kind, w.services, w.incident_type, w.caused_by_change_id, w.corrected_keys,
-        w.declared_at, w.resolved_at,
+        w.acknowledged_at, w.resolved_at,
         ${durationSql('mtta', 'acknowledged_at')}, ${durationSql('mttr', 'resolved_at')},
         ${durationSql('mttm', 'mitigated_at')}, ${durationSql('mttd', 'detected_at', 'impact_started_at')},
-        ${targetSql(policy, 'response_minutes')} as response_min,
-        ${targetSql(policy, 'resolution_minutes')} as resolution_min
+        ${dueSql(policy, 'response_minutes')} as response_due,
+        ${dueSql(policy, 'resolution_minutes')} as resolution_due
       from (${countedIncidents(policy, q)}) w)
     select count(*) as total,
       count(*) filter (where resolved_at is null) as open,
@@ -161,10 +159,10 @@ function periodFiguresSql(policy: Policy, q: StatsQuery): RawBuilder<Figures> {
       -- Counts by priority, category and kind; SLA met/breached per priority alongside.
       (select coalesce(jsonb_agg(g order by n desc), '[]') from (
         select prio, category, kind, grouping(prio) as g_prio, grouping(category) as g_cat, count(*) as n,
-          count(*) filter (where response_min is not null and mtta_d <= response_min * 60) as r_met,
-          count(*) filter (where response_min is not null and coalesce(mtta_d, ${elapsed}) > response_min * 60) as r_breached,
-          count(*) filter (where resolution_min is not null and mttr_d <= resolution_min * 60) as s_met,
-          count(*) filter (where resolution_min is not null and coalesce(mttr_d, ${elapsed}) > resolution_min * 60) as s_breached
+          count(*) filter (where acknowledged_at <= response_due) as r_met,
+          count(*) filter (where coalesce(acknowledged_at, ${q.now}::timestamptz) > response_due) as r_breached,
+          count(*) filter (where resolved_at <= resolution_due) as s_met,
+          count(*) filter (where coalesce(resolved_at, ${q.now}::timestamptz) > resolution_due) as s_breached
         from base group by grouping sets ((prio), (category), (kind))) g) as groups,
       (select coalesce(jsonb_agg(s order by n desc, k), '[]') from (
         select k, count(*) as n from (select unnest(services) as k from base) u group by 1 order by 2 desc, 1 limit 50) s) as services,
