@@ -6,7 +6,7 @@ import { JiraClient } from '../jira/client.js';
 import { checkJira } from '../jira/check.js';
 import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
 import { decidedBy, keepOpen, keepOpenInJira, resolvedFromPrompt } from '../jira/decision.js';
-import { incidentRef } from '../incidents/incident.js';
+import { incidentRef, isResolved } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { JIRA_LANE, jiraParts, jiraSubscriber } from '../jira/outbound.js';
 import { userId } from '../jira/people.js';
@@ -80,9 +80,9 @@ export const jira = defineFeature({
       db: ctx.db,
       client: connector.client,
       policy: settings.policy,
-      refOf: async (id: string) => {
+      incidentOf: async (id: string) => {
         const incident = await findIncidentById(ctx.db, id);
-        return incident ? incidentRef(ctx.policy.number_prefix, incident) : 'The incident';
+        return incident && { ref: incidentRef(ctx.policy.number_prefix, incident), resolved: isResolved(incident) };
       },
       nameOf: async (id: string) => (await ctx.profiles.names([id])).get(id) ?? 'its commander',
       kick,

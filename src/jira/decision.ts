@@ -55,8 +55,8 @@ export interface KeepOpenDeps {
   db: Db;
   client: JiraClient;
   policy: JiraPolicy;
-  /** The incident's reference (INC-12), for the comment. */
-  refOf: (incidentId: string) => Promise<string>;
+  /** The incident's reference (INC-12), for the comment, and whether it has been resolved since. */
+  incidentOf: (incidentId: string) => Promise<{ ref: string; resolved: boolean } | undefined>;
   /** A Slack user's display name, for the comment. */
   nameOf: (userId: string) => Promise<string>;
   kick: () => void;
@@ -73,9 +73,12 @@ export async function keepOpenInJira(deps: KeepOpenDeps, task: TaskOf<'jira.keep
   if (await deps.db.selectFrom('timeline_events').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirst()) return;
   const ctx = { db: deps.db, idempotencyKey: dedupeKey, attempt: task.attempts, signal: AbortSignal.timeout(60_000), logger: deps.logger };
   const { issueKey } = task.payload;
+  const incident = await deps.incidentOf(incidentId);
+  // Resolved since (its own delivery moves the issue to Done, in the connector's lane): nothing to undo there.
+  if (!incident || incident.resolved) return;
   try {
     const moved = await moveToCategory(deps.client, issueKey, 'indeterminate', deps.policy, { signal: ctx.signal });
-    const text = `${await deps.refOf(incidentId)} is still open in Slack: ${await deps.nameOf(task.payload.decidedBy)} decided to keep it open, so the issue is back in progress.`;
+    const text = `${incident.ref} is still open in Slack: ${await deps.nameOf(task.payload.decidedBy)} decided to keep it open, so the issue is back in progress.`;
     await deps.client.addComment(issueKey, richText(deps.client.deployment, [{ text }]), { signal: ctx.signal });
     const link = await findJiraLink(deps.db, incidentId);
     await deps.db.transaction().execute(async (trx) => {
