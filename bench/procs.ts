@@ -113,7 +113,9 @@ export async function startApp(o: AppOptions): Promise<{ proc: Proc; url: string
     writeFileSync(file, o.policy);
     env.INCIDENT_CONFIG = file;
   }
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_PROFILE_DIR=<dir>: the app writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(root, 'dist/src/main.js')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const proc = new Proc(child, 'app');
   const url = `http://127.0.0.1:${port}`;
   const t0 = Date.now();

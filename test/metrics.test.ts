@@ -12,7 +12,7 @@ let database: TestDatabase;
 let h: DatabaseHandle;
 let number = 0;
 
-type Fixture = { drill?: boolean; declared: string; ack?: string; mitigated?: string; resolved?: string; priority?: string | null; severity?: string; category?: string; services?: string[]; classification?: 'incident' | 'security_event'; kind?: 'service' | 'security'; team?: string };
+type Fixture = { type?: string; drill?: boolean; declared: string; ack?: string; mitigated?: string; resolved?: string; priority?: string | null; severity?: string; category?: string; services?: string[]; classification?: 'incident' | 'security_event'; kind?: 'service' | 'security'; team?: string };
 async function incident(f: Fixture) {
   await h.db
     .insertInto('incidents')
@@ -48,8 +48,10 @@ async function incident(f: Fixture) {
       business_impact: null,
       classification_reason: null,
       bridge_url: null,
+      incident_type: f.type ?? null,
     })
     .execute();
+  return number;
 }
 
 beforeAll(async () => {
@@ -116,6 +118,39 @@ describe('incident metrics', () => {
     const now = new Date('2026-11-26T12:00:00Z');
     expect(periodOf('7d', now)).toMatchObject({ from: new Date('2026-11-19T12:00:00Z'), previous: { from: new Date('2026-11-12T12:00:00Z'), to: new Date('2026-11-19T12:00:00Z') } });
     expect(periodOf('quarter', now)).toMatchObject({ from: new Date('2026-10-01T00:00:00Z'), label: 'Q4 2026 so far', previous: { from: new Date('2026-07-01T00:00:00Z'), to: new Date('2026-10-01T00:00:00Z') } });
+  });
+});
+
+describe('one-pass figures', () => {
+  // Workspace T3, December: SLA targets met exactly at the limit, breached a millisecond after it,
+  // corrected timestamps and incident types (P1: respond in 15 min, resolve in 4 h; P2: 30 min).
+  const dec = { teamId: 'T3', from: new Date('2026-12-01T00:00:00Z'), to: new Date('2026-12-08T00:00:00Z'), now: new Date('2026-12-08T00:00:00Z') };
+  beforeAll(async () => {
+    await incident({ team: 'T3', declared: '2026-12-01T10:00:00Z', ack: '2026-12-01T10:15:00Z', resolved: '2026-12-01T14:00:00Z', priority: 'P1', type: 'outage', services: ['api'] });
+    await incident({ team: 'T3', declared: '2026-12-02T10:00:00Z', ack: '2026-12-02T10:15:00.001Z', resolved: '2026-12-02T14:00:00.001Z', priority: 'P1', type: 'outage', services: ['api'] });
+    // Open for 30 minutes at "now": past P1's response target, within its resolution target.
+    await incident({ team: 'T3', declared: '2026-12-07T23:30:00Z', priority: 'P1', services: ['web'] });
+    const corrected = await incident({ team: 'T3', declared: '2026-12-03T10:00:00Z', ack: '2026-12-03T10:40:00Z', resolved: '2026-12-03T11:00:00Z', priority: 'P2', type: 'degraded' });
+    // Recorded late; corrected to the moment someone actually responded (within P2's 30 minutes).
+    const { id } = await h.db.selectFrom('incidents').select('id').where('team_id', '=', 'T3').where('number', '=', corrected).executeTakeFirstOrThrow();
+    await h.db.insertInto('incident_time_corrections').values({ incident_id: id, key: 'acknowledged', recorded: new Date('2026-12-03T10:40:00Z'), corrected: new Date('2026-12-03T10:30:00Z'), reason: 'paged earlier', actor_id: 'U1' }).execute();
+  });
+
+  it('counts SLA at the exact limit as met, past it as breached, with corrected times and types', async () => {
+    const s = await computeStats(h.db, policy, dec);
+    expect(s.sla).toEqual([
+      { priority: 'P1', response: { met: 1, breached: 2, pct: 33.3 }, resolution: { met: 1, breached: 1, pct: 50 } },
+      { priority: 'P2', response: { met: 1, breached: 0, pct: 100 }, resolution: { met: 1, breached: 0, pct: 100 } },
+    ]);
+    expect(s.mtta).toEqual({ count: 3, mean: 1200, p50: 900.001, p90: 1620 });
+    expect(s.corrected).toEqual([{ number: s.corrected[0]?.number, keys: ['acknowledged'] }]);
+    expect(s.byType).toEqual([
+      { type: 'outage', count: 2, open: 0, mttrMean: 14400 },
+      { type: 'degraded', count: 1, open: 0, mttrMean: 3600 },
+      { type: 'none', count: 1, open: 1, mttrMean: null },
+    ]);
+    expect(s.byService).toEqual({ api: 2, web: 1 });
+    expect(s).toMatchObject({ total: 4, open: 1 });
   });
 });
 

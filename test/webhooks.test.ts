@@ -227,6 +227,11 @@ describe('refused deliveries', () => {
     am.alerts[0].fingerprint = 'ab\u0000cd';
     expect((await postWebhook(t, 'alertmanager', am)).status).toBe(200);
     expect(await group('alertmanager', '{}:{alertname="Nul"}')).toMatchObject({ title: 'Nul on x' });
+
+    // Escapes written in capitals, and a literal backslash-u that is text, not an escape.
+    const upper = '{"source": "s", "dedup_key": "upper", "title": "Lone \\uDC00 and \\\\u0000 as text", "severity": "high"}';
+    expect((await postWebhook(t, 'siem', null, { raw: upper })).status).toBe(200);
+    expect(await group('siem', 'upper')).toMatchObject({ title: 'Lone \ufffd and \\u0000 as text' });
   });
 
   it('400, with the body kept, for a raw NUL byte or a key too long to index, rather than 503 for ever', async () => {

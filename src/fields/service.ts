@@ -1,9 +1,9 @@
 import type { ServiceContext } from '../context.js';
 import { DomainError, refuseInvalid } from '../incidents/errors.js';
-import { isClosed, type Incident } from '../incidents/incident.js';
+import { isClosed, isResolved, type Incident } from '../incidents/incident.js';
 import * as repo from '../incidents/repository.js';
 import type { IncidentService } from '../incidents/service.js';
-import { fieldErrorKey, fieldLabel, fieldsOfType, findType, isEmpty, sameValue, valueProblem, type FieldValue, type FieldValues } from '../incidents/fields.js';
+import { fieldErrorKey, fieldLabel, fieldsOfType, findType, isEmpty, missingProblems, sameValue, valueProblem, type FieldValue, type FieldValues } from '../incidents/fields.js';
 
 export interface FieldEdit {
   incidentId: string;
@@ -17,7 +17,8 @@ export interface FieldEdit {
 /**
  * An incident's type and custom field values after its declaration (`/incident fields`, the resolve
  * form). Each change is its own timeline row; values of fields the type (or the policy) no longer
- * has are kept, never dropped.
+ * has are kept, never dropped. The fields the (new) type requires by the incident's stage (declare,
+ * or resolve once resolved) must be filled, as the declare and resolve forms require them.
  */
 export class FieldService {
   constructor(
@@ -50,6 +51,8 @@ export class FieldService {
         await t.append({ actorId: input.actorId, kind: 'field_changed', payload: { key: f.key, label: fieldLabel(f), field_type: f.type, from: isEmpty(from) ? null : from!, to: isEmpty(to) ? null : to! } });
         changed++;
       }
+      const stage = isResolved(current) ? 'resolve' : 'declare';
+      refuseInvalid<string>(missingProblems(policy, { type: typeName, fields: next }, stage));
       if (!changed) return { incident: current, changed };
       const incident = await repo.updateIncident(trx, current.id, { incident_type: typeName, custom_fields: JSON.stringify(next) });
       return { incident, changed };

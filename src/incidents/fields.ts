@@ -124,8 +124,13 @@ const STAGE_VERB = { declare: 'declaring', resolve: 'resolving', close: 'closing
 type Stage = Exclude<FieldStage, 'never'>;
 
 /** Each required field left empty by `stage`, under `fields.<key>`, naming it. */
-function missingProblems(missing: CustomField[], stage: Stage): Record<string, string> {
+function missingProblem(missing: CustomField[], stage: Stage): Record<string, string> {
   return Object.fromEntries(missing.map((f) => [fieldErrorKey(f.key), `${fieldLabel(f)} is required before ${STAGE_VERB[stage]}.`]));
+}
+
+/** The type's fields required by `stage` still empty in `incident`, each under `fields.<key>`, naming it. */
+export function missingProblems(policy: FieldsPolicy, incident: { type: string | null; fields: FieldValues }, stage: Stage): Record<string, string> {
+  return missingProblem(missingFields(policy, incident, stage), stage);
 }
 
 /** The problems of a set of values for a type at a stage: values that do not fit, and required fields left empty, each under `fields.<key>`. */
@@ -135,7 +140,7 @@ export function fieldProblems(policy: FieldsPolicy, type: string | null, values:
     const bad = valueProblem(f, values[f.key]);
     if (bad) problems[fieldErrorKey(f.key)] = bad;
   }
-  return { ...problems, ...missingProblems(missingFields(policy, { type, fields: values }, stage), stage) };
+  return { ...problems, ...missingProblems(policy, { type, fields: values }, stage) };
 }
 
 /** Refuses a resolve or close while a field the incident's type requires by then is empty: the message names them all, each is also under its own `fields.<key>`. */
@@ -143,5 +148,5 @@ export function refuseMissingFields(policy: FieldsPolicy, incident: { type: stri
   const missing = missingFields(policy, incident, stage);
   if (!missing.length) return;
   const summary = `Fill in ${missing.map(fieldLabel).join(', ')} before ${STAGE_VERB[stage]} (\`/incident fields\`).`;
-  throw new DomainError('invalid_state', summary, undefined, missingProblems(missing, stage));
+  throw new DomainError('invalid_state', summary, undefined, missingProblem(missing, stage));
 }

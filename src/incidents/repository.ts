@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, IncidentsTable } from '../db/schema.js';
 import { toIncident, type Incident } from './incident.js';
 import type { FieldValues } from './fields.js';
@@ -105,11 +105,13 @@ export async function listIncidents(db: Kysely<Database>, f: ListFilter): Promis
   let base = db.selectFrom('incidents').where('team_id', '=', f.teamId);
   if (!f.includeClosed) base = base.where('closed_at', 'is', null);
   if (f.type) base = base.where(sql<string>`lower(incident_type)`, '=', f.type.toLowerCase()).where('kind', '<>', 'security');
-  const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('declared_at', 'desc').orderBy('number', 'desc').limit(f.limit).offset(f.offset ?? 0).execute(),
-    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { incidents: rows.map(toIncident), total: Number(count.n) };
+  // The page and the total in one statement (one round trip); with no incident on the page, the one
+  // row that comes back carries only the total.
+  const page = base.selectAll().orderBy('declared_at', 'desc').orderBy('number', 'desc').limit(f.limit).offset(f.offset ?? 0);
+  const count = base.select((eb) => eb.fn.countAll<string>().as('n'));
+  const { rows } = await sql<Selectable<IncidentsTable> & { total_count: string }>`
+    select c.n as total_count, p.* from (${count}) c left join lateral (${page}) p on true order by p.declared_at desc, p.number desc`.execute(db);
+  return { incidents: rows.filter((r) => r.id !== null).map(toIncident), total: Number(rows[0]?.total_count ?? 0) };
 }
 
 /** Moves the recorded detection earlier (an alert seen before the declaration), never later. */

@@ -8,7 +8,7 @@ export interface Actor {
   inAnyGroup: (groups: string[]) => Promise<boolean>;
 }
 
-/** Who may do an action the policy does not list: correcting key timestamps, and keeping open an incident Jira says is Done, is for the commander or deputy. */
+/** Who may do an action the policy does not list: correcting key timestamps, and keeping open an incident Jira says is Done, is for the commander or deputy (any other, `fields` included, is open to everyone). */
 const UNLISTED: Partial<Record<PermissionAction, PermissionRule>> = {
   timestamps: { roles: ['commander', 'deputy'], usergroups: [], users: [] },
   keep_open: { roles: ['commander', 'deputy'], usergroups: [], users: [] },
@@ -38,6 +38,7 @@ const VERBS: Record<PermissionAction, string> = {
   priority: 'change the priority of',
   dr: 'activate or deactivate the DR plan for',
   timestamps: 'correct the key timestamps of',
+  fields: 'change the type and fields of',
   keep_open: 'keep open',
 };
 

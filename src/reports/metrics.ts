@@ -62,10 +62,11 @@ export function effectivePrioritySql(policy: Policy): RawBuilder<string> {
   return sql<string>`coalesce(i.priority, case i.severity ${sql.join(cases, sql` `)} else ${last} end)`;
 }
 
-function targetSql(policy: Policy, field: 'response_minutes' | 'resolution_minutes'): RawBuilder<number | null> {
-  const cases = policy.priorities.filter((p) => p[field]).map((p) => sql`when ${p.id} then ${p[field]!}::int`);
-  if (!cases.length) return sql<null>`null::int`;
-  return sql<number | null>`case prio ${sql.join(cases, sql` `)} else null end`;
+/** When the incident `w` (its priority `prio`) was due to be responded to or resolved; null without a target. */
+function dueSql(policy: Policy, field: 'response_minutes' | 'resolution_minutes'): RawBuilder<Date | null> {
+  const cases = policy.priorities.filter((p) => p[field]).map((p) => sql`when ${p.id} then ${p[field]!}::int * interval '1 minute'`);
+  if (!cases.length) return sql<null>`null::timestamptz`;
+  return sql<Date | null>`w.declared_at + case w.prio ${sql.join(cases, sql` `)} else null end`;
 }
 
 /**
@@ -90,13 +91,18 @@ function durationStats(row: Record<string, unknown>, prefix: string): DurationSt
   return { count: Number(row[`${prefix}_n`] ?? 0), mean: num(row[`${prefix}_mean`]), p50: num(row[`${prefix}_p50`]), p90: num(row[`${prefix}_p90`]) };
 }
 
-/** count/mean/p50/p90 of seconds from `from` (the declaration) to `col` (nulls, i.e. not reached or not known, are ignored). */
-function durationColumns(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at' | 'detected_at', from: 'declared_at' | 'impact_started_at' = 'declared_at') {
-  const d = `extract(epoch from (${col} - ${from}))`;
+/** count/mean/p50/p90 of the column `d` (seconds; nulls, i.e. not reached or not known, are ignored). */
+function durationColumns(prefix: string) {
+  const d = `${prefix}_d`;
   return sql.raw(
     `count(${d}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ` +
       `percentile_cont(0.5) within group (order by ${d}) as ${prefix}_p50, percentile_cont(0.9) within group (order by ${d}) as ${prefix}_p90`,
   );
+}
+
+/** Seconds from `from` (the declaration) to `col`, as the column `<prefix>_d`. */
+function durationSql(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at' | 'detected_at', from: 'declared_at' | 'impact_started_at' = 'declared_at') {
+  return sql.raw(`extract(epoch from (w.${col} - w.${from})) as ${prefix}_d`);
 }
 
 function tally(rows: { k: string | null; n: string | number }[]): Record<string, number> {
@@ -105,42 +111,71 @@ function tally(rows: { k: string | null; n: string | number }[]): Record<string,
   return out;
 }
 
-/** Incident metrics for a period, computed in SQL from the stored timestamps (three queries). */
+/** Reviews required and published for a period's counted incidents (follow-up health). */
+export interface ReviewCounts {
+  required: number;
+  published: number;
+}
+
+type GroupRow = { prio: string | null; category: string | null; kind: string | null; g_prio: number; g_cat: number; n: number; r_met: number; r_breached: number; s_met: number; s_breached: number };
+type Figures = Record<string, unknown> & {
+  groups: GroupRow[];
+  services: { k: string; n: number }[];
+  types: { k: string | null; n: number; open: number; mttr: number | null }[];
+  reviews: ReviewCounts;
+};
+
+/**
+ * Incident metrics for a period in one statement and one pass over its counted incidents
+ * (corrections applied, src/timestamps/effective.ts): they are read once, and every figure is an
+ * aggregate over that one set. Also the period's review counts (follow-up health).
+ */
+export async function periodFigures(db: Db, policy: Policy, q: StatsQuery): Promise<{ stats: Stats; reviews: ReviewCounts }> {
+  const { rows } = await periodFiguresSql(policy, q).execute(db);
+  const row = rows[0];
+  return { stats: statsOf(policy, row), reviews: { required: Number(row.reviews.required), published: Number(row.reviews.published) } };
+}
+
+/** Incident metrics for a period, computed in SQL from the stored timestamps (one statement). */
 export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promise<Stats> {
-  const base = countedIncidents(policy, q);
-  const aggregate = sql<Record<string, unknown>>`
-    with base as (${base})
+  return (await periodFigures(db, policy, q)).stats;
+}
+
+function periodFiguresSql(policy: Policy, q: StatsQuery): RawBuilder<Figures> {
+  return sql<Figures>`
+    with base as materialized (
+      select w.id, w.number, w.prio, w.category, w.kind, w.services, w.incident_type, w.caused_by_change_id, w.corrected_keys,
+        w.acknowledged_at, w.resolved_at,
+        ${durationSql('mtta', 'acknowledged_at')}, ${durationSql('mttr', 'resolved_at')},
+        ${durationSql('mttm', 'mitigated_at')}, ${durationSql('mttd', 'detected_at', 'impact_started_at')},
+        ${dueSql(policy, 'response_minutes')} as response_due,
+        ${dueSql(policy, 'resolution_minutes')} as resolution_due
+      from (${countedIncidents(policy, q)}) w)
     select count(*) as total,
       count(*) filter (where resolved_at is null) as open,
       count(*) filter (where caused_by_change_id is not null) as by_change,
-      ${durationColumns('mtta', 'acknowledged_at')},
-      ${durationColumns('mttr', 'resolved_at')},
-      ${durationColumns('mttm', 'mitigated_at')},
-      ${durationColumns('mttd', 'detected_at', 'impact_started_at')},
-      coalesce(jsonb_agg(jsonb_build_object('number', number, 'keys', corrected_keys) order by number) filter (where cardinality(corrected_keys) > 0), '[]') as corrected
-    from base`.execute(db);
-  // Counts by priority, category and kind in one pass; SLA met/breached per priority alongside.
-  const grouped = sql<{ prio: string | null; category: string | null; kind: string | null; g_prio: number; g_cat: number; n: string; r_met: string; r_breached: string; s_met: string; s_breached: string }>`
-    with base as (${base}), t as (
-      select prio, category, kind, declared_at, acknowledged_at, resolved_at,
-        ${targetSql(policy, 'response_minutes')} as response_min,
-        ${targetSql(policy, 'resolution_minutes')} as resolution_min
-      from base)
-    select prio, category, kind, grouping(prio) as g_prio, grouping(category) as g_cat, count(*) as n,
-      count(*) filter (where response_min is not null and acknowledged_at <= declared_at + make_interval(mins => response_min)) as r_met,
-      count(*) filter (where response_min is not null and coalesce(acknowledged_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => response_min)) as r_breached,
-      count(*) filter (where resolution_min is not null and resolved_at <= declared_at + make_interval(mins => resolution_min)) as s_met,
-      count(*) filter (where resolution_min is not null and coalesce(resolved_at, ${q.now}::timestamptz) > declared_at + make_interval(mins => resolution_min)) as s_breached
-    from t group by grouping sets ((prio), (category), (kind))
-    order by n desc`.execute(db);
-  const services = sql<{ k: string; n: string }>`with base as (${base}) select s as k, count(*) as n from base, unnest(services) s group by 1 order by 2 desc, 1 limit 50`.execute(db);
-  const types = sql<{ k: string | null; n: string; open: string; mttr: string | null }>`
-    with base as (${base})
-    select incident_type as k, count(*) as n, count(*) filter (where resolved_at is null) as open, avg(extract(epoch from (resolved_at - declared_at))) as mttr
-    from base group by 1 order by 2 desc, 1 nulls last`.execute(db);
-  const [agg, groups, svc, byType] = await Promise.all([aggregate, grouped, services, types]);
-  const row = agg.rows[0] ?? {};
-  const rows = groups.rows;
+      ${durationColumns('mtta')}, ${durationColumns('mttr')}, ${durationColumns('mttm')}, ${durationColumns('mttd')},
+      coalesce(jsonb_agg(jsonb_build_object('number', number, 'keys', corrected_keys) order by number) filter (where cardinality(corrected_keys) > 0), '[]') as corrected,
+      -- Counts by priority, category and kind; SLA met/breached per priority alongside.
+      (select coalesce(jsonb_agg(g order by n desc), '[]') from (
+        select prio, category, kind, grouping(prio) as g_prio, grouping(category) as g_cat, count(*) as n,
+          count(*) filter (where acknowledged_at <= response_due) as r_met,
+          count(*) filter (where coalesce(acknowledged_at, ${q.now}::timestamptz) > response_due) as r_breached,
+          count(*) filter (where resolved_at <= resolution_due) as s_met,
+          count(*) filter (where coalesce(resolved_at, ${q.now}::timestamptz) > resolution_due) as s_breached
+        from base group by grouping sets ((prio), (category), (kind))) g) as groups,
+      (select coalesce(jsonb_agg(s order by n desc, k), '[]') from (
+        select k, count(*) as n from (select unnest(services) as k from base) u group by 1 order by 2 desc, 1 limit 50) s) as services,
+      (select coalesce(jsonb_agg(t order by n desc, k nulls last), '[]') from (
+        select incident_type as k, count(*) as n, count(*) filter (where resolved_at is null) as open, avg(mttr_d) as mttr
+        from base group by 1) t) as types,
+      (select jsonb_build_object('required', count(r.id), 'published', count(r.id) filter (where r.state = 'published'))
+        from base b join reviews r on r.incident_id = b.id) as reviews
+    from base`;
+}
+
+function statsOf(policy: Policy, row: Figures): Stats {
+  const rows = row.groups;
   const byPrio = rows.filter((r) => r.g_prio === 0);
   const byCat = rows.filter((r) => r.g_prio === 1 && r.g_cat === 0);
   const byKind = rows.filter((r) => r.g_prio === 1 && r.g_cat === 1);
@@ -152,16 +187,16 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
       return { priority: p.id, response: { met: rm, breached: rb, pct: pct(rm, rb) }, resolution: { met: sm, breached: sb, pct: pct(sm, sb) } };
     })
     .filter((x) => x.response.met + x.response.breached + x.resolution.met + x.resolution.breached > 0);
-  const sortTally = (list: { k: string | null; n: string }[]) => tally([...list].sort((a, b) => Number(b.n) - Number(a.n) || String(a.k).localeCompare(String(b.k))));
+  const sortTally = (list: { k: string | null; n: number }[]) => tally([...list].sort((a, b) => b.n - a.n || String(a.k).localeCompare(String(b.k))));
   return {
     total: Number(row.total ?? 0),
     open: Number(row.open ?? 0),
     causedByChange: Number(row.by_change ?? 0),
-    byPriority: sortTally(byPrio.map((r) => ({ k: r.prio, n: r.n }))),
-    byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: r.n }))),
-    byService: tally(svc.rows),
-    byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: r.n }))),
-    byType: byType.rows.map((r) => ({ type: r.k ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
+    byPriority: sortTally(byPrio.map((r) => ({ k: r.prio, n: Number(r.n) }))),
+    byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: Number(r.n) }))),
+    byService: tally(row.services),
+    byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: Number(r.n) }))),
+    byType: row.types.map((r) => ({ type: r.k ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
     mtta: durationStats(row, 'mtta'),
     mttr: durationStats(row, 'mttr'),
     mttm: durationStats(row, 'mttm'),

@@ -94,16 +94,17 @@ export async function upsertSignals(db: Kysely<Database>, groupId: string, sourc
 }
 
 function signalsUpsert(db: Kysely<Database>, groupId: RawBuilder<unknown>, source: string, alerts: (AlertInput & { count: number })[], at: Date) {
-  const col = <T>(f: (a: AlertInput & { count: number }) => T) => alerts.map(f);
+  // The alerts travel as one JSON array (one parameter, encoded natively) rather than nine arrays.
+  const rows = JSON.stringify(
+    alerts.map((a) => ({ k: a.dedupKey, t: a.title, d: a.description, v: a.severity, s: a.service, l: a.labels, u: a.link, st: a.status, n: a.count })),
+  );
   return db
     .insertInto('signals')
     .columns(['group_id', 'source', 'dedup_key', 'title', 'description', 'severity', 'service', 'labels', 'link', 'status', 'count', 'first_seen_at', 'last_seen_at', 'resolved_at'])
     .expression(
-      sql`select ${groupId}, ${source}, t.dedup_key, t.title, t.description, t.severity, t.service, t.labels::jsonb, t.link, t.status, t.count, ${at}::timestamptz, ${at}::timestamptz,
-           case when t.status = 'resolved' then ${at}::timestamptz end
-    from unnest(${col((a) => a.dedupKey)}::text[], ${col((a) => a.title)}::text[], ${col((a) => a.description)}::text[], ${col((a) => a.severity)}::text[],
-                 ${col((a) => a.service)}::text[], ${col((a) => JSON.stringify(a.labels))}::text[], ${col((a) => a.link)}::text[], ${col((a) => a.status)}::text[], ${col((a) => a.count)}::int[])
-      as t(dedup_key, title, description, severity, service, labels, link, status, count)`,
+      sql`select ${groupId}, ${source}, t.k, t.t, t.d, t.v, t.s, t.l, t.u, t.st, t.n, ${at}::timestamptz, ${at}::timestamptz,
+           case when t.st = 'resolved' then ${at}::timestamptz end
+    from jsonb_to_recordset(${rows}::jsonb) as t(k text, t text, d text, v text, s text, l jsonb, u text, st text, n int)`,
     )
     .onConflict((oc) =>
       oc.columns(['source', 'dedup_key']).doUpdateSet({

@@ -34,7 +34,7 @@ describe('custom fields in Slack and documents', () => {
     for (const fieldValues of [{}, values]) {
       const view = declareModal(every, { reporterId: 'UANA', metadata: { type: 'Everything' }, fieldValues });
       expect(validateView(view)).toEqual([]);
-      expect(validateView(fieldsModal(every, { incidentRef: 'INC-1', type: 'Everything', values: fieldValues, metadata: { incidentId: '1', type: 'Everything' } }))).toEqual([]);
+      expect(validateView(fieldsModal(every, { incidentRef: 'INC-1', type: 'Everything', values: fieldValues, stage: 'resolve', metadata: { incidentId: '1', type: 'Everything' } }))).toEqual([]);
     }
     const section = fieldsSection(every, { type: 'Everything', fields: { ...values, gone: 'kept after the field left the policy' } });
     expect(validateBlocks(section, 'message')).toEqual([]);

@@ -1,14 +1,14 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { incidentRef } from '../../incidents/incident.js';
+import { incidentRef, isResolved, type Incident } from '../../incidents/incident.js';
 import { fieldErrorKey, fieldsOfType, findType, isEmpty, type FieldValue, type FieldValues } from '../../incidents/fields.js';
 import type { Policy } from '../../policy/schema.js';
 import type { SlackDeps } from '../deps.js';
 import { Block, Callback, fieldBlock } from '../ids.js';
 import { instrument } from '../listen.js';
 import { isSlackError } from '../errors.js';
-import { fieldsModal, readFieldValues, type FieldsMetadata } from '../views/fields.js';
+import { fieldsModal, readFieldValues } from '../views/fields.js';
 import { declareModal, type DeclareMetadata } from '../views/modals.js';
 import type { Subcommand } from './commands.js';
 import { registerForm, type Values } from './forms.js';
@@ -60,6 +60,12 @@ export function redrawnDeclareForm(policy: Policy, meta: DeclareMetadata, values
   });
 }
 
+/** The fields form of an incident showing `type` and `values`, for the incident's stage. */
+function incidentFieldsModal(policy: Policy, incident: Incident, type: string | null, values: FieldValues) {
+  const stage = isResolved(incident) ? 'resolve' : 'declare';
+  return fieldsModal(policy, { incidentRef: incidentRef(policy.number_prefix, incident), type, values, stage, metadata: { incidentId: incident.id, type } });
+}
+
 /**
  * Redraws an open form in place. The hash makes Slack refuse it if the form changed meanwhile: the
  * person chose again quickly, and that later choice redraws it.
@@ -100,7 +106,7 @@ export function registerFieldListeners(app: App, deps: SlackDeps): void {
       const type = findType(policy, selectedValue(values, Block.fieldsType))?.name ?? null;
       // What was typed wins over what is stored, for the fields both types have.
       const shown = { ...incident.fields, ...submittedFields(readFieldValues(values, policy.custom_fields)) };
-      await redraw(client, view.data, fieldsModal(policy, { incidentRef: incidentRef(policy.number_prefix, incident), type, values: shown, metadata: { incidentId: incident.id, type } }));
+      await redraw(client, view.data, incidentFieldsModal(policy, incident, type, shown));
     }),
   );
 
@@ -110,6 +116,7 @@ export function registerFieldListeners(app: App, deps: SlackDeps): void {
     fields: { type: Block.fieldsType, ...fieldErrorBlocks(policy) },
     fallback: Block.fieldsType,
     async submit({ meta, userId, values }) {
+      await deps.authorize('fields', userId, (await deps.incidents.findById(meta.incidentId)) ?? undefined);
       const chosen = policy.incident_types.length ? (selectedValue(values, Block.fieldsType) ?? null) : undefined;
       const type = chosen === undefined ? meta.type : chosen;
       await deps.fields.edit({ incidentId: meta.incidentId, actorId: userId, type: chosen, values: readFieldValues(values, fieldsOfType(policy, type)) });
@@ -129,8 +136,8 @@ export const fieldCommands: Subcommand[] = [
       const { incident } = ctx;
       if (!policy.incident_types.length) return ctx.reply('No incident types are configured (policy `incident_types` and `custom_fields`).');
       if (incident.closedAt) return ctx.reply('This incident is closed; its fields are final. `/incident reopen <reason>` reopens it.');
-      const meta: FieldsMetadata = { incidentId: incident.id, type: incident.type };
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: fieldsModal(policy, { incidentRef: incidentRef(policy.number_prefix, incident), type: incident.type, values: incident.fields, metadata: meta }) });
+      await ctx.deps.authorize('fields', ctx.userId, incident);
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: incidentFieldsModal(policy, incident, incident.type, incident.fields) });
     },
   },
 ];

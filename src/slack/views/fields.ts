@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { fieldLabel, fieldsOfType, findType, isEmpty, labelOfKey, valueText, type FieldValue, type FieldValues } from '../../incidents/fields.js';
+import { fieldLabel, fieldsOfType, findType, isEmpty, labelOfKey, requiredBy, valueText, type FieldValue, type FieldValues } from '../../incidents/fields.js';
 import type { CustomField } from '../../policy/fields-schema.js';
 import type { Policy } from '../../policy/schema.js';
 import { Block, Callback, fieldBlock } from '../ids.js';
@@ -51,9 +51,9 @@ export function fieldInput(field: CustomField, value: FieldValue | undefined, op
   }
 }
 
-/** The inputs of a type's fields, showing `values`; `requiredAt` marks the fields a form must not leave empty. */
-export function typeFieldInputs(policy: Policy, type: string | null | undefined, values: FieldValues, requiredAt?: 'declare' | 'resolve'): ReturnType<typeof fieldInput>[] {
-  return fieldsOfType(policy, type).map((f) => fieldInput(f, values[f.key], { required: requiredAt !== undefined && f.required === requiredAt }));
+/** The inputs of a type's fields, showing `values`; the fields required by `stage` are marked as a form must not leave them empty. */
+export function typeFieldInputs(policy: Policy, type: string | null | undefined, values: FieldValues, stage?: 'declare' | 'resolve'): ReturnType<typeof fieldInput>[] {
+  return fieldsOfType(policy, type).map((f) => fieldInput(f, values[f.key], { required: stage !== undefined && requiredBy(f, stage) }));
 }
 
 type StateValues = Record<string, Record<string, any>>;
@@ -129,10 +129,13 @@ export interface FieldsMetadata {
   type: string | null;
 }
 
-/** `/incident fields`: the incident's type and its fields, to edit. */
-export function fieldsModal(policy: Policy, opts: { incidentRef: string; type: string | null; values: FieldValues; metadata: FieldsMetadata }): View {
+/**
+ * `/incident fields`: the incident's type and its fields, to edit; the fields required by the
+ * incident's stage (`resolve` once it is resolved) are marked required.
+ */
+export function fieldsModal(policy: Policy, opts: { incidentRef: string; type: string | null; values: FieldValues; stage: 'declare' | 'resolve'; metadata: FieldsMetadata }): View {
   const type = findType(policy, opts.type);
-  const inputs = typeFieldInputs(policy, type?.name, opts.values, 'declare');
+  const inputs = typeFieldInputs(policy, type?.name, opts.values, opts.stage);
   const blocks: unknown[] = [
     ...(policy.incident_types.length ? [typeSelect(policy, Block.fieldsType, type?.name, { optional: true })] : []),
     ...(inputs.length ? inputs : [{ type: 'context', elements: [mrkdwn(type ? 'This type has no fields.' : 'Choose a type to see its fields.')] }]),
