@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { adfText, startFakeJira, type FakeJira, type JiraUser } from './support/fake-jira.js';
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
-import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
-import { ask, card } from './support/follow-up.js';
+import { declareIncident, lastResponse, messageText, submitModal, triageValues } from './support/flows.js';
+import { ask, buttonIds, card } from './support/follow-up.js';
 import { jiraEnv, jiraPolicy, postJiraWebhook } from './support/jira.js';
 import { synced as syncedIn } from './support/servicenow.js';
 import { input } from './support/slack-requests.js';
@@ -160,8 +160,72 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       await postJiraWebhook(t, jira.moveAs(kim, incident.key, 'Working'));
       await postJiraWebhook(t, jira.moveAs(kim, incident.key, 'Closed'));
       const asked = await synced(() => channel.messages.find((m) => messageText(m).includes(`moved Jira`) && messageText(m).includes('Closed')), 'the question to the commander');
-      expect(JSON.stringify(asked.blocks)).toContain('incident_open_resolve');
+      expect(buttonIds(asked)).toEqual(['jira_resolve', 'jira_keep_open']);
       expect((await t.app.db.selectFrom('incidents').select('resolved_at').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).resolved_at).toBeNull();
+    });
+
+    /** The incident's issue moved to Closed in Jira by Kim: the prompt in the channel, and its buttons' value. */
+    const movedToDone = async (channel: FakeChannel) => {
+      const issue = await issueOf(channel);
+      expect((await postJiraWebhook(t, jira.moveAs(kim, issue.key, 'Closed'))).body).toEqual({ status: 'applied' });
+      const prompt = await synced(() => channel.messages.find((m) => messageText(m).includes(`Kim Desk moved Jira`) && buttonIds(m).length > 0), 'the prompt');
+      expect(buttonIds(prompt)).toEqual(['jira_resolve', 'jira_keep_open']);
+      const value: string = prompt.blocks!.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === 'jira_keep_open').value;
+      return { issue, prompt, value };
+    };
+    const press = async (channel: FakeChannel, ts: string, userId: string, actionId: string, value: string) => {
+      const res = await t.slack.blockAction({ userId, actionId, value, channelId: channel.id, messageTs: ts });
+      expect(res.status).toBe(200);
+      return res;
+    };
+
+    it('Done in Jira → Keep open: only the commander or deputy; the issue back in an In Progress status once, with a comment; the prompt shows the decision', async () => {
+      const channel = await declareIncident(t, { userId: 'UANA', title: 'Cache misses', severity: 'SEV3', commander: 'UBEN' });
+      const incident = await incidentOf(channel);
+      const { issue, prompt, value } = await movedToDone(channel);
+      const reopening = () => jira.apiCalls().filter((c) => c.method === 'POST' && c.path.endsWith(`/issue/${issue.key}/transitions`));
+      const keptOpen = () => issue.comments.filter((c) => text(c.body).includes('is still open in Slack'));
+
+      // Ana holds no role: refused, nothing moves.
+      const refused = await press(channel, prompt.ts, 'UANA', 'jira_keep_open', value);
+      expect((await lastResponse(t, refused.responseUrl!)).text).toBe(`Only the Incident commander or the Deputy commander may keep open INC-${incident.number}.`);
+      await t.settle();
+      expect(issue.status.name).toBe('Closed');
+      expect(buttonIds(prompt)).toEqual(['jira_resolve', 'jira_keep_open']);
+
+      // The commander keeps it open: Reopen issue (Closed → Working), a comment naming who, the prompt redrawn.
+      await press(channel, prompt.ts, 'UBEN', 'jira_keep_open', value);
+      await synced(() => issue.status.name === 'Working' && keptOpen().length === 1, 'the issue back in progress, with the comment');
+      expect(issue.status.category).toBe('indeterminate');
+      expect(text(keptOpen()[0].body)).toMatch(new RegExp(`^INC-${incident.number} is still open in Slack: ben decided to keep it open`));
+      await synced(() => buttonIds(prompt).length === 0 && messageText(prompt).includes('<@UBEN> kept the incident open'), 'the decision on the prompt');
+
+      // Pressed again (by the commander, or by someone else): a short answer, no second transition or comment.
+      const again = await press(channel, prompt.ts, 'UBEN', 'jira_keep_open', value);
+      expect((await lastResponse(t, again.responseUrl!)).text).toBe('Already decided by <@UBEN>: the incident stays open.');
+      const other = await press(channel, prompt.ts, 'UANA', 'jira_keep_open', value);
+      expect((await lastResponse(t, other.responseUrl!)).text).toBe('Already decided by <@UBEN>: the incident stays open.');
+      await t.settle();
+      expect(reopening().map((c) => (c.body as any).transition.id)).toEqual(['41']);
+      expect(keptOpen()).toHaveLength(1);
+      expect((await incidentOf(channel)).resolved_at).toBeNull();
+      const rows = await t.app.db.selectFrom('timeline_events').select(['kind', 'actor_id', 'payload']).where('incident_id', '=', incident.id).where('kind', 'in', ['itsm_kept_open', 'itsm_synced']).orderBy('id').execute();
+      expect(rows.filter((r) => r.kind === 'itsm_kept_open')).toEqual([{ kind: 'itsm_kept_open', actor_id: 'UBEN', payload: { system: 'jira', number: issue.key, state: 'Closed' } }]);
+      expect(rows.filter((r) => (r.payload as { event?: string }).event === 'incident.kept_open')).toHaveLength(1);
+    });
+
+    it('Done in Jira → Resolve incident: the resolve form, then the prompt shows who resolved; Keep open afterwards only gets an answer', async () => {
+      const channel = await declareIncident(t, { userId: 'UANA', title: 'Disk filling', severity: 'SEV3', commander: 'UBEN' });
+      const { issue, prompt, value } = await movedToDone(channel);
+      await press(channel, prompt.ts, 'UBEN', 'jira_resolve', value);
+      await submitModal(t, 'UBEN', 'jira_resolve', { summary: { summary: input.text('Old logs removed.') } });
+      await synced(async () => (await incidentOf(channel)).resolved_at !== null, 'resolved');
+      await synced(() => buttonIds(prompt).length === 0 && messageText(prompt).includes('<@UBEN> resolved the incident'), 'the decision on the prompt');
+      const late = await press(channel, prompt.ts, 'UBEN', 'jira_keep_open', value);
+      expect((await lastResponse(t, late.responseUrl!)).text).toBe('This incident is already resolved.');
+      await t.settle();
+      expect(issue.status.name).toBe('Closed');
+      expect(issue.comments.filter((c) => text(c.body).includes('still open in Slack'))).toEqual([]);
     });
 
     it('refuses unauthenticated and malformed deliveries (401/400), keeping them as rejections', async () => {

@@ -169,6 +169,7 @@ const STORED: { [K in TimelineKind]: Record<string, unknown>[] } = {
     { post_id: '4', status: 'resolved', title: 'Checkout is slow', body: 'Fixed.', components: [], approved_by: null },
   ],
   itsm_synced: [{ system: 'servicenow', event: 'incident.declared', table: 'incident', sys_id: '0123456789abcdef0123456789abcdef', number: 'INC0010001', created: true, sent: { short_description: 'Checkout errors' }, remote: { state: '1', priority: '5' } }],
+  itsm_kept_open: [{ system: 'jira', number: 'OPS-12', state: 'Closed' }],
 };
 
 /** What a reader must never see when a field was renamed or is missing. */

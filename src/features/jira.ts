@@ -5,12 +5,16 @@ import type { TaskQueue } from '../outbox/queue.js';
 import { JiraClient } from '../jira/client.js';
 import { checkJira } from '../jira/check.js';
 import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
-import { jiraParts, jiraSubscriber } from '../jira/outbound.js';
+import { decidedBy, keepOpen, keepOpenInJira, resolvedFromPrompt } from '../jira/decision.js';
+import { incidentRef, isResolved } from '../incidents/incident.js';
+import { findIncidentById } from '../incidents/repository.js';
+import { JIRA_LANE, jiraParts, jiraSubscriber } from '../jira/outbound.js';
 import { userId } from '../jira/people.js';
 import { jiraWebhookRoute } from '../jira/webhook.js';
 import type { EmailOf } from '../servicenow/people.js';
 import { jiraCard, jiraEffects, jiraFailingSection } from '../slack/effects/jira.js';
 import { jiraPanel } from '../slack/listeners/jira.js';
+import { registerJiraPrompt } from '../slack/listeners/jira-prompt.js';
 import { checkText } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
 import { incidentEffectDeps } from './incidents.js';
@@ -59,8 +63,35 @@ export const jira = defineFeature({
     );
     let own: Promise<string | null> | null = null;
     const ownAccount = () => (own ??= connector.client.myself().then((me) => userId(connector.client, me), (err) => ((own = null), log.warn({ err: String(err) }, 'Jira: could not read the account (myself)'), null)));
+    const kick = () => ctx.tasks.kick();
+    const decisions = {
+      keepOpen: async (prompt: Parameters<typeof keepOpen>[1], actorId: string) => {
+        const decision = await keepOpen(ctx.db, prompt, actorId);
+        kick();
+        return decision;
+      },
+      decidedBy: (prompt: Parameters<typeof decidedBy>[1]) => decidedBy(ctx.db, prompt),
+      resolved: async (prompt: Parameters<typeof resolvedFromPrompt>[1], actorId: string) => {
+        await resolvedFromPrompt(ctx.db, prompt, actorId);
+        kick();
+      },
+    };
+    const keepOpenDeps = {
+      db: ctx.db,
+      client: connector.client,
+      policy: settings.policy,
+      incidentOf: async (id: string) => {
+        const incident = await findIncidentById(ctx.db, id);
+        return incident && { ref: incidentRef(ctx.policy.number_prefix, incident), resolved: isResolved(incident) };
+      },
+      nameOf: async (id: string) => (await ctx.profiles.names([id])).get(id) ?? 'its commander',
+      kick,
+      logger: log,
+    };
     return {
       tasks: jiraEffects(deps),
+      lanes: [{ lane: JIRA_LANE, tasks: { 'jira.keep_open': (task) => keepOpenInJira(keepOpenDeps, task) } }],
+      listeners: registerJiraPrompt(decisions),
       sections: {
         card: [jiraCard(deps)],
         home: [jiraFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingJiraSyncs(ctx.db, limit) })],

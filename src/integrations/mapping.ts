@@ -62,6 +62,7 @@ const RULES: { [K in TimelineKind]: Rule<K, IntegrationEventType> | null } = {
 
   itsm_synced: null, // a connector's own record of what it sent
   itsm_received: null, // and of what it received
+  itsm_kept_open: null, // the Jira connector moves its own issue back (its lane)
   type_changed: null, // connectors read the type and fields from every event's incident snapshot
   field_changed: null,
   status_changed: null, // carried by the update, resolution or reopening it belongs to

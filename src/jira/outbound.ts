@@ -44,7 +44,10 @@ export const JIRA_EVENTS = [
 ] as const satisfies readonly IntegrationEventType[];
 type JiraEvent = IntegrationEventOf<(typeof JIRA_EVENTS)[number]>;
 
-export const JiraTask = { linked: 'jira.linked', failing: 'jira.failing', doneThere: 'jira.done_there' } as const;
+export const JiraTask = { linked: 'jira.linked', failing: 'jira.failing', doneThere: 'jira.done_there', keepOpen: 'jira.keep_open', decided: 'jira.decided' } as const;
+
+/** The lane of Jira writes a person asked for in Slack (the integration events have `integration:jira`). */
+export const JIRA_LANE = 'jira';
 
 export interface JiraOutboundDeps {
   client: JiraClient;
@@ -58,6 +61,17 @@ export interface JiraOutboundDeps {
 /** The people lookups and create screens shared by the subscriber, the webhook and the check. */
 export function jiraParts(client: JiraClient, emailOf: EmailOf | undefined) {
   return { meta: new CreateMeta(client), people: new JiraPeople(client, emailOf) };
+}
+
+/** How a failed Jira call is recorded and retried (the link's sync state, a channel note once per failing spell). */
+export function jiraFailures(kick: () => void): FailureHandling {
+  return {
+    system: 'Jira',
+    vendor: (e) => (e instanceof JiraError ? e : null),
+    record: (ctx, incidentId, state, message) => recordJiraSyncError(ctx.db, incidentId, state, message),
+    failingTask: JiraTask.failing,
+    kick,
+  };
 }
 
 /** Where the lifecycle puts the incident's issue. */
@@ -96,13 +110,7 @@ function commentOf(event: JiraEvent, policy: JiraPolicy): string | null {
 
 export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(typeof JIRA_EVENTS)[number]> {
   const { client, policy, kick, meta, people } = deps;
-  const failures: FailureHandling = {
-    system: 'Jira',
-    vendor: (e) => (e instanceof JiraError ? e : null),
-    record: (ctx, incidentId, state, message) => recordJiraSyncError(ctx.db, incidentId, state, message),
-    failingTask: JiraTask.failing,
-    kick,
-  };
+  const failures = jiraFailures(kick);
 
   /** The incident's issue: the one linked, else the one carrying its label (an earlier try), else a new one. */
   async function ensureIssue(event: JiraEvent, link: JiraLink, ctx: DeliveryContext): Promise<IssueSync & { category: Category | null }> {

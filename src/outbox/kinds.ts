@@ -113,6 +113,10 @@ export const taskPayloadSchemas = {
   'jira.failing': z.object({ error: z.string() }),
   /** The incident's issue was moved to Done in Jira while the incident is open: ask the channel's commander. */
   'jira.done_there': z.object({ issueKey: z.string(), author: z.string(), status: z.string() }),
+  /** A commander or deputy kept the incident open: its issue back to In Progress, with a comment saying who (the Jira lane). */
+  'jira.keep_open': z.object({ issueKey: z.string(), decidedBy: z.string() }),
+  /** Show the decision on the "moved to Done in Jira" prompt: buttons gone, who chose what. */
+  'jira.decided': z.object({ channel: z.string(), ts: z.string(), issueKey: z.string(), decidedBy: z.string(), choice: z.enum(['keep_open', 'resolve']) }),
   /** Ask the incident's approvers to approve a public status page post (a message with the button). */
   'status.approval': z.object({ postId: rowId }),
   /** Tell the channel the status page changed, and close the post's approval request. */
@@ -143,7 +147,7 @@ export type OptionalTaskKind = 'paging.pagerduty';
 export type IntegrationTaskKind = 'integration.deliver';
 
 /** Kinds that run in a feature's own lane (a connector's: see Contribution.lanes), never in the Slack lane. */
-export type LaneTaskKind = 'statuspage.post' | 'statuspage.maintenance';
+export type LaneTaskKind = 'statuspage.post' | 'statuspage.maintenance' | 'jira.keep_open';
 
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {

@@ -8,9 +8,10 @@ export interface Actor {
   inAnyGroup: (groups: string[]) => Promise<boolean>;
 }
 
-/** Who may do an action the policy does not list: correcting key timestamps is for the commander or deputy (any other, `fields` included, is open to everyone). */
+/** Who may do an action the policy does not list: correcting key timestamps, and keeping open an incident Jira says is Done, is for the commander or deputy (any other, `fields` included, is open to everyone). */
 const UNLISTED: Partial<Record<PermissionAction, PermissionRule>> = {
   timestamps: { roles: ['commander', 'deputy'], usergroups: [], users: [] },
+  keep_open: { roles: ['commander', 'deputy'], usergroups: [], users: [] },
 };
 
 /** The rule that applies to an action: the policy's, else its default (roles the policy does not define left out). */
@@ -38,6 +39,7 @@ const VERBS: Record<PermissionAction, string> = {
   dr: 'activate or deactivate the DR plan for',
   timestamps: 'correct the key timestamps of',
   fields: 'change the type and fields of',
+  keep_open: 'keep open',
 };
 
 /** The refusal a person sees, naming who may. */

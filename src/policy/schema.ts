@@ -47,8 +47,8 @@ function validTimezone(tz: string): boolean {
 
 /** Actions the policy can restrict. */
 /** (Change approvals are governed by `changes.approvers`.) */
-/** (`timestamps`, correcting key timestamps, is the commander's or deputy's unless listed; `fields`, an incident's type and custom fields, anyone's.) */
-export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'timestamps', 'fields'] as const;
+/** (`timestamps`, correcting key timestamps, and `keep_open`, keeping an incident open that Jira says is Done, are the commander's or deputy's unless listed; `fields`, an incident's type and custom fields, anyone's.) */
+export const PERMISSION_ACTIONS = ['resolve', 'close', 'reopen', 'priority', 'dr', 'timestamps', 'fields', 'keep_open'] as const;
 export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
 export type PermissionRule = z.infer<typeof permissionRule>;
 

@@ -4,6 +4,8 @@ export const Callback = {
   declareModal: 'incident_declare',
   updateModal: 'incident_update',
   resolveModal: 'incident_resolve',
+  /** The resolve form opened from the "moved to Done in Jira" prompt. */
+  jiraResolveModal: 'jira_resolve',
   noteModal: 'incident_note',
   updatePreview: 'incident_update_preview',
   triageModal: 'incident_triage',
@@ -20,6 +22,10 @@ export const Action = {
   openUpdate: 'incident_open_update',
   openNote: 'incident_open_note',
   openResolve: 'incident_open_resolve',
+  /** "Keep open" on the prompt that the incident's Jira issue was moved to Done. */
+  jiraKeepOpen: 'jira_keep_open',
+  /** "Resolve incident" on that prompt: the resolve form, which redraws the prompt once resolved. */
+  jiraResolve: 'jira_resolve',
   close: 'incident_close',
   openTriage: 'incident_open_triage',
   /** Prefix: `incident_claim_role:<role>`; the value is the incident id. */

@@ -180,6 +180,9 @@ export const timelinePayloadSchemas = {
     field: z.string().optional(),
   }),
 
+  /** The incident's issue was moved to Done there; a commander or deputy decided the incident stays open (the issue goes back to In Progress). */
+  itsm_kept_open: z.object({ system: z.enum(['jira']), number: z.string(), state: z.string() }),
+
   // The public status page: a post waiting for a second person's approval, and a post as published.
   public_post_proposed: z.object({ post_id: rowId, status: z.string(), title: text, approvers: z.array(z.string()) }),
   public_post_published: z.object({

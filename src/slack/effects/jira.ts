@@ -6,7 +6,9 @@ import type { FailingJiraSync, JiraLink } from '../../jira/links.js';
 import { JiraTask } from '../../jira/outbound.js';
 import type { CardExtras } from '../views/card.js';
 import type { HomeSection } from '../views/home.js';
+import type { TaskPayloads } from '../../outbox/kinds.js';
 import { Action } from '../ids.js';
+import { promptValue } from '../listeners/jira-prompt.js';
 import { esc, mrkdwn, plain, truncate, user } from '../views/format.js';
 import { loadIncident, type IncidentEffectDeps } from './context.js';
 import { requireChannel } from './provision.js';
@@ -39,16 +41,30 @@ async function askCommander(deps: JiraEffectDeps, incidentId: string | null, p: 
   const incident = await loadIncident(deps, incidentId);
   if (!incident.channelId || isResolved(incident)) return;
   const who = incident.commanderId ? `${user(incident.commanderId)}, ` : '';
-  const text = `:ticket: ${esc(p.author)} moved Jira <${deps.browseUrl(p.issueKey)}|${esc(p.issueKey)}> to ${esc(p.status)}. The incident stays open here: ${who}resolve it if it is over.`;
+  const text = `:ticket: ${esc(p.author)} moved Jira <${deps.browseUrl(p.issueKey)}|${esc(p.issueKey)}> to ${esc(p.status)}. The incident stays open here: ${who}resolve it if it is over, or keep it open (the issue goes back to In Progress).`;
+  const value = promptValue({ incidentId: incident.id, issueKey: p.issueKey, status: p.status });
   await deps.client.chat.postMessage({
     channel: incident.channelId,
     text,
     blocks: [
       { type: 'section', text: mrkdwn(text) },
-      { type: 'actions', elements: [{ type: 'button', action_id: Action.openResolve, text: plain('Resolve incident'), value: incident.id, style: 'primary' }] },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: Action.jiraResolve, text: plain('Resolve incident'), value, style: 'primary' },
+          { type: 'button', action_id: Action.jiraKeepOpen, text: plain('Keep open'), value },
+        ],
+      },
     ],
     unfurl_links: false,
   });
+}
+
+/** The prompt redrawn with the decision: the buttons gone, who chose what. */
+async function showDecision(deps: JiraEffectDeps, p: TaskPayloads['jira.decided']): Promise<void> {
+  const issue = `<${deps.browseUrl(p.issueKey)}|${esc(p.issueKey)}>`;
+  const text = p.choice === 'keep_open' ? `:ticket: Jira ${issue} was moved to Done. ${user(p.decidedBy)} kept the incident open; the issue goes back to In Progress.` : `:ticket: Jira ${issue} was moved to Done. ${user(p.decidedBy)} resolved the incident.`;
+  await deps.client.chat.update({ channel: p.channel, ts: p.ts, text, blocks: [{ type: 'section', text: mrkdwn(text) }] });
 }
 
 export function jiraEffects(deps: JiraEffectDeps) {
@@ -56,6 +72,7 @@ export function jiraEffects(deps: JiraEffectDeps) {
     [JiraTask.linked]: (task) => bookmarkIssue(deps, task.incidentId),
     [JiraTask.failing]: (task) => announceFailing(deps, task.incidentId, task.payload.error),
     [JiraTask.doneThere]: (task) => askCommander(deps, task.incidentId, task.payload),
+    [JiraTask.decided]: (task) => showDecision(deps, task.payload),
   } satisfies SomeTaskHandlers;
 }
 

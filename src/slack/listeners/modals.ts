@@ -7,7 +7,7 @@ import { instrument } from '../listen.js';
 import { updatePreview, updatePreviewError } from '../views/comms.js';
 import { declareModal, noteModal, PUBLIC_AUDIENCE, resolveModal, updateModal } from '../views/modals.js';
 import { publicPostForm } from './status-page.js';
-import { registerForm } from './forms.js';
+import { registerForm, type Values } from './forms.js';
 import { fieldErrorBlocks, submittedFields } from './fields.js';
 import { fieldsOfType } from '../../incidents/fields.js';
 import { readFieldValues } from '../views/fields.js';
@@ -119,14 +119,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
     metadata: incidentMetadata,
     fields: { summary: Block.summary, ...fieldErrorBlocks(policy) },
     fallback: Block.summary,
-    async submit({ meta: { incidentId }, userId, values }) {
-      const incident = await incidents.findById(incidentId);
-      await deps.authorize('resolve', userId, incident);
-      // Fields the form asked for (needed to resolve) are saved first, each a timeline row of its own.
-      const filled = submittedFields(readFieldValues(values, fieldsOfType(policy, incident?.type)));
-      if (Object.keys(filled).length) await deps.fields.edit({ incidentId, actorId: userId, values: filled });
-      await incidents.resolve({ incidentId, actorId: userId, summary: textValue(values, Block.summary) });
-    },
+    submit: ({ meta: { incidentId }, userId, values }) => submitResolve(deps, incidentId, userId, values),
   });
 
   registerForm(app, deps, {
@@ -138,4 +131,13 @@ export function registerModals(app: App, deps: SlackDeps): void {
       await incidents.addNote(incidentId, userId, textValue(values, Block.note));
     },
   });
+}
+
+/** The resolve form submitted: the fields it asked for saved first (each a timeline row of its own), then the incident resolved. */
+export async function submitResolve(deps: SlackDeps, incidentId: string, userId: string, values: Values): Promise<void> {
+  const incident = await deps.incidents.findById(incidentId);
+  await deps.authorize('resolve', userId, incident);
+  const filled = submittedFields(readFieldValues(values, fieldsOfType(deps.policy, incident?.type)));
+  if (Object.keys(filled).length) await deps.fields.edit({ incidentId, actorId: userId, values: filled });
+  await deps.incidents.resolve({ incidentId, actorId: userId, summary: textValue(values, Block.summary) });
 }

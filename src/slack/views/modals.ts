@@ -108,10 +108,10 @@ export function updateModal(policy: Policy, opts: { incidentRef: string; current
 }
 
 /** The resolve modal: the resolution summary is required, and so are the incident's fields needed to resolve that are still empty. */
-export function resolveModal(opts: { incidentRef: string; metadata: IncidentMetadata; policy?: Policy; incident?: { type: string | null; fields: FieldValues } }): View {
+export function resolveModal(opts: { incidentRef: string; metadata: IncidentMetadata; policy?: Policy; incident?: { type: string | null; fields: FieldValues }; callbackId?: string }): View {
   const missing = opts.policy && opts.incident ? missingFields(opts.policy, opts.incident, 'resolve').map((f) => fieldInput(f, undefined, { required: true })) : [];
   return modal({
-    callbackId: Callback.resolveModal,
+    callbackId: opts.callbackId ?? Callback.resolveModal,
     title: `Resolve ${opts.incidentRef}`,
     submit: 'Resolve',
     metadata: opts.metadata,

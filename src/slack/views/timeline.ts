@@ -81,6 +81,7 @@ const LINES: { [K in TimelineKind]: Line<K> } = {
         ? `${esc(p.author)} ${esc(p.text)} in ${system} ${esc(p.number)}`
         : `${system} ${esc(p.number)}: ${esc(p.author)} ${esc(p.text)}`;
   },
+  itsm_kept_open: (p, who) => `${who} kept the incident open after ${ITSM_NAMES[p.system]} ${esc(p.number)} was moved to ${esc(p.state)}`,
   itsm_synced: (p) => `${p.created ? 'Created' : 'Updated'} ${ITSM_NAMES[p.system]} ${esc(p.number)} (${Object.keys(p.sent).join(', ') || 'nothing changed'})`,
   resolved: (p, who) => `${who} resolved the incident: ${esc(p.summary)}`,
   reopened: (p, who) => `${who} reopened the incident: ${esc(p.reason)}`,
