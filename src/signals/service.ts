@@ -47,8 +47,8 @@ export class SignalService {
   constructor(private readonly ctx: ServiceContext) {}
 
   /**
-   * Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on
-   * another's, and a group the database refuses does not cost the others.
+   * Stores a delivery's alerts: one transaction per group (one database call, see ingestOne), so one
+   * group's row lock never waits on another's, and a group the database refuses does not cost the others.
    */
   async ingest(source: string, batches: AlertBatch[]): Promise<IngestResult> {
     const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0, refused: [] };
