@@ -53,6 +53,10 @@ describe('an alert storm', () => {
       }
     }
     for (let i = 0; i < deliveries.length; i += 10) {
+      // The first posts go out before the last round, so each group's last delivery finds its post
+      // made and queues exactly one coalesced update (whether an earlier round lands before or after
+      // a group's first post is claimed is up to the task runner).
+      if (i === deliveries.length - 20) await t.settle();
       const results = await Promise.all(deliveries.slice(i, i + 10).map((d) => postWebhook(t, 'alertmanager', d)));
       expect(results.map((r) => r.status)).toEqual(Array(results.length).fill(200));
     }

@@ -24,6 +24,7 @@ import * as incidentFields from './20261205_0001_incident_fields.js';
 import * as keyTimestamps from './20261206_0001_key_timestamps.js';
 import * as catchups from './20261206_0002_catchups.js';
 import * as statuspageLinks from './20261207_0001_statuspage_links.js';
+import * as signalDeliveryFunction from './20261212_0001_signal_delivery_function.js';
 import * as timelineLockOrder from './20261213_0001_timeline_lock_order.js';
 
 /** Every migration, by name; names sort in the order they apply. */
@@ -53,5 +54,6 @@ export const migrations: Record<string, Migration> = {
   '20261206_0001_key_timestamps': keyTimestamps,
   '20261206_0002_catchups': catchups,
   '20261207_0001_statuspage_links': statuspageLinks,
+  '20261212_0001_signal_delivery_function': signalDeliveryFunction,
   '20261213_0001_timeline_lock_order': timelineLockOrder,
 };

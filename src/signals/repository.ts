@@ -93,11 +93,43 @@ export async function upsertSignals(db: Kysely<Database>, groupId: string, sourc
   await signalsUpsert(db, sql`${groupId}::bigint`, source, alerts, at).execute();
 }
 
+/** The alerts as one JSON array (one parameter, encoded natively) rather than nine arrays. */
+function alertRows(alerts: (AlertInput & { count: number })[]): string {
+  return JSON.stringify(alerts.map((a) => ({ k: a.dedupKey, t: a.title, d: a.description, v: a.severity, s: a.service, l: a.labels, u: a.link, st: a.status, n: a.count })));
+}
+
+/** SQLSTATE of a delivery the database function leaves to a transaction of the caller's (nothing was stored). */
+const NEEDS_TRANSACTION = 'IOSLW';
+
+/**
+ * A delivery to one group in one round trip, in autocommit (`ingest_signal_delivery`, migration
+ * 20261212_0001): upsertGroupWithSignals, restartGroup after the reopen window, refreshGroup, and
+ * the post's outbox task, as separate statements of one call. Returns 'transaction' without storing
+ * anything when the delivery needs more (an auto-declare, or an incident's signals all resolving).
+ */
+export async function ingestDelivery(
+  db: Kysely<Database>,
+  g: NewGroup,
+  alerts: (AlertInput & { count: number })[],
+  d: DeliveryCounts,
+  o: { reopenWindowMs: number; postIntervalSeconds: number; lane: string },
+): Promise<{ isNew: boolean; queued: boolean } | 'transaction'> {
+  const { action, channel, ...route } = g.route;
+  const f = { title: g.title, description: g.description, severity: g.severity, service: g.service, labels: g.labels, link: g.link, route_action: action, route, channel_id: channel, status: g.status };
+  const factsJson = JSON.stringify(f);
+  try {
+    const { rows } = await sql<{ is_new: boolean; queued: boolean }>`
+      select is_new, queued from ingest_signal_delivery(${g.source}, ${g.groupKey}, ${factsJson}::jsonb, ${alertRows(alerts)}::jsonb, ${g.at}::timestamptz,
+        ${o.reopenWindowMs}::bigint, ${o.postIntervalSeconds}::int, ${d.listed}::int, ${d.listedFiring}::int, ${d.unlisted}::int, ${o.lane})`.execute(db);
+    return { isNew: rows[0].is_new, queued: rows[0].queued };
+  } catch (err) {
+    if ((err as { code?: unknown })?.code === NEEDS_TRANSACTION) return 'transaction';
+    throw err;
+  }
+}
+
 function signalsUpsert(db: Kysely<Database>, groupId: RawBuilder<unknown>, source: string, alerts: (AlertInput & { count: number })[], at: Date) {
-  // The alerts travel as one JSON array (one parameter, encoded natively) rather than nine arrays.
-  const rows = JSON.stringify(
-    alerts.map((a) => ({ k: a.dedupKey, t: a.title, d: a.description, v: a.severity, s: a.service, l: a.labels, u: a.link, st: a.status, n: a.count })),
-  );
+  const rows = alertRows(alerts);
   return db
     .insertInto('signals')
     .columns(['group_id', 'source', 'dedup_key', 'title', 'description', 'severity', 'service', 'labels', 'link', 'status', 'count', 'first_seen_at', 'last_seen_at', 'resolved_at'])

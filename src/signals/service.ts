@@ -5,7 +5,7 @@ import { DomainError, refuseInvalid } from '../incidents/errors.js';
 import type { Incident } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
 import { IncidentTask } from '../incidents/side-effects.js';
-import { enqueueTask } from '../outbox/tasks.js';
+import { enqueueTask, SLACK_LANE } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import * as repo from './repository.js';
 import { route, worst } from './routing.js';
@@ -47,8 +47,8 @@ export class SignalService {
   constructor(private readonly ctx: ServiceContext) {}
 
   /**
-   * Stores a delivery's alerts: one transaction per group, so one group's row lock never waits on
-   * another's, and a group the database refuses does not cost the others.
+   * Stores a delivery's alerts: one transaction per group (one database call, see ingestOne), so one
+   * group's row lock never waits on another's, and a group the database refuses does not cost the others.
    */
   async ingest(source: string, batches: AlertBatch[]): Promise<IngestResult> {
     const result: IngestResult = { alerts: 0, groups: 0, newGroups: 0, refused: [] };
@@ -56,7 +56,7 @@ export class SignalService {
     for (const batch of batches) {
       let r: { isNew: boolean; queued: boolean };
       try {
-        r = await this.ctx.db.transaction().execute((trx) => this.ingestBatch(trx, source, batch));
+        r = await this.ingestOne(source, batch);
       } catch (err) {
         if (!isUnstorable(err)) throw err;
         result.refused.push({ groupKey: batch.groupKey, reason: err.message });
@@ -71,8 +71,22 @@ export class SignalService {
     return result;
   }
 
-  private async ingestBatch(trx: Kysely<Database>, source: string, batch: AlertBatch): Promise<{ isNew: boolean; queued: boolean }> {
+  /**
+   * One group's delivery in one database round trip (repo.ingestDelivery); what the database function
+   * leaves to the caller (an auto-declare, an incident's signals all resolving) runs in a transaction.
+   */
+  private async ingestOne(source: string, batch: AlertBatch): Promise<{ isNew: boolean; queued: boolean }> {
     const now = this.ctx.clock.now();
+    const d = this.delivery(source, batch, now);
+    const { fresh, alerts, counts } = d;
+    const signals = this.ctx.policy.signals;
+    const r = await repo.ingestDelivery(this.ctx.db, fresh, alerts, counts, { reopenWindowMs: signals.reopen_window_minutes * 60_000, postIntervalSeconds: signals.post_interval_seconds, lane: SLACK_LANE });
+    if (r !== 'transaction') return r;
+    return this.ctx.db.transaction().execute((trx) => this.ingestBatch(trx, batch, now, d));
+  }
+
+  /** The group a delivery describes (facts and route), its alerts merged by dedup key, and its counts. */
+  private delivery(source: string, batch: AlertBatch, now: Date): { fresh: repo.NewGroup; alerts: (AlertInput & { count: number })[]; counts: repo.DeliveryCounts } {
     const firing = batch.alerts.filter((a) => a.status === 'firing');
     const lead = firing[0] ?? batch.alerts[0];
     const severity = worst((firing.length ? firing : batch.alerts).map((a) => a.severity));
@@ -93,6 +107,13 @@ export class SignalService {
       at: now,
     };
     const alerts = mergeDuplicates(batch.alerts);
+    const counts = { listed: alerts.length, listedFiring: alerts.filter((a) => a.status === 'firing').length, unlisted: batch.unlisted ?? 0 };
+    return { fresh, alerts, counts };
+  }
+
+  /** The same delivery in the caller's transaction, statement by statement, with what the function leaves out. */
+  private async ingestBatch(trx: Kysely<Database>, batch: AlertBatch, now: Date, { fresh, alerts, counts }: ReturnType<SignalService['delivery']>): Promise<{ isNew: boolean; queued: boolean }> {
+    const firing = batch.alerts.filter((a) => a.status === 'firing');
     const { group: before, inserted } = await repo.upsertGroupWithSignals(trx, fresh, alerts);
     let isNew = inserted;
     const window = this.ctx.policy.signals.reopen_window_minutes * 60_000;
@@ -100,7 +121,6 @@ export class SignalService {
       await repo.restartGroup(trx, before.id, fresh);
       isNew = true;
     }
-    const counts = { listed: alerts.length, listedFiring: alerts.filter((a) => a.status === 'firing').length, unlisted: batch.unlisted ?? 0 };
     const { group, scheduledFor } = await repo.refreshGroup(trx, before.id, counts, now, this.ctx.policy.signals.post_interval_seconds);
 
     let queued = false;

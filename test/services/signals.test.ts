@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IncidentTask } from '../../src/incidents/side-effects.js';
-import { SignalTask } from '../../src/signals/service.js';
+import { openDatabase } from '../../src/db/database.js';
+import { SignalService, SignalTask } from '../../src/signals/service.js';
 import { queuedTasks, startDomain, type Domain } from '../support/domain.js';
 import { alertBatch, buildIncident, buildResolvedIncident, buildSignalGroup, COMMANDER } from '../support/factories.js';
 
@@ -53,6 +54,61 @@ describe('ingesting alerts', () => {
     await buildSignalGroup(d, { groupKey: 'flapping', status: 'resolved' });
     d.clock.advanceMinutes(61);
     expect(await buildSignalGroup(d, { groupKey: 'flapping' })).toMatchObject({ episode: 2, classification: null, classificationReason: null, postTs: null });
+  });
+});
+
+/** The signal service over its own pool, counting every query its connections send (BEGIN and COMMIT included). */
+function countingSignals() {
+  const handle = openDatabase(d.database.url);
+  const counter = { queries: 0 };
+  handle.pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      counter.queries++;
+      return query(...args);
+    }) as typeof client.query;
+  });
+  const signals = new SignalService({ db: handle.db, policy: d.policy, clock: d.clock, tasks: { kick: () => {} } } as never);
+  return { signals, counter, close: () => handle.close() };
+}
+
+describe('round trips of a delivery', () => {
+  it('stores a delivery to a group in one query; an auto-declare takes its transaction', async () => {
+    const c = countingSignals();
+    try {
+      const batch = alertBatch({ groupKey: 'one-trip', alerts: 3 });
+      await c.signals.ingest('alertmanager', [batch]);
+      expect(c.counter.queries).toBe(1);
+      c.counter.queries = 0;
+      await c.signals.ingest('alertmanager', [batch]);
+      expect(c.counter.queries).toBe(1);
+      const group = await buildSignalGroup(d, { groupKey: 'one-trip', alerts: 3 });
+      expect(group).toMatchObject({ signalCount: 3, firingCount: 3, deliveryCount: 3 });
+      expect(await postTasks(group.id)).toHaveLength(1);
+
+      c.counter.queries = 0;
+      await c.signals.ingest('alertmanager', [alertBatch({ groupKey: 'one-trip-declare', severity: 'critical' })]);
+      expect(c.counter.queries).toBeGreaterThan(1);
+      const declared = await buildSignalGroup(d, { groupKey: 'one-trip-declare', severity: 'critical' });
+      expect((await queuedTasks(d, SignalTask.declare)).filter((t) => t.payload.groupId === declared.id).map((t) => t.payload)).toEqual([{ groupId: declared.id, episode: 1 }]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('counts every alert of concurrent deliveries to one group', async () => {
+    const c = countingSignals();
+    try {
+      const batches = Array.from({ length: 8 }, (_, i) => {
+        const b = alertBatch({ groupKey: 'concurrent', alerts: 2 });
+        return { ...b, alerts: b.alerts.map((a) => ({ ...a, dedupKey: `${a.dedupKey}/${i}` })) };
+      });
+      await Promise.all(batches.map((b) => c.signals.ingest('alertmanager', [b])));
+      const group = await buildSignalGroup(d, { groupKey: 'concurrent', alerts: 1 });
+      expect(group).toMatchObject({ signalCount: 17, firingCount: 17, deliveryCount: 9 });
+    } finally {
+      await c.close();
+    }
   });
 });
 
