@@ -3,7 +3,7 @@ import { ConfigError } from '../src/config.js';
 import { PermanentFailure, RetryLater } from '../src/jobs/task-runner.js';
 import { StatuspageClient, StatuspageRefused, StatuspageUnavailable, retryAfterMs } from '../src/statuspage/client.js';
 import { statuspageConfig } from '../src/statuspage/config.js';
-import { atlassianStatusPageSchema } from '../src/statuspage/policy.js';
+import { atlassianStatusPageSchema } from '../src/policy/statuspage-schema.js';
 import { startFakeStatuspage, type FakeStatuspage } from './support/fake-statuspage.js';
 import { rejection } from './support/statuspage.js';
 

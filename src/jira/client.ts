@@ -6,7 +6,8 @@
  * `errors`. Secrets travel only in the Authorization header: never in an error or a log.
  */
 import { z } from 'zod';
-import { retryAfterMs, sleep } from '../servicenow/client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { requireSecureOrLoopback, retryAfterMs } from '../net/outbound.js';
 
 export type JiraDeployment = 'cloud' | 'datacenter';
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'bearer'; token: string };
@@ -74,8 +75,7 @@ export class JiraClient {
 
   constructor(private readonly opts: JiraClientOptions) {
     this.base = new URL(opts.baseUrl);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(this.base.hostname);
-    if (this.base.protocol !== 'https:' && !(this.base.protocol === 'http:' && loopback)) throw new Error('base_url must be https (plain http only on loopback)');
+    requireSecureOrLoopback(this.base, 'base_url');
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.api = opts.deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
   }
@@ -229,7 +229,7 @@ export class JiraClient {
       const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
       if (wait > maxWait) throw error;
       this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'Jira call failed; retrying');
-      await sleep(wait, opts.signal);
+      await sleep(wait, undefined, { signal: opts.signal });
     }
   }
 

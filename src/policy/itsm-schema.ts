@@ -4,10 +4,10 @@
  * instance.
  */
 import { z } from 'zod';
+import { connectorUrl } from '../net/outbound.js';
 import { jiraSchema } from './jira-schema.js';
 import { DEFAULT_FIELD_OWNERS, SYNCED_FIELDS, type FieldOwner, type SyncedField } from '../servicenow/fields.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const sysId = z.string().regex(/^[0-9a-f]{32}$/, 'a sys_id (32 hexadecimal characters)');
 const level = z.union([z.literal(1), z.literal(2), z.literal(3)], { error: '1 (High), 2 (Medium) or 3 (Low)' });
 
@@ -15,14 +15,7 @@ const level = z.union([z.literal(1), z.literal(2), z.literal(3)], { error: '1 (H
 export const JOURNAL_TARGETS = ['work_notes', 'comments', 'none'] as const;
 export type JournalTarget = (typeof JOURNAL_TARGETS)[number];
 
-const instanceUrl = z
-  .string()
-  .trim()
-  .pipe(z.url({ error: 'must be a URL such as https://acme.service-now.com' }))
-  .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  }, 'must be https (plain http only on loopback, for tests)')
+const instanceUrl = connectorUrl('https://acme.service-now.com')
   .refine((u) => new URL(u).pathname === '/' && !new URL(u).search, 'must be the instance root, without a path, such as https://acme.service-now.com')
   .transform((u) => new URL(u).origin);
 

@@ -4,17 +4,9 @@
  * a stock Jira Software project.
  */
 import { z } from 'zod';
+import { connectorUrl } from '../net/outbound.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-const baseUrl = z
-  .string()
-  .trim()
-  .pipe(z.url({ error: 'must be a URL such as https://acme.atlassian.net' }))
-  .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  }, 'must be https (plain http only on loopback, for tests)')
+const baseUrl = connectorUrl('https://acme.atlassian.net')
   .refine((u) => !new URL(u).search && !new URL(u).hash, 'must be the site root (a Data Center context path such as /jira is fine), without a query')
   .transform((u) => {
     const url = new URL(u);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveRoleAlias } from '../roles/aliases.js';
-import { atlassianStatusPageSchema } from '../statuspage/policy.js';
+import { atlassianStatusPageSchema } from './statuspage-schema.js';
 
 const component = z
   .object({

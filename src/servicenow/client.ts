@@ -5,7 +5,9 @@
  * `Link` / `X-Total-Count`, and errors that carry ServiceNow's own message and the HTTP status. Secrets
  * travel only in the Authorization header and the token request's body: never in an error or a log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { requireSecureOrLoopback, retryAfterMs } from '../net/outbound.js';
 import { EncodedQuery, glideDateTime } from './query.js';
 
 export type ServiceNowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'oauth'; clientId: string; clientSecret: string };
@@ -56,29 +58,7 @@ const attachmentBody = z.object({ result: z.object({ sys_id: z.string(), file_na
 /** Refresh a token this long before ServiceNow says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | null {
-  if (header === null || header.trim() === '') return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-/** Waits `ms`, or rejects when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { retryAfterMs };
 
 interface Call { method: string; path: string; query?: Record<string, string>; json?: unknown; raw?: { body: Uint8Array; contentType: string } }
 
@@ -90,8 +70,7 @@ export class ServiceNowClient {
 
   constructor(private readonly opts: ServiceNowClientOptions) {
     this.base = new URL(opts.instanceUrl);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(this.base.hostname);
-    if (this.base.protocol !== 'https:' && !(this.base.protocol === 'http:' && loopback)) throw new Error('instance_url must be https (plain http only on loopback)');
+    requireSecureOrLoopback(this.base, 'instance_url');
     this.fetch = opts.fetch ?? globalThis.fetch;
   }
 
@@ -189,7 +168,7 @@ export class ServiceNowClient {
       const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
       if (wait > maxWait) throw error;
       this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'ServiceNow call failed; retrying');
-      await sleep(wait, opts.signal);
+      await sleep(wait, undefined, { signal: opts.signal });
     }
   }
 

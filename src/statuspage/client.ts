@@ -8,9 +8,10 @@
  */
 import { z } from 'zod';
 import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
+import { requireSecureOrLoopback, retryAfterMs as parseRetryAfter } from '../net/outbound.js';
 import type { PublicComponentState } from './types.js';
 
-export { DEFAULT_STATUSPAGE_API_URL } from './policy.js';
+export { DEFAULT_STATUSPAGE_API_URL } from '../policy/statuspage-schema.js';
 
 /** Realtime incident statuses, then scheduled-maintenance ones. */
 export type StatuspageIncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'scheduled' | 'in_progress' | 'verifying' | 'completed';
@@ -94,12 +95,9 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+/** Parses `Retry-After` into milliseconds; undefined when absent or unreadable (the outbox's own backoff then applies). */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return parseRetryAfter(header, now) ?? undefined;
 }
 
 /** Statuspage's error text: `{"error": "…"}`, `{"error": ["…", …]}` or `{"message": "…"}`. */
@@ -128,8 +126,7 @@ export class StatuspageClient {
 
   constructor(private readonly opts: StatuspageClientOptions) {
     const url = new URL(opts.apiUrl);
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error('api_url must be https (plain http only on loopback)');
+    requireSecureOrLoopback(url, 'api_url');
     this.base = url.toString().replace(/\/+$/, '');
     this.fetch = opts.fetch ?? globalThis.fetch;
   }

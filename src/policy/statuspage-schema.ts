@@ -3,20 +3,12 @@
  * STATUSPAGE_API_KEY in the environment) turns the connector on.
  */
 import { z } from 'zod';
+import { connectorUrl } from '../net/outbound.js';
 
-/** Statuspage's API root (imports nothing of ours, so the policy schema can use it without tying policy/ to this folder). */
+/** Statuspage's API root (kept with the policy, so the client and the schema agree). */
 export const DEFAULT_STATUSPAGE_API_URL = 'https://api.statuspage.io/v1';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-const apiUrl = z
-  .string()
-  .trim()
-  .pipe(z.url({ error: 'must be a URL such as https://api.statuspage.io/v1' }))
-  .refine((u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  }, 'must be https (plain http only on loopback, for tests)')
+const apiUrl = connectorUrl('https://api.statuspage.io/v1')
   .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not have a query or fragment')
   .transform((u) => u.replace(/\/+$/, ''));
 
