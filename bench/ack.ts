@@ -1,4 +1,4 @@
-import { BENCH_SECRET, buildApp, cpuMs, loadAverage, percentile, settle, startApp, startHelper, startScript, type Proc } from './procs.js';
+import { BENCH_SECRET, cpuMs, loadAverage, percentile, settle, startApp, startScript, withRig } from './procs.js';
 import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
@@ -27,13 +27,7 @@ interface Target {
  * (waiting for its CPU to go quiet) before the next round, and its CPU time counted to the round.
  */
 export async function run(): Promise<BenchResult> {
-  buildApp();
-  const fake = startHelper('fake-slack.ts');
-  const load = startScript('load.mjs');
-  const procs: Proc[] = [fake, load];
-  try {
-    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
-    await load.next();
+  return withRig({ load: true }, async ({ fake, load, apiUrl, announce, procs }) => {
     const bare = startScript('bare.mjs', { SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: apiUrl, PORT: '0' });
     procs.push(bare);
     const bareUrl = (await bare.next<{ url: string }>()).url;
@@ -76,7 +70,5 @@ export async function run(): Promise<BenchResult> {
         await app.proc.stop();
       }
     });
-  } finally {
-    for (const p of procs.reverse()) await p.stop();
-  }
+  });
 }

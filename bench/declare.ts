@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_SECRET, buildApp, median, startApp, startHelper, type Proc } from './procs.js';
+import { BENCH_SECRET, median, startApp, withRig } from './procs.js';
 import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
@@ -33,11 +33,7 @@ export function sequentialRoundTrips(calls: Call[], latency: number): number {
  * Slack, in its own process, plays the person (command, modal, signed submission).
  */
 export async function run(): Promise<BenchResult> {
-  buildApp();
-  const fake = startHelper('fake-slack.ts');
-  const procs: Proc[] = [fake];
-  try {
-    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+  return withRig({ load: false }, async ({ fake, apiUrl, announce }) => {
     return await withDatabase(async (databaseUrl) => {
       const app = await startApp({ databaseUrl, slackApiUrl: apiUrl, announceChannel: announce });
       const db = new pg.Client({ connectionString: databaseUrl });
@@ -81,7 +77,5 @@ export async function run(): Promise<BenchResult> {
         await app.proc.stop();
       }
     });
-  } finally {
-    for (const p of procs) await p.stop();
-  }
+  });
 }

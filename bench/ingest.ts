@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { ALERT_TOKEN, buildApp, cpuMs, loadAverage, startApp, startHelper, type Proc } from './procs.js';
+import { ALERT_TOKEN, cpuMs, loadAverage, startApp, withRig } from './procs.js';
 import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
@@ -58,11 +58,7 @@ export async function postAlerts(appUrl: string, body: string): Promise<void> {
 const roundBodies = (round: number) => Array.from({ length: REPEATS * GROUPS }, (_, i) => JSON.stringify(delivery(`R${round}G${i % GROUPS}`)));
 
 export async function run(): Promise<BenchResult> {
-  buildApp();
-  const fake = startHelper('fake-slack.ts');
-  const procs: Proc[] = [fake];
-  try {
-    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+  return withRig({ load: false }, async ({ fake, apiUrl, announce }) => {
     return await withDatabase(async (databaseUrl) => {
       const app = await startApp({ databaseUrl, slackApiUrl: apiUrl, announceChannel: announce, policy: ALERTMANAGER_POLICY });
       const client = new pg.Client({ connectionString: databaseUrl });
@@ -117,7 +113,5 @@ export async function run(): Promise<BenchResult> {
         await app.proc.stop();
       }
     });
-  } finally {
-    for (const p of procs) await p.stop();
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALERTMANAGER_POLICY, delivery, postAlerts } from './ingest.js';
-import { buildApp, memoryOf, settle, startApp, startHelper, type Proc } from './procs.js';
+import { memoryOf, settle, startApp, withRig } from './procs.js';
 import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
@@ -13,11 +13,7 @@ const IDLE_MS = 5_000;
  * triage channel through the fake Slack in its own process.
  */
 export async function run(): Promise<BenchResult> {
-  buildApp();
-  const fake = startHelper('fake-slack.ts');
-  const procs: Proc[] = [fake];
-  try {
-    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+  return withRig({ load: false }, async ({ fake, apiUrl, announce }) => {
     return await withDatabase(async (databaseUrl) => {
       const app = await startApp({ databaseUrl, slackApiUrl: apiUrl, announceChannel: announce, policy: `${ALERTMANAGER_POLICY}  triage_channel: ${announce}\n` });
       try {
@@ -45,7 +41,5 @@ export async function run(): Promise<BenchResult> {
         await app.proc.stop();
       }
     });
-  } finally {
-    for (const p of procs) await p.stop();
-  }
+  });
 }

@@ -166,3 +166,29 @@ export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Ma
 
 /** The machine's load average, to print next to figures taken while other work shares the cores. */
 export const loadAverage = () => os.loadavg().map((v) => v.toFixed(1)).join(' ');
+
+/** The processes around one benchmark: the fake Slack, and the load generator when asked for. */
+export interface BenchRig {
+  fake: Proc;
+  load: Proc;
+  apiUrl: string;
+  announce: string;
+  /** Started by the benchmark itself; stopped with the rest, the last started first. */
+  procs: Proc[];
+}
+
+/** Builds the app, starts the fake Slack (and the load generator) in processes of their own, runs `work`, and stops them all. */
+export async function withRig<T>(opts: { load?: boolean }, work: (rig: BenchRig) => Promise<T>): Promise<T> {
+  buildApp();
+  const fake = startHelper('fake-slack.ts');
+  const procs: Proc[] = [fake];
+  const load = opts.load ? startScript('load.mjs') : undefined;
+  if (load) procs.push(load);
+  try {
+    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
+    if (load) await load.next();
+    return await work({ fake, load: load!, apiUrl, announce, procs });
+  } finally {
+    for (const p of [...procs].reverse()) await p.stop();
+  }
+}

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALERTMANAGER_POLICY, delivery, pool, postAlerts } from './ingest.js';
 import { PgRoundTripCounter, viaProxy } from './pg-count.js';
-import { BENCH_SECRET, buildApp, cpuMs, loadAverage, settle, startApp, startHelper, startScript, type Proc } from './procs.js';
+import { BENCH_SECRET, cpuMs, loadAverage, settle, startApp, type Proc, withRig } from './procs.js';
 import type { BenchResult } from './run.js';
 import { withDatabase } from './support.js';
 
@@ -21,13 +21,7 @@ interface Cost { cpu: number; trips: number }
  * contention or duplicated work.
  */
 export async function run(): Promise<BenchResult> {
-  buildApp();
-  const fake = startHelper('fake-slack.ts');
-  const load = startScript('load.mjs');
-  const procs: Proc[] = [fake, load];
-  try {
-    const { apiUrl, announce } = await fake.next<{ apiUrl: string; announce: string }>();
-    await load.next();
+  return withRig({ load: true }, async ({ fake, load, apiUrl, announce, procs }) => {
     return await withDatabase(async (databaseUrl) => {
       const u = new URL(databaseUrl);
       const replicas: Replica[] = [];
@@ -99,7 +93,5 @@ export async function run(): Promise<BenchResult> {
         }
       }
     });
-  } finally {
-    for (const p of procs) await p.stop();
-  }
+  });
 }
