@@ -10,8 +10,8 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { FakeJiraStore, JiraRefusal, RESOLUTIONS, twoStepWorkflow, type FieldMeta, type Flavor, type Issue, type JiraUser, type Workflow } from './fake-jira-store.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export { simpleWorkflow, twoStepWorkflow, type Issue, type JiraUser } from './fake-jira-store.js';
 
@@ -42,7 +42,7 @@ export class FakeJira {
   url = '';
   /** Permissions the bot's account holds (all by default). */
   readonly granted = new Set<Permission>(JIRA_PERMISSIONS);
-  private server!: http.Server;
+  private listening!: Awaited<ReturnType<typeof listenOnLoopback>>;
   private readonly faults: Fault[] = [];
 
   constructor(readonly flavor: Flavor, private readonly now: () => Date = () => new Date()) {
@@ -55,15 +55,13 @@ export class FakeJira {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.listening = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = `${this.listening.origin}`;
     return this;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.listening.close();
   }
 
   // ---- helpers for tests ----

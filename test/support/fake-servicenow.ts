@@ -9,9 +9,9 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { FakeServiceNowStore, SnRefusal, TABLES, glideDateTime, type AclRule, type Rec } from './fake-servicenow-store.js';
 import { parseEncodedQuery, runQuery } from './fake-servicenow-query.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export { glideDateTime, type Rec } from './fake-servicenow-store.js';
 
@@ -49,7 +49,7 @@ export class FakeServiceNow {
   /** A registered OAuth client; client_credentials tokens run as the integration user. */
   readonly oauthClient = { clientId: randomBytes(16).toString('hex'), clientSecret: `cs-${randomBytes(8).toString('hex')}` };
   url = '';
-  private server!: http.Server;
+  private listening!: Awaited<ReturnType<typeof listenOnLoopback>>;
   private readonly passwords = new Map<string, string>();
   private readonly tokens = new Map<string, { user: string; expiresAt: number }>();
   private readonly faults: Fault[] = [];
@@ -64,15 +64,13 @@ export class FakeServiceNow {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.listening = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = `${this.listening.origin}`;
     return this;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.listening.close();
   }
 
   // ---- helpers for tests ----

@@ -9,8 +9,8 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { createErrors, impactOf, shapeErrors, updateErrors, type IncidentInput } from './fake-statuspage-rules.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface RecordedStatuspageCall {
   method: string;
@@ -82,21 +82,19 @@ export class FakeStatuspage {
   readonly incidents = new Map<string, FakeIncident>();
   /** The API root, http://127.0.0.1:<port>/v1 (what `api_url` is set to). */
   url = '';
-  private server!: http.Server;
+  private listening!: Awaited<ReturnType<typeof listenOnLoopback>>;
   private readonly faults: Fault[] = [];
   private answersToLose = 0;
   private tick = 0;
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    this.listening = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = `${this.listening.origin}/v1`;
     return this;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.listening.close();
   }
 
   // ---- helpers for tests ----
