@@ -9,7 +9,7 @@ import { esc } from '../views/format.js';
 import type { Subcommand } from './commands.js';
 import { button } from './buttons.js';
 import { registerForm, type Values } from './forms.js';
-import { selectedServices, selectedUser, selectedValue, textValue } from './payloads.js';
+import { checked, selectedServices, selectedUser, selectedValue, textValue } from './payloads.js';
 import { livePreview } from './view-update.js';
 
 const LIST_SIZE = 30;
@@ -95,7 +95,7 @@ export function registerChanges(app: App, deps: SlackDeps): void {
     fields: { title: Block.title, services: Block.services, startsAt: Block.windowStart, endsAt: Block.windowEnd, impact: Block.changeImpact, likelihood: Block.likelihood, rollbackPlan: Block.rollback, publishMaintenance: StatusBlock.publishMaintenance, maintenanceText: StatusBlock.maintenanceText },
     fallback: Block.title,
     async submit({ userId, values }) {
-      const publish = ((values[StatusBlock.publishMaintenance]?.[StatusBlock.publishMaintenance]?.selected_options ?? []) as unknown[]).length > 0;
+      const publish = checked(values, StatusBlock.publishMaintenance);
       const maintenances = publish ? deps.maintenances : undefined;
       const within = maintenances ? (trx: Parameters<typeof maintenances.schedule>[0], change: Change) => maintenances.schedule(trx, change, { body: textValue(values, StatusBlock.maintenanceText), actorId: userId }) : undefined;
       await changes.create({

@@ -5,7 +5,7 @@ import type { SlackDeps } from '../deps.js';
 import { Block, Callback } from '../ids.js';
 import { escalateModal } from '../views/escalation.js';
 import type { Subcommand } from './commands.js';
-import { incidentMetadata, metadata, selectedValue, textValue } from './payloads.js';
+import { incidentMetadata, metadata, selectedValue, selectedValues, textValue } from './payloads.js';
 import { registerForm } from './forms.js';
 
 /** `/incident escalate`. */
@@ -33,7 +33,7 @@ export function registerEscalation(app: App, deps: SlackDeps): void {
     fields: { priority: Block.priority },
     fallback: Block.priority,
     async submit({ meta: { incidentId }, userId, values }) {
-      const picked = ((values[Block.usergroups]?.[Block.usergroups]?.selected_options ?? []) as { value: string }[]).map((o) => o.value);
+      const picked = selectedValues(values, Block.usergroups);
       const extra = textValue(values, Block.extraGroups).split(/[,\s]+/);
       const incident = await deps.incidents.findById(incidentId);
       const priority = selectedValue(values, Block.priority);

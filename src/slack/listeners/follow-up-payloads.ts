@@ -21,10 +21,6 @@ export function selectedDate(values: Record<string, Record<string, any>>, block:
   return values[block]?.[block]?.selected_date ?? undefined;
 }
 
-/** True when a single-checkbox input is ticked. */
-export function checked(values: Record<string, Record<string, any>>, block: string): boolean {
-  return (values[block]?.[block]?.selected_options ?? []).length > 0;
-}
 
 /** private_metadata of the action form (reviewViewId: the review form it was pushed from). */
 export const actionModalMetadata = z.object({ incidentId: z.string().regex(/^\d+$/), reviewViewId: z.string().optional() });

@@ -12,7 +12,7 @@ import { fieldErrorBlocks, submittedFields } from './fields.js';
 import { fieldsOfType } from '../../incidents/fields.js';
 import { readFieldValues } from '../views/fields.js';
 import { incidentButton } from './buttons.js';
-import { declareMetadata, incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, shortcutPayload, textValue } from './payloads.js';
+import { declareMetadata, incidentMetadata, previewMetadata, selectedServices, selectedUser, selectedValue, selectedValues, shortcutPayload, textValue } from './payloads.js';
 
 type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
 
@@ -84,7 +84,7 @@ export function registerModals(app: App, deps: SlackDeps): void {
     async submit({ meta: { incidentId }, userId, values }) {
       const status = selectedValue(values, Block.status) ?? '';
       const next = selectedValue(values, Block.nextUpdate);
-      const chosen = ((values[Block.audiences]?.[Block.audiences]?.selected_options ?? []) as { value: string }[]).map((o) => o.value);
+      const chosen = selectedValues(values, Block.audiences);
       const audiences = chosen.filter((a): a is Audience => a === 'business' || a === 'executive');
       const toPublic = chosen.includes(PUBLIC_AUDIENCE) && Boolean(deps.statusPosts);
       if (status === 'resolved') await deps.authorize('resolve', userId, await incidents.findById(incidentId));

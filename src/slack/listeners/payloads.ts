@@ -53,6 +53,16 @@ export function selectedServices(values: Values, block: string): string[] {
   return picked.map((s) => s.trim()).filter(Boolean);
 }
 
+/** The values chosen in a multi-select or checkbox group. */
+export function selectedValues(values: Values, block: string): string[] {
+  return ((values[block]?.[block]?.selected_options ?? []) as { value: string }[]).map((o) => o.value);
+}
+
+/** True when a single-checkbox input is ticked. */
+export function checked(values: Values, block: string): boolean {
+  return selectedValues(values, block).length > 0;
+}
+
 export function selectedUser(values: Values, block: string): string | undefined {
   return values[block]?.[block]?.selected_user ?? undefined;
 }

@@ -9,7 +9,8 @@ import { actionModal } from '../views/actions.js';
 import { reviewModal, reviewStatusText } from '../views/reviews.js';
 import type { Subcommand } from './commands.js';
 import { button, incidentButton } from './buttons.js';
-import { checked, selectedDate } from './follow-up-payloads.js';
+import { selectedDate } from './follow-up-payloads.js';
+import { checked } from './payloads.js';
 import { registerForm, type Values } from './forms.js';
 import { incidentMetadata, selectedUser, textValue } from './payloads.js';
 

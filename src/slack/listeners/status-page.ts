@@ -8,7 +8,7 @@ import { StatusAction, StatusBlock, StatusCallback } from '../ids.js';
 import { chosenComponents, postFormInitial, postModal, postPreview, postPreviewError } from '../views/status-page.js';
 import { button, incidentButton } from './buttons.js';
 import { registerForm } from './forms.js';
-import { incidentMetadata, selectedValue, textValue } from './payloads.js';
+import { checked, incidentMetadata, selectedValue, textValue } from './payloads.js';
 
 /** The status page's address, for links in Slack. */
 export function statusPageUrl(deps: Pick<SlackDeps, 'publicUrl'>): string {
@@ -44,7 +44,7 @@ export function registerStatusPage(app: App, deps: SlackDeps): void {
     fields: { status: StatusBlock.status, title: StatusBlock.title, body: StatusBlock.body },
     fallback: StatusBlock.body,
     async submit({ meta: { incidentId }, userId, values }) {
-      const notify = ((values[StatusBlock.notify]?.[StatusBlock.notify]?.selected_options ?? []) as unknown[]).length > 0;
+      const notify = checked(values, StatusBlock.notify);
       const post = await posts.draft({
         incidentId,
         authorId: userId,
