@@ -53,19 +53,27 @@ export async function run(): Promise<Record<string, string>> {
         sql`select count(*), avg(extract(epoch from acknowledged_at - declared_at)), percentile_cont(0.5) within group (order by extract(epoch from acknowledged_at - declared_at)),
               avg(extract(epoch from resolved_at - declared_at)), percentile_cont(0.9) within group (order by extract(epoch from resolved_at - declared_at))
             from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
-      // In turns, so that a busy moment of the machine falls on both.
+      // The same aggregate over doubles (date_part) instead of the numerics extract returns, as the
+      // app computes its durations: shown beside the floor, so the ratio's share of that choice is seen.
+      const bareDouble = () =>
+        sql`select count(*), avg(date_part('epoch', acknowledged_at - declared_at)), percentile_cont(0.5) within group (order by date_part('epoch', acknowledged_at - declared_at)),
+              avg(date_part('epoch', resolved_at - declared_at)), percentile_cont(0.9) within group (order by date_part('epoch', resolved_at - declared_at)))
+            from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
+      // In turns, so that a busy moment of the machine falls on all three.
       const measure = async (turns: number) => {
         const floorTimes: number[] = [];
+        const doubleTimes: number[] = [];
         const statsTimes: number[] = [];
         for (let i = 0; i < turns; i++) {
           floorTimes.push((await timeIt(bare, 1, i === 0 ? 3 : 0)).median);
+          doubleTimes.push((await timeIt(bareDouble, 1, i === 0 ? 3 : 0)).median);
           statsTimes.push((await timeIt(() => reports.summary('90d', 'T1'), 1, i === 0 ? 3 : 0)).median);
         }
         const summary = (times: number[]) => {
           const sorted = [...times].sort((a, b) => a - b);
           return { median: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)] };
         };
-        return { floor: summary(floorTimes), stats: summary(statsTimes) };
+        return { floor: summary(floorTimes), double: summary(doubleTimes), stats: summary(statsTimes) };
       };
       const at100k = await measure(15);
       const plan = await sql<{ 'QUERY PLAN': string }>`explain select count(*) from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
@@ -76,15 +84,18 @@ export async function run(): Promise<Record<string, string>> {
       const million = await sql<{ i: string }>`select count(*) as i from incidents`.execute(h.db);
       const at1m = await measure(9);
       const ratio = (m: typeof at100k) => m.stats.median / m.floor.median;
-      const note = 'four statements side by side: this period and the previous one (one statement, one pass each), recurring issues, open actions';
+      const note =
+        'four statements side by side: this period (one pass), the previous one (one pass, only what its trends need), recurring issues, open actions';
       return {
         rows: `${counts.rows[0].i} incidents, ${counts.rows[0].t} timeline rows; then ${million.rows[0].i} incidents (the older ones without timeline rows)`,
         'bare SQL aggregate (floor), 100k': `median ${ms(at100k.floor.median)}, p90 ${ms(at100k.floor.p90)}`,
         '/incident stats 90d, 100k': `median ${ms(at100k.stats.median)}, p90 ${ms(at100k.stats.p90)}`,
         'ratio, 100k': `${ratio(at100k).toFixed(2)}× the floor (goal ≤ 1.5×: ${ratio(at100k) <= 1.5 ? 'met' : 'not met'}; ${note})`,
+        'floor over doubles, 100k': `median ${ms(at100k.double.median)} (stats ${(at100k.stats.median / at100k.double.median).toFixed(2)}× that)`,
         'bare SQL aggregate (floor), 1M': `median ${ms(at1m.floor.median)}, p90 ${ms(at1m.floor.p90)}`,
         '/incident stats 90d, 1M': `median ${ms(at1m.stats.median)}, p90 ${ms(at1m.stats.p90)} (goal < 50 ms: ${at1m.stats.median < 50 ? 'met' : 'not met'})`,
         'ratio, 1M': `${ratio(at1m).toFixed(2)}× the floor (goal ≤ 1.5×: ${ratio(at1m) <= 1.5 ? 'met' : 'not met'})`,
+        'floor over doubles, 1M': `median ${ms(at1m.double.median)} (stats ${(at1m.stats.median / at1m.double.median).toFixed(2)}× that)`,
         'index used': plan.rows.map((r) => r['QUERY PLAN']).find((l) => /Index|Bitmap/.test(l))?.trim() ?? 'sequential scan',
       };
     } finally {

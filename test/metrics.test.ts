@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { defaultPolicy } from '../src/policy/schema.js';
-import { computeStats } from '../src/reports/metrics.js';
+import { computeStats, periodTrend } from '../src/reports/metrics.js';
 import { periodOf } from '../src/reports/period.js';
 import { recurringIssues } from '../src/reports/recurring.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -105,6 +105,14 @@ describe('incident metrics', () => {
       { priority: 'P2', response: { met: 1, breached: 0, pct: 100 }, resolution: { met: 1, breached: 0, pct: 100 } },
       { priority: 'P3', response: { met: 1, breached: 0, pct: 100 }, resolution: { met: 0, breached: 1, pct: 0 } },
     ]);
+  });
+
+  it('gives the period before a report the same totals, means and SLA as its full figures, without percentiles', async () => {
+    const s = await computeStats(h.db, policy, query);
+    const trend = await periodTrend(h.db, policy, query);
+    const meanOnly = (d: typeof s.mtta) => ({ ...d, p50: null, p90: null });
+    expect(trend).toEqual({ total: 4, mtta: meanOnly(s.mtta), mttr: meanOnly(s.mttr), mttm: meanOnly(s.mttm), mttd: meanOnly(s.mttd), sla: s.sla });
+    expect(trend.mttr).toEqual({ count: 3, mean: 15600, p50: null, p90: null });
   });
 
   it('has clean period edges: from is inclusive, to is exclusive', async () => {

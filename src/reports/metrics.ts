@@ -91,18 +91,25 @@ function durationStats(row: Record<string, unknown>, prefix: string): DurationSt
   return { count: Number(row[`${prefix}_n`] ?? 0), mean: num(row[`${prefix}_mean`]), p50: num(row[`${prefix}_p50`]), p90: num(row[`${prefix}_p90`]) };
 }
 
-/** count/mean/p50/p90 of the column `d` (seconds; nulls, i.e. not reached or not known, are ignored). */
-function durationColumns(prefix: string) {
+/**
+ * count/mean/p50/p90 of the column `d` (seconds; nulls, i.e. not reached or not known, are ignored).
+ * The percentiles (a sort each) only where they are shown: `detail`.
+ */
+function durationColumns(prefix: string, detail: boolean) {
   const d = `${prefix}_d`;
-  return sql.raw(
-    `count(${d}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ` +
-      `percentile_cont(0.5) within group (order by ${d}) as ${prefix}_p50, percentile_cont(0.9) within group (order by ${d}) as ${prefix}_p90`,
-  );
+  const percentiles = detail
+    ? `percentile_cont(0.5) within group (order by ${d}) as ${prefix}_p50, percentile_cont(0.9) within group (order by ${d}) as ${prefix}_p90`
+    : `null as ${prefix}_p50, null as ${prefix}_p90`;
+  return sql.raw(`count(${d}) as ${prefix}_n, avg(${d}) as ${prefix}_mean, ${percentiles}`);
 }
 
-/** Seconds from `from` (the declaration) to `col`, as the column `<prefix>_d`. */
+/**
+ * Seconds from `from` (the declaration) to `col`, as the column `<prefix>_d`: a double, not the
+ * numeric `extract` returns (sorting and averaging numerics is what made percentiles slow; the
+ * figures are rounded to the millisecond anyway).
+ */
 function durationSql(prefix: string, col: 'acknowledged_at' | 'resolved_at' | 'mitigated_at' | 'detected_at', from: 'declared_at' | 'impact_started_at' = 'declared_at') {
-  return sql.raw(`extract(epoch from (w.${col} - w.${from})) as ${prefix}_d`);
+  return sql.raw(`date_part('epoch', w.${col} - w.${from}) as ${prefix}_d`);
 }
 
 function tally(rows: { k: string | null; n: string | number }[]): Record<string, number> {
@@ -117,11 +124,25 @@ export interface ReviewCounts {
   published: number;
 }
 
-type GroupRow = { prio: string | null; category: string | null; kind: string | null; g_prio: number; g_cat: number; n: number; r_met: number; r_breached: number; s_met: number; s_breached: number };
+type GroupRow = {
+  prio: string | null;
+  category: string | null;
+  kind: string | null;
+  incident_type: string | null;
+  g_prio: number;
+  g_cat: number;
+  g_kind: number;
+  n: number;
+  r_met: number;
+  r_breached: number;
+  s_met: number;
+  s_breached: number;
+  open: number;
+  mttr: number | null;
+};
 type Figures = Record<string, unknown> & {
   groups: GroupRow[];
   services: { k: string; n: number }[];
-  types: { k: string | null; n: number; open: number; mttr: number | null }[];
   reviews: ReviewCounts;
 };
 
@@ -131,7 +152,7 @@ type Figures = Record<string, unknown> & {
  * aggregate over that one set. Also the period's review counts (follow-up health).
  */
 export async function periodFigures(db: Db, policy: Policy, q: StatsQuery): Promise<{ stats: Stats; reviews: ReviewCounts }> {
-  const { rows } = await periodFiguresSql(policy, q).execute(db);
+  const { rows } = await periodFiguresSql(policy, q, true).execute(db);
   const row = rows[0];
   return { stats: statsOf(policy, row), reviews: { required: Number(row.reviews.required), published: Number(row.reviews.published) } };
 }
@@ -141,11 +162,38 @@ export async function computeStats(db: Db, policy: Policy, q: StatsQuery): Promi
   return (await periodFigures(db, policy, q)).stats;
 }
 
-function periodFiguresSql(policy: Policy, q: StatsQuery): RawBuilder<Figures> {
+/**
+ * What a period contributes as the one before a report's: the figures its trend arrows compare
+ * (totals, mean durations, SLA per priority), without the percentiles and breakdowns nobody reads
+ * for it. The same statement as `periodFigures`, so the two agree on every figure they share.
+ */
+export async function periodTrend(db: Db, policy: Policy, q: StatsQuery): Promise<Trend> {
+  const { rows } = await periodFiguresSql(policy, q, false).execute(db);
+  const { total, mtta, mttr, mttm, mttd, sla } = statsOf(policy, rows[0]);
+  return { total, mtta, mttr, mttm, mttd, sla };
+}
+
+/** The figures of a period that trends compare against (see `periodTrend`). */
+export type Trend = Pick<Stats, 'total' | 'mtta' | 'mttr' | 'mttm' | 'mttd' | 'sla'>;
+
+/** `detail`: everything a report shows; without it, only what `Trend` needs. */
+function periodFiguresSql(policy: Policy, q: StatsQuery, detail: boolean): RawBuilder<Figures> {
+  const durations = (['mtta', 'mttr', 'mttm', 'mttd'] as const).map((d) => durationColumns(d, detail));
+  // Counts by priority (SLA met/breached alongside), category, kind and type (MTTR alongside).
+  const groupBy = detail
+    ? sql`grouping(prio) as g_prio, grouping(category) as g_cat, grouping(kind) as g_kind from base group by grouping sets ((prio), (category), (kind), (incident_type))`
+    : sql`0 as g_prio, 0 as g_cat, 0 as g_kind from base group by prio`;
+  const detailed = detail
+    ? sql`coalesce(jsonb_agg(jsonb_build_object('number', number, 'keys', corrected_keys) order by number) filter (where cardinality(corrected_keys) > 0), '[]') as corrected,
+      (select coalesce(jsonb_agg(s order by n desc, k), '[]') from (
+        select k, count(*) as n from (select unnest(services) as k from base) u group by 1 order by 2 desc, 1 limit 50) s) as services,
+      (select jsonb_build_object('required', count(r.id), 'published', count(r.id) filter (where r.state = 'published'))
+        from base b join reviews r on r.incident_id = b.id) as reviews`
+    : sql`'[]'::jsonb as corrected, '[]'::jsonb as services, null as reviews`;
   return sql<Figures>`
     with base as materialized (
-      select w.id, w.number, w.prio, w.category, w.kind, w.services, w.incident_type, w.caused_by_change_id, w.corrected_keys,
-        w.acknowledged_at, w.resolved_at,
+      select w.id, w.number, w.prio, w.category, w.kind, w.incident_type, w.caused_by_change_id, w.acknowledged_at, w.resolved_at,
+        ${detail ? sql`w.services, w.corrected_keys,` : sql``}
         ${durationSql('mtta', 'acknowledged_at')}, ${durationSql('mttr', 'resolved_at')},
         ${durationSql('mttm', 'mitigated_at')}, ${durationSql('mttd', 'detected_at', 'impact_started_at')},
         ${dueSql(policy, 'response_minutes')} as response_due,
@@ -154,23 +202,16 @@ function periodFiguresSql(policy: Policy, q: StatsQuery): RawBuilder<Figures> {
     select count(*) as total,
       count(*) filter (where resolved_at is null) as open,
       count(*) filter (where caused_by_change_id is not null) as by_change,
-      ${durationColumns('mtta')}, ${durationColumns('mttr')}, ${durationColumns('mttm')}, ${durationColumns('mttd')},
-      coalesce(jsonb_agg(jsonb_build_object('number', number, 'keys', corrected_keys) order by number) filter (where cardinality(corrected_keys) > 0), '[]') as corrected,
-      -- Counts by priority, category and kind; SLA met/breached per priority alongside.
+      ${sql.join(durations, sql`, `)},
       (select coalesce(jsonb_agg(g order by n desc), '[]') from (
-        select prio, category, kind, grouping(prio) as g_prio, grouping(category) as g_cat, count(*) as n,
+        select ${detail ? sql`prio, category, kind, incident_type` : sql`prio, null as category, null as kind, null as incident_type`}, count(*) as n,
           count(*) filter (where acknowledged_at <= response_due) as r_met,
           count(*) filter (where coalesce(acknowledged_at, ${q.now}::timestamptz) > response_due) as r_breached,
           count(*) filter (where resolved_at <= resolution_due) as s_met,
-          count(*) filter (where coalesce(resolved_at, ${q.now}::timestamptz) > resolution_due) as s_breached
-        from base group by grouping sets ((prio), (category), (kind))) g) as groups,
-      (select coalesce(jsonb_agg(s order by n desc, k), '[]') from (
-        select k, count(*) as n from (select unnest(services) as k from base) u group by 1 order by 2 desc, 1 limit 50) s) as services,
-      (select coalesce(jsonb_agg(t order by n desc, k nulls last), '[]') from (
-        select incident_type as k, count(*) as n, count(*) filter (where resolved_at is null) as open, avg(mttr_d) as mttr
-        from base group by 1) t) as types,
-      (select jsonb_build_object('required', count(r.id), 'published', count(r.id) filter (where r.state = 'published'))
-        from base b join reviews r on r.incident_id = b.id) as reviews
+          count(*) filter (where coalesce(resolved_at, ${q.now}::timestamptz) > resolution_due) as s_breached,
+          count(*) filter (where resolved_at is null) as open, avg(mttr_d) as mttr,
+          ${groupBy}) g) as groups,
+      ${detailed}
     from base`;
 }
 
@@ -178,7 +219,11 @@ function statsOf(policy: Policy, row: Figures): Stats {
   const rows = row.groups;
   const byPrio = rows.filter((r) => r.g_prio === 0);
   const byCat = rows.filter((r) => r.g_prio === 1 && r.g_cat === 0);
-  const byKind = rows.filter((r) => r.g_prio === 1 && r.g_cat === 1);
+  const byKind = rows.filter((r) => r.g_prio === 1 && r.g_cat === 1 && r.g_kind === 0);
+  // Most incidents first, then by name, incidents without a type last among equals.
+  const byType = rows
+    .filter((r) => r.g_prio === 1 && r.g_cat === 1 && r.g_kind === 1)
+    .sort((a, b) => Number(b.n) - Number(a.n) || (a.incident_type === null ? 1 : b.incident_type === null ? -1 : a.incident_type < b.incident_type ? -1 : 1));
   const pct = (met: number, breached: number) => (met + breached ? Math.round((1000 * met) / (met + breached)) / 10 : null);
   const sla = policy.priorities
     .map((p) => {
@@ -196,7 +241,7 @@ function statsOf(policy: Policy, row: Figures): Stats {
     byCategory: sortTally(byCat.map((r) => ({ k: r.category, n: Number(r.n) }))),
     byService: tally(row.services),
     byKind: sortTally(byKind.map((r) => ({ k: r.kind, n: Number(r.n) }))),
-    byType: row.types.map((r) => ({ type: r.k ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
+    byType: byType.map((r) => ({ type: r.incident_type ?? 'none', count: Number(r.n), open: Number(r.open), mttrMean: r.mttr === null ? null : Math.round(Number(r.mttr)) })),
     mtta: durationStats(row, 'mtta'),
     mttr: durationStats(row, 'mttr'),
     mttm: durationStats(row, 'mttm'),

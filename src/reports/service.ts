@@ -3,7 +3,7 @@ import { toIncident, type Incident } from '../incidents/incident.js';
 import { privateIncidentsVisibleTo } from './access.js';
 import { incidentRows, type IncidentRow, type RowFilter, type TimelineRow } from './export.js';
 import { actionCounts, followUpOf, type FollowUpStats } from './follow-up.js';
-import { periodFigures, type Stats } from './metrics.js';
+import { periodFigures, periodTrend, type Stats, type Trend } from './metrics.js';
 import { periodOf, type Period, type PeriodKey } from './period.js';
 import { recurringIssues, type RecurringIssue } from './recurring.js';
 import type { ServiceContext } from '../context.js';
@@ -13,7 +13,8 @@ import { keyTimes } from '../timestamps/service.js';
 export interface Summary {
   period: Period;
   stats: Stats;
-  previous: Stats;
+  /** The period before, for trend arrows. */
+  previous: Trend;
   recurring: RecurringIssue[];
   followUp: FollowUpStats;
 }
@@ -29,14 +30,15 @@ export class ReportService {
   async summary(key: PeriodKey, teamId?: string): Promise<Summary> {
     const now = this.ctx.clock.now();
     const period = periodOf(key, now);
-    // Each period's figures are one statement (one pass over its incidents); the four run side by side.
+    // Each period's figures are one statement (one pass over its incidents; the previous period only
+    // what its trends need); the four run side by side.
     const [current, previous, recurring, actions] = await Promise.all([
       periodFigures(this.ctx.db, this.ctx.policy, { teamId, from: period.from, to: period.to, now }),
-      periodFigures(this.ctx.db, this.ctx.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
+      periodTrend(this.ctx.db, this.ctx.policy, { teamId, from: period.previous.from, to: period.previous.to, now }),
       recurringIssues(this.ctx.db, this.ctx.policy, { teamId, now }),
       actionCounts(this.ctx.db, { teamId, now }),
     ]);
-    return { period, stats: current.stats, previous: previous.stats, recurring, followUp: followUpOf(actions, current.reviews) };
+    return { period, stats: current.stats, previous, recurring, followUp: followUpOf(actions, current.reviews) };
   }
 
   rows(filter: Omit<RowFilter, 'now'>): Promise<IncidentRow[]> {

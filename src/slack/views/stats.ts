@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { incidentRef } from '../../incidents/incident.js';
 import type { Policy } from '../../policy/schema.js';
 import { TIME_LABELS } from '../../timestamps/keys.js';
-import type { DurationStats, Stats } from '../../reports/metrics.js';
+import type { DurationStats, Stats, Trend } from '../../reports/metrics.js';
 import type { Period } from '../../reports/period.js';
 import type { RecurringIssue } from '../../reports/recurring.js';
 import type { FollowUpStats } from '../../reports/follow-up.js';
@@ -40,7 +40,7 @@ function correctedLine(policy: Policy, s: Stats): string {
 }
 
 /** The compact Block Kit summary behind `/incident stats`, the Home tab numbers and the weekly report. */
-export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Stats, recurring: RecurringIssue[] = [], followUp?: FollowUpStats): KnownBlock[] {
+export function statsBlocks(policy: Policy, period: Period, s: Stats, prev: Trend, recurring: RecurringIssue[] = [], followUp?: FollowUpStats): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Incidents, ${period.label}`, 150) },
     {
