@@ -57,7 +57,7 @@ export async function run(): Promise<Record<string, string>> {
       // app computes its durations: shown beside the floor, so the ratio's share of that choice is seen.
       const bareDouble = () =>
         sql`select count(*), avg(date_part('epoch', acknowledged_at - declared_at)), percentile_cont(0.5) within group (order by date_part('epoch', acknowledged_at - declared_at)),
-              avg(date_part('epoch', resolved_at - declared_at)), percentile_cont(0.9) within group (order by date_part('epoch', resolved_at - declared_at)))
+              avg(date_part('epoch', resolved_at - declared_at)), percentile_cont(0.9) within group (order by date_part('epoch', resolved_at - declared_at))
             from incidents where team_id = 'T1' and declared_at >= ${from} and declared_at < ${now}`.execute(h.db);
       // In turns, so that a busy moment of the machine falls on all three.
       const measure = async (turns: number) => {
