@@ -228,6 +228,16 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       expect(issue.comments.filter((c) => text(c.body).includes('still open in Slack'))).toEqual([]);
     });
 
+    it('shows a comment holding NUL or a lone surrogate (which PostgreSQL refuses) without them, instead of asking Jira to retry for ever', async () => {
+      const channel = await declareIncident(t, { userId: 'UANA', title: 'Odd bytes', severity: 'SEV2', commander: 'UBEN' });
+      const issue = await issueOf(channel);
+      const res = await postJiraWebhook(t, jira.commentAs(kim, issue.key, 'Pasted from a log: db\u0000-1 down \ud800 since 09:00'));
+      expect(res).toEqual({ status: 200, body: { status: 'applied' } });
+      await synced(() => channel.messages.find((m) => messageText(m).includes('Pasted from a log: db-1 down \ufffd since 09:00')), 'the comment in the channel');
+      const stored = await t.app.db.selectFrom('timeline_events').select('payload').where('incident_id', '=', (await incidentOf(channel)).id).where('kind', '=', 'itsm_received').execute();
+      expect(stored.map((r) => (r.payload as { text?: string }).text)).toContain('Pasted from a log: db-1 down \ufffd since 09:00');
+    });
+
     it('refuses unauthenticated and malformed deliveries (401/400), keeping them as rejections', async () => {
       const before = jira.issues().map((i) => [i.key, i.status.name]);
       expect((await postJiraWebhook(t, { webhookEvent: 'jira:issue_updated' }, 'none')).status).toBe(401);

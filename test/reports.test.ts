@@ -140,7 +140,7 @@ describe('exports', () => {
 });
 
 describe('CSV cells a spreadsheet would run as formulas', () => {
-  it('are neutralised with a leading quote in /incident export, the text kept', async () => {
+  it('are neutralised with a leading quote in /incident export and /dashboard/export.csv, the text kept', async () => {
     clock.set('2026-12-02T09:00:00Z');
     await declareIncident(t, { userId: 'UANA', title: '=HYPERLINK("http://evil","x")' });
     await declareIncident(t, { userId: 'UANA', title: "=cmd|' /C calc'!A0" });
@@ -153,6 +153,15 @@ describe('CSV cells a spreadsheet would run as formulas', () => {
     expect(file.content).toContain(`,'@SUM(1+1),`);
     expect(file.content).toContain(`,'+checkout,`);
     expect(file.content).not.toMatch(/(^|,)[=+@-]/m);
+
+    // The dashboard's export of the same incidents.
+    const reply = await lastResponse(t, (await t.slack.command({ text: 'dashboard', userId: 'UANA', channelId: 'CGENERAL' })).responseUrl);
+    const link = /(http:\/\/localhost:\d+\/dashboard\?token=\S+)/.exec(reply.text)![1].replace('localhost', '127.0.0.1');
+    const cookie = (await fetch(link, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0];
+    const csv = await (await fetch(`${t.url}/dashboard/export.csv?period=30d`, { headers: { cookie } })).text();
+    expect(csv).toContain(`,"'=HYPERLINK(""http://evil"",""x"")",`);
+    expect(csv).toContain(`,'=cmd|' /C calc'!A0,`);
+    expect(csv).not.toMatch(/(^|,)[=+@-]/m);
   });
 
   it('only text cells: numbers we write (a negative duration) stay numbers', () => {

@@ -5,7 +5,7 @@
  * in webhook_rejections and nothing changed. 503 while stopping or without a secret (Jira delivers again once it is set).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http/body.js';
+import { jsonBody, readBody } from '../http/body.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Route } from '../http/router.js';
 import type { Logger } from '../logger.js';
@@ -66,14 +66,10 @@ export function jiraWebhookRoute(deps: JiraWebhookDeps): Route {
     };
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!jiraAuthenticated(deps.secret, url, req.headers, body)) return reject(401, 'missing or wrong secret (give ?secret=… or X-Hub-Signature: sha256=…)');
-    if (contentType && !/json/i.test(contentType)) return reject(400, `expected a JSON body (content-type ${contentType.slice(0, 60)})`);
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      return reject(400, `not valid JSON: ${(err as Error).message.slice(0, 200)}`);
-    }
-    const parsed = jiraWebhookSchema.safeParse(json);
+    // Cleaned of what PostgreSQL cannot store (NUL, lone surrogates), which Jira would otherwise deliver again for ever.
+    const read = jsonBody(body, contentType);
+    if (!read.ok) return reject(400, read.reason);
+    const parsed = jiraWebhookSchema.safeParse(read.json);
     if (!parsed.success) return reject(400, `not a Jira webhook payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ').slice(0, 300)}`);
     const outcome = await handleJiraWebhook(deps.inbound, parsed.data);
     done(200, outcome);
