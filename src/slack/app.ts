@@ -102,6 +102,9 @@ export function createSlackApp(opts: SlackAppOptions, slack: SlackClient, deps: 
     receiver,
     logger,
     clientOptions,
+    // No listener keeps conversation state, and the in-memory store would not be shared between
+    // replicas anyway; without it, a request no longer builds and throws a "not found" error.
+    convoStore: false,
   });
 
   // Counts requests until their listeners finish (work after the ack included).
