@@ -8,9 +8,9 @@ import type { Route } from '../http/router.js';
 import type { Incident } from '../incidents/incident.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
-import type { SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
+import type { LaneTaskHandlers, SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
-import type { IntegrationTaskKind, LaneTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
+import type { FeatureLane, IntegrationTaskKind, LaneTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
 import type { ProfileCache } from '../reminders/profiles.js';
 import type { ServiceContext } from '../context.js';
 import type { Services } from '../services.js';
@@ -62,9 +62,9 @@ export interface Contribution<T extends SomeTaskHandlers = SomeTaskHandlers> {
   tasks?: T;
   /**
    * Lanes of its own (a connector's), each run by its own task runner: one that is slow or down holds
-   * back only its own tasks, never Slack's. Their kinds are LaneTaskKind.
+   * back only its own tasks, never Slack's. Each has a handler for every kind of its lane (LaneTaskKinds).
    */
-  lanes?: { lane: string; tasks: SomeTaskHandlers }[];
+  lanes?: { [L in FeatureLane]: { lane: L; tasks: LaneTaskHandlers<L> } }[FeatureLane][];
   /** `/incident` subcommands; `/incident help` lists them in the order of the feature list. */
   commands?: Subcommand[];
   /** Slash commands of its own (`/change`). */
