@@ -6,11 +6,9 @@ import { openDatabase, type Db } from './db/database.js';
 import { Deadline } from './db/time-limit.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
-import { registerFeatures } from './features/assemble.js';
+import { featureSubscribers, registerFeatures } from './features/assemble.js';
 import { taskHandlers } from './features/feature.js';
 import { FEATURES } from './features/index.js';
-import { servicenowSubscribers } from './features/servicenow.js';
-import { jiraSubscribers } from './features/jira.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes, type HealthChecks } from './http/routes.js';
 import { HttpServer } from './http/server.js';
@@ -88,7 +86,7 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const { client, identity } = slack;
     const tasks = new TaskQueue();
     const profiles = new ProfileCache(db, clock, new SlackProfileSource({ client, logger }), config.policy.reminders.profile_refresh_hours);
-    const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...servicenowSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) }), ...jiraSubscribers(config, { tasks, logger, emailOf: (id) => profiles.email(id) })]);
+    const subscribers = new SubscriberRegistry([...(opts.subscribers ?? []), ...featureSubscribers(FEATURES, { config, logger, tasks, emailOf: (id) => profiles.email(id) })]);
     const { services, contributions } = registerFeatures(FEATURES, {
       db, policy: config.policy, clock, tasks, events: new IntegrationEvents(subscribers, config.policy), timelineLog: logger.child({ component: 'timeline' }),
       config, logger, metrics, client, identity, profiles, isShuttingDown: () => shuttingDown, publicUrl: () => publicUrl(),

@@ -1,5 +1,6 @@
 import type { Services } from '../services.js';
-import type { Contribution, Feature, FeatureContext, Sections } from './feature.js';
+import type { IntegrationSubscriber } from '../integrations/registry.js';
+import type { Contribution, Feature, FeatureContext, Sections, SubscriberContext } from './feature.js';
 
 /** The features registered: every service by name, and what each brought, in the order of the list. */
 export interface RegisteredFeatures {
@@ -35,4 +36,9 @@ export function registerFeatures(features: readonly Feature<any>[], base: Omit<F
   }
   registering = undefined;
   return { services: services as Services, contributions };
+}
+
+/** The integration-event subscribers the features bring (connectors that are configured), in the order of the list. */
+export function featureSubscribers(features: readonly Feature<any>[], ctx: SubscriberContext): IntegrationSubscriber[] {
+  return features.flatMap((f) => f.subscribers?.(ctx) ?? []);
 }

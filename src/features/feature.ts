@@ -6,11 +6,13 @@ import type { Config } from '../config.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Route } from '../http/router.js';
 import type { Incident } from '../incidents/incident.js';
+import type { IntegrationSubscriber } from '../integrations/registry.js';
 import type { IncidentHooks } from '../incidents/service.js';
 import type { ScheduledJob } from '../jobs/scheduler.js';
-import type { SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
+import type { LaneTaskHandlers, SomeTaskHandlers, TaskHandlers } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
-import type { IntegrationTaskKind, LaneTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
+import type { FeatureLane, IntegrationTaskKind, LaneTaskKind, OptionalTaskKind, TaskKind } from '../outbox/kinds.js';
+import type { TaskQueue } from '../outbox/queue.js';
 import type { ProfileCache } from '../reminders/profiles.js';
 import type { ServiceContext } from '../context.js';
 import type { Services } from '../services.js';
@@ -62,9 +64,9 @@ export interface Contribution<T extends SomeTaskHandlers = SomeTaskHandlers> {
   tasks?: T;
   /**
    * Lanes of its own (a connector's), each run by its own task runner: one that is slow or down holds
-   * back only its own tasks, never Slack's. Their kinds are LaneTaskKind.
+   * back only its own tasks, never Slack's. Each has a handler for every kind of its lane (LaneTaskKinds).
    */
-  lanes?: { lane: string; tasks: SomeTaskHandlers }[];
+  lanes?: { [L in FeatureLane]: { lane: L; tasks: LaneTaskHandlers<L> } }[FeatureLane][];
   /** `/incident` subcommands; `/incident help` lists them in the order of the feature list. */
   commands?: Subcommand[];
   /** Slash commands of its own (`/change`). */
@@ -79,9 +81,24 @@ export interface Contribution<T extends SomeTaskHandlers = SomeTaskHandlers> {
   stop?: () => Promise<void>;
 }
 
+/** What a feature's integration-event subscribers are made with. */
+export interface SubscriberContext {
+  config: Config;
+  logger: Logger;
+  /** Wakes the task runners once a delivery is queued. */
+  tasks: TaskQueue;
+  /** A Slack user's email address (from the profile cache), to name people in an outside system. */
+  emailOf: (userId: string) => Promise<string | null>;
+}
+
 /** One feature: a domain folder, its Slack adapter files, and this registration joining them. */
 export interface Feature<T extends SomeTaskHandlers = SomeTaskHandlers> {
   name: string;
+  /**
+   * Its integration-event subscribers (a connector's), when configured. They are asked for before any
+   * feature registers, because the services publish to them.
+   */
+  subscribers?(ctx: SubscriberContext): IntegrationSubscriber[];
   register(ctx: FeatureContext): Contribution<T>;
 }
 

@@ -1,7 +1,5 @@
 import type { Config } from '../config.js';
-import type { IntegrationSubscriber } from '../integrations/registry.js';
 import type { Logger } from '../logger.js';
-import type { TaskQueue } from '../outbox/queue.js';
 import { JiraClient } from '../jira/client.js';
 import { checkJira } from '../jira/check.js';
 import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
@@ -34,17 +32,16 @@ function connectorFor(settings: Settings, logger: Logger, emailOf?: EmailOf) {
   return c;
 }
 
-/** The Jira connector's integration-event subscriber, when `itsm.jira` is configured (asked for before the features register). */
-export function jiraSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger; emailOf?: EmailOf }): IntegrationSubscriber[] {
-  const settings = config.jira;
-  if (!settings) return [];
-  const { client, parts } = connectorFor(settings, deps.logger, deps.emailOf);
-  return [jiraSubscriber({ client, policy: settings.policy, ...parts, kick: () => deps.tasks.kick() })];
-}
-
 /** Jira: the incident and its follow-up actions as issues, kept in step both ways (key on the card and as a bookmark; webhooks read back). */
 export const jira = defineFeature({
   name: 'jira',
+  /** The outbound subscriber, when `itsm.jira` is configured. */
+  subscribers({ config, logger, tasks, emailOf }) {
+    const settings = config.jira;
+    if (!settings) return [];
+    const { client, parts } = connectorFor(settings, logger, emailOf);
+    return [jiraSubscriber({ client, policy: settings.policy, ...parts, kick: () => tasks.kick() })];
+  },
   register(ctx) {
     const settings = ctx.config.jira;
     const connector = settings ? connectorFor(settings, ctx.logger, (id) => ctx.profiles.email(id)) : null;

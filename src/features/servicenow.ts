@@ -1,7 +1,5 @@
 import type { Config } from '../config.js';
-import type { IntegrationSubscriber } from '../integrations/registry.js';
 import type { Logger } from '../logger.js';
-import type { TaskQueue } from '../outbox/queue.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
 import { pollPushed, servicenowPollJob, type InboundDeps } from '../servicenow/inbound.js';
@@ -10,7 +8,7 @@ import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
 import { servicenowSubscriber, ServiceNowTask } from '../servicenow/outbound.js';
 import type { SomeTaskHandlers } from '../jobs/task-runner.js';
 import { servicenowWebhookRoute } from '../http/servicenow-webhook.js';
-import { ServiceNowPeople, type EmailOf } from '../servicenow/people.js';
+import { ServiceNowPeople } from '../servicenow/people.js';
 import { servicenowCard, servicenowEffects, servicenowFailingSection } from '../slack/effects/servicenow.js';
 import { servicenowPanel } from '../slack/listeners/servicenow.js';
 import { defineFeature } from './feature.js';
@@ -29,20 +27,14 @@ function clientFor(settings: NonNullable<Config['servicenow']>, logger: Logger):
   return client;
 }
 
-/**
- * The ServiceNow connector's integration-event subscriber, when `itsm.servicenow` is configured.
- * Subscribers are fixed before the features register (the services publish to them), so the
- * composition root asks for it first.
- */
-export function servicenowSubscribers(config: Config, deps: { tasks: TaskQueue; logger: Logger; emailOf?: EmailOf }): IntegrationSubscriber[] {
-  const settings = config.servicenow;
-  if (!settings) return [];
-  return [servicenowSubscriber({ client: clientFor(settings, deps.logger), policy: settings.policy, kick: () => deps.tasks.kick(), emailOf: deps.emailOf })];
-}
-
 /** ServiceNow: the incident record kept in step both ways (its number on the card and as a bookmark; changes made there read back). */
 export const servicenow = defineFeature({
   name: 'servicenow',
+  /** The outbound subscriber, when `itsm.servicenow` is configured. */
+  subscribers({ config, logger, tasks, emailOf }) {
+    const settings = config.servicenow;
+    return settings ? [servicenowSubscriber({ client: clientFor(settings, logger), policy: settings.policy, kick: () => tasks.kick(), emailOf })] : [];
+  },
   register(ctx) {
     const settings = ctx.config.servicenow;
     const deps = { ...incidentEffectDeps(ctx), instanceUrl: settings?.instanceUrl ?? '', link: (id: string) => findLink(ctx.db, id) };

@@ -25,16 +25,13 @@ export const statusPage = defineFeature({
     const page = ctx.policy.status_page;
     const base = () => (ctx.publicUrl?.() ?? ctx.policy.reports.base_url ?? `http://localhost:${ctx.config.port}`).replace(/\/+$/, '');
     const pageUrl = () => `${base()}/status/`;
-    const posts = page ? new StatusPostService(ctx, ctx.use('incidents'), page) : undefined;
-    const maintenances = page ? new MaintenanceService(ctx, page) : undefined;
-    const read = () => readPage(ctx.db, page!, ctx.clock.now());
-    const exportDir = page?.export_dir;
     // Atlassian Statuspage (policy status_page.atlassian + STATUSPAGE_API_KEY): its own lane.
     const atlassian = ctx.config.statuspage;
-    if (atlassian && posts && maintenances) {
-      posts.addPublishers(statuspagePublishers());
-      maintenances.addPublishers(statuspagePublishers());
-    }
+    const publishers = atlassian ? [statuspagePublishers()] : [];
+    const posts = page ? new StatusPostService(ctx, ctx.use('incidents'), page, publishers) : undefined;
+    const maintenances = page ? new MaintenanceService(ctx, page, publishers) : undefined;
+    const read = () => readPage(ctx.db, page!, ctx.clock.now());
+    const exportDir = page?.export_dir;
     const sync = atlassian
       ? createStatuspageSync({ db: ctx.db, pageId: atlassian.pageId, components: atlassian.components, client: new StatuspageClient({ apiUrl: atlassian.apiUrl, apiKey: atlassian.apiKey, logger: ctx.logger.child({ component: 'statuspage' }) }) })
       : undefined;
@@ -67,9 +64,9 @@ export const statusPage = defineFeature({
             ]
           : [],
       listeners: registerStatusPage,
-      jobs: page
+      jobs: maintenances
         ? [
-            { name: 'status-maintenance', cron: '* * * * *', run: async (now: Date) => void (await maintenances!.tick(now)) },
+            { name: 'status-maintenance', cron: '* * * * *', run: async (now: Date) => void (await maintenances.tick(now)) },
             // The copy's 90-day bars move with the clock: written again every hour (and at start-up).
             ...(exportDir
               ? [

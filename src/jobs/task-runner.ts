@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Db } from '../db/database.js';
-import type { IntegrationTaskKind, LaneTaskKind, OptionalTaskKind } from '../outbox/kinds.js';
+import type { FeatureLane, IntegrationTaskKind, LaneTaskKind, LaneTaskKinds, OptionalTaskKind } from '../outbox/kinds.js';
 import { outsideDeadline } from '../db/time-limit.js';
 import { claimDueTasks, completeTask, failTask, LeaseLost, renewLeases, rescheduleTask, SLACK_LANE, type Claim, type Task, type TaskKind, type TaskOf, type UnreadableTask } from '../outbox/tasks.js';
 
@@ -13,6 +13,9 @@ export type TaskHandler<K extends TaskKind> = (task: TaskOf<K>) => Promise<void>
  * left out; integration deliveries have runners of their own (IntegrationTaskHandlers).
  */
 export type TaskHandlers = { [K in Exclude<TaskKind, OptionalTaskKind | IntegrationTaskKind | LaneTaskKind>]: TaskHandler<K> } & { [K in OptionalTaskKind]?: TaskHandler<K> };
+
+/** The handlers of a feature's own lane: one for every kind that lane carries. */
+export type LaneTaskHandlers<L extends FeatureLane> = { [K in LaneTaskKinds[L]]: TaskHandler<K> };
 
 /** The handlers of an integration subscriber's lane. */
 export type IntegrationTaskHandlers = { [K in IntegrationTaskKind]: TaskHandler<K> };

@@ -146,8 +146,23 @@ export type OptionalTaskKind = 'paging.pagerduty';
 /** Kinds that run in an integration subscriber's lane, by that lane's own runner, never in the Slack lane. */
 export type IntegrationTaskKind = 'integration.deliver';
 
-/** Kinds that run in a feature's own lane (a connector's: see Contribution.lanes), never in the Slack lane. */
-export type LaneTaskKind = 'statuspage.post' | 'statuspage.maintenance' | 'jira.keep_open';
+/**
+ * The features' own lanes (a connector's: see Contribution.lanes) and the kinds each carries; those
+ * kinds never run in the Slack lane.
+ */
+export interface LaneTaskKinds {
+  statuspage: 'statuspage.post' | 'statuspage.maintenance';
+  jira: 'jira.keep_open';
+}
+
+/** A feature's own lane. */
+export type FeatureLane = keyof LaneTaskKinds;
+
+/** Kinds that run in a feature's own lane, never in the Slack lane. */
+export type LaneTaskKind = LaneTaskKinds[FeatureLane];
+
+/** The feature lane that carries a lane kind. */
+export type LaneOf<K extends LaneTaskKind> = { [L in FeatureLane]: K extends LaneTaskKinds[L] ? L : never }[FeatureLane];
 
 /** The schema of one kind, typed by the kind (indexing the map with a type parameter loses the link). */
 export function taskPayloadSchema<K extends TaskKind>(kind: K): z.ZodType<TaskPayloads[K]> {

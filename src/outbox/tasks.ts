@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { isTaskKind, taskPayloadSchema, type TaskKind, type TaskPayloads } from './kinds.js';
+import { isTaskKind, taskPayloadSchema, type IntegrationTaskKind, type LaneOf, type LaneTaskKind, type TaskKind, type TaskPayloads } from './kinds.js';
 
 export type { TaskKind, TaskPayloads } from './kinds.js';
 
@@ -29,17 +29,22 @@ export interface UnreadableTask extends TaskRow {
   unreadable: string;
 }
 
+/**
+ * The lane a kind is queued in (an incident's tasks run in order within their lane): a feature lane's
+ * kind names its lane, an integration delivery its subscriber's, and every other kind runs in the
+ * Slack lane, so no task can wait in a lane whose runner does not handle it.
+ */
+type LaneField<K extends TaskKind> = [K] extends [LaneTaskKind] ? { lane: LaneOf<K> } : [K] extends [IntegrationTaskKind] ? { lane: string } : { lane?: typeof SLACK_LANE };
+
 /** What a change queues: the task's kind and payload (a kind whose payload is empty may leave it out). */
 export type TaskFields<K extends TaskKind> = {
   kind: K;
   /** While a pending task has this key, adding another is a no-op (coalescing). */
   dedupeKey?: string;
   runAt?: Date;
-  /** See SLACK_LANE; an incident's tasks run in order within their lane. */
-  lane?: string;
   /** Once a task had this key, adding another is a no-op, even after it ran. */
   idempotencyKey?: string;
-} & ({} extends TaskPayloads[K] ? { payload?: TaskPayloads[K] } : { payload: TaskPayloads[K] });
+} & LaneField<K> & ({} extends TaskPayloads[K] ? { payload?: TaskPayloads[K] } : { payload: TaskPayloads[K] });
 
 export type NewTask<K extends TaskKind> = TaskFields<K> & { incidentId?: string | null };
 

@@ -33,16 +33,12 @@ export function publicMaintenance(m: Maintenance, status = m.publishedStatus ?? 
  * it, completed after. A change the CAB rejected leaves the page.
  */
 export class MaintenanceService {
-  private readonly publishers: StatusPublishers[] = [];
-
   constructor(
     private readonly ctx: ServiceContext,
     readonly page: StatusPagePolicy,
+    /** Who else hears of maintenance published and withdrawn (a connector). */
+    private readonly publishers: readonly StatusPublishers[] = [],
   ) {}
-
-  addPublishers(p: StatusPublishers): void {
-    this.publishers.push(p);
-  }
 
   /** The maintenance as last published (its latest revision), unless it left the page. */
   async published(changeId: string): Promise<PublicMaintenance | undefined> {

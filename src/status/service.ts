@@ -39,18 +39,13 @@ export function publicPost(post: StatusPost): PublicIncidentPost {
  * the policy asks for it (never the author), then published, on the timeline, and handed on.
  */
 export class StatusPostService {
-  private readonly publishers: StatusPublishers[] = [];
-
   constructor(
     private readonly ctx: ServiceContext,
     private readonly incidents: IncidentService,
     readonly page: StatusPagePolicy,
+    /** Who else hears of published posts (a connector). */
+    private readonly publishers: readonly StatusPublishers[] = [],
   ) {}
-
-  /** Registers who else hears of published posts (a connector); called while the app is assembled. */
-  addPublishers(p: StatusPublishers): void {
-    this.publishers.push(p);
-  }
 
   get componentNames(): string[] {
     return this.page.components.map((c) => c.name);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { SomeTaskHandlers } from '../jobs/task-runner.js';
+import type { LaneTaskHandlers } from '../jobs/task-runner.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { StatusPublishers } from './changed.js';
@@ -61,5 +61,5 @@ export function statuspageLaneHandlers(deps: StatuspageLaneDeps) {
       if (m) await deps.sync.publishMaintenance(m, { signal });
       else await deps.sync.withdrawMaintenance(task.payload.changeId, { signal });
     },
-  } satisfies SomeTaskHandlers;
+  } satisfies LaneTaskHandlers<typeof STATUSPAGE_LANE>;
 }
