@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { Deadline } from './db/time-limit.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import type { EmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest, migrationsApplied } from './db/migrate.js';
 import { featureSubscribers, registerFeatures } from './features/assemble.js';
 import { taskHandlers } from './features/feature.js';
@@ -69,6 +69,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
   if (!url) {
+    // Loaded only here: a deployment with DATABASE_URL never holds the embedded database's code.
+    const { startEmbeddedPostgres } = await import('./db/embedded.js');
     embedded = await startEmbeddedPostgres(config.dataDir);
     url = embedded.url;
     logger.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL under DATA_DIR (one process only; set DATABASE_URL for production or several replicas)');
