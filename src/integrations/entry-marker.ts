@@ -5,6 +5,10 @@
  * from the delivery's idempotency key: the same on every retry, different for every delivery.
  */
 import { createHash } from 'node:crypto';
+import type { DeliveryContext } from './registry.js';
+
+/** The delivery an entry belongs to: its idempotency key, and its attempt (a retry looks before writing). */
+export type EntryWrite = Pick<DeliveryContext, 'idempotencyKey' | 'attempt'> & { signal?: AbortSignal };
 
 const PREFIX = 'Incident Officer ref';
 const LINE = /\n*\(Incident Officer ref [0-9a-f]{10}\)\s*$/;

@@ -4,24 +4,17 @@
  * never arrived (a 5xx after the commit, a dropped connection): each entry ends with the delivery's
  * reference line, and a retried delivery looks for it before writing the entry again.
  */
-import { entryRef, withEntryRef } from '../integrations/entry-marker.js';
+import { entryRef, withEntryRef, type EntryWrite } from '../integrations/entry-marker.js';
 import type { ServiceNowClient, SnRecord } from './client.js';
 
 const JOURNAL_FIELDS = ['work_notes', 'comments'];
-
-/** The delivery a write belongs to: its idempotency key and whether this is a retry of it. */
-export interface JournalWrite {
-  idempotencyKey: string;
-  attempt: number;
-  signal?: AbortSignal;
-}
 
 /**
  * Updates the record with `fields`, each journal entry carrying the delivery's reference. On a retry
  * an entry already there is left out (the rest of the update is still written); on a first attempt
  * nothing is looked up. Answers the record as written, or null when nothing was left to write.
  */
-export async function updateOnce(client: ServiceNowClient, table: string, sysId: string, fields: Record<string, string>, write: JournalWrite): Promise<SnRecord | null> {
+export async function updateOnce(client: ServiceNowClient, table: string, sysId: string, fields: Record<string, string>, write: EntryWrite): Promise<SnRecord | null> {
   const journal = JOURNAL_FIELDS.filter((f) => fields[f] !== undefined && fields[f].trim() !== '');
   if (journal.length === 0) return client.updateRecord(table, sysId, fields, { signal: write.signal });
   const ref = entryRef(write.idempotencyKey);
