@@ -213,6 +213,23 @@ describe('authentication, ACLs and faults', () => {
     }
   });
 
+  it('can store a write and then answer 500 or drop the connection; reads are never taken by that fault', async () => {
+    const r = await createIncident({ short_description: 'lost answers' });
+    sn.failAfterStoring(1, 500, (c) => c.method === 'PATCH');
+    expect((await api('GET', `/api/now/table/incident/${r.sys_id}`)).status).toBe(200);
+    expect(await api('PATCH', `/api/now/table/incident/${r.sys_id}`, { work_notes: 'first' })).toMatchObject({ status: 500, body: { error: { message: 'Internal server error' } } });
+    sn.failAfterStoring(1, 'drop');
+    expect(await api('PATCH', `/api/now/table/incident/${r.sys_id}`, { work_notes: 'second' }).catch((e: Error) => e)).toBeInstanceOf(Error);
+    expect(sn.journal(r.sys_id).map((j) => j.value)).toEqual(['first', 'second']);
+    expect(sn.calls.filter((c) => c.method === 'PATCH').slice(-2).map((c) => [c.status, c.stored])).toEqual([[500, true], [0, true]]);
+    sn.failAfterStoring(1, 502);
+    sn.recover();
+    expect((await api('PATCH', `/api/now/table/incident/${r.sys_id}`, { work_notes: 'third' })).status).toBe(200);
+    // Journal entries are found by their text with LIKE, as the instance does (without regard to case).
+    const q = encodeURIComponent(`element_id=${r.sys_id}^elementINwork_notes,comments^valueLIKESECOND`);
+    expect((await api('GET', `/api/now/table/sys_journal_field?sysparm_query=${q}&sysparm_fields=value`)).body.result).toEqual([{ value: 'second' }]);
+  });
+
   it('stores attachments posted with their raw body and content type', async () => {
     const r = await createIncident({ short_description: 'att' });
     const bytes = Buffer.from('# Review\nall good\n');

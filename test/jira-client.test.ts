@@ -70,6 +70,25 @@ for (const deployment of ['cloud', 'datacenter'] as const) {
       expect(await client.getIssue('OPS-999')).toBeNull();
     });
 
+    it('finds a comment newest first, page by page as Jira answers them; a comment lost after Jira stored it is not posted again by the client', async () => {
+      const key = (await client.createIssue({ project: { key: 'OPS' }, issuetype: { name: 'Task' }, summary: 'comments' })).key;
+      for (const n of ['one', 'two', 'three']) await client.addComment(key, description(n));
+      jira.commentPageLimit = 2;
+      const from = jira.apiCalls().length;
+      try {
+        expect(adfText((await client.findComment(key, (b) => adfText(b) === 'one'))?.body)).toBe('one');
+        expect(await client.findComment(key, (b) => adfText(b) === 'four')).toBeNull();
+      } finally {
+        jira.commentPageLimit = 100;
+      }
+      expect(jira.apiCalls().slice(from).map((c) => [c.query.startAt, c.query.orderBy])).toEqual([['0', '-created'], ['2', '-created'], ['0', '-created'], ['2', '-created']]);
+      jira.failAfterStoring(1, 500);
+      await expect(client.addComment(key, description('four'), { once: true })).rejects.toMatchObject({ status: 500, retryable: true });
+      jira.failAfterStoring(1, 'drop');
+      await expect(client.addComment(key, description('five'), { once: true })).rejects.toMatchObject({ status: null, retryable: true });
+      expect(jira.issue(key).comments.map((c) => adfText(c.body))).toEqual(['one', 'two', 'three', 'four', 'five']);
+    });
+
     it('waits out a 429 with Retry-After, and hands a long one back to the caller', async () => {
       jira.rateLimit(1, 1);
       const slow = new JiraClient({ baseUrl: jira.url, deployment, auth: auth(), retries: 2, maxWaitMs: 5_000 });

@@ -4,7 +4,7 @@ import { adfText, startFakeJira, type FakeJira, type Issue } from './support/fak
 import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText, submitModal } from './support/flows.js';
 import { ask, resolveIncident, run } from './support/follow-up.js';
-import { jiraEnv, jiraPolicy } from './support/jira.js';
+import { commentBodyText, jiraEnv, jiraPolicy } from './support/jira.js';
 import { synced as syncedIn } from './support/servicenow.js';
 import { input } from './support/slack-requests.js';
 
@@ -105,7 +105,7 @@ describe('Jira operations (datacenter)', () => {
     const { id } = await t.app.db.selectFrom('incidents').select('id').where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
     await t.app.db.updateTable('jira_links').set({ issue_key: null, issue_id: null }).where('incident_id', '=', id).execute();
     await run(t, 'note Still looping', 'UBEN', channel.id);
-    await syncedIn(t, () => issue.comments.some((c) => adfText(c.body) === 'Still looping'), 'the note on the same issue');
+    await syncedIn(t, () => issue.comments.some((c) => commentBodyText(c.body) === 'Still looping'), 'the note on the same issue');
     expect(await issuesOf(channel)).toHaveLength(1);
   });
 

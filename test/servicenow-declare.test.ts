@@ -5,7 +5,7 @@ import type { TestApp } from './support/app.js';
 import type { FakeServiceNow, Rec } from './support/fake-servicenow.js';
 import type { FakeChannel } from './support/fake-slack.js';
 import { messageText } from './support/flows.js';
-import { startServiceNowApp, synced as syncedIn } from './support/servicenow.js';
+import { startServiceNowApp, synced as syncedIn, entryText } from './support/servicenow.js';
 import { eventually } from './support/wait.js';
 
 let sn: FakeServiceNow;
@@ -54,7 +54,7 @@ describe('itsm.servicenow.declare_from', () => {
     await synced(() => channel.bookmarks.some((b) => b.title === `ServiceNow ${p1.number}`), 'the bookmark');
     const record = await synced(() => sn.record('incident', p1.sys_id)!.correlation_id === ref && sn.record('incident', p1.sys_id), 'the record marked');
     expect(record).toMatchObject({ correlation_display: 'Incident Officer', short_description: 'Payments API answers 500' });
-    expect(sn.journal(p1.sys_id, 'work_notes').map((j) => j.value)).toEqual([`Declared in Incident Officer as ${ref}; kept in step from now on.`]);
+    expect(sn.journal(p1.sys_id, 'work_notes').map(entryText)).toEqual([`Declared in Incident Officer as ${ref}; kept in step from now on.`]);
     expect(sn.records('incident').filter((r) => r.correlation_id === ref)).toHaveLength(1);
 
     // Read again: nothing more is declared; the P3 and the other group's incident never are.

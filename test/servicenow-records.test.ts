@@ -5,7 +5,7 @@ import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText } from './support/flows.js';
 import { ask, resolveIncident } from './support/follow-up.js';
 import { eventually } from './support/wait.js';
-import { pressHomeActionButton, publishReview, reassignFromHome, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
+import { pressHomeActionButton, publishReview, reassignFromHome, serviceNowEnv, serviceNowPolicy, synced as syncedIn, entryText } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -60,17 +60,17 @@ describe('ServiceNow records beyond the incident, driven through Slack', () => {
     // Reopened in Slack → open again.
     expect((await ask(t, `action reopen ${actionRef}`, 'UANA', channel.id)).text).toBe(`${actionRef} is open again.`);
     await synced(() => sn.record('incident_task', task.sys_id)!.state === '1', 'the task reopened');
-    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toEqual(['Reopened in Incident Officer.']);
+    expect(sn.journal(task.sys_id, 'work_notes').map(entryText)).toEqual(['Reopened in Incident Officer.']);
 
     // Snoozed and reassigned from the owner's Home tab → the task's due date and description follow.
     await pressHomeActionButton(t, 'UANA', 'Add an age alarm', /snooze/);
     const snoozed = await eventually(async () => (await t.app.db.selectFrom('follow_up_actions').select('snoozed_until').where('title', '=', 'Add an age alarm on the retry queue').executeTakeFirstOrThrow()).snoozed_until);
     await synced(() => sn.record('incident_task', task.sys_id)!.due_date === `${snoozed} 23:59:59`, 'the task re-dated');
-    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toContain(`Postponed in Incident Officer to ${snoozed}.`);
+    expect(sn.journal(task.sys_id, 'work_notes').map(entryText)).toContain(`Postponed in Incident Officer to ${snoozed}.`);
 
     await reassignFromHome(t, 'UANA', 'Add an age alarm', 'UBEN');
     await synced(() => /Owner \(in Slack\): (ben|UBEN)\.$/.test(sn.record('incident_task', task.sys_id)!.description), 'the task reassigned');
-    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value).some((v) => /^Reassigned in Incident Officer to (ben|UBEN)\.$/.test(v))).toBe(true);
+    expect(sn.journal(task.sys_id, 'work_notes').map(entryText).some((v) => /^Reassigned in Incident Officer to (ben|UBEN)\.$/.test(v))).toBe(true);
 
     // One task for the action, created once; each sync is a timeline row.
     await t.settle();
@@ -173,22 +173,22 @@ describe('problem and change records, driven through Slack', () => {
     const withCounterpart = await insertChange('Deploy auth v9', `${sn.url}/nav_to.do?uri=${encodeURIComponent(`change_request.do?sys_id=${chg.sys_id}`)}`);
     expect((await ask(t, `cause CHG-${withCounterpart}`, 'UBEN', channel.id)).text).toContain(`CHG-${withCounterpart} (Deploy auth v9) is recorded as the cause of ${ref}`);
     await synced(() => sn.record('incident', inc.sys_id)!.caused_by === chg.sys_id, 'caused_by');
-    expect(sn.journal(inc.sys_id, 'work_notes').map((j) => j.value)).toContain(`Caused by change CHG-${withCounterpart} (${chg.number}), recorded in Incident Officer.`);
+    expect(sn.journal(inc.sys_id, 'work_notes').map(entryText)).toContain(`Caused by change CHG-${withCounterpart} (${chg.number}), recorded in Incident Officer.`);
 
     const ownOnly = await insertChange('Rotate session keys', null);
     await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
     const note = `Caused by change CHG-${ownOnly} (Rotate session keys), recorded in Incident Officer; it has no change request in ServiceNow.`;
-    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === note), 'the cause as a work note');
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => entryText(j) === note), 'the cause as a work note');
     expect(sn.record('incident', inc.sys_id)!.caused_by).toBe('');
 
     await ask(t, 'cause clear', 'UBEN', channel.id);
-    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => j.value === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').some((j) => entryText(j) === `Change CHG-${ownOnly} is no longer recorded as the cause.`), 'the cleared cause');
 
     // A cause the service desk set in ServiceNow is theirs: naming one of ours without a counterpart keeps it.
     const theirs = sn.as('change.manager').insert('change_request', { short_description: 'Network maintenance', state: '-1' });
     sn.as('change.manager').update('incident', inc.sys_id, { caused_by: theirs.sys_id });
     await ask(t, `cause CHG-${ownOnly}`, 'UBEN', channel.id);
-    await synced(() => sn.journal(inc.sys_id, 'work_notes').filter((j) => j.value === note).length === 2, 'the cause noted again');
+    await synced(() => sn.journal(inc.sys_id, 'work_notes').filter((j) => entryText(j) === note).length === 2, 'the cause noted again');
     expect(sn.record('incident', inc.sys_id)!.caused_by).toBe(theirs.sys_id);
   });
 });
@@ -273,7 +273,7 @@ describe('ServiceNow people, matched by their Slack e-mail address', () => {
 
     await t.slack.command({ text: 'role commander <@UEVA|eva>', userId: 'UFIN', channelId: channel.id });
     await synced(() => sn.record('incident', inc.sys_id)!.assigned_to === eva.sys_id, 'the new commander assigned');
-    expect(sn.journal(inc.sys_id, 'work_notes').map((j) => j.value).some((v) => /^Incident commander .* assigned in Slack\.$/.test(v))).toBe(true);
+    expect(sn.journal(inc.sys_id, 'work_notes').map(entryText).some((v) => /^Incident commander .* assigned in Slack\.$/.test(v))).toBe(true);
 
     // A commander ServiceNow does not know: the record is left unassigned, not with the previous one.
     await t.slack.command({ text: 'role commander <@UGIL|gil>', userId: 'UEVA', channelId: channel.id });

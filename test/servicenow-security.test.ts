@@ -3,7 +3,7 @@ import type { TestApp } from './support/app.js';
 import type { FakeServiceNow, Rec } from './support/fake-servicenow.js';
 import { declareIncident } from './support/flows.js';
 import { ask, incidentOf, resolveIncident } from './support/follow-up.js';
-import { publishReview, reassignFromHome, startServiceNowApp, synced as syncedIn } from './support/servicenow.js';
+import { publishReview, reassignFromHome, startServiceNowApp, synced as syncedIn, entryText } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let t: TestApp;
@@ -44,7 +44,7 @@ describe('a security incident in ServiceNow (itsm.servicenow.security defaults)'
     expect(task).toMatchObject({ incident: inc.sys_id, short_description: `${first}: Follow-up action of ${ref}`, description: `Follow-up action ${first} of ${ref}, tracked in Incident Officer.`, due_date: '2026-12-20 23:59:59' });
     await reassignFromHome(t, 'UVAL', 'Revoke AKIA-ACTION', 'UWES');
     await synced(async () => (await t.app.db.selectFrom('timeline_events').select('id').where('incident_id', '=', incident.id).where('kind', '=', 'itsm_synced').where('payload', '@>', JSON.stringify({ event: 'action.reassigned' }) as never).executeTakeFirst()) !== undefined, 'the reassignment synced');
-    expect(sn.journal(task.sys_id, 'work_notes').map((j) => j.value)).toEqual(['Reassigned in Incident Officer.']);
+    expect(sn.journal(task.sys_id, 'work_notes').map(entryText)).toEqual(['Reassigned in Incident Officer.']);
     await ask(t, `action done ${first}`, 'UWES', channel.id);
     await synced(() => sn.record('incident_task', task.sys_id)!.state === '3', 'the task closed');
 

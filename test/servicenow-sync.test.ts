@@ -5,7 +5,7 @@ import { FakeSlack, type FakeChannel } from './support/fake-slack.js';
 import { declareIncident, messageText, submitModal, triageValues } from './support/flows.js';
 import { ask, card } from './support/follow-up.js';
 import { input } from './support/slack-requests.js';
-import { answerTo, linkedSysId, openModal, recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn } from './support/servicenow.js';
+import { answerTo, linkedSysId, openModal, recordOf as recordIn, serviceNowEnv, serviceNowPolicy, synced as syncedIn, entryText } from './support/servicenow.js';
 
 let sn: FakeServiceNow;
 let fake: FakeSlack;
@@ -74,10 +74,10 @@ describe('ServiceNow sync, driven through Slack', () => {
     await t.slack.viewSubmission({ userId: 'UBEN', view: await openModal(t, 'UBEN', 'incident_update_preview'), values: {} });
     await synced(() => sn.journal(record.sys_id, 'comments').length === 1, 'the business comment');
     await t.settle();
-    const notes = sn.journal(record.sys_id, 'work_notes').map((j) => j.value);
+    const notes = sn.journal(record.sys_id, 'work_notes').map(entryText);
     expect(notes).toEqual(expect.arrayContaining(['Rolled back the 14:02 deploy', 'Update (identified): Bad deploy; rolling back.']));
     expect(notes.filter((n) => n.includes('Bad deploy'))).toHaveLength(1);
-    expect(sn.journal(record.sys_id, 'comments').map((j) => j.value)).toEqual(['Update (identified): Bad deploy; rolling back.']);
+    expect(sn.journal(record.sys_id, 'comments').map(entryText)).toEqual(['Update (identified): Bad deploy; rolling back.']);
 
     // Resolved with the close code and the summary; closed.
     await command(channel.id, 'resolve');
@@ -131,7 +131,7 @@ describe('ServiceNow sync, driven through Slack', () => {
     await command(channel.id, 'note Rotated the key');
     await t.settle();
     await t.settle();
-    expect(sn.journal(record.sys_id).map((j) => j.value).join('\n')).not.toContain('Rotated');
+    expect(sn.journal(record.sys_id).map(entryText).join('\n')).not.toContain('Rotated');
   });
 });
 

@@ -25,7 +25,15 @@ export interface JiraClientOptions {
   logger?: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-export interface RequestOptions { signal?: AbortSignal }
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /**
+   * A write that must not be made twice (it adds a comment): tried again here only after a 429, which
+   * Jira answers before doing anything; after any other failure (a 5xx, a dropped connection, a
+   * timeout) it may have been stored, so the caller looks before trying again.
+   */
+  once?: boolean;
+}
 
 /** A refusal or failure of Jira; `retryable` says whether trying again later can help. */
 export class JiraError extends Error {
@@ -143,6 +151,19 @@ export class JiraClient {
     return z.object({ id: z.string() }).loose().parse((await this.send({ method: 'POST', path: `/issue/${encodeURIComponent(key)}/comment`, json: { body } }, opts)).json);
   }
 
+  /** The issue's first comment, newest first, whose body `wanted` accepts (every page read if need be), or null. */
+  async findComment(key: string, wanted: (body: unknown) => boolean, opts: RequestOptions = {}): Promise<{ id: string; body: unknown } | null> {
+    const page = z.object({ total: z.number(), comments: z.array(z.object({ id: z.string(), body: z.unknown() }).loose()) }).loose();
+    for (let startAt = 0; ; ) {
+      const { comments, total } = page.parse((await this.send({ method: 'GET', path: `/issue/${encodeURIComponent(key)}/comment`, query: { startAt: String(startAt), maxResults: '100', orderBy: '-created' } }, opts)).json);
+      const hit = comments.find((c) => wanted(c.body));
+      if (hit) return { id: hit.id, body: hit.body };
+      startAt += comments.length;
+      // Jira may answer fewer than asked for: the total says whether more are left.
+      if (!comments.length || startAt >= total) return null;
+    }
+  }
+
   /** Creates or updates (by `globalId`) a link from the issue to a page elsewhere. */
   async remoteLink(key: string, link: { globalId: string; url: string; title: string }, opts: RequestOptions = {}): Promise<void> {
     await this.send({ method: 'POST', path: `/issue/${encodeURIComponent(key)}/remotelink`, json: { globalId: link.globalId, object: { url: link.url, title: link.title, icon: {} } } }, opts);
@@ -225,7 +246,7 @@ export class JiraClient {
         if (!(e instanceof JiraError)) throw e;
         error = e;
       }
-      if (!error.retryable || attempt >= retries) throw error;
+      if (!error.retryable || attempt >= retries || (opts.once && error.status !== 429)) throw error;
       const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
       if (wait > maxWait) throw error;
       this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'Jira call failed; retrying');

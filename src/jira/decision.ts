@@ -12,7 +12,7 @@ import type { JiraPolicy } from '../policy/jira-schema.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import type { JiraClient } from './client.js';
 import { findJiraLink, recordJiraSynced } from './links.js';
-import { richText } from './mapping.js';
+import { commentOnce } from './comments.js';
 import { JIRA_LANE, jiraFailures, JiraTask } from './outbound.js';
 import { moveToCategory } from './workflow.js';
 
@@ -79,7 +79,7 @@ export async function keepOpenInJira(deps: KeepOpenDeps, task: TaskOf<'jira.keep
   try {
     const moved = await moveToCategory(deps.client, issueKey, 'indeterminate', deps.policy, { signal: ctx.signal });
     const text = `${incident.ref} is still open in Slack: ${await deps.nameOf(task.payload.decidedBy)} decided to keep it open, so the issue is back in progress.`;
-    await deps.client.addComment(issueKey, richText(deps.client.deployment, [{ text }]), { signal: ctx.signal });
+    await commentOnce(deps.client, issueKey, text, ctx);
     const link = await findJiraLink(deps.db, incidentId);
     await deps.db.transaction().execute(async (trx) => {
       if (link) await recordJiraSynced(trx, link.id, 'indeterminate');

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ActionService } from '../actions/service.js';
 import { actionRef } from '../actions/action.js';
 import type { Db } from '../db/database.js';
+import { hasEntryRef } from '../integrations/entry-marker.js';
 import type { IncidentService } from '../incidents/service.js';
 import { isResolved } from '../incidents/incident.js';
 import { IncidentTask } from '../incidents/side-effects.js';
@@ -17,7 +18,7 @@ import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import type { JiraClient, JiraUserRef } from './client.js';
 import { linkByIssueKey, recordCategorySeen, type JiraLink } from './links.js';
-import { categoryOf } from './mapping.js';
+import { categoryOf, commentText } from './mapping.js';
 import { JiraTask } from './outbound.js';
 import { userId, type JiraPeople } from './people.js';
 
@@ -55,19 +56,6 @@ export interface JiraInboundDeps {
   slackUserByEmail: (email: string) => Promise<string | null>;
   kick: () => void;
   logger: Logger;
-}
-
-/** The text of a comment body: wiki text as it is, an ADF document's text nodes joined. */
-export function commentText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  const walk = (n: unknown): string => {
-    if (!n || typeof n !== 'object') return '';
-    const node = n as { type?: string; text?: string; content?: unknown[] };
-    if (node.type === 'text') return node.text ?? '';
-    const inner = (node.content ?? []).map(walk).join('');
-    return node.type === 'paragraph' || node.type === 'heading' ? `${inner}\n` : inner;
-  };
-  return walk(body).trim();
 }
 
 export type InboundOutcome = { status: 'applied' | 'ignored'; reason?: string };
@@ -111,6 +99,8 @@ async function onComment(deps: JiraInboundDeps, link: JiraLink, body: JiraWebhoo
   if (link.actionId) return { status: 'ignored', reason: 'comments on action issues stay in Jira' };
   const text = commentText(body.comment!.body);
   if (!text) return { status: 'ignored', reason: 'an empty comment' };
+  // Ending with a delivery's reference line: one of ours (posted under another account, or copied back).
+  if (hasEntryRef(text)) return { status: 'ignored', reason: 'a comment Incident Officer posted' };
   const fresh = await received(deps, link, body.issue!.key, { change: 'journal', author: authorName(author), text: text.slice(0, 2900), journal_id: body.comment!.id }, `jira:comment:${body.comment!.id}`, true);
   if (fresh) deps.kick();
   return fresh ? { status: 'applied' } : { status: 'ignored', reason: 'already carried over' };

@@ -117,3 +117,16 @@ export function transitionFields(t: JiraTransition, policy: JiraPolicy, extra: R
   }
   return { fields, unfilled };
 }
+
+/** The text of a comment body: wiki text as it is, an ADF document's text nodes joined. */
+export function commentText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  const walk = (n: unknown): string => {
+    if (!n || typeof n !== 'object') return '';
+    const node = n as { type?: string; text?: string; content?: unknown[] };
+    if (node.type === 'text') return node.text ?? '';
+    const inner = (node.content ?? []).map(walk).join('');
+    return node.type === 'paragraph' || node.type === 'heading' ? `${inner}\n` : inner;
+  };
+  return walk(body).trim();
+}

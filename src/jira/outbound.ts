@@ -18,9 +18,10 @@ import { reviewFileName } from '../servicenow/review-document.js';
 import type { EmailOf } from '../servicenow/people.js';
 import { appendTimeline } from '../timeline/timeline.js';
 import { ACTION_EVENTS, isActionEvent, syncActionIssue, type IssueSync } from './actions.js';
+import { commentOnce } from './comments.js';
 import { JiraError, type JiraClient } from './client.js';
 import { ensureJiraLink, recordIssue, recordJiraSynced, recordJiraSyncError, type JiraLink } from './links.js';
-import { channelUrl, descriptionOf, incidentLabel, onScreen, priorityName, richText, summaryOf, type Category } from './mapping.js';
+import { channelUrl, descriptionOf, incidentLabel, onScreen, priorityName, summaryOf, type Category } from './mapping.js';
 import { CreateMeta } from './meta.js';
 import { JiraPeople } from './people.js';
 import { moveToCategory } from './workflow.js';
@@ -200,7 +201,8 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     }
     const comment = commentOf(event, policy);
     if (comment && comment.trim()) {
-      await client.addComment(key, richText(client.deployment, [{ text: comment }]), opts);
+      // Added by an earlier try of this delivery (its answer lost): there once, and synced.
+      await commentOnce(client, key, comment, ctx);
       sent.comment = event.type;
     }
     if (event.type === 'review.document_posted') {

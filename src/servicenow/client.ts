@@ -28,7 +28,15 @@ export interface ServiceNowClientOptions {
   logger?: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-export interface RequestOptions { signal?: AbortSignal }
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /**
+   * A write that must not be made twice (it appends a journal entry): tried again here only after a
+   * 429 or 401, which ServiceNow answers before doing anything; after any other failure (a 5xx, a
+   * dropped connection, a timeout) it may have been stored, so the caller looks before trying again.
+   */
+  once?: boolean;
+}
 
 /** A record as the Table API returns it with plain values (no display values, no reference links). */
 export type SnRecord = Record<string, string>;
@@ -127,6 +135,13 @@ export class ServiceNowClient {
     return (await this.query('sys_journal_field', q, { ...opts, fields })).records;
   }
 
+  /** Which of the record's journal fields (`elements`) already hold an entry containing `text` (LIKE: no wildcards in it). */
+  async journalHolding(recordSysId: string, elements: string[], text: string, opts: RequestOptions = {}): Promise<Set<string>> {
+    const q = new EncodedQuery().where('element_id', '=', recordSysId).where('element', 'IN', elements).where('value', 'LIKE', text);
+    const { records } = await this.query('sys_journal_field', q, { ...opts, fields: ['sys_id', 'element'], pageSize: 20, max: 20 });
+    return new Set(records.map((r) => r.element));
+  }
+
   /** Attaches a file to a record (Attachment API, raw body). */
   async attach(table: string, sysId: string, file: { name: string; contentType: string; bytes: Uint8Array }, opts: RequestOptions = {}): Promise<{ sys_id: string; file_name: string; size_bytes: string }> {
     const body = await this.send({ method: 'POST', path: '/api/now/attachment/file', query: { table_name: table, table_sys_id: sysId, file_name: file.name }, raw: { body: file.bytes, contentType: file.contentType } }, opts);
@@ -164,7 +179,7 @@ export class ServiceNowClient {
         attempt--;
         continue;
       }
-      if (!error.retryable || attempt >= retries) throw error;
+      if (!error.retryable || attempt >= retries || (opts.once && error.status !== 429)) throw error;
       const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
       if (wait > maxWait) throw error;
       this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'ServiceNow call failed; retrying');

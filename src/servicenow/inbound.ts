@@ -8,6 +8,7 @@
  * the channel as a conflict.
  */
 import type { Db } from '../db/database.js';
+import { hasEntryRef } from '../integrations/entry-marker.js';
 import { DomainError } from '../incidents/errors.js';
 import { isClosed, isResolved, type Incident } from '../incidents/incident.js';
 import { IncidentTask } from '../incidents/side-effects.js';
@@ -148,12 +149,12 @@ export async function pollServiceNow(deps: InboundDeps, only?: string): Promise<
   };
   const since = changed.map((r) => links.find((l) => l.sysId === r.sys_id)!.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
   const ours = (r: SnRecord) => deps.integrationUser ?? r.sys_created_by;
-  // Entries written by the integration user are ours; with OAuth that user is each record's creator.
+  // Entries written by the integration user are ours (with OAuth that user is each record's creator), and so is any ending with our reference line.
   const journal = await deps.client.journalSince({ recordSysIds: changed.map((r) => r.sys_id), since: since ? fromGlide(since) : null, excludeCreatedBy: deps.integrationUser ?? undefined });
   for (const record of changed) {
     const link = links.find((l) => l.sysId === record.sys_id)!;
     try {
-      await carryOver(deps, link, record, journal.filter((j) => j.element_id === record.sys_id && j.sys_created_by !== ours(record)), authorOf);
+      await carryOver(deps, link, record, journal.filter((j) => j.element_id === record.sys_id && j.sys_created_by !== ours(record) && !hasEntryRef(j.value ?? '')), authorOf);
     } catch (err) {
       deps.logger.warn({ err, incident: link.incidentId, number: link.number }, 'reading back a ServiceNow record failed');
     }

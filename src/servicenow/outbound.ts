@@ -20,6 +20,7 @@ import { CORRELATION_DISPLAY, SYNCED_FIELDS, type SyncedField, fitShortDescripti
 import { EncodedQuery } from './query.js';
 import { isRelatedEvent, RELATED_EVENTS, relatedUpdate, type RecordSync } from './related.js';
 import { attachReviewDocument } from './review-document.js';
+import { updateOnce } from './journal.js';
 import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
 import { ServiceNowPeople, type EmailOf } from './people.js';
 
@@ -230,11 +231,13 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     if (!created && event.type === 'incident.role_assigned' && event.data.role === 'commander') fields = { ...fields, assigned_to: (await people.sysIdOf(event.data.user, ctx)) ?? '' };
     const owned = ownedUpdate(fields, policy.fields, record, link.fieldHashes);
     fields = owned.fields;
-    const deps = { db: ctx.db, client, policy, people, signal: ctx.signal, logger: ctx.logger };
+    const write = { idempotencyKey: ctx.idempotencyKey, attempt: ctx.attempt, signal: ctx.signal };
+    const deps = { db: ctx.db, client, policy, people, signal: ctx.signal, logger: ctx.logger, write };
     let other: RecordSync | null = null;
     if (isRelatedEvent(event)) ({ fields, other } = await relatedUpdate(deps, event, record, policy.instance_url, (f, v) => link.fieldHashes[f] === fieldHash(v)));
     if (Object.keys(fields).length > 0) {
-      after = await client.updateRecord(TABLE, record.sys_id, fields, opts(ctx));
+      // A note an earlier try of this delivery already added is not added again (the record as read then stands).
+      after = (await updateOnce(client, TABLE, record.sys_id, fields, write)) ?? record;
       sent = { ...sent, ...fields };
     }
     // The state a record is created with is ours too: the poll does not take it for someone else's change.

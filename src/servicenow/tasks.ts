@@ -18,6 +18,8 @@ import { CORRELATION_DISPLAY, fitShortDescription, outboundText } from './mappin
 import { EncodedQuery } from './query.js';
 import type { ServiceNowPeople } from './people.js';
 import type { Logger } from '../logger.js';
+import type { EntryWrite } from '../integrations/entry-marker.js';
+import { updateOnce } from './journal.js';
 
 /** The task tables: an action of an incident linked to a problem becomes a problem task. */
 export const TASK_TABLES = ['incident_task', 'problem_task'] as const;
@@ -62,7 +64,7 @@ function shortDescription(incident: IncidentSnapshot, actionRef: string, title: 
 }
 
 /** Keeps the action's task in step with the event: created, closed, reopened, re-described or re-dated. */
-export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal; logger?: Logger }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
+export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; policy: ServiceNowPolicy; people: ServiceNowPeople; signal: AbortSignal; logger?: Logger; write: EntryWrite }, event: ActionEvent, incidentRecord: SnRecord): Promise<RecordSync | null> {
   const { db, client, policy, people, signal, logger } = deps;
   const incident = event.incident;
   const correlation = taskCorrelation(incident, event.data.ref);
@@ -117,6 +119,6 @@ export async function syncActionTask(deps: { db: Db; client: ServiceNowClient; p
       break;
   }
   if (Object.keys(fields).length === 0) return null;
-  const record = await client.updateRecord(table, existing.sys_id, fields, { signal });
+  const record = (await updateOnce(client, table, existing.sys_id, fields, deps.write)) ?? existing;
   return { table, record, created: false, sent: fields };
 }

@@ -12,11 +12,14 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { FakeJiraStore, JiraRefusal, RESOLUTIONS, twoStepWorkflow, type FieldMeta, type Flavor, type Issue, type JiraUser, type Workflow } from './fake-jira-store.js';
 import { listenOnLoopback } from './loopback-server.js';
+import { StoredFaults } from './stored-faults.js';
 
 export { simpleWorkflow, twoStepWorkflow, type Issue, type JiraUser } from './fake-jira-store.js';
 
-export interface RecordedJiraCall { method: string; path: string; query: Record<string, string>; body: unknown; status: number; user: string | null }
+/** `status`: what the caller got, 0 when the connection was dropped; `stored`: done although the caller got a failure or nothing (failAfterStoring). */
+export interface RecordedJiraCall { method: string; path: string; query: Record<string, string>; body: unknown; status: number; user: string | null; stored?: boolean }
 interface Fault { status: number; retryAfterSeconds?: number; remaining: number }
+
 
 export const JIRA_PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'EDIT_ISSUES', 'TRANSITION_ISSUES', 'ADD_COMMENTS', 'LINK_ISSUES', 'CREATE_ATTACHMENTS', 'ASSIGN_ISSUES', 'SCHEDULE_ISSUES'] as const;
 type Permission = (typeof JIRA_PERMISSIONS)[number];
@@ -44,6 +47,9 @@ export class FakeJira {
   readonly granted = new Set<Permission>(JIRA_PERMISSIONS);
   private listening!: Awaited<ReturnType<typeof listenOnLoopback>>;
   private readonly faults: Fault[] = [];
+  private readonly storedFaults = new StoredFaults<RecordedJiraCall>();
+  /** The most comments Jira answers in one page, whatever maxResults asks for (Cloud's cap is 100). */
+  commentPageLimit = 100;
 
   constructor(readonly flavor: Flavor, private readonly now: () => Date = () => new Date()) {
     this.store = new FakeJiraStore(now);
@@ -87,8 +93,17 @@ export class FakeJira {
   failNext(times: number, status: number): void {
     this.faults.push({ status, remaining: times });
   }
+  /**
+   * The next `times` writes (POST, PUT; only those `only` accepts, when given) are done,
+   * and then answered `answer` (500, 502…) or not at all (`'drop'`: the connection is closed before
+   * the answer), as when Jira commits and a node or the network fails afterwards.
+   */
+  failAfterStoring(times: number, answer: number | 'drop', only?: (call: RecordedJiraCall) => boolean): void {
+    this.storedFaults.add(times, answer, only);
+  }
   recover(): void {
     this.faults.length = 0;
+    this.storedFaults.clear();
   }
   apiCalls(): RecordedJiraCall[] {
     return this.calls.filter((c) => c.path.startsWith('/rest/'));
@@ -178,6 +193,7 @@ export class FakeJira {
     const call: RecordedJiraCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: null, status: 0, user: null };
     this.calls.push(call);
     const answer = (status: number, body?: unknown, headers?: Record<string, string>) => {
+      if (this.storedFaults.lose(call, status, res, (s) => send(res, s, { errorMessages: ['Internal server error'], errors: {} }))) return;
       call.status = status;
       send(res, status, body, headers);
     };
@@ -267,7 +283,7 @@ export class FakeJira {
     }
     if ((m = /^\/issue\/([^/]+)\/comment$/.exec(path))) {
       const issue = store.issue(m[1]);
-      if (method === 'GET') return { status: 200, body: { startAt: 0, maxResults: 5000, total: issue.comments.length, comments: issue.comments.map((c) => ({ id: c.id, author: this.userJson(c.author), body: c.body, created: c.created })) } };
+      if (method === 'GET') return { status: 200, body: this.commentPage(issue, q) };
       if (method === 'POST') {
         this.need('ADD_COMMENTS');
         const b = body?.body;
@@ -334,6 +350,20 @@ export class FakeJira {
     }
     if (method === 'GET' && (path === '/search/jql' ? this.flavor === 'cloud' : path === '/search' && this.flavor === 'datacenter')) return { status: 200, body: this.search(q) };
     throw new JiraRefusal(404, [`null for uri: ${this.url}${this.api}${path}`]);
+  }
+
+  /** A page of an issue's comments: `startAt`, `maxResults` (at most commentPageLimit), `orderBy` created, -created or +created. */
+  private commentPage(issue: Issue, q: URLSearchParams): unknown {
+    const startAt = Number(q.get('startAt') ?? 0);
+    const asked = Number(q.get('maxResults') ?? this.commentPageLimit);
+    if (!Number.isInteger(startAt) || startAt < 0 || !Number.isInteger(asked) || asked < 0) throw new JiraRefusal(400, ['startAt and maxResults must be non-negative integers.']);
+    const orderBy = q.get('orderBy') ?? 'created';
+    if (!['created', '-created', '+created'].includes(orderBy)) throw new JiraRefusal(400, [`Invalid orderBy: ${orderBy}`]);
+    // Comments in the order added (ids grow), which is created order even within one millisecond.
+    const ordered = orderBy === '-created' ? [...issue.comments].reverse() : issue.comments;
+    const maxResults = Math.min(asked, this.commentPageLimit);
+    const page = ordered.slice(startAt, startAt + maxResults);
+    return { startAt, maxResults, total: ordered.length, comments: page.map((c) => ({ id: c.id, author: this.userJson(c.author), body: c.body, created: c.created })) };
   }
 
   /** JQL subset: `field = "v"` / `field in ("a","b")` clauses joined by AND (project, labels, key, issuetype), `ORDER BY created`. */

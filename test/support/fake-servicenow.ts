@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { FakeServiceNowStore, SnRefusal, TABLES, glideDateTime, type AclRule, type Rec } from './fake-servicenow-store.js';
 import { parseEncodedQuery, runQuery } from './fake-servicenow-query.js';
 import { listenOnLoopback } from './loopback-server.js';
+import { StoredFaults } from './stored-faults.js';
 
 export { glideDateTime, type Rec } from './fake-servicenow-store.js';
 
@@ -20,7 +21,10 @@ export interface RecordedSnCall {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** The status the caller got: 0 when the connection was dropped before an answer. */
   status: number;
+  /** Stored although the caller got a failure or no answer (failAfterStoring). */
+  stored?: boolean;
   /** The user the call ran as, when it authenticated. */
   user: string | null;
   auth: 'basic' | 'bearer' | 'none';
@@ -53,6 +57,7 @@ export class FakeServiceNow {
   private readonly passwords = new Map<string, string>();
   private readonly tokens = new Map<string, { user: string; expiresAt: number }>();
   private readonly faults: Fault[] = [];
+  private readonly storedFaults = new StoredFaults<RecordedSnCall>();
   private readonly now: () => Date;
   private readonly tokenTtlSeconds: number;
 
@@ -121,9 +126,18 @@ export class FakeServiceNow {
   failNext(times: number, status: number, retryAfterSeconds?: number): void {
     this.faults.push({ status, retryAfterSeconds, remaining: times });
   }
+  /**
+   * The next `times` writes (POST, PATCH, PUT; only those `only` accepts, when given) are
+   * stored, and then answered `answer` (500, 502…) or not at all (`'drop'`: the connection is closed
+   * before the answer), as when an instance commits and its node or the network fails afterwards.
+   */
+  failAfterStoring(times: number, answer: number | 'drop', only?: (call: RecordedSnCall) => boolean): void {
+    this.storedFaults.add(times, answer, only);
+  }
   /** The instance is back: faults still pending are dropped. */
   recover(): void {
     this.faults.length = 0;
+    this.storedFaults.clear();
   }
   /** Every token issued so far expires now. */
   expireTokens(): void {
@@ -143,6 +157,7 @@ export class FakeServiceNow {
     const call: RecordedSnCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0, user: null, auth: 'none' };
     this.calls.push(call);
     const send = (status: number, body: unknown, headers?: Record<string, string>) => {
+      if (call.path.startsWith('/api/') && this.storedFaults.lose(call, status, res, (s) => json(res, s, failure('Internal server error', 'The transaction was committed; the answer could not be sent')))) return;
       call.status = status;
       json(res, status, body, headers);
     };

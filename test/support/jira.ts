@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { withoutEntryRef } from '../../src/integrations/entry-marker.js';
 import { itsmSchema } from '../../src/policy/itsm-schema.js';
 import type { TestApp } from './app.js';
-import type { FakeJira } from './fake-jira.js';
+import { adfText, type FakeJira } from './fake-jira.js';
+
+/** A comment's text as written (ADF or wiki text), without the reference line ending each comment the bot posts. */
+export const commentBodyText = (body: unknown): string => withoutEntryRef(adfText(body));
 
 export const JIRA_WEBHOOK_SECRET = 'jira-webhook-secret-0123456789';
 

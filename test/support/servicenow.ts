@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { withoutEntryRef } from '../../src/integrations/entry-marker.js';
 import { itsmSchema } from '../../src/policy/itsm-schema.js';
 import { startTestApp, type TestApp } from './app.js';
 import { startFakeServiceNow, type FakeServiceNow, type Rec } from './fake-servicenow.js';
@@ -7,6 +8,9 @@ import { lastModal, submitModal } from './flows.js';
 import { ask, run } from './follow-up.js';
 import { input } from './slack-requests.js';
 import { eventually } from './wait.js';
+
+/** A journal entry's text as written, without the reference line ending each entry the bot posts. */
+export const entryText = (j: Rec): string => withoutEntryRef(j.value);
 
 /** The integration user's credentials, as the environment gives them to the app. */
 export const serviceNowEnv = (sn: FakeServiceNow) => ({ SERVICENOW_USERNAME: sn.integrationUser.userName, SERVICENOW_PASSWORD: sn.integrationUser.password });
