@@ -125,7 +125,10 @@ describe('Atlassian Statuspage kept in step with the status page', () => {
     await eventually(() => sp.writes().length === before + 2 || undefined, 15_000, 'the DELETE of the scheduled incident');
     expect(sp.writes().slice(before).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([`POST /pages/${sp.pageId}/incidents 201`, `DELETE /pages/${sp.pageId}/incidents/${scheduled.id} 200`]);
     expect(sp.incident(scheduled.id)).toBeUndefined();
-    expect(await t.app.db.selectFrom('statuspage_links').select(['statuspage_incident_id', 'last_status', 'last_error']).where('statuspage_incident_id', '=', scheduled.id).executeTakeFirst()).toEqual({ statuspage_incident_id: scheduled.id, last_status: 'withdrawn', last_error: null });
+    // Statuspage has answered the DELETE; the link records it once the app has read that answer.
+    const link = () => t.app.db.selectFrom('statuspage_links').select(['statuspage_incident_id', 'last_status', 'last_error']).where('statuspage_incident_id', '=', scheduled.id).executeTakeFirst();
+    const withdrawn = await eventually(async () => ((await link())?.last_status === 'withdrawn' ? link() : undefined), 15_000, 'the withdrawal recorded');
+    expect(withdrawn).toEqual({ statuspage_incident_id: scheduled.id, last_status: 'withdrawn', last_error: null });
 
     // Later ticks send nothing more.
     clock.advanceMinutes(1);
