@@ -87,7 +87,7 @@ export const jira = defineFeature({
     };
     return {
       tasks: jiraEffects(deps),
-      lanes: [{ lane: JIRA_LANE, tasks: { 'jira.keep_open': (task) => keepOpenInJira(keepOpenDeps, task) } }],
+      lanes: [{ lane: JIRA_LANE, tasks: { 'jira.keep_open': (task) => keepOpenInJira(keepOpenDeps, task) }, retryForMs: settings.policy.retry_hours * 3_600_000 }],
       listeners: registerJiraPrompt(decisions),
       sections: {
         card: [jiraCard(deps)],

@@ -261,6 +261,7 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
   return {
     name: JIRA_SUBSCRIBER,
     events: JIRA_EVENTS,
+    retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.jira.security; exercises are not.
     include: { private: true, drills: false },
     async handle(event, ctx) {

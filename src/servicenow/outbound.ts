@@ -290,6 +290,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
   return {
     name: SERVICENOW_SUBSCRIBER,
     events: SERVICENOW_EVENTS,
+    retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.servicenow.security; exercises are not.
     include: { private: true, drills: false },
     async handle(event, ctx) {
