@@ -84,8 +84,9 @@ export class FakeJira {
   rateLimit(times: number, retryAfterSeconds: number): void {
     this.faults.push({ status: 429, retryAfterSeconds, remaining: times });
   }
-  failNext(times: number, status: number): void {
-    this.faults.push({ status, remaining: times });
+  /** The next `times` API calls answer `status` (500, 502, 503…), with `Retry-After` when given. */
+  failNext(times: number, status: number, retryAfterSeconds?: number): void {
+    this.faults.push({ status, retryAfterSeconds, remaining: times });
   }
   recover(): void {
     this.faults.length = 0;
