@@ -9,7 +9,8 @@ export interface GivenUpDelivery {
   lane: string;
   /** The integration event's type (incident.resolved…), or the task's kind in a feature lane. */
   what: string;
-  queuedAt: Date;
+  /** When its event happened (when it was queued, for a task that carries no event). */
+  happenedAt: Date;
   gaveUpAt: Date;
   attempts: number;
   error: string;
@@ -20,14 +21,14 @@ export async function givenUpDeliveries(db: Db, incidentId: string, lanes: reado
   if (!lanes.length) return [];
   const rows = await db
     .selectFrom('slack_tasks')
-    .select(['lane', 'kind', sql<string | null>`payload->'event'->>'type'`.as('event_type'), 'created_at', 'done_at', 'attempts', 'last_error'])
+    .select(['lane', 'kind', sql<string | null>`payload->'event'->>'type'`.as('event_type'), sql<string | null>`payload->'event'->>'occurredAt'`.as('occurred_at'), 'created_at', 'done_at', 'attempts', 'last_error'])
     .where('incident_id', '=', incidentId)
     .where('lane', 'in', [...lanes])
     .where('failed', '=', true)
     .where('done_at', 'is not', null)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ lane: r.lane, what: r.event_type ?? r.kind, queuedAt: r.created_at, gaveUpAt: r.done_at!, attempts: r.attempts, error: r.last_error ?? '' }));
+  return rows.map((r) => ({ lane: r.lane, what: r.event_type ?? r.kind, happenedAt: r.occurred_at ? new Date(r.occurred_at) : r.created_at, gaveUpAt: r.done_at!, attempts: r.attempts, error: r.last_error ?? '' }));
 }
 
 /**

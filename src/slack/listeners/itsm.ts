@@ -18,7 +18,7 @@ const SHOWN = 10;
 /** A connector's given-up deliveries, under its sync state. */
 function givenUpText(panel: ItsmPanel, list: GivenUpDelivery[]): string {
   if (!list.length) return '';
-  const lines = list.slice(0, SHOWN).map((d) => `• \`${esc(d.what)}\` of ${slackDate(d.queuedAt, '{date_short_pretty} {time}')}, given up ${slackDate(d.gaveUpAt, '{date_short_pretty} {time}')}: ${esc(truncate(d.error, 200))}`);
+  const lines = list.slice(0, SHOWN).map((d) => `• \`${esc(d.what)}\` of ${slackDate(d.happenedAt, '{date_short_pretty} {time}')}, given up ${slackDate(d.gaveUpAt, '{date_short_pretty} {time}')}: ${esc(truncate(d.error, 200))}`);
   const more = list.length > SHOWN ? `\n_… and ${list.length - SHOWN} more_` : '';
   return `\n:x: ${list.length} ${panel.system} sync${list.length === 1 ? '' : 's'} given up (never applied there); \`/incident itsm retry\` sends ${list.length === 1 ? 'it' : 'them'} again:\n${lines.join('\n')}${more}`;
 }
