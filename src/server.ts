@@ -14,7 +14,7 @@ import { httpRoutes, type HealthChecks } from './http/routes.js';
 import { HttpServer } from './http/server.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { Scheduler } from './jobs/scheduler.js';
-import { TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
+import { DEFAULT_RETRY_FOR_MS, TaskRunner, type TaskRunnerOptions } from './jobs/task-runner.js';
 import type { Logger } from './logger.js';
 import { TaskQueue } from './outbox/queue.js';
 import { EventReceipts } from './outbox/receipts.js';
@@ -120,7 +120,8 @@ export async function startIncidentOfficer(config: Config, opts: StartOptions): 
     const deliveries = [
       ...integrationRunners({ db, logger, subscribers: subscribers.subscribers, runner: opts.taskRunner, observe: (s, outcome) => metrics.delivery(s, outcome) }),
       // The features' own lanes (a connector's): each has its runner, as each integration subscriber does.
-      ...contributions.flatMap((c) => c.lanes ?? []).map((l) => new TaskRunner(db, logger.child({ component: 'tasks', lane: l.lane }), l.tasks, { ...opts.taskRunner, lane: l.lane }, (kind, outcome) => metrics.task(kind, outcome))),
+      // Connector lanes give a failing task up by age (retryForMs), not after a number of tries.
+      ...contributions.flatMap((c) => c.lanes ?? []).map((l) => new TaskRunner(db, logger.child({ component: 'tasks', lane: l.lane }), l.tasks, { ...opts.taskRunner, lane: l.lane, retryForMs: l.retryForMs ?? DEFAULT_RETRY_FOR_MS }, (kind, outcome) => metrics.task(kind, outcome))),
     ];
     tasks.onKick(() => runner.kick());
     for (const r of deliveries) tasks.onKick(() => r.kick());

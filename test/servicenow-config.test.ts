@@ -36,7 +36,7 @@ describe('ServiceNow configuration', () => {
     expect(config.servicenow).toMatchObject({
       instanceUrl: 'https://acme.service-now.com',
       auth: { kind: 'basic', username: 'incident.officer', password: 'pw-very-secret-1' },
-      policy: { poll_seconds: 60, close_code: 'Solution provided', audiences: { technical: 'work_notes', business: 'comments', executive: 'none' }, notes: 'work_notes', security: { title: true, description: false, notes: false } },
+      policy: { poll_seconds: 60, retry_hours: 24, close_code: 'Solution provided', audiences: { technical: 'work_notes', business: 'comments', executive: 'none' }, notes: 'work_notes', security: { title: true, description: false, notes: false } },
     });
   });
 
@@ -56,6 +56,13 @@ describe('ServiceNow configuration', () => {
     expect(problems(creds, withPolicy('itsm:\n  servicenow:\n    instance_url: http://acme.service-now.com\n'))).toEqual([expect.stringMatching(/itsm\.servicenow\.instance_url: must be https \(plain http only on loopback/)]);
     expect(loadConfig({ ...base, ...creds }, withPolicy('itsm:\n  servicenow:\n    instance_url: http://127.0.0.1:8123\n    poll_seconds: 5\n')).servicenow).toMatchObject({ instanceUrl: 'http://127.0.0.1:8123', policy: { poll_seconds: 5 } });
     expect(problems(creds, withPolicy(`${enabled}    poll_seconds: 4\n`))).toEqual([expect.stringMatching(/itsm\.servicenow\.poll_seconds: must be at least 5/)]);
+  });
+
+  it('retries a failing sync for retry_hours (a day by default), from 1 hour to 30 days', () => {
+    const creds = { SERVICENOW_USERNAME: 'u', SERVICENOW_PASSWORD: 'p' };
+    expect(loadConfig({ ...base, ...creds }, withPolicy(`${enabled}    retry_hours: 72\n`)).servicenow?.policy.retry_hours).toBe(72);
+    expect(problems(creds, withPolicy(`${enabled}    retry_hours: 0\n`))).toEqual([expect.stringMatching(/itsm\.servicenow\.retry_hours: must be at least 1/)]);
+    expect(problems(creds, withPolicy(`${enabled}    retry_hours: 721\n`))).toEqual([expect.stringMatching(/itsm\.servicenow\.retry_hours: must be at most 720 \(30 days\)/)]);
   });
 
   it('checks the mapped priorities and catalog services', () => {

@@ -71,11 +71,13 @@ describe('Statuspage client', () => {
 });
 
 describe('status_page.atlassian policy and STATUSPAGE_API_KEY', () => {
-  it('defaults the API URL and components, and names a bad key', () => {
-    expect(atlassianStatusPageSchema.parse({ page_id: 'abc123' })).toEqual({ page_id: 'abc123', api_url: 'https://api.statuspage.io/v1', components: {} });
+  it('defaults the API URL, components and retry window, and names a bad key', () => {
+    expect(atlassianStatusPageSchema.parse({ page_id: 'abc123' })).toEqual({ page_id: 'abc123', api_url: 'https://api.statuspage.io/v1', components: {}, retry_hours: 24 });
     expect(atlassianStatusPageSchema.parse({ page_id: 'abc123', api_url: 'http://127.0.0.1:4010/v1/', components: { Checkout: 'cmp1' } })).toMatchObject({ api_url: 'http://127.0.0.1:4010/v1', components: { Checkout: 'cmp1' } });
     const problems = (v: unknown) => atlassianStatusPageSchema.safeParse(v).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(problems({})).toEqual([expect.stringMatching(/^page_id: /)]);
+    expect(problems({ page_id: 'abc123', retry_hours: 0 })).toEqual(['retry_hours: must be at least 1']);
+    expect(problems({ page_id: 'abc123', retry_hours: '24h' })).toEqual([expect.stringMatching(/^retry_hours: /)]);
     expect(problems({ page_id: 'abc123', api_url: 'http://statuspage.example.com/v1' })).toEqual(['api_url: must be https (plain http only on loopback, for tests)']);
     expect(problems({ page_id: 'abc123', components: { Checkout: 'cmp 1' } })).toEqual([expect.stringMatching(/^components\.Checkout: must be a Statuspage component id/)]);
     expect(problems({ page_id: 'abc123', component: {} })).toEqual([expect.stringMatching(/component/)]);

@@ -26,6 +26,7 @@ import * as catchups from './20261206_0002_catchups.js';
 import * as statuspageLinks from './20261207_0001_statuspage_links.js';
 import * as signalDeliveryFunction from './20261212_0001_signal_delivery_function.js';
 import * as timelineLockOrder from './20261213_0001_timeline_lock_order.js';
+import * as givenUpTasksIndex from './20261214_0401_given_up_tasks_index.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '20261207_0001_statuspage_links': statuspageLinks,
   '20261212_0001_signal_delivery_function': signalDeliveryFunction,
   '20261213_0001_timeline_lock_order': timelineLockOrder,
+  '20261214_0401_given_up_tasks_index': givenUpTasksIndex,
 };

@@ -66,7 +66,7 @@ export interface Contribution<T extends SomeTaskHandlers = SomeTaskHandlers> {
    * Lanes of its own (a connector's), each run by its own task runner: one that is slow or down holds
    * back only its own tasks, never Slack's. Each has a handler for every kind of its lane (LaneTaskKinds).
    */
-  lanes?: { [L in FeatureLane]: { lane: L; tasks: LaneTaskHandlers<L> } }[FeatureLane][];
+  lanes?: { [L in FeatureLane]: { lane: L; tasks: LaneTaskHandlers<L>; /** How long a failing task is retried (DEFAULT_RETRY_FOR_MS). */ retryForMs?: number } }[FeatureLane][];
   /** `/incident` subcommands; `/incident help` lists them in the order of the feature list. */
   commands?: Subcommand[];
   /** Slash commands of its own (`/change`). */

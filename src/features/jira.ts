@@ -6,7 +6,7 @@ import { actionLinks, findJiraLink, failingJiraSyncs } from '../jira/links.js';
 import { decidedBy, keepOpen, keepOpenInJira, resolvedFromPrompt } from '../jira/decision.js';
 import { incidentRef, isResolved } from '../incidents/incident.js';
 import { findIncidentById } from '../incidents/repository.js';
-import { JIRA_LANE, jiraParts, jiraSubscriber } from '../jira/outbound.js';
+import { JIRA_LANE, JIRA_LANES, jiraParts, jiraSubscriber } from '../jira/outbound.js';
 import { userId } from '../jira/people.js';
 import { jiraWebhookRoute } from '../jira/webhook.js';
 import type { EmailOf } from '../servicenow/people.js';
@@ -48,7 +48,7 @@ export const jira = defineFeature({
     const browseUrl = (key: string) => connector?.client.browseUrl(key) ?? key;
     const deps = { ...incidentEffectDeps(ctx), browseUrl, link: (id: string) => findJiraLink(ctx.db, id) };
     const test = () => checkJira(connector!.client, connector!.parts.meta, settings!.policy, { signal: AbortSignal.timeout(20_000) });
-    ctx.use('itsmPanels').add(jiraPanel({ configured: Boolean(settings), deployment: settings?.deployment, browseUrl, link: deps.link, actionLinks: (id) => actionLinks(ctx.db, id), test: async () => checkText(`Jira ${settings!.baseUrl}`, await test()) }));
+    ctx.use('itsmPanels').add(jiraPanel({ configured: Boolean(settings), operators: settings?.policy.operators ?? [], deployment: settings?.deployment, browseUrl, link: deps.link, actionLinks: (id) => actionLinks(ctx.db, id), test: async () => checkText(`Jira ${settings!.baseUrl}`, await test()) }));
     if (!settings || !connector) return { tasks: jiraEffects(deps) };
     const log = ctx.logger.child({ component: 'jira' });
     // Before the first issue: what the create screens require, told at start-up (never blocking it).
@@ -87,11 +87,11 @@ export const jira = defineFeature({
     };
     return {
       tasks: jiraEffects(deps),
-      lanes: [{ lane: JIRA_LANE, tasks: { 'jira.keep_open': (task) => keepOpenInJira(keepOpenDeps, task) } }],
+      lanes: [{ lane: JIRA_LANE, tasks: { 'jira.keep_open': (task) => keepOpenInJira(keepOpenDeps, task) }, retryForMs: settings.policy.retry_hours * 3_600_000 }],
       listeners: registerJiraPrompt(decisions),
       sections: {
         card: [jiraCard(deps)],
-        home: [jiraFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingJiraSyncs(ctx.db, limit) })],
+        home: [jiraFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingJiraSyncs(ctx.db, limit, JIRA_LANES) })],
       },
       routes: [
         jiraWebhookRoute({

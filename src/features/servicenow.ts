@@ -5,7 +5,7 @@ import { checkServiceNow } from '../servicenow/check.js';
 import { pollPushed, servicenowPollJob, type InboundDeps } from '../servicenow/inbound.js';
 import { incidentSnapshot } from '../integrations/mapping.js';
 import { failingSyncs, findLink, latestLinked } from '../servicenow/links.js';
-import { servicenowSubscriber, ServiceNowTask } from '../servicenow/outbound.js';
+import { SERVICENOW_LANES, servicenowSubscriber, ServiceNowTask } from '../servicenow/outbound.js';
 import type { SomeTaskHandlers } from '../jobs/task-runner.js';
 import { servicenowWebhookRoute } from '../http/servicenow-webhook.js';
 import { ServiceNowPeople } from '../servicenow/people.js';
@@ -64,6 +64,7 @@ export const servicenow = defineFeature({
     ctx.use('itsmPanels').add(
       servicenowPanel({
         instanceUrl: settings?.instanceUrl,
+        operators: settings?.policy.operators ?? [],
         link: deps.link,
         test: async () => checkServiceNow(clientFor(settings!, ctx.logger), (await latestLinked(ctx.db)) ?? null, { signal: AbortSignal.timeout(20_000) }),
       }),
@@ -79,7 +80,7 @@ export const servicenow = defineFeature({
       sections: settings
         ? {
             card: [servicenowCard(deps)],
-            home: [servicenowFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingSyncs(ctx.db, limit) })],
+            home: [servicenowFailingSection({ operators: settings.policy.operators, numberPrefix: ctx.policy.number_prefix, failing: (limit) => failingSyncs(ctx.db, limit, SERVICENOW_LANES) })],
           }
         : {},
       jobs: inbound ? [servicenowPollJob(inbound, settings!.policy.poll_seconds)] : [],

@@ -50,6 +50,7 @@ export const statusPage = defineFeature({
           ? [
               {
                 lane: STATUSPAGE_LANE,
+                retryForMs: (page?.atlassian?.retry_hours ?? 24) * 3_600_000,
                 tasks: statuspageLaneHandlers({
                   sync,
                   post: (id) => posts.published(id),

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { PermanentFailure, TaskRunner, type TaskHandler, type TaskRunnerOptions, type TaskRunOutcome } from '../jobs/task-runner.js';
+import { DEFAULT_RETRY_FOR_MS, PermanentFailure, TaskRunner, type TaskHandler, type TaskRunnerOptions, type TaskRunOutcome } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
 import { IntegrationTask } from './publisher.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, laneOf, type IntegrationSubscriber } from './registry.js';
@@ -33,7 +33,7 @@ export function deliveryHandler(subscriber: IntegrationSubscriber, deps: Deliver
       }, timeoutMs);
     });
     const logger = deps.logger.child({ subscriber: subscriber.name, event: event.id, type: event.type, incident: event.incident.id });
-    const handling = subscriber.handle(event, { db: deps.db, idempotencyKey: `${event.id}:${subscriber.name}`, attempt: task.attempts, signal: abort.signal, logger });
+    const handling = subscriber.handle(event, { db: deps.db, idempotencyKey: `${event.id}:${subscriber.name}`, attempt: task.attempts, lastAttempt: task.lastAttempt, signal: abort.signal, logger });
     // A handler that ignores the signal may still settle after the time limit: nothing waits for it then.
     handling.catch(() => {});
     try {
@@ -62,7 +62,8 @@ export function integrationRunners(opts: IntegrationRunnersOptions): TaskRunner[
         opts.db,
         opts.logger.child({ component: 'integrations', subscriber: s.name }),
         { [IntegrationTask.deliver]: deliveryHandler(s, opts) },
-        { ...opts.runner, lane: laneOf(s) },
+        // Given up by age, not by the number of tries: an outside system down for hours loses nothing.
+        { ...opts.runner, lane: laneOf(s), retryForMs: s.retryForMs ?? DEFAULT_RETRY_FOR_MS },
         (_kind, outcome) => opts.observe?.(s.name, outcome),
       ),
   );

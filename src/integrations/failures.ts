@@ -24,7 +24,8 @@ export async function failSync(h: FailureHandling, ctx: DeliveryContext, inciden
   const message = e instanceof Error ? e.message : String(e);
   const vendor = h.vendor(e);
   const permanent = e instanceof PermanentFailure || (vendor !== null && !vendor.retryable);
-  if (await h.record(ctx, incidentId, permanent ? 'failed' : 'pending', message)) {
+  // The last try of the retry window fails too: the delivery is given up, and the link says so.
+  if (await h.record(ctx, incidentId, permanent || ctx.lastAttempt ? 'failed' : 'pending', message)) {
     await enqueueTask(ctx.db, { kind: h.failingTask, incidentId, payload: { error: message.slice(0, 500) } });
     h.kick();
   }

@@ -6,6 +6,10 @@ export interface ItsmPanel {
   system: string;
   /** Null when configured; else how to configure it. */
   notConfigured: string | null;
+  /** The outbox lanes of its deliveries (`/incident itsm` lists those given up; `retry` sends them again). */
+  lanes: string[];
+  /** Who may send its given-up deliveries again (its policy `operators`); empty: anyone. */
+  operators: string[];
   /** The incident's record there and its sync state. */
   status(incident: Incident): Promise<string>;
   /** The connection, the account's permissions, what the project requires. */

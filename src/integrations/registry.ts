@@ -10,6 +10,8 @@ export interface DeliveryContext {
   idempotencyKey: string;
   /** 1 on the first try. */
   attempt: number;
+  /** The subscriber's retry window is over: if this try fails, the delivery is given up. */
+  lastAttempt: boolean;
   /** Aborted when the delivery runs past the subscriber's time limit: pass it to HTTP calls. */
   signal: AbortSignal;
   logger: Logger;
@@ -19,8 +21,9 @@ export interface DeliveryContext {
  * A connector's subscription to integration events. Its handler is called at least once per event
  * of the listed types, in order per incident; it should be idempotent by `event.id` (or
  * `ctx.idempotencyKey`). Throwing retries it with backoff (RetryLater from src/jobs/task-runner.ts
- * to wait a given time, e.g. a Retry-After; PermanentFailure to give it up); while it fails, this
- * subscriber's later events of the same incident wait, and nothing else does.
+ * to wait a given time, e.g. a Retry-After; PermanentFailure to give it up) for as long as
+ * `retryForMs`, however many tries that takes; while it fails, this subscriber's later events of the
+ * same incident wait, and nothing else does.
  */
 export interface IntegrationSubscriber<T extends IntegrationEventType = IntegrationEventType> {
   /** Unique; names its outbox lane, logs and metrics: lowercase letters, digits and dashes. */
@@ -33,6 +36,11 @@ export interface IntegrationSubscriber<T extends IntegrationEventType = Integrat
   include?: { private?: boolean; drills?: boolean };
   /** Time limit of one delivery; past it the signal is aborted and the delivery retried. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * How long a failing delivery is retried (from when its event was queued) before it is given up;
+   * DEFAULT_RETRY_FOR_MS (a day) unless the connector's policy says otherwise.
+   */
+  retryForMs?: number;
   handle(event: IntegrationEventOf<T>, ctx: DeliveryContext): Promise<void>;
 }
 

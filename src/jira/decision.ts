@@ -71,7 +71,7 @@ export async function keepOpenInJira(deps: KeepOpenDeps, task: TaskOf<'jira.keep
   const incidentId = task.incidentId!;
   const dedupeKey = `jira:keep_open:${task.id}`;
   if (await deps.db.selectFrom('timeline_events').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirst()) return;
-  const ctx = { db: deps.db, idempotencyKey: dedupeKey, attempt: task.attempts, signal: AbortSignal.timeout(60_000), logger: deps.logger };
+  const ctx = { db: deps.db, idempotencyKey: dedupeKey, attempt: task.attempts, lastAttempt: task.lastAttempt, signal: AbortSignal.timeout(60_000), logger: deps.logger };
   const { issueKey } = task.payload;
   const incident = await deps.incidentOf(incidentId);
   // Resolved since (its own delivery moves the issue to Done, in the connector's lane): nothing to undo there.

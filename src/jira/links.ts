@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { actionRef } from '../actions/action.js';
 import type { Database, JiraStatusCategory, ServicenowSyncState } from '../db/schema.js';
+import { givenUpOf, linkFailure } from '../integrations/given-up.js';
 
 type Db = Kysely<Database>;
 
@@ -81,18 +82,19 @@ export async function actionLinks(db: Db, incidentId: string): Promise<(JiraLink
   return rows.map((r) => ({ ...toLink(r), actionRef: actionRef({ id: r.action_id! }) }));
 }
 
-export interface FailingJiraSync { incidentId: string; number: number; title: string; private: boolean; channelId: string | null; issueKey: string | null; syncState: ServicenowSyncState; lastError: string; since: Date }
+export interface FailingJiraSync { incidentId: string; number: number; title: string; private: boolean; channelId: string | null; issueKey: string | null; syncState: ServicenowSyncState; lastError: string; since: Date; givenUp: number }
 
-/** Incidents whose Jira sync fails now, the most recent first, and how many in all. */
-export async function failingJiraSyncs(db: Db, limit: number): Promise<{ failing: FailingJiraSync[]; total: number }> {
-  const base = db.selectFrom('jira_links as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').where('l.action_id', 'is', null).where('l.last_error', 'is not', null);
+/** Incidents whose Jira sync fails now or that have deliveries given up in `lanes`, the most recent first, and how many in all. */
+export async function failingJiraSyncs(db: Db, limit: number, lanes: readonly string[]): Promise<{ failing: FailingJiraSync[]; total: number }> {
+  const givenUp = givenUpOf(lanes, 'l.incident_id');
+  const base = db.selectFrom('jira_links as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').where('l.action_id', 'is', null).where((eb) => eb.or([eb('l.last_error', 'is not', null), eb(givenUp.count, '>', 0)]));
   const [rows, count] = await Promise.all([
-    base.select(['l.incident_id', 'i.number', 'i.title', 'i.kind', 'i.channel_id', 'l.issue_key', 'l.sync_state', 'l.last_error', 'l.updated_at']).orderBy('l.updated_at', 'desc').limit(limit).execute(),
+    base.select(['l.incident_id', 'i.number', 'i.title', 'i.kind', 'i.channel_id', 'l.issue_key', 'l.sync_state', 'l.last_error', 'l.updated_at', givenUp.count.as('given_up'), givenUp.latest.as('latest_given_up')]).orderBy('l.updated_at', 'desc').limit(limit).execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
     total: Number(count.n),
-    failing: rows.map((r) => ({ incidentId: r.incident_id, number: r.number, title: r.title, private: r.kind === 'security', channelId: r.channel_id, issueKey: r.issue_key, syncState: r.sync_state, lastError: r.last_error ?? '', since: r.updated_at })),
+    failing: rows.map((r) => ({ incidentId: r.incident_id, number: r.number, title: r.title, private: r.kind === 'security', channelId: r.channel_id, issueKey: r.issue_key, syncState: r.sync_state, ...linkFailure(r) })),
   };
 }
 

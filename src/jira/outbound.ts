@@ -7,7 +7,7 @@
  * updates and notes as comments and the published review as an attachment. Every sync is a timeline row.
  */
 import type { IntegrationEventOf, IntegrationEventType } from '../integrations/events.js';
-import type { DeliveryContext, IntegrationSubscriber } from '../integrations/registry.js';
+import { laneOf, type DeliveryContext, type IntegrationSubscriber } from '../integrations/registry.js';
 import { IncidentTask } from '../incidents/side-effects.js';
 import { failSync, type FailureHandling } from '../integrations/failures.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
@@ -49,6 +49,9 @@ export const JiraTask = { linked: 'jira.linked', failing: 'jira.failing', doneTh
 
 /** The lane of Jira writes a person asked for in Slack (the integration events have `integration:jira`). */
 export const JIRA_LANE = 'jira';
+
+/** The outbox lanes of the connector's calls to Jira: its deliveries, and its own lane. */
+export const JIRA_LANES = [laneOf({ name: JIRA_SUBSCRIBER }), JIRA_LANE];
 
 export interface JiraOutboundDeps {
   client: JiraClient;
@@ -263,6 +266,7 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
   return {
     name: JIRA_SUBSCRIBER,
     events: JIRA_EVENTS,
+    retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.jira.security; exercises are not.
     include: { private: true, drills: false },
     async handle(event, ctx) {

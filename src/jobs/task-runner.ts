@@ -56,13 +56,25 @@ export interface TaskRunnerOptions {
   batchSize?: number;
   /** See DEFAULT_LEASE_SECONDS. */
   leaseSeconds?: number;
+  /** Runs of a failing task before it is given up (25 by default); not used when retryForMs is set. */
   maxAttempts?: number;
-  /** First retry delay; doubles per attempt up to maxBackoffMs. */
+  /**
+   * A connector's lane: a failing task is retried, however often, until it is this old (since it was
+   * queued), and given up after; an outside system down for hours loses nothing. Unset: maxAttempts.
+   */
+  retryForMs?: number;
+  /** First retry delay; doubles per attempt up to maxBackoffMs (5 minutes; 15 with retryForMs). */
   backoffMs?: number;
   maxBackoffMs?: number;
   /** The lane whose tasks this runner claims (SLACK_LANE by default). */
   lane?: string;
 }
+
+/** A connector lane's longest wait between two tries (a vendor's Retry-After may ask for longer). */
+export const CONNECTOR_MAX_BACKOFF_MS = 15 * 60_000;
+
+/** How long a connector's lane retries a failing task by default: an outage of a day loses nothing. */
+export const DEFAULT_RETRY_FOR_MS = 24 * 3_600_000;
 
 /** How a task run ended: done, to be run again, or given up. */
 export type TaskRunOutcome = 'ok' | 'retry' | 'failed';
@@ -81,7 +93,7 @@ export class TaskRunner {
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
-  private readonly opts: Required<TaskRunnerOptions>;
+  private readonly opts: Required<Omit<TaskRunnerOptions, 'retryForMs'>> & Pick<TaskRunnerOptions, 'retryForMs'>;
 
   constructor(
     private readonly db: Db,
@@ -98,8 +110,9 @@ export class TaskRunner {
       leaseSeconds: opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
       maxAttempts: opts.maxAttempts ?? 25,
       backoffMs: opts.backoffMs ?? 2_000,
-      maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+      maxBackoffMs: opts.maxBackoffMs ?? (opts.retryForMs !== undefined ? CONNECTOR_MAX_BACKOFF_MS : 300_000),
       lane: opts.lane ?? SLACK_LANE,
+      retryForMs: opts.retryForMs,
     };
   }
 
@@ -185,7 +198,13 @@ export class TaskRunner {
     }
   }
 
-  private async runOne(task: Task | UnreadableTask): Promise<void> {
+  /** Whether a failure of this run gives the task up: by age in a connector's lane, else by the number of runs. */
+  private isLastAttempt(task: Task): boolean {
+    return this.opts.retryForMs !== undefined ? task.ageMs >= this.opts.retryForMs : task.attempts >= this.opts.maxAttempts;
+  }
+
+  private async runOne(claimed: Task | UnreadableTask): Promise<void> {
+    const task = 'unreadable' in claimed ? claimed : { ...claimed, lastAttempt: this.isLastAttempt(claimed) };
     const log = this.logger.child({ task: task.id, kind: task.kind, incident: task.incidentId, attempt: task.attempts });
     /** Counts how the run ended, if it was recorded: not when the task had passed to another runner. */
     const finish = (recorded: boolean, outcome?: TaskRunOutcome) => {
@@ -209,9 +228,10 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof LeaseLost) return finish(false);
       const message = describeError(err);
-      if (err instanceof PermanentFailure || task.attempts >= this.opts.maxAttempts) {
-        log.error({ err }, 'task failed permanently');
-        finish(await failTask(this.db, task, message), 'failed');
+      if (err instanceof PermanentFailure || task.lastAttempt) {
+        log.error({ err, ageMs: task.ageMs }, 'task failed permanently');
+        const retried = this.opts.retryForMs !== undefined && !(err instanceof PermanentFailure);
+        finish(await failTask(this.db, task, retried ? `${gaveUpAfter(task, this.opts.retryForMs!)}: ${message}` : message), 'failed');
         return;
       }
       const delay =
@@ -222,6 +242,12 @@ export class TaskRunner {
       finish(await rescheduleTask(this.db, task, delay, message), 'retry');
     }
   }
+}
+
+/** Why a retried task was given up, for its stored error. */
+function gaveUpAfter(task: Task, retryForMs: number): string {
+  const hours = retryForMs / 3_600_000;
+  return `given up after retrying for ${Number.isInteger(hours) ? `${hours} h` : `${Math.round(retryForMs / 60_000)} min`} (${task.attempts} attempts)`;
 }
 
 function describeError(err: unknown): string {

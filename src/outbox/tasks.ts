@@ -15,6 +15,10 @@ interface TaskRow {
   incidentId: string | null;
   attempts: number;
   runAt: Date;
+  /** How long ago the task was queued, by the database's clock (the outbox's clock) when it was claimed. */
+  ageMs: number;
+  /** Whether the runner gives the task up if this run fails (set by the runner; false as claimed). */
+  lastAttempt: boolean;
 }
 
 /** A claimed task of one kind (of each, for a union of kinds), its payload as that kind declares it. */
@@ -72,9 +76,11 @@ export async function enqueueTask<K extends TaskKind>(db: Kysely<Database>, task
     .execute();
 }
 
+interface ClaimedRow { id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date; age_ms: number }
+
 /** A claimed row as a task: its payload parsed once here, with its kind's schema. */
-function toTask(r: { id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date }): Task | UnreadableTask {
-  const row = { id: r.id, incidentId: r.incident_id, attempts: r.attempts, runAt: r.run_at };
+function toTask(r: ClaimedRow): Task | UnreadableTask {
+  const row = { id: r.id, incidentId: r.incident_id, attempts: r.attempts, runAt: r.run_at, ageMs: Math.max(0, Number(r.age_ms)), lastAttempt: false };
   if (!isTaskKind(r.kind)) return { ...row, kind: r.kind, unreadable: `unknown task kind ${r.kind}` };
   const parsed = taskPayloadSchema(r.kind).safeParse(r.payload);
   if (!parsed.success) return { ...row, kind: r.kind, unreadable: z.prettifyError(parsed.error) };
@@ -89,7 +95,7 @@ function toTask(r: { id: string; kind: string; incident_id: string | null; paylo
  * being absorbed by one that may already have read the old state.
  */
 export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSeconds: number, lane: string = SLACK_LANE): Promise<(Task | UnreadableTask)[]> {
-  const { rows } = await sql<{ id: string; kind: string; incident_id: string | null; payload: unknown; attempts: number; run_at: Date }>`
+  const { rows } = await sql<ClaimedRow>`
     update slack_tasks set locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1, dedupe_key = null
     where id in (
       select t.id from slack_tasks t
@@ -103,7 +109,7 @@ export async function claimDueTasks(db: Kysely<Database>, limit: number, leaseSe
       limit ${limit}
       for update skip locked
     )
-    returning id, kind, incident_id, payload, attempts, run_at`.execute(db);
+    returning id, kind, incident_id, payload, attempts, run_at, (extract(epoch from now() - created_at) * 1000)::float8 as age_ms`.execute(db);
   return rows.map(toTask);
 }
 

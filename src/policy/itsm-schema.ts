@@ -38,6 +38,8 @@ export const servicenowSchema = z
     instance_url: instanceUrl,
     /** How often the record is read back for notes and state changes made in ServiceNow. */
     poll_seconds: z.number().int().min(5, 'must be at least 5').max(3600, 'must be at most 3600').default(60),
+    /** Hours a sync that keeps failing (ServiceNow down, in maintenance) is retried before it is given up. */
+    retry_hours: z.number().int().min(1, 'must be at least 1').max(720, 'must be at most 720 (30 days)').default(24),
     /** Slack user ids of whoever runs the integration: their Home tab lists the incidents whose sync fails. */
     operators: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD')).max(100).default([]),
     /** Per priority, the impact and urgency to send instead of those the stock Priority Lookup maps to our number. */

@@ -49,6 +49,8 @@ export const jiraSchema = z
       .prefault({}),
     /** Notes added in Slack become comments. */
     notes: z.boolean().default(true),
+    /** Hours a sync that keeps failing (Jira down, in maintenance) is retried before it is given up. */
+    retry_hours: z.number().int().min(1, 'must be at least 1').max(720, 'must be at most 720 (30 days)').default(24),
     /** Slack user ids whose Home tab lists the incidents whose Jira sync fails. */
     operators: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD')).max(100).default([]),
     /** What of a security (private) incident may be copied to Jira. */

@@ -24,6 +24,8 @@ export const atlassianStatusPageSchema = z
     page_id: statuspageId('page'),
     /** Overridable so tests can point the connector at a fake. */
     api_url: apiUrl.default(DEFAULT_STATUSPAGE_API_URL),
+    /** Hours a post or maintenance that Statuspage keeps refusing with a retryable error (or cannot be reached for) is retried before it is given up. */
+    retry_hours: z.number().int().min(1, 'must be at least 1').max(720, 'must be at most 720 (30 days)').default(24),
     /** Status page component name (`status_page.components[].name`) → Statuspage component id. */
     components: z.record(z.string().trim().min(1, 'component names must not be empty'), statuspageId('component')).default({}),
   })

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, ServicenowSyncState } from '../db/schema.js';
+import { givenUpOf, linkFailure } from '../integrations/given-up.js';
 
 export interface ServiceNowLink {
   incidentId: string;
@@ -139,14 +140,20 @@ export interface FailingSync {
   syncState: ServicenowSyncState;
   lastError: string;
   since: Date;
+  /** Its deliveries given up (and not sent again since): never applied there, even once the link is in sync again. */
+  givenUp: number;
 }
 
-/** Incidents whose sync fails now (retried or given up), the most recent first, and how many in all. */
-export async function failingSyncs(db: Db, limit: number): Promise<{ failing: FailingSync[]; total: number }> {
-  const base = db.selectFrom('servicenow_links as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').where('l.last_error', 'is not', null);
+/**
+ * Incidents whose sync fails now (retried or given up) or that have deliveries given up in `lanes`
+ * (the connector's), the most recent first, and how many in all.
+ */
+export async function failingSyncs(db: Db, limit: number, lanes: readonly string[]): Promise<{ failing: FailingSync[]; total: number }> {
+  const givenUp = givenUpOf(lanes, 'l.incident_id');
+  const base = db.selectFrom('servicenow_links as l').innerJoin('incidents as i', 'i.id', 'l.incident_id').where((eb) => eb.or([eb('l.last_error', 'is not', null), eb(givenUp.count, '>', 0)]));
   const [rows, count] = await Promise.all([
     base
-      .select(['l.incident_id', 'i.number', 'i.title', 'i.kind', 'i.channel_id', 'l.number as record_number', 'l.sync_state', 'l.last_error', 'l.updated_at'])
+      .select(['l.incident_id', 'i.number', 'i.title', 'i.kind', 'i.channel_id', 'l.number as record_number', 'l.sync_state', 'l.last_error', 'l.updated_at', givenUp.count.as('given_up'), givenUp.latest.as('latest_given_up')])
       .orderBy('l.updated_at', 'desc')
       .limit(limit)
       .execute(),
@@ -154,6 +161,6 @@ export async function failingSyncs(db: Db, limit: number): Promise<{ failing: Fa
   ]);
   return {
     total: Number(count.n),
-    failing: rows.map((r) => ({ incidentId: r.incident_id, number: r.number, title: r.title, private: r.kind === 'security', channelId: r.channel_id, recordNumber: r.record_number, syncState: r.sync_state, lastError: r.last_error ?? '', since: r.updated_at })),
+    failing: rows.map((r) => ({ incidentId: r.incident_id, number: r.number, title: r.title, private: r.kind === 'security', channelId: r.channel_id, recordNumber: r.record_number, syncState: r.sync_state, ...linkFailure(r) })),
   };
 }

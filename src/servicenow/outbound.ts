@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/database.js';
 import type { IncidentSnapshot, IntegrationEventOf, IntegrationEventType } from '../integrations/events.js';
-import type { DeliveryContext, IntegrationSubscriber } from '../integrations/registry.js';
+import { laneOf, type DeliveryContext, type IntegrationSubscriber } from '../integrations/registry.js';
 import { failSync, type FailureHandling } from '../integrations/failures.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
 import type { JournalTarget, ServiceMapping, ServiceNowPolicy } from '../policy/itsm-schema.js';
@@ -25,6 +25,8 @@ import { ACTION_EVENTS, isActionEvent, syncActionTask } from './tasks.js';
 import { ServiceNowPeople, type EmailOf } from './people.js';
 
 export const SERVICENOW_SUBSCRIBER = 'servicenow';
+/** The outbox lanes of the connector's calls to ServiceNow. */
+export const SERVICENOW_LANES = [laneOf({ name: SERVICENOW_SUBSCRIBER })];
 export { CORRELATION_DISPLAY };
 const TABLE = 'incident';
 
@@ -293,6 +295,7 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
   return {
     name: SERVICENOW_SUBSCRIBER,
     events: SERVICENOW_EVENTS,
+    retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.servicenow.security; exercises are not.
     include: { private: true, drills: false },
     async handle(event, ctx) {

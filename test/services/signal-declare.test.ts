@@ -36,7 +36,7 @@ afterAll(() => d?.stop());
 async function runAutoDeclare(groupId: string): Promise<void> {
   const [task] = (await queuedTasks(d, SignalTask.declare)).filter((t) => t.payload.groupId === groupId);
   if (!task) throw new Error(`no auto-declare task for group ${groupId}`);
-  await autoDeclareHandler(d.signalDeclare, async () => BOT)({ id: '0', kind: SignalTask.declare, incidentId: null, payload: taskPayloadSchema(SignalTask.declare).parse(task.payload), attempts: 0, runAt: task.runAt });
+  await autoDeclareHandler(d.signalDeclare, async () => BOT)({ id: '0', kind: SignalTask.declare, incidentId: null, payload: taskPayloadSchema(SignalTask.declare).parse(task.payload), attempts: 0, runAt: task.runAt, ageMs: 0, lastAttempt: false });
 }
 
 const incidentsTitled = (title: string) => d.db.selectFrom('incidents').select('id').where('title', '=', title).execute();

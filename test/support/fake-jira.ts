@@ -90,8 +90,9 @@ export class FakeJira {
   rateLimit(times: number, retryAfterSeconds: number): void {
     this.faults.push({ status: 429, retryAfterSeconds, remaining: times });
   }
-  failNext(times: number, status: number): void {
-    this.faults.push({ status, remaining: times });
+  /** The next `times` API calls answer `status` (500, 502, 503…), with `Retry-After` when given. */
+  failNext(times: number, status: number, retryAfterSeconds?: number): void {
+    this.faults.push({ status, retryAfterSeconds, remaining: times });
   }
   /**
    * The next `times` writes (POST, PUT; only those `only` accepts, when given) are done,

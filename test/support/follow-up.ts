@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { TestApp } from './app.js';
 import type { FakeChannel, FakeMessage } from './fake-slack.js';
 import { lastResponse, submitModal } from './flows.js';
+import { eventually } from './wait.js';
 import { input } from './slack-requests.js';
 
 /** Runs `/incident <text>` and returns the ephemeral answer. */
@@ -58,4 +59,15 @@ export function expectInOrder(text: string, entries: string[]): void {
     expect(i, `"${entry}" after position ${at}`).toBeGreaterThan(at);
     at = i;
   }
+}
+
+/** The text of the Home tab `userId` sees on opening it. */
+export async function homeText(t: TestApp, userId: string): Promise<string> {
+  const before = t.fake.homeViews.get(userId);
+  await t.slack.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' });
+  const view = await eventually(() => {
+    const id = t.fake.homeViews.get(userId);
+    return id && (id !== before || t.fake.views.get(id)!.view) ? t.fake.views.get(id)?.view : undefined;
+  });
+  return view.blocks.map((b: any) => b.text?.text ?? '').join('\n') as string;
 }

@@ -64,11 +64,12 @@ export function servicenowCard(deps: Pick<ServiceNowEffectDeps, 'instanceUrl' | 
 const HOME_FAILING = 15;
 
 /** An incident whose sync with an outside system fails, as the Home tab lists it. */
-export interface FailingItsmSync { number: number; title: string; private: boolean; channelId: string | null; recordNumber: string | null; syncState: string; lastError: string; since: Date }
+export interface FailingItsmSync { number: number; title: string; private: boolean; channelId: string | null; recordNumber: string | null; syncState: string; lastError: string; since: Date; /** Deliveries given up, not sent again since. */ givenUp: number }
 
 /**
  * "<System> sync failing" on the Home tab of whoever runs the integration (its `operators`): each
- * incident whose sync is retried or was given up, with its last error. Security incidents show
+ * incident whose sync is retried or was given up, with its last error, and each with deliveries
+ * given up (even once later ones went through) until they are sent again. Security incidents show
  * their reference only.
  */
 export function itsmFailingSection(system: string, deps: { operators: string[]; numberPrefix: string; failing: (limit: number) => Promise<{ failing: FailingItsmSync[]; total: number }> }): (userId: string) => Promise<HomeSection | undefined> {
@@ -80,8 +81,10 @@ export function itsmFailingSection(system: string, deps: { operators: string[]; 
       const ref = `${deps.numberPrefix}-${f.number}`;
       const name = f.private ? `:lock: ${ref}` : `${f.channelId ? `<#${f.channelId}>` : ref} ${esc(truncate(f.title, 80))}`;
       const record = f.recordNumber ? ` (${esc(f.recordNumber)})` : ' (no record yet)';
-      const state = f.syncState === 'failed' ? 'given up' : 'retrying';
-      return `• *${name}*${record} — ${state} since ${slackDate(f.since, '{date_short_pretty} {time}')}: ${esc(truncate(f.lastError, 200))}`;
+      const syncs = `${f.givenUp} sync${f.givenUp === 1 ? '' : 's'} given up`;
+      const retry = f.givenUp ? ` (\`/incident itsm retry\` in its channel sends ${f.givenUp === 1 ? 'it' : 'them'} again)` : '';
+      const state = f.syncState === 'pending' ? `retrying${f.givenUp ? `, ${syncs}` : ''}` : f.givenUp ? syncs : 'given up';
+      return `• *${name}*${record} — ${state} since ${slackDate(f.since, '{date_short_pretty} {time}')}: ${esc(truncate(f.lastError, 200))}${retry}`;
     });
     const listed = fitLines(lines, SECTION_CHUNK, { hidden: total - lines.length, more: (n) => `_… and ${n} more_` });
     return { blocks: [{ type: 'header', text: plain(`${system} sync failing`) }, { type: 'section', text: mrkdwn(listed.text) }] };

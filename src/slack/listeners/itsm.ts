@@ -1,24 +1,61 @@
-import type { ItsmPanels } from '../../integrations/itsm-panels.js';
+import type { Incident } from '../../incidents/incident.js';
+import type { GivenUpDelivery } from '../../integrations/given-up.js';
+import type { ItsmPanel, ItsmPanels } from '../../integrations/itsm-panels.js';
+import { esc, slackDate, truncate } from '../views/format.js';
 import type { Subcommand } from './commands.js';
 
-const USAGE = '`/incident itsm` in an incident channel shows its records in ServiceNow and Jira and their sync state; `/incident itsm test` checks the connections, the accounts\' permissions and what Jira requires.';
+const USAGE = '`/incident itsm` in an incident channel shows its records in ServiceNow and Jira and their sync state; `/incident itsm retry` sends the syncs that were given up again; `/incident itsm test` checks the connections, the accounts\' permissions and what Jira requires.';
 
-/** `/incident itsm [test]`, shared by every ITSM connector: each configured one answers in turn. */
-export function itsmCommands(registry: ItsmPanels): Subcommand[] {
+/** The outbox's given-up deliveries of an incident, and sending them again (src/integrations/given-up.ts). */
+export interface GivenUpDeliveries {
+  list(incidentId: string, lanes: readonly string[]): Promise<GivenUpDelivery[]>;
+  /** Queues them again (and wakes the runners); answers how many. */
+  redrive(incidentId: string, lanes: readonly string[]): Promise<number>;
+}
+
+const SHOWN = 10;
+
+/** A connector's given-up deliveries, under its sync state. */
+function givenUpText(panel: ItsmPanel, list: GivenUpDelivery[]): string {
+  if (!list.length) return '';
+  const lines = list.slice(0, SHOWN).map((d) => `• \`${esc(d.what)}\` of ${slackDate(d.happenedAt, '{date_short_pretty} {time}')}, given up ${slackDate(d.gaveUpAt, '{date_short_pretty} {time}')}: ${esc(truncate(d.error, 200))}`);
+  const more = list.length > SHOWN ? `\n_… and ${list.length - SHOWN} more_` : '';
+  return `\n:x: ${list.length} ${panel.system} sync${list.length === 1 ? '' : 's'} given up (never applied there); \`/incident itsm retry\` sends ${list.length === 1 ? 'it' : 'them'} again:\n${lines.join('\n')}${more}`;
+}
+
+async function retry(panels: ItsmPanel[], deliveries: GivenUpDeliveries, incident: Incident, userId: string): Promise<string> {
+  const lines: string[] = [];
+  for (const p of panels) {
+    const count = (await deliveries.list(incident.id, p.lanes)).length;
+    if (!count) continue;
+    if (p.operators.length && !p.operators.includes(userId)) {
+      lines.push(`${p.system}: only its operators (\`operators\` in its policy) may send given-up syncs again.`);
+      continue;
+    }
+    const queued = await deliveries.redrive(incident.id, p.lanes);
+    lines.push(`${p.system}: ${queued} given-up sync${queued === 1 ? '' : 's'} queued again, in their original order; \`/incident itsm\` shows how they go.`);
+  }
+  return lines.length ? lines.join('\n') : 'Nothing was given up: every sync of this incident went through or is still being retried.';
+}
+
+/** `/incident itsm [test|retry]`, shared by every ITSM connector: each configured one answers in turn. */
+export function itsmCommands(registry: ItsmPanels, deliveries: GivenUpDeliveries): Subcommand[] {
   return [
     {
       name: 'itsm',
-      usage: 'itsm [test]',
-      help: 'show the incident\'s ServiceNow record / Jira issue and sync state; `test` checks the connections, permissions and required fields',
+      usage: 'itsm [test|retry]',
+      help: 'show the incident\'s ServiceNow record / Jira issue and sync state; `retry` sends given-up syncs again; `test` checks the connections, permissions and required fields',
       incident: 'optional',
       async run(ctx) {
         const on = registry.panels.filter((p) => p.notConfigured === null);
         if (!on.length) return ctx.reply(registry.panels.map((p) => p.notConfigured).join('\n'));
         const verb = ctx.arg.trim().toLowerCase();
         if (verb === 'test') return ctx.reply((await Promise.all(on.map((p) => p.test()))).join('\n\n'));
-        if (verb !== '' || !ctx.incident) return ctx.reply(USAGE);
+        if ((verb !== '' && verb !== 'retry') || !ctx.incident) return ctx.reply(USAGE);
         const incident = ctx.incident;
-        return ctx.reply((await Promise.all(on.map((p) => p.status(incident)))).join('\n'));
+        if (verb === 'retry') return ctx.reply(await retry(on, deliveries, incident, ctx.userId));
+        const parts = await Promise.all(on.map(async (p) => `${await p.status(incident)}${givenUpText(p, await deliveries.list(incident.id, p.lanes))}`));
+        return ctx.reply(parts.join('\n'));
       },
     },
   ];

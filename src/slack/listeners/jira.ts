@@ -2,9 +2,11 @@ import type { Incident } from '../../incidents/incident.js';
 import type { JiraLink } from '../../jira/links.js';
 import { esc, slackDate, truncate } from '../views/format.js';
 import type { ItsmPanel } from '../../integrations/itsm-panels.js';
+import { JIRA_LANES } from '../../jira/outbound.js';
 
 export interface JiraPanelDeps {
   configured: boolean;
+  operators: string[];
   deployment: 'cloud' | 'datacenter' | undefined;
   browseUrl(key: string): string;
   link(incidentId: string): Promise<JiraLink | undefined>;
@@ -33,6 +35,8 @@ export function jiraPanel(deps: JiraPanelDeps): ItsmPanel {
   return {
     system: 'Jira',
     notConfigured: deps.configured ? null : NOT_CONFIGURED,
+    lanes: JIRA_LANES,
+    operators: deps.operators,
     status: async (incident) => {
       const head = jiraLinkText(deps, incident, await deps.link(incident.id));
       const actions = incident.isDrill ? [] : (await deps.actionLinks(incident.id)).filter((l) => l.issueKey);

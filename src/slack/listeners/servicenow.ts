@@ -3,10 +3,12 @@ import type { CheckResult } from '../../servicenow/check.js';
 import { recordUrl, type ServiceNowLink } from '../../servicenow/links.js';
 import { esc, slackDate, truncate } from '../views/format.js';
 import type { ItsmPanel } from '../../integrations/itsm-panels.js';
+import { SERVICENOW_LANES } from '../../servicenow/outbound.js';
 
 export interface ServiceNowPanelDeps {
   /** Unset: the connector is not configured. */
   instanceUrl: string | undefined;
+  operators: string[];
   link(incidentId: string): Promise<ServiceNowLink | undefined>;
   test(): Promise<CheckResult>;
 }
@@ -35,6 +37,8 @@ export function servicenowPanel(deps: ServiceNowPanelDeps): ItsmPanel {
   return {
     system: 'ServiceNow',
     notConfigured: deps.instanceUrl ? null : NOT_CONFIGURED,
+    lanes: SERVICENOW_LANES,
+    operators: deps.operators,
     status: async (incident) => linkText(deps.instanceUrl!, incident, await deps.link(incident.id)),
     test: async () => checkText(deps.instanceUrl!, await deps.test()),
   };
