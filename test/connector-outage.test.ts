@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itsmSchema } from '../src/policy/itsm-schema.js';
 import { FakeClock } from './support/clock.js';
@@ -155,5 +156,33 @@ describe('an outside system down for hours', () => {
     expect(after).not.toMatch(/given up/);
     await eventually(async () => !(await homeOf('UOPS')).includes('Search index stale') || undefined, 10_000, 'the incident gone from the Home tab');
     expect(messageText(await ask(t, 'itsm retry', 'UOPS', channel.id))).toBe('Nothing was given up: every sync of this incident went through or is still being retried.');
+  });
+
+  it('a given-up resolution followed by a reopening that went through is not sent again: the record stays open', async () => {
+    const { channel, id, record } = await declared('Checkout errors');
+    sn.failNext(1_000_000, 503, 300);
+    await resolveIncident(t, channel, 'UBEN', 'Rolled back the release.');
+    await minutesPass(5);
+    await minutesPass(24 * 60 + 60);
+    expect((await t.app.db.selectFrom('slack_tasks').select('failed').where('incident_id', '=', id).where('lane', '=', 'integration:servicenow').where('failed', '=', true).execute())).toHaveLength(1);
+
+    // Back; the incident is reopened, and that reaches the record.
+    sn.recover();
+    expect(messageText(await ask(t, 'reopen Errors are back', 'UBEN', channel.id))).toContain('open again');
+    const delivered = (type: string) =>
+      t.app.db.selectFrom('slack_tasks').select('id').where('incident_id', '=', id).where('lane', '=', 'integration:servicenow').where('failed', '=', false).where('done_at', 'is not', null).where(sql<boolean>`payload->'event'->>'type' = ${type}`).executeTakeFirst();
+    await synced(async () => Boolean(await delivered('incident.reopened')), 'the reopening delivered');
+    expect(sn.record('incident', record.sys_id)!.state).not.toBe('6');
+
+    const shown = messageText(await ask(t, 'itsm', 'UBEN', channel.id));
+    expect(shown).not.toMatch(/:x:/);
+    expect(shown).toContain('1 earlier ServiceNow sync was given up before a later one went through; not sent again');
+    expect(await homeOf('UOPS')).not.toContain('Checkout errors');
+    // Sending the resolution now would resolve the record of an open incident.
+    expect(messageText(await ask(t, 'itsm retry', 'UOPS', channel.id))).toBe('Nothing to send again: the syncs given up were each followed by a later one that went through (`/incident itsm` lists them).');
+    await minutesPass(5);
+    expect(sn.record('incident', record.sys_id)!.state).not.toBe('6');
+    expect(await delivered('incident.resolved')).toBeUndefined();
+    expect(await syncedEvents(id, 'servicenow')).not.toContain('incident.resolved');
   });
 });

@@ -16,17 +16,28 @@ export interface GivenUpDeliveries {
 const SHOWN = 10;
 
 /** A connector's given-up deliveries, under its sync state. */
-function givenUpText(panel: ItsmPanel, list: GivenUpDelivery[]): string {
-  if (!list.length) return '';
-  const lines = list.slice(0, SHOWN).map((d) => `• \`${esc(d.what)}\` of ${slackDate(d.happenedAt, '{date_short_pretty} {time}')}, given up ${slackDate(d.gaveUpAt, '{date_short_pretty} {time}')}: ${esc(truncate(d.error, 200))}`);
+function givenUpText(panel: ItsmPanel, all: GivenUpDelivery[]): string {
+  const line = (d: GivenUpDelivery) => `• \`${esc(d.what)}\` of ${slackDate(d.happenedAt, '{date_short_pretty} {time}')}, given up ${slackDate(d.gaveUpAt, '{date_short_pretty} {time}')}: ${esc(truncate(d.error, 200))}`;
+  const list = all.filter((d) => !d.superseded);
+  const superseded = all.length - list.length;
+  const lines = list.slice(0, SHOWN).map(line);
   const more = list.length > SHOWN ? `\n_… and ${list.length - SHOWN} more_` : '';
-  return `\n:x: ${list.length} ${panel.system} sync${list.length === 1 ? '' : 's'} given up (never applied there); \`/incident itsm retry\` sends ${list.length === 1 ? 'it' : 'them'} again:\n${lines.join('\n')}${more}`;
+  const open = list.length
+    ? `\n:x: ${list.length} ${panel.system} sync${list.length === 1 ? '' : 's'} given up (never applied there); \`/incident itsm retry\` sends ${list.length === 1 ? 'it' : 'them'} again:\n${lines.join('\n')}${more}`
+    : '';
+  const old = superseded
+    ? `\n_${superseded} earlier ${panel.system} sync${superseded === 1 ? ' was' : 's were'} given up before a later one went through; not sent again, since an older one could set the record back to an older state._`
+    : '';
+  return open + old;
 }
 
 async function retry(panels: ItsmPanel[], deliveries: GivenUpDeliveries, incident: Incident, userId: string): Promise<string> {
   const lines: string[] = [];
+  let superseded = 0;
   for (const p of panels) {
-    const count = (await deliveries.list(incident.id, p.lanes)).length;
+    const all = await deliveries.list(incident.id, p.lanes);
+    const count = all.filter((d) => !d.superseded).length;
+    superseded += all.length - count;
     if (!count) continue;
     if (p.operators.length && !p.operators.includes(userId)) {
       lines.push(`${p.system}: only its operators (\`operators\` in its policy) may send given-up syncs again.`);
@@ -35,7 +46,10 @@ async function retry(panels: ItsmPanel[], deliveries: GivenUpDeliveries, inciden
     const queued = await deliveries.redrive(incident.id, p.lanes);
     lines.push(`${p.system}: ${queued} given-up sync${queued === 1 ? '' : 's'} queued again, in their original order; \`/incident itsm\` shows how they go.`);
   }
-  return lines.length ? lines.join('\n') : 'Nothing was given up: every sync of this incident went through or is still being retried.';
+  if (lines.length) return lines.join('\n');
+  return superseded
+    ? 'Nothing to send again: the syncs given up were each followed by a later one that went through (`/incident itsm` lists them).'
+    : 'Nothing was given up: every sync of this incident went through or is still being retried.';
 }
 
 /** `/incident itsm [test|retry]`, shared by every ITSM connector: each configured one answers in turn. */
