@@ -83,3 +83,37 @@ describe('permissions from the policy', () => {
     expect(r.error!.issues[0]).toMatchObject({ path: ['permissions', 'resolve', 'roles', 0], message: 'unknown role wizard' });
   });
 });
+
+describe('permissions that depend on Slack user groups, while Slack is slow', () => {
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp({ policy: policySchema.parse({ permissions: { resolve: { usergroups: ['incident-leads'] } }, reviews: { required_priorities: [] } }) });
+    for (const [id, name] of [['UANA', 'ana'], ['UCAT', 'cat']]) s.fake.addUser({ id, name });
+    s.fake.addUsergroup({ id: 'S0LEADS', handle: 'incident-leads', users: ['UCAT'] });
+  });
+  afterAll(() => s?.stop());
+
+  it('a form is answered with "try again" rather than waiting on Slack, and the next try is decided at once', async () => {
+    const channel = await declareIncident(s, { userId: 'UANA', title: 'Slow user groups', commander: 'UANA' });
+    // Resolving through the update form: the permission is checked before the form is answered.
+    const resolveByUpdate = async () => {
+      await s.slack.command({ text: 'update', userId: 'UCAT', channelId: channel.id });
+      await eventually(() => lastModal(s, 'UCAT', 'incident_update'));
+      return submitModal(s, 'UCAT', 'incident_update', { status: { status: input.select('resolved') }, message: { message: input.text('Failed over') }, next_update: { next_update: input.select('none') } });
+    };
+    const held = s.fake.hold('usergroups.users.list');
+    const first = await resolveByUpdate();
+    expect(held.received).toBe(true);
+    expect(first.body).toEqual({ response_action: 'errors', errors: { message: 'Slack did not answer in time about the user groups this permission depends on; try again in a moment.' } });
+    expect((await s.app.db.selectFrom('incidents').select('resolved_at').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).resolved_at).toBeNull();
+
+    // Slack answers late: the membership is kept, and the same person's next try goes through.
+    held.release();
+    await eventually(() => s.fake.callsTo('usergroups.users.list').some((c) => c.ok), 5_000, 'Slack answering the held look-up');
+    await s.settle();
+    const second = await resolveByUpdate();
+    expect(second.body).toBeFalsy();
+    expect((await s.app.db.selectFrom('incidents').select('resolved_at').where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).resolved_at).toBeInstanceOf(Date);
+    expect(s.fake.callsTo('usergroups.users.list')).toHaveLength(1);
+  });
+});
