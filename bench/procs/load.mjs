@@ -8,7 +8,19 @@ import { createInterface } from 'node:readline';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
+/**
+ * One signed POST. A kept-alive socket the server closed while it sat idle (between rounds) fails
+ * with ECONNRESET when reused: that request is sent again once, on a new socket, as Node's
+ * documentation advises (`request.reusedSocket`); a replay the app already saw is acked and dropped.
+ */
 function post(url, body, secret) {
+  return postOnce(url, body, secret).catch((err) => {
+    if (err.code === 'ECONNRESET' && err.reusedSocket) return postOnce(url, body, secret);
+    throw err;
+  });
+}
+
+function postOnce(url, body, secret) {
   const ts = Math.floor(Date.now() / 1000);
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
   const u = new URL(url);
@@ -21,7 +33,7 @@ function post(url, body, secret) {
         res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
       },
     );
-    req.on('error', reject);
+    req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
