@@ -78,3 +78,47 @@ describe('itsm.servicenow.declare_from', () => {
     expect(itsmSchema.parse({ servicenow: { instance_url: 'https://acme.service-now.com', declare_from: { assignment_groups: ['a'.repeat(32)] } } }).servicenow!.declare_from).toEqual({ assignment_groups: ['a'.repeat(32)], priorities: [1, 2], severities: {} });
   });
 });
+
+describe('declared from ServiceNow, with OAuth client credentials', () => {
+  // An OAuth token names no user: the connector learns who it is from the records it writes, so the
+  // agent who created the record is not taken for the connector.
+  let oauth: Awaited<ReturnType<typeof startServiceNowApp>>;
+  let group: Rec;
+  beforeAll(async () => {
+    oauth = await startServiceNowApp({
+      servicenow: (fake) => {
+        group = fake.addGroup('Service Desk');
+        return { poll_seconds: 3600, declare_from: { assignment_groups: [group.sys_id] } };
+      },
+      users: [['UANA', 'ana']],
+      oauth: true,
+    });
+    oauth.sn.addUser({ user_name: 'sam.desk', name: 'Sam Desk' });
+    await eventually(async () => (await oauth.t.app.db.selectFrom('servicenow_watermarks').select('name').executeTakeFirst()) ?? (await oauth.t.app.scheduler.runNow('servicenow.poll'), undefined), 10_000, 'the first look');
+  });
+  afterAll(async () => oauth?.stop());
+
+  it("the agent's work notes and resolution there reach the incident; the connector's own writes do not come back", async () => {
+    const { sn: fake, t: app } = oauth;
+    const poll = async () => {
+      await app.app.scheduler.runNow('servicenow.poll');
+      await app.settle();
+    };
+    const record = fake.as('sam.desk').insert('incident', { short_description: 'VPN concentrator down', impact: '1', urgency: '1', assignment_group: group.sys_id });
+    await poll();
+    const incident = await syncedIn(app, () => app.app.db.selectFrom('incidents').selectAll().where('source_key', '=', `servicenow:${record.sys_id}`).executeTakeFirst(), 'the declared incident');
+    const channel = (await syncedIn(app, () => incident.channel_id !== null && app.fake.channels.get(incident.channel_id!), 'the channel')) as FakeChannel;
+    await syncedIn(app, () => fake.record('incident', record.sys_id)!.correlation_id === `INC-${incident.number}`, 'the record marked');
+    fake.as('sam.desk').update('incident', record.sys_id, { work_notes: 'Failover to the second concentrator started' });
+    await poll();
+    await syncedIn(app, () => channel.messages.some((m) => messageText(m).includes('Sam Desk added a work note in ServiceNow')), 'the note in the channel');
+    expect(channel.messages.filter((m) => messageText(m).includes('Declared in Incident Officer'))).toHaveLength(0);
+    // Who the connector is was learned from its first write, and is kept for other replicas and restarts.
+    expect(await app.app.db.selectFrom('servicenow_identity').select(['instance_url', 'user_name']).execute()).toEqual([{ instance_url: fake.url, user_name: fake.integrationUser.userName }]);
+
+    fake.as('sam.desk').update('incident', record.sys_id, { state: '6', close_code: 'Solved (Permanently)', close_notes: 'Failover complete' });
+    await poll();
+    const resolved = await syncedIn(app, async () => (await app.app.db.selectFrom('incidents').select('resolved_at').where('id', '=', incident.id).executeTakeFirstOrThrow()).resolved_at, 'resolved from ServiceNow');
+    expect(resolved).toBeInstanceOf(Date);
+  });
+});

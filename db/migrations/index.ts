@@ -27,6 +27,7 @@ import * as statuspageLinks from './20261207_0001_statuspage_links.js';
 import * as signalDeliveryFunction from './20261212_0001_signal_delivery_function.js';
 import * as timelineLockOrder from './20261213_0001_timeline_lock_order.js';
 import * as givenUpTasksIndex from './20261214_0401_given_up_tasks_index.js';
+import * as servicenowIdentity from './20261214_0501_servicenow_identity.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '20261212_0001_signal_delivery_function': signalDeliveryFunction,
   '20261213_0001_timeline_lock_order': timelineLockOrder,
   '20261214_0401_given_up_tasks_index': givenUpTasksIndex,
+  '20261214_0501_servicenow_identity': servicenowIdentity,
 };

@@ -41,6 +41,7 @@ export interface Database {
   status_maintenances: StatusMaintenancesTable;
   servicenow_poll_leases: ServicenowPollLeasesTable;
   servicenow_watermarks: ServicenowWatermarksTable;
+  servicenow_identity: ServicenowIdentityTable;
   statuspage_links: StatuspageLinksTable;
   jira_links: JiraLinksTable;
 }
@@ -570,6 +571,13 @@ export type ServicenowSyncState = 'pending' | 'synced' | 'failed';
 export interface ServicenowWatermarksTable {
   name: string;
   updated_on: string;
+}
+
+/** The user a ServiceNow instance runs the connector as (learned from its writes; OAuth names none). */
+export interface ServicenowIdentityTable {
+  instance_url: string;
+  user_name: string;
+  learned_at: Timestamp;
 }
 
 /** A poll of ServiceNow under way (one at a time across replicas). */

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { ServiceNowIdentity } from '../servicenow/identity.js';
 import { ServiceNowClient } from '../servicenow/client.js';
 import { checkServiceNow } from '../servicenow/check.js';
 import { pollPushed, servicenowPollJob, type InboundDeps } from '../servicenow/inbound.js';
@@ -41,7 +42,7 @@ export const servicenow = defineFeature({
     const inbound: InboundDeps | undefined = settings && {
       db: ctx.db,
       client: clientFor(settings, ctx.logger),
-      integrationUser: settings.auth.kind === 'basic' ? settings.auth.username : null,
+      identity: new ServiceNowIdentity(ctx.db, settings.instanceUrl, clientFor(settings, ctx.logger)),
       incidents: ctx.use('incidents'),
       actorId: async () => (await ctx.identity.require()).userId,
       kick: () => ctx.tasks.kick(),

@@ -75,11 +75,28 @@ export class ServiceNowClient {
   private token: { value: string; expiresAt: number } | null = null;
   private tokenRequest: Promise<string> | null = null;
   private readonly fetch: typeof fetch;
+  private self: string | null;
 
   constructor(private readonly opts: ServiceNowClientOptions) {
     this.base = new URL(opts.instanceUrl);
     requireSecureOrLoopback(this.base, 'instance_url');
     this.fetch = opts.fetch ?? globalThis.fetch;
+    this.self = opts.auth.kind === 'basic' ? opts.auth.username : null;
+  }
+
+  /**
+   * The user name the instance runs this client's calls as: the basic-auth user, or, with OAuth client
+   * credentials (whose token names no user), the `sys_updated_by` of the first record this client
+   * wrote. Null until then.
+   */
+  identity(): string | null {
+    return this.self;
+  }
+
+  /** Learns who wrote `record` (this client, just now). */
+  private wrote(record: SnRecord): SnRecord {
+    if (record.sys_updated_by) this.self = record.sys_updated_by;
+    return record;
   }
 
   /** A record, or null when it does not exist or the account may not read it (ServiceNow answers 404 for both). */
@@ -95,12 +112,12 @@ export class ServiceNowClient {
 
   async createRecord(table: string, fields: Record<string, string>, opts: RequestOptions = {}): Promise<SnRecord> {
     const body = await this.send({ method: 'POST', path: `/api/now/table/${table}`, query: this.readParams(), json: fields }, opts);
-    return recordBody.parse(body.json).result;
+    return this.wrote(recordBody.parse(body.json).result);
   }
 
   async updateRecord(table: string, sysId: string, fields: Record<string, string>, opts: RequestOptions = {}): Promise<SnRecord> {
     const body = await this.send({ method: 'PATCH', path: `/api/now/table/${table}/${sysId}`, query: this.readParams(), json: fields }, opts);
-    return recordBody.parse(body.json).result;
+    return this.wrote(recordBody.parse(body.json).result);
   }
 
   /** Every record matching the query, following `Link: rel="next"` page by page (at most `max`). */

@@ -17,6 +17,7 @@ import { RetryLater } from '../jobs/task-runner.js';
 import type { Logger } from '../logger.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import { appendTimeline, type TimelinePayloads } from '../timeline/timeline.js';
+import type { ServiceNowIdentity } from './identity.js';
 import type { ServiceNowClient, SnRecord } from './client.js';
 import { activeLinks, fieldHash, hashesOf, recordPolled, type ServiceNowLink } from './links.js';
 import { lifecycleForState, SYNCED_FIELDS } from './mapping.js';
@@ -39,8 +40,8 @@ export interface LifecycleActions {
 export interface InboundDeps {
   db: Db;
   client: ServiceNowClient;
-  /** The integration account's user name (basic auth); with OAuth, the records' creator is taken. */
-  integrationUser: string | null;
+  /** Who the connector is in ServiceNow (its own entries and state changes are not carried over). */
+  identity: Pick<ServiceNowIdentity, 'current'>;
   incidents: LifecycleActions;
   /** Who the changes carried over are made by here: the bot's Slack user. */
   actorId: () => Promise<string>;
@@ -148,20 +149,20 @@ export async function pollServiceNow(deps: InboundDeps, only?: string): Promise<
     return names.get(userName)!;
   };
   const since = changed.map((r) => links.find((l) => l.sysId === r.sys_id)!.remoteUpdatedOn).filter((w): w is string => w !== null).sort()[0];
-  const ours = (r: SnRecord) => deps.integrationUser ?? r.sys_created_by;
-  // Entries written by the integration user are ours (with OAuth that user is each record's creator), and so is any ending with our reference line.
-  const journal = await deps.client.journalSince({ recordSysIds: changed.map((r) => r.sys_id), since: since ? fromGlide(since) : null, excludeCreatedBy: deps.integrationUser ?? undefined });
+  const us = await deps.identity.current();
+  // Entries written by the connector's user are ours, and so is any ending with our reference line.
+  const journal = await deps.client.journalSince({ recordSysIds: changed.map((r) => r.sys_id), since: since ? fromGlide(since) : null, excludeCreatedBy: us ?? undefined });
   for (const record of changed) {
     const link = links.find((l) => l.sysId === record.sys_id)!;
     try {
-      await carryOver(deps, link, record, journal.filter((j) => j.element_id === record.sys_id && j.sys_created_by !== ours(record) && !hasEntryRef(j.value ?? '')), authorOf);
+      await carryOver(deps, us, link, record, journal.filter((j) => j.element_id === record.sys_id && j.sys_created_by !== us && !hasEntryRef(j.value ?? '')), authorOf);
     } catch (err) {
       deps.logger.warn({ err, incident: link.incidentId, number: link.number }, 'reading back a ServiceNow record failed');
     }
   }
 }
 
-async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: string; number: string }, record: SnRecord, entries: SnRecord[], authorOf: (u: string) => Promise<string>): Promise<void> {
+async function carryOver(deps: InboundDeps, us: string | null, link: ServiceNowLink & { sysId: string; number: string }, record: SnRecord, entries: SnRecord[], authorOf: (u: string) => Promise<string>): Promise<void> {
   const received: Received[] = [];
   const handled: string[] = [];
   for (const entry of entries) {
@@ -170,7 +171,7 @@ async function carryOver(deps: InboundDeps, link: ServiceNowLink & { sysId: stri
     received.push({ change: 'journal', author: await authorOf(entry.sys_created_by), text: entry.value, element: entry.element, journal_id: entry.sys_id });
   }
   const stateHash = fieldHash(record.state);
-  const byUs = record.sys_updated_by === (deps.integrationUser ?? record.sys_created_by);
+  const byUs = us !== null && record.sys_updated_by === us;
   if (!byUs && link.fieldHashes.state !== stateHash) {
     const incident = await deps.incidents.findById(link.incidentId);
     const change = incident ? lifecycleForState(record.state, record.close_notes ?? '', { resolved: isResolved(incident), closed: isClosed(incident) }) : null;

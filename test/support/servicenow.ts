@@ -114,11 +114,13 @@ export async function reassignFromHome(t: TestApp, userId: string, title: string
 }
 
 /** A fake ServiceNow, a fake Slack and the app between them, with `users` (id, name) in Slack; `servicenow` may read the fake (to name its groups). */
-export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown> | ((sn: FakeServiceNow) => Record<string, unknown>); policy?: Record<string, unknown>; env?: Record<string, string>; users: [string, string][] }) {
+export async function startServiceNowApp(opts: { servicenow?: Record<string, unknown> | ((sn: FakeServiceNow) => Record<string, unknown>); policy?: Record<string, unknown>; env?: Record<string, string>; users: [string, string][]; oauth?: boolean }) {
   const sn = await startFakeServiceNow();
   const fake = await FakeSlack.start();
   const servicenow = typeof opts.servicenow === 'function' ? opts.servicenow(sn) : opts.servicenow;
-  const t = await startTestApp({ fake, env: { ...serviceNowEnv(sn), ...opts.env }, policy: { itsm: serviceNowPolicy(sn, servicenow), ...opts.policy } });
+  // OAuth client credentials (tokens run as the integration user) instead of basic auth.
+  const credentials = opts.oauth ? { SERVICENOW_CLIENT_ID: sn.oauthClient.clientId, SERVICENOW_CLIENT_SECRET: sn.oauthClient.clientSecret } : serviceNowEnv(sn);
+  const t = await startTestApp({ fake, env: { ...credentials, ...opts.env }, policy: { itsm: serviceNowPolicy(sn, servicenow), ...opts.policy } });
   for (const [id, name] of opts.users) t.fake.addUser({ id, name });
   const stop = async () => {
     await t.stop();
