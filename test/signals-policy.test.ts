@@ -100,6 +100,19 @@ describe('routing', () => {
     expect(a.kind === 'alerts' && b.kind === 'alerts' && a.batches[0].alerts[0].dedupKey === b.batches[0].alerts[0].dedupKey).toBe(true);
     expect(() => parseDelivery('generic', [{ source: 's', dedup_key: 'k', title: 't', severity: 'high', link: 'javascript:alert(1)' }])).toThrow('[0].link: must be an http(s) URL');
   });
+
+  it('leaves out an Alertmanager link too long to show rather than cutting it into one that leads nowhere', () => {
+    const alert = (generatorURL: string) => ({ status: 'firing', labels: { alertname: 'A', instance: 'x' }, annotations: {}, generatorURL });
+    const body = (generatorURL: string) => ({ groupKey: 'g', status: 'firing', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager.example.org:9093', alerts: [alert(generatorURL)] });
+    const long = `https://prometheus.example.org/graph?g0.expr=${'x'.repeat(2100)}`;
+    const short = 'https://prometheus.example.org/graph?g0.expr=up';
+    const links = (url: string) => {
+      const p = parseDelivery('alertmanager', body(url));
+      return p.kind === 'alerts' ? { alert: p.batches[0].alerts[0].link, group: p.batches[0].link } : undefined;
+    };
+    expect(links(short)).toEqual({ alert: short, group: short });
+    expect(links(long)).toEqual({ alert: null, group: 'http://alertmanager.example.org:9093' });
+  });
 });
 
 describe('times typed in commands', () => {

@@ -151,8 +151,9 @@ function cleanLabels(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** An http(s) link to show, or null: one longer than Slack shows (2,000 characters) is left out whole, since a cut URL leads nowhere. */
 function httpLink(url: string | undefined | null): string | null {
-  return url && /^https?:\/\//i.test(url) ? cut(url, 2000) : null;
+  return url && /^https?:\/\//i.test(url) && url.length <= 2000 ? url : null;
 }
 
 const KEY_MAX = 500;
