@@ -6,8 +6,7 @@
  * `errors`. Secrets travel only in the Authorization header: never in an error or a log.
  */
 import { z } from 'zod';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { requireSecureOrLoopback, retryAfterMs } from '../net/outbound.js';
+import { requireSecureOrLoopback, retryAfterMs, withRetries } from '../net/outbound.js';
 
 export type JiraDeployment = 'cloud' | 'datacenter';
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'bearer'; token: string };
@@ -234,24 +233,17 @@ export class JiraClient {
     }
   }
 
-  private async send(call: Call, opts: RequestOptions): Promise<{ json: unknown }> {
-    const retries = this.opts.retries ?? 3;
-    const backoff = this.opts.backoffMs ?? 500;
-    const maxWait = this.opts.maxWaitMs ?? 60_000;
-    for (let attempt = 0; ; attempt++) {
-      let error: JiraError;
-      try {
-        return await this.attempt(call, opts.signal);
-      } catch (e) {
-        if (!(e instanceof JiraError)) throw e;
-        error = e;
-      }
-      if (!error.retryable || attempt >= retries || (opts.once && error.status !== 429)) throw error;
-      const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
-      if (wait > maxWait) throw error;
-      this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'Jira call failed; retrying');
-      await sleep(wait, undefined, { signal: opts.signal });
-    }
+  private send(call: Call, opts: RequestOptions): Promise<{ json: unknown }> {
+    const { retries, backoffMs, maxWaitMs } = this.opts;
+    return withRetries(() => this.attempt(call, opts.signal), {
+      retries,
+      backoffMs,
+      maxWaitMs,
+      signal: opts.signal,
+      once: opts.once,
+      failure: (e) => (e instanceof JiraError ? e : null),
+      onRetry: (error, attempt, waitMs) => this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt, waitMs }, 'Jira call failed; retrying'),
+    });
   }
 
   private authorization(): string {

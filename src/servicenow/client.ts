@@ -5,9 +5,8 @@
  * `Link` / `X-Total-Count`, and errors that carry ServiceNow's own message and the HTTP status. Secrets
  * travel only in the Authorization header and the token request's body: never in an error or a log.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { requireSecureOrLoopback, retryAfterMs } from '../net/outbound.js';
+import { requireSecureOrLoopback, retryAfterMs, withRetries } from '../net/outbound.js';
 import { EncodedQuery, glideDateTime } from './query.js';
 
 export type ServiceNowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'oauth'; clientId: string; clientSecret: string };
@@ -177,31 +176,23 @@ export class ServiceNowClient {
   }
 
   /** One call with retries; answers the parsed JSON and headers of a 2xx. */
-  private async send(call: Call, opts: RequestOptions): Promise<{ json: unknown; headers: Headers }> {
-    const retries = this.opts.retries ?? 3;
-    const backoff = this.opts.backoffMs ?? 500;
-    const maxWait = this.opts.maxWaitMs ?? 60_000;
-    let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
-      let error: ServiceNowError;
-      try {
-        return await this.attempt(call, opts.signal);
-      } catch (e) {
-        if (!(e instanceof ServiceNowError)) throw e;
-        error = e;
-      }
-      if (error.status === 401 && this.opts.auth.kind === 'oauth' && !refreshed) {
-        refreshed = true;
+  private send(call: Call, opts: RequestOptions): Promise<{ json: unknown; headers: Headers }> {
+    const { retries, backoffMs, maxWaitMs } = this.opts;
+    return withRetries(() => this.attempt(call, opts.signal), {
+      retries,
+      backoffMs,
+      maxWaitMs,
+      signal: opts.signal,
+      once: opts.once,
+      failure: (e) => (e instanceof ServiceNowError ? e : null),
+      // An OAuth token the instance no longer takes: fetch a new one and try again, once.
+      repair: (error) => {
+        if (error.status !== 401 || this.opts.auth.kind !== 'oauth') return false;
         this.token = null;
-        attempt--;
-        continue;
-      }
-      if (!error.retryable || attempt >= retries || (opts.once && error.status !== 429)) throw error;
-      const wait = error.retryAfterMs ?? Math.min(maxWait, backoff * 2 ** attempt);
-      if (wait > maxWait) throw error;
-      this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt: attempt + 1, waitMs: wait }, 'ServiceNow call failed; retrying');
-      await sleep(wait, undefined, { signal: opts.signal });
-    }
+        return true;
+      },
+      onRetry: (error, attempt, waitMs) => this.opts.logger?.warn({ method: call.method, path: call.path, status: error.status, attempt, waitMs }, 'ServiceNow call failed; retrying'),
+    });
   }
 
   private async attempt(call: Call, signal: AbortSignal | undefined): Promise<{ json: unknown; headers: Headers }> {
