@@ -3,6 +3,7 @@
  * given up), tells the channel once per failing spell, logs it, and hands the outbox the right
  * verdict: RetryLater (honouring the vendor's Retry-After) or PermanentFailure.
  */
+import type { IntegrationEventOf, IntegrationEventType } from './events.js';
 import type { DeliveryContext } from './registry.js';
 import { PermanentFailure, RetryLater } from '../jobs/task-runner.js';
 import { enqueueTask } from '../outbox/tasks.js';
@@ -35,4 +36,15 @@ export async function failSync(h: FailureHandling, ctx: DeliveryContext, inciden
     throw new RetryLater(message, vendor.retryAfterMs ?? undefined);
   }
   throw e;
+}
+
+/** A connector subscriber's `handle`: `sync`, with any failure recorded, told and retried by failSync. */
+export function handledBy<T extends IntegrationEventType>(h: FailureHandling, sync: (event: IntegrationEventOf<T>, ctx: DeliveryContext) => Promise<void>) {
+  return async (event: IntegrationEventOf<T>, ctx: DeliveryContext): Promise<void> => {
+    try {
+      await sync(event, ctx);
+    } catch (e) {
+      await failSync(h, ctx, event.incident.id, e);
+    }
+  };
 }

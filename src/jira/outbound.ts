@@ -9,7 +9,7 @@
 import type { IntegrationEventOf, IntegrationEventType } from '../integrations/events.js';
 import { laneOf, type DeliveryContext, type IntegrationSubscriber } from '../integrations/registry.js';
 import { IncidentTask } from '../incidents/side-effects.js';
-import { failSync, type FailureHandling } from '../integrations/failures.js';
+import { handledBy, type FailureHandling } from '../integrations/failures.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
 import { enqueueTask } from '../outbox/tasks.js';
 import type { JiraPolicy } from '../policy/jira-schema.js';
@@ -269,12 +269,6 @@ export function jiraSubscriber(deps: JiraOutboundDeps): IntegrationSubscriber<(t
     retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.jira.security; exercises are not.
     include: { private: true, drills: false },
-    async handle(event, ctx) {
-      try {
-        await sync(event, ctx);
-      } catch (e) {
-        await failSync(failures, ctx, event.incident.id, e);
-      }
-    },
+    handle: handledBy(failures, sync),
   };
 }

@@ -8,7 +8,7 @@
 import type { Db } from '../db/database.js';
 import type { IncidentSnapshot, IntegrationEventOf, IntegrationEventType } from '../integrations/events.js';
 import { laneOf, type DeliveryContext, type IntegrationSubscriber } from '../integrations/registry.js';
-import { failSync, type FailureHandling } from '../integrations/failures.js';
+import { handledBy, type FailureHandling } from '../integrations/failures.js';
 import { PermanentFailure } from '../jobs/task-runner.js';
 import type { JournalTarget, ServiceMapping, ServiceNowPolicy } from '../policy/itsm-schema.js';
 import { IncidentTask } from '../incidents/side-effects.js';
@@ -298,12 +298,6 @@ export function servicenowSubscriber(deps: ServiceNowOutboundDeps): IntegrationS
     retryForMs: policy.retry_hours * 3_600_000,
     // Security incidents are synced, redacted per itsm.servicenow.security; exercises are not.
     include: { private: true, drills: false },
-    async handle(event, ctx) {
-      try {
-        await sync(event, ctx);
-      } catch (e) {
-        await failSync(failures, ctx, event.incident.id, e);
-      }
-    },
+    handle: handledBy(failures, sync),
   };
 }
